@@ -1,0 +1,95 @@
+/**
+ * The backup matrix of the source documents (it-operations/backup-recovery.md), as data.
+ *
+ * The stack config (config/schema.ts) uses these as defaults and the policy pack
+ * (policies/rules/backup.ts) uses them as the floor nobody may go below, so both read them
+ * from here.
+ */
+
+export const BACKUP_TIERS = ["critical", "high", "medium", "low"] as const;
+export type BackupTier = (typeof BACKUP_TIERS)[number];
+
+/** The tag key that backup selections match on and the fleet puts on instances and volumes. */
+export const BACKUP_TIER_TAG = "BackupTier";
+
+export interface TierObjective {
+    /** Recovery point objective: the most data, in minutes, that may be lost. */
+    rpoMinutes: number;
+    /** Recovery time objective, in minutes. */
+    rtoMinutes: number;
+    /** Minimum retention of a recovery point, in days. */
+    minRetentionDays: number;
+}
+
+/** RPO, RTO and retention per tier, as the matrix states them. */
+export const SEED_OBJECTIVES: Record<BackupTier, TierObjective> = {
+    critical: { rpoMinutes: 15, rtoMinutes: 60, minRetentionDays: 30 },
+    high: { rpoMinutes: 60, rtoMinutes: 240, minRetentionDays: 7 },
+    medium: { rpoMinutes: 1440, rtoMinutes: 480, minRetentionDays: 30 },
+    low: { rpoMinutes: 10080, rtoMinutes: 1440, minRetentionDays: 14 },
+};
+
+/**
+ * AWS Backup schedules per tier. Hourly is AWS Backup's shortest schedule, so the critical
+ * tier's 15-minute RPO is met by continuous backup (point-in-time recovery) where the
+ * resource type supports it.
+ */
+export const SEED_SCHEDULES: Record<BackupTier, string> = {
+    critical: "cron(0 * * * ? *)",
+    high: "cron(0 * * * ? *)",
+    medium: "cron(0 2 * * ? *)",
+    low: "cron(0 2 ? * SUN *)",
+};
+
+/** Grandfather-father-son retention (daily 7 d, weekly 4 w, monthly 12 mo, yearly 7 y). */
+export const SEED_GFS = { dailyDays: 7, weeklyDays: 28, monthlyDays: 365, yearlyDays: 2555 };
+
+/** AWS Backup: a recovery point must stay in cold storage at least 90 days before deletion. */
+export const COLD_STORAGE_MIN_DAYS = 90;
+/** AWS Backup: continuous backups can be kept at most 35 days. */
+export const CONTINUOUS_MAX_RETENTION_DAYS = 35;
+/** AWS Backup: vault lock retention bounds accepted by the API. */
+export const VAULT_LOCK_MAX_DAYS = 36500;
+
+const MINUTE = 1;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * The longest interval, in minutes, between two runs of an AWS Backup schedule expression
+ * (`cron(m h dom mon dow year)` or `rate(n unit)`). Returns undefined for an expression it
+ * cannot read, so callers can say so instead of guessing.
+ */
+export function scheduleIntervalMinutes(expression: string): number | undefined {
+    const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+    if (rate) {
+        const n = Number(rate[1]);
+        const unit = rate[2]!.startsWith("minute") ? MINUTE : rate[2]!.startsWith("hour") ? HOUR : DAY;
+        return n * unit;
+    }
+    const cron = /^cron\((.+)\)$/.exec(expression.trim());
+    if (!cron) return undefined;
+    const fields = cron[1]!.trim().split(/\s+/);
+    if (fields.length !== 6) return undefined;
+    const [minutes, hours, dayOfMonth, month, dayOfWeek] = fields as [string, string, string, string, string];
+    const any = (f: string) => f === "*" || f === "?";
+    if (!/^\d+$/.test(minutes)) return undefined;
+    if (!any(month)) return /^\d+$/.test(month) ? 366 * DAY : undefined;
+    if (!any(dayOfMonth)) return /^\d+$/.test(dayOfMonth) ? 31 * DAY : undefined;
+    if (!any(dayOfWeek)) return dayOfWeek.split(",").length === 1 ? 7 * DAY : undefined;
+    if (hours === "*") return HOUR;
+    const step = /^(?:\*|0)\/(\d+)$/.exec(hours);
+    if (step) return Number(step[1]) * HOUR;
+    const list = hours.split(",").map(Number);
+    if (list.some((h) => !Number.isInteger(h) || h < 0 || h > 23)) return undefined;
+    const sorted = [...list].sort((a, b) => a - b);
+    const gaps = sorted.map((h, i) => ((i + 1 < sorted.length ? sorted[i + 1]! : sorted[0]! + 24) - h) * HOUR);
+    return Math.max(...gaps);
+}
+
+/** "15 min", "1 h", "7 d": how a duration in minutes is said in tables and messages. */
+export function formatMinutes(minutes: number): string {
+    if (minutes % DAY === 0) return `${minutes / DAY} d`;
+    if (minutes % HOUR === 0) return `${minutes / HOUR} h`;
+    return `${minutes} min`;
+}

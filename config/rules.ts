@@ -1,0 +1,136 @@
+/**
+ * Rules that span several config keys. Each returns problems as `{ path, message }` so the
+ * loader can report them together with the schema's own, all at once.
+ */
+import {
+    BACKUP_TIERS,
+    COLD_STORAGE_MIN_DAYS,
+    CONTINUOUS_MAX_RETENTION_DAYS,
+    SEED_OBJECTIVES,
+    formatMinutes,
+    scheduleIntervalMinutes,
+} from "./backupMatrix";
+import { STACK_NAMES, type ParsedConfig } from "./schema";
+import { cidrContains, parseCidr } from "./cidr";
+
+export interface Problem {
+    path: string;
+    message: string;
+}
+
+type Check = (config: ParsedConfig, context: { stack: string; secretKeys: ReadonlySet<string> }) => Problem[];
+
+const environmentMatchesStack: Check = (c, { stack }) =>
+    (STACK_NAMES as readonly string[]).includes(stack) && c.environment !== stack
+        ? [{ path: "environment", message: `is "${c.environment}" but the stack is "${stack}"; expected "${stack}"` }]
+        : [];
+
+const regionsAreDistinct: Check = (c) => {
+    const problems: Problem[] = [];
+    if (c.regions[0]?.standby) problems.push({ path: "regions[0].standby", message: "the first region is the primary; expected false" });
+    c.regions.forEach((r, i) => {
+        c.regions.slice(0, i).forEach((other, j) => {
+            if (other.region === r.region) problems.push({ path: `regions[${i}].region`, message: `repeats regions[${j}]; expected each region once` });
+            const a = parseCidr(r.cidrBlock);
+            const b = parseCidr(other.cidrBlock);
+            if (a && b && (cidrContains(a, b) || cidrContains(b, a)))
+                problems.push({ path: `regions[${i}].cidrBlock`, message: `${r.cidrBlock} overlaps regions[${j}] (${other.cidrBlock}); expected disjoint VPC ranges` });
+        });
+    });
+    return problems;
+};
+
+const fleetIsSafe: Check = (c) => {
+    const problems: Problem[] = [];
+    for (const key of ["size", "standbySize"] as const) {
+        const s = c.fleet[key];
+        if (s.minSize > s.maxSize) problems.push({ path: `fleet.${key}.minSize`, message: `${s.minSize} is above maxSize ${s.maxSize}; expected minSize <= desiredCapacity <= maxSize` });
+        else if (s.desiredCapacity < s.minSize || s.desiredCapacity > s.maxSize)
+            problems.push({ path: `fleet.${key}.desiredCapacity`, message: `${s.desiredCapacity} is outside ${s.minSize}..${s.maxSize}; expected minSize <= desiredCapacity <= maxSize` });
+    }
+    if (c.fleet.sshCidr) {
+        const ssh = parseCidr(c.fleet.sshCidr);
+        const internal = parseCidr(c.fleet.internalCidr);
+        if (ssh && internal && !cidrContains(internal, ssh))
+            problems.push({ path: "fleet.sshCidr", message: `${c.fleet.sshCidr} is not inside the internal range ${c.fleet.internalCidr}; SSH is only ever opened to the internal range` });
+    }
+    const internal = parseCidr(c.fleet.internalCidr);
+    if (internal && internal.prefix < 8) problems.push({ path: "fleet.internalCidr", message: `${c.fleet.internalCidr} is wider than a /8; expected a private range such as 10.0.0.0/8` });
+    const points = c.fleet.refresh.checkpointPercentages;
+    if (points.some((p, i) => i > 0 && p <= points[i - 1]!) || points[points.length - 1] !== 100)
+        problems.push({ path: "fleet.refresh.checkpointPercentages", message: `[${points.join(", ")}] must rise and end at 100, e.g. [10, 50, 100]` });
+    c.regions.forEach((r) => {
+        if (!c.fleet.certificateArns[r.region])
+            problems.push({ path: `fleet.certificateArns.${r.region}`, message: `missing; expected the ACM certificate ARN for the HTTPS listener in ${r.region}` });
+    });
+    const { criticalDays, highDays, mediumDays } = c.fleet.patching;
+    if (!(criticalDays <= highDays && highDays <= mediumDays))
+        problems.push({ path: "fleet.patching", message: `criticalDays ${criticalDays} <= highDays ${highDays} <= mediumDays ${mediumDays} expected` });
+    return problems;
+};
+
+const backupTiersMeetTheMatrix: Check = (c) => {
+    const problems: Problem[] = [];
+    for (const tier of BACKUP_TIERS) {
+        const t = c.backup.tiers[tier];
+        const path = `backup.tiers.${tier}`;
+        const interval = scheduleIntervalMinutes(t.schedule);
+        if (interval === undefined) problems.push({ path: `${path}.schedule`, message: `"${t.schedule}" is not an AWS Backup schedule; expected cron(m h dom mon dow y) or rate(n unit)` });
+        else if (interval > t.rpoMinutes && !t.continuous)
+            problems.push({ path: `${path}.schedule`, message: `runs every ${formatMinutes(interval)}, which cannot meet the tier's RPO of ${formatMinutes(t.rpoMinutes)}; expected a schedule at least that frequent, or continuous: true` });
+        if (t.rpoMinutes > SEED_OBJECTIVES[tier].rpoMinutes)
+            problems.push({ path: `${path}.rpoMinutes`, message: `${t.rpoMinutes} is looser than the ${tier} tier's RPO of ${SEED_OBJECTIVES[tier].rpoMinutes} minutes` });
+        if (t.retentionDays < SEED_OBJECTIVES[tier].minRetentionDays)
+            problems.push({ path: `${path}.retentionDays`, message: `${t.retentionDays} is below the ${tier} tier's minimum of ${SEED_OBJECTIVES[tier].minRetentionDays} days` });
+        if (t.continuous && t.retentionDays > CONTINUOUS_MAX_RETENTION_DAYS)
+            problems.push({ path: `${path}.retentionDays`, message: `${t.retentionDays} days with continuous backup; AWS keeps continuous backups at most ${CONTINUOUS_MAX_RETENTION_DAYS} days` });
+        if (t.coldStorageAfterDays !== undefined && t.retentionDays < t.coldStorageAfterDays + COLD_STORAGE_MIN_DAYS)
+            problems.push({ path: `${path}.coldStorageAfterDays`, message: `cold storage after ${t.coldStorageAfterDays} days needs a retention of at least ${t.coldStorageAfterDays + COLD_STORAGE_MIN_DAYS} days (AWS keeps cold recovery points ${COLD_STORAGE_MIN_DAYS} days), but retentionDays is ${t.retentionDays}` });
+    }
+    const gfs = c.backup.gfs;
+    if (!(gfs.dailyDays <= gfs.weeklyDays && gfs.weeklyDays <= gfs.monthlyDays && gfs.monthlyDays <= gfs.yearlyDays))
+        problems.push({ path: "backup.gfs", message: "expected dailyDays <= weeklyDays <= monthlyDays <= yearlyDays" });
+    if (c.backup.crossRegionCopy && !c.regions.some((r) => r.standby))
+        problems.push({ path: "backup.crossRegionCopy", message: "is true but no region has standby: true; add a standby region to copy to, or set it to false" });
+    return problems;
+};
+
+const edgeIsConsistent: Check = (c, { secretKeys }) => {
+    const problems: Problem[] = [];
+    const order = c.edge.providers.order;
+    if (new Set(order).size !== order.length) problems.push({ path: "edge.providers.order", message: `[${order.join(", ")}] repeats a provider; expected each once` });
+    // The postmortem: a provider without its key made the provider manager fail at runtime.
+    for (const provider of new Set(order)) {
+        const key = provider === "openai" ? "openaiApiKey" : "anthropicApiKey";
+        if (!c[key]) problems.push({ path: key, message: `missing, but edge.providers.order uses ${provider}; set it with \`pulumi config set --secret ops-platform:${key} ...\`` });
+    }
+    if (c.edge.rateLimit.burstSize > c.edge.rateLimit.maxRequests)
+        problems.push({ path: "edge.rateLimit.burstSize", message: `${c.edge.rateLimit.burstSize} is above maxRequests ${c.edge.rateLimit.maxRequests}` });
+    if (c.edge.concurrency.min > c.edge.concurrency.max)
+        problems.push({ path: "edge.concurrency.min", message: `${c.edge.concurrency.min} is above max ${c.edge.concurrency.max}` });
+    for (const key of ["openaiApiKey", "anthropicApiKey", "slackWebhookUrl", "slackInfraWebhookUrl", "pagerdutyRoutingKey", "kubeconfig"] as const) {
+        if (c[key] !== undefined && !secretKeys.has(key))
+            problems.push({ path: key, message: `is stored in plain text; expected a secret: \`pulumi config set --secret ops-platform:${key} ...\`` });
+    }
+    return problems;
+};
+
+const monitoringIsReachable: Check = (c) => {
+    const problems: Problem[] = [];
+    if (c.monitoring.enabled && !c.kubeconfig)
+        problems.push({ path: "kubeconfig", message: "missing, but monitoring.enabled is true; set it with `pulumi config set --secret ops-platform:kubeconfig < kubeconfig.yaml`" });
+    const names = c.monitoring.slos.map((s) => s.name);
+    names.forEach((n, i) => {
+        if (names.indexOf(n) !== i) problems.push({ path: `monitoring.slos[${i}].name`, message: `"${n}" is used twice; expected unique SLO names` });
+    });
+    return problems;
+};
+
+export const CROSS_FIELD_CHECKS: readonly Check[] = [
+    environmentMatchesStack,
+    regionsAreDistinct,
+    fleetIsSafe,
+    backupTiersMeetTheMatrix,
+    edgeIsConsistent,
+    monitoringIsReachable,
+];

@@ -1,0 +1,337 @@
+/**
+ * Every key of the `ops-platform:` config namespace, with its default.
+ *
+ * Defaults are the source documents' figures and are right for production; the stack files
+ * set only what differs (dev turns things down). Objects are strict: an unknown key is an
+ * error, so a typo never silently falls back to a default. Cross-field rules that a single
+ * field cannot express live in config/rules.ts.
+ */
+import { z } from "zod";
+import {
+    BACKUP_TIERS,
+    SEED_GFS,
+    SEED_OBJECTIVES,
+    SEED_SCHEDULES,
+    type BackupTier,
+} from "./backupMatrix";
+
+export const STACK_NAMES = ["dev", "staging", "production"] as const;
+export type Environment = (typeof STACK_NAMES)[number];
+
+/** Config keys whose value must come from `pulumi config set --secret` (a `secure:` value). */
+export const SECRET_KEYS = [
+    "openaiApiKey",
+    "anthropicApiKey",
+    "slackWebhookUrl",
+    "slackInfraWebhookUrl",
+    "pagerdutyRoutingKey",
+    "kubeconfig",
+] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+const cidr = z
+    .string()
+    .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "expected an IPv4 CIDR block such as 10.0.0.0/16");
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as us-east-1");
+const percent = z.number().int().min(1).max(100);
+const positiveInt = z.number().int().positive();
+const arn = z.string().regex(/^arn:aws[a-z-]*:/, "expected an ARN (arn:aws:...)");
+
+const region = z.strictObject({
+    /** AWS region name. */
+    region: awsRegion,
+    /** VPC CIDR of this region's network; regions must not overlap. */
+    cidrBlock: cidr,
+    /** A warm standby (DR) region: smaller fleet, failover target of the edge load balancer. */
+    standby: z.boolean().default(false),
+});
+
+const network = z
+    .strictObject({
+        /** Availability zones per region. */
+        azCount: z.number().int().min(1).max(6).default(3),
+        /** NAT gateway per AZ (resilient) or one shared NAT gateway (cheap). */
+        natGateways: z.enum(["perAz", "single"]).default("perAz"),
+        /** Retention of VPC flow logs in CloudWatch Logs, days. */
+        flowLogRetentionDays: positiveInt.default(90),
+    })
+    .prefault({});
+
+const fleetSize = z.strictObject({
+    minSize: z.number().int().min(0),
+    desiredCapacity: z.number().int().min(0),
+    maxSize: z.number().int().min(1),
+});
+
+const fleet = z
+    .strictObject({
+        instanceType: z.string().min(1).default("t3.medium"),
+        /** A fixed AMI id; when unset the newest Ubuntu LTS from Canonical is looked up. */
+        amiId: z.string().regex(/^ami-[0-9a-f]+$/, "expected an AMI id such as ami-0123abcd").optional(),
+        amiNameFilter: z.string().default("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"),
+        /** Canonical's AWS account. */
+        amiOwner: z.string().default("099720109477"),
+        rootVolumeGb: z.number().int().min(8).default(50),
+        /** Customer KMS key for the root volumes; the AWS-managed EBS key when unset. */
+        ebsKmsKeyArn: arn.optional(),
+        /** Size of the fleet in the primary region (seed: 3 instances). */
+        size: fleetSize.prefault({ minSize: 3, desiredCapacity: 3, maxSize: 9 }),
+        /** Size of the fleet in standby regions (warm standby). */
+        standbySize: fleetSize.prefault({ minSize: 1, desiredCapacity: 1, maxSize: 9 }),
+        healthCheckGracePeriodSeconds: positiveInt.default(300),
+        /** ACM certificate for the HTTPS listener (one per region). */
+        certificateArns: z.record(awsRegion, arn).default({}),
+        sslPolicy: z.string().default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+        deletionProtection: z.boolean().default(true),
+        accessLogs: z.boolean().default(true),
+        /** Internal range that SSH may come from when enabled (seed: 10.0.0.0/8). */
+        internalCidr: cidr.default("10.0.0.0/8"),
+        /** Open SSH (22) from this range; closed when unset. Must lie inside internalCidr. */
+        sshCidr: cidr.optional(),
+        /** Target average CPU of the autoscaling policy, percent. */
+        cpuTargetPercent: percent.default(60),
+        /** Rolling instance refresh: checkpoints follow the seed's 10% -> 50% -> 100% rollout. */
+        refresh: z
+            .strictObject({
+                checkpointPercentages: z.array(percent).min(1).default([10, 50, 100]),
+                checkpointDelaySeconds: positiveInt.default(600),
+                minHealthyPercentage: z.number().int().min(0).max(100).default(90),
+            })
+            .prefault({}),
+        alarms: z
+            .strictObject({
+                /** ALB 5xx ratio above which the critical alarm fires (seed: 0.05). */
+                error5xxRatio: z.number().gt(0).lt(1).default(0.05),
+                cpuPercent: percent.default(85),
+                cpuMinutes: positiveInt.default(10),
+            })
+            .prefault({}),
+        /** Backup tier of the instances and volumes (the backup plans select on it). */
+        backupTier: z.enum(BACKUP_TIERS).default("high"),
+        patching: z
+            .strictObject({
+                /** Days within which a patch of each severity must be installed (seed: 7/30/90). */
+                criticalDays: positiveInt.default(7),
+                highDays: positiveInt.default(30),
+                mediumDays: positiveInt.default(90),
+                /** Weekly window start (AWS cron); each wave runs a day after the previous one. */
+                windowSchedule: z.string().default("cron(0 3 ? * TUE *)"),
+                windowHours: z.number().int().min(1).max(24).default(3),
+            })
+            .prefault({}),
+    })
+    .prefault({});
+
+const alerting = z
+    .strictObject({
+        /** Addresses subscribed to the SNS alarm topic. */
+        emails: z.array(z.string().email()).default([]),
+    })
+    .prefault({});
+
+function tier(name: BackupTier, gfs: boolean, continuous: boolean) {
+    const seed = SEED_OBJECTIVES[name];
+    return z
+        .strictObject({
+            rpoMinutes: positiveInt.default(seed.rpoMinutes),
+            rtoMinutes: positiveInt.default(seed.rtoMinutes),
+            /** AWS Backup schedule expression. */
+            schedule: z.string().default(SEED_SCHEDULES[name]),
+            retentionDays: positiveInt.default(seed.minRetentionDays),
+            /** Continuous backup (point-in-time recovery) for resource types that support it. */
+            continuous: z.boolean().default(continuous),
+            /** Add the GFS rules (daily, weekly, monthly, yearly). */
+            gfs: z.boolean().default(gfs),
+            /** Move to cold storage after this many days; only where retention allows it. */
+            coldStorageAfterDays: positiveInt.optional(),
+        })
+        .prefault({});
+}
+
+const backup = z
+    .strictObject({
+        tiers: z
+            .strictObject({
+                critical: tier("critical", true, true),
+                high: tier("high", false, false),
+                medium: tier("medium", false, false),
+                low: tier("low", false, false),
+            })
+            .prefault({}),
+        gfs: z
+            .strictObject({
+                dailyDays: positiveInt.default(SEED_GFS.dailyDays),
+                weeklyDays: positiveInt.default(SEED_GFS.weeklyDays),
+                monthlyDays: positiveInt.default(SEED_GFS.monthlyDays),
+                yearlyDays: positiveInt.default(SEED_GFS.yearlyDays),
+                /** GFS rules move to cold storage after this many days (seed: 7). */
+                coldStorageAfterDays: positiveInt.default(7),
+            })
+            .prefault({}),
+        startWindowMinutes: z.number().int().min(60).default(60),
+        completionWindowMinutes: z.number().int().min(120).default(120),
+        /** Vault lock: compliance (immutable), governance (removable by privileged users) or none. */
+        lockMode: z.enum(["compliance", "governance", "none"]).default("compliance"),
+        /** Days before a compliance lock becomes immutable (AWS minimum 3). */
+        lockChangeableForDays: z.number().int().min(3).default(3),
+        /** The only role allowed to delete recovery points or change their lifecycle. */
+        breakGlassRoleName: z.string().min(1).default("backup-break-glass"),
+        /** Copy every rule's recovery points to the vault in the first standby region. */
+        crossRegionCopy: z.boolean().default(true),
+        /** Also copy to a vault in another account (3-2-1 across accounts). */
+        crossAccountVaultArn: arn.optional(),
+        restoreTesting: z
+            .strictObject({
+                enabled: z.boolean().default(true),
+                /** Monthly, first day of the month at 05:00 UTC. */
+                schedule: z.string().default("cron(0 5 1 * ? *)"),
+                /** Hours a restored resource is kept for validation before it is deleted. */
+                validationWindowHours: z.number().int().min(1).max(168).default(24),
+            })
+            .prefault({}),
+        /** Tiers the restore tests cover. */
+        restoreTestTiers: z.array(z.enum(BACKUP_TIERS)).default(["critical", "high"]),
+    })
+    .prefault({});
+
+const providerName = z.enum(["openai", "anthropic"]);
+
+const edge = z
+    .strictObject({
+        workerName: z.string().regex(/^[a-z0-9-]+$/, "expected lowercase letters, digits and dashes").default("gateway"),
+        compatibilityDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date YYYY-MM-DD").default("2026-04-01"),
+        /** Public hostname label under the zone: `<hostname>.<zoneName>`. */
+        hostname: z.string().min(1).default("api"),
+        /** Worker runtime settings (operations-training.md, Module 4): production's values. */
+        cache: z
+            .strictObject({
+                size: positiveInt.default(200),
+                ttlMs: positiveInt.default(7_200_000),
+                cleanupIntervalMs: positiveInt.default(300_000),
+            })
+            .prefault({}),
+        rateLimit: z
+            .strictObject({
+                maxRequests: positiveInt.default(2000),
+                windowMs: positiveInt.default(60_000),
+                burstSize: positiveInt.default(50),
+            })
+            .prefault({}),
+        concurrency: z
+            .strictObject({ max: positiveInt.default(100), min: positiveInt.default(10) })
+            .prefault({}),
+        /** Upstream AI providers, in failover order. */
+        providers: z
+            .strictObject({
+                order: z.array(providerName).min(1).default(["openai", "anthropic"]),
+                timeoutMs: positiveInt.default(10_000),
+                openaiUrl: z.string().url().default("https://api.openai.com/v1/chat/completions"),
+                anthropicUrl: z.string().url().default("https://api.anthropic.com/v1/messages"),
+                openaiModel: z.string().default("gpt-4o-mini"),
+                anthropicModel: z.string().default("claude-sonnet-4-5"),
+            })
+            .prefault({}),
+        kvBackup: z
+            .strictObject({
+                /** Cron (Workers syntax) of the scheduled KV export. */
+                cron: z.string().default("0 3 * * *"),
+                retentionDays: positiveInt.default(30),
+                prefix: z.string().regex(/^[a-z0-9-]+\/$/, "expected a prefix ending in /").default("kv-backups/"),
+                /** R2 bucket lock on the backup prefix (retention lock). */
+                lock: z.boolean().default(true),
+            })
+            .prefault({}),
+        rollout: z
+            .strictObject({
+                /** Share of traffic on the new Worker version: 10 -> 50 -> 100 promotes it. */
+                canaryPercent: percent.default(100),
+                /** Roll back in one step: serve this version at 100% (see README). */
+                pinnedVersionId: z.string().min(1).optional(),
+            })
+            .prefault({}),
+        loadBalancer: z
+            .strictObject({
+                monitorIntervalSeconds: z.number().int().min(10).default(60),
+                monitorRetries: z.number().int().min(0).max(5).default(2),
+                monitorTimeoutSeconds: z.number().int().min(1).default(5),
+                /** Origins must answer this many consecutive checks to be considered down/up. */
+                consecutiveDown: positiveInt.default(3),
+                consecutiveUp: positiveInt.default(2),
+            })
+            .prefault({}),
+    })
+    .prefault({});
+
+const sloSpec = z.strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "expected a lowercase name such as gateway-availability"),
+    service: z.string().min(1),
+    /** Objective in percent, e.g. 99.9. */
+    objective: z.number().gt(0).lt(100),
+    /** PromQL selector of the service's requests, e.g. {job="gateway"}. */
+    selector: z.string().default(""),
+});
+
+const monitoring = z
+    .strictObject({
+        enabled: z.boolean().default(true),
+        namespace: z.string().default("monitoring"),
+        /** kube-prometheus-stack chart version, pinned. */
+        chartVersion: z.string().default("79.5.0"),
+        retention: z.string().regex(/^\d+[dhw]$/, "expected a Prometheus duration such as 30d").default("30d"),
+        storageSize: z.string().regex(/^\d+(Gi|Ti)$/, "expected a size such as 100Gi").default("100Gi"),
+        prometheusReplicas: z.number().int().min(1).default(2),
+        alertmanagerReplicas: z.number().int().min(1).default(3),
+        grafanaReplicas: z.number().int().min(1).default(2),
+        /** SLO window in days (seed: 30). */
+        sloWindowDays: positiveInt.default(30),
+        slos: z
+            .array(sloSpec)
+            .default([{ name: "gateway-availability", service: "gateway", objective: 99.9, selector: "" }]),
+        /** Services that get a golden-signals dashboard. */
+        services: z.array(z.string().min(1)).default(["gateway", "web"]),
+        runbookBaseUrl: z.string().url().default("https://runbooks.example.com"),
+        grafanaBaseUrl: z.string().url().default("https://grafana.example.com"),
+    })
+    .prefault({});
+
+const cloudflare = z.strictObject({
+    accountId: z.string().regex(/^[0-9a-f]{32}$/, "expected a 32-character hex Cloudflare account id"),
+    zoneId: z.string().regex(/^[0-9a-f]{32}$/, "expected a 32-character hex Cloudflare zone id"),
+    zoneName: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "expected a DNS zone such as example.com"),
+});
+
+/** The whole `ops-platform:` namespace; secrets are listed in SECRET_KEYS and typed below. */
+export const platformConfigSchema = z.strictObject({
+    environment: z.enum(STACK_NAMES),
+    service: z.string().min(1).default("ops-platform"),
+    owner: z.string().min(1),
+    costCenter: z.string().min(1),
+    /** `protect` stateful resources (keys, vaults, buckets, namespaces) against deletion. */
+    protectStatefulResources: z.boolean().default(true),
+    regions: z.array(region).min(1).default([{ region: "us-east-1", cidrBlock: "10.0.0.0/16", standby: false }]),
+    cloudflare,
+    network,
+    fleet,
+    alerting,
+    backup,
+    edge,
+    monitoring,
+    openaiApiKey: z.string().min(1).optional(),
+    anthropicApiKey: z.string().min(1).optional(),
+    slackWebhookUrl: z.string().min(1).optional(),
+    slackInfraWebhookUrl: z.string().min(1).optional(),
+    pagerdutyRoutingKey: z.string().min(1).optional(),
+    kubeconfig: z.string().min(1).optional(),
+});
+
+export type PlatformConfigInput = z.input<typeof platformConfigSchema>;
+/** Validated config with plain values; secrets are wrapped separately (see config/load.ts). */
+export type ParsedConfig = z.output<typeof platformConfigSchema>;
+export type RegionConfig = ParsedConfig["regions"][number];
+export type NetworkConfig = ParsedConfig["network"];
+export type FleetConfig = ParsedConfig["fleet"];
+export type BackupConfig = ParsedConfig["backup"];
+export type TierConfig = BackupConfig["tiers"][BackupTier];
+export type EdgeConfig = ParsedConfig["edge"];
+export type MonitoringConfig = ParsedConfig["monitoring"];
+export type SloSpec = MonitoringConfig["slos"][number];

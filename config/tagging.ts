@@ -1,0 +1,58 @@
+/**
+ * Required tags, Kubernetes labels and the naming scheme: decided here once, applied by the
+ * Platform (AWS provider default tags, Kubernetes labels) and checked by the policy pack.
+ */
+
+export interface TagContext {
+    environment: string;
+    service: string;
+    owner: string;
+    costCenter: string;
+}
+
+/** Tag keys every taggable AWS resource must carry. */
+export const REQUIRED_TAG_KEYS = ["Environment", "Service", "Owner", "CostCenter", "ManagedBy"] as const;
+export const MANAGED_BY = "pulumi";
+
+export function requiredTags(ctx: TagContext): Record<(typeof REQUIRED_TAG_KEYS)[number], string> {
+    return {
+        Environment: ctx.environment,
+        Service: ctx.service,
+        Owner: ctx.owner,
+        CostCenter: ctx.costCenter,
+        ManagedBy: MANAGED_BY,
+    };
+}
+
+/** The Kubernetes label that carries each required tag. */
+export const LABEL_FOR_TAG: Record<(typeof REQUIRED_TAG_KEYS)[number], string> = {
+    Environment: "ops-platform/environment",
+    Service: "app.kubernetes.io/part-of",
+    Owner: "ops-platform/owner",
+    CostCenter: "ops-platform/cost-center",
+    ManagedBy: "app.kubernetes.io/managed-by",
+};
+
+export function requiredLabels(ctx: TagContext): Record<string, string> {
+    const tags = requiredTags(ctx);
+    return Object.fromEntries(
+        Object.entries(LABEL_FOR_TAG).map(([tag, label]) => [label, toLabelValue(tags[tag as keyof typeof tags])]),
+    );
+}
+
+/** Label values allow [A-Za-z0-9-_.] and at most 63 characters. */
+function toLabelValue(value: string): string {
+    return value.replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
+}
+
+/**
+ * Physical name for resources that cannot carry tags (Cloudflare objects, IAM-less names):
+ * `<service>-<environment>-<parts>`, lowercase, so the environment is visible in any console.
+ */
+export function physicalName(ctx: Pick<TagContext, "service" | "environment">, ...parts: string[]): string {
+    return [ctx.service, ctx.environment, ...parts]
+        .join("-")
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/-+/g, "-");
+}

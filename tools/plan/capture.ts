@@ -1,0 +1,136 @@
+/**
+ * Runs a Pulumi program under the SDK's documented mock runtime and records every resource
+ * registration as the engine would receive it: type, name, parent, serialized inputs and the
+ * options that matter. Secrets are redacted here, before anything else can see them.
+ */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { PlanMocks } from "./mocks";
+
+/** Pulumi's wire signatures (sdk/nodejs/runtime/rpc.ts). */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
+const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export const SECRET_MARK = "[secret]";
+export const UNKNOWN_MARK = "[unknown]";
+/** Strings longer than this (bundles, dashboards) are shown by digest, so plans stay reviewable. */
+const LONG_STRING = 4096;
+
+export interface ResourceOptions {
+    protect?: boolean;
+    retainOnDelete?: boolean;
+    /** URN of the explicit provider. */
+    provider?: string;
+    dependsOn?: string[];
+    deleteBeforeReplace?: boolean;
+    ignoreChanges?: string[];
+}
+
+export interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    /** URN of the parent; undefined for resources directly under the stack. */
+    parent?: string;
+    custom: boolean;
+    inputs: Record<string, unknown>;
+    options: ResourceOptions;
+}
+
+export interface CaptureResult {
+    resources: PlannedResource[];
+    outputs: Record<string, unknown>;
+}
+
+/** Replaces secrets, unknowns, resource references and long content with reviewable marks. */
+export function redact(value: unknown): unknown {
+    if (value === UNKNOWN) return UNKNOWN_MARK;
+    if (typeof value === "string") {
+        return value.length > LONG_STRING ? `[content sha256:${createHash("sha256").update(value).digest("hex").slice(0, 16)}, ${value.length} chars]` : value;
+    }
+    if (Array.isArray(value)) return value.map(redact);
+    if (value !== null && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        switch (obj[SIG_KEY]) {
+            case SECRET_SIG:
+                return SECRET_MARK;
+            case RESOURCE_SIG:
+                return String(obj["urn"]);
+            case ASSET_SIG:
+            case ARCHIVE_SIG:
+                return `[asset ${String(obj["hash"] ?? obj["path"] ?? "inline")}]`;
+        }
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(obj).sort()) out[key] = redact(obj[key]);
+        return out;
+    }
+    return value;
+}
+
+type Callback = (error: Error | null, response?: { getUrn(): string; getId(): string }) => void;
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+    getDeletebeforereplace(): boolean;
+    getDependenciesList(): string[];
+    getIgnorechangesList(): string[];
+    getProvider(): string;
+}
+interface Monitor {
+    registerResource(req: RegisterRequest, callback: Callback): void;
+}
+
+/**
+ * Runs `program` under mocks as stack `stack` and returns what it registered and exported.
+ * One run per process at a time: the Pulumi runtime is global.
+ */
+export async function captureProgram(
+    project: string,
+    stack: string,
+    program: () => Promise<Record<string, unknown>> | Record<string, unknown>,
+): Promise<CaptureResult> {
+    const mocks = new PlanMocks();
+    await pulumi.runtime.setMocks(mocks, project, stack, false);
+    const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+    const resources: PlannedResource[] = [];
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+        register(req, (error, response) => {
+            if (!error && response) {
+                const urn = response.getUrn();
+                const inputs = (redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>);
+                if (req.getType() === "pulumi:providers:aws") mocks.rememberProvider(`${urn}::${response.getId()}`, String(inputs["region"]));
+                const options: ResourceOptions = {};
+                if (req.getProtect()) options.protect = true;
+                if (req.getRetainondelete()) options.retainOnDelete = true;
+                if (req.getDeletebeforereplace()) options.deleteBeforeReplace = true;
+                const provider = req.getProvider();
+                if (provider) options.provider = provider.split("::").slice(0, -1).join("::");
+                const dependsOn = req.getDependenciesList().filter((d) => d !== req.getParent());
+                if (dependsOn.length > 0) options.dependsOn = [...new Set(dependsOn)].sort();
+                if (req.getIgnorechangesList().length > 0) options.ignoreChanges = req.getIgnorechangesList();
+                resources.push({ urn, type: req.getType(), name: req.getName(), parent: req.getParent() || undefined, custom: req.getCustom(), inputs, options });
+            }
+            callback(error, response);
+        });
+
+    const exported = await program();
+    const outputs = await resolveOutputs(exported);
+    await pulumi.runtime.disconnect();
+    resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+    return { resources, outputs };
+}
+
+async function resolveOutputs(exported: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const serialized = await pulumi.runtime.serializeProperties("outputs", exported);
+    return redact(serialized) as Record<string, unknown>;
+}

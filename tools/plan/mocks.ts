@@ -1,0 +1,108 @@
+/**
+ * Mock provider behaviour for the offline plan: plausible ids, ARNs and DNS names derived from
+ * each resource's own inputs and its provider's region, so downstream wiring is exercised.
+ * A data source without a mock fails loudly rather than returning something invented.
+ */
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+/** The version the mocked Cloudflare API reports as live, so a canary has something to split with. */
+export const MOCK_LIVE_WORKER_VERSION = "00000000-0000-4000-8000-00000000live";
+
+function shortHash(text: string, length = 17): string {
+    return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/** "aws:ec2/securityGroup:SecurityGroup" -> service "ec2", kind "securityGroup" */
+function awsTypeParts(type: string): { service: string; kind: string } {
+    const [, module = "", kind = ""] = /^aws:([^/]+)\/([^:]+):/.exec(type) ?? [];
+    return { service: module, kind };
+}
+
+const AWS_ID_PREFIX: Record<string, string> = {
+    "aws:ec2/vpc:Vpc": "vpc",
+    "aws:ec2/subnet:Subnet": "subnet",
+    "aws:ec2/internetGateway:InternetGateway": "igw",
+    "aws:ec2/natGateway:NatGateway": "nat",
+    "aws:ec2/eip:Eip": "eipalloc",
+    "aws:ec2/routeTable:RouteTable": "rtb",
+    "aws:ec2/securityGroup:SecurityGroup": "sg",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt",
+    "aws:ec2/flowLog:FlowLog": "fl",
+};
+
+export class PlanMocks implements pulumi.runtime.Mocks {
+    /** provider reference (`urn::id`) -> AWS region */
+    private readonly regions = new Map<string, string>();
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        const { type, name, inputs } = args;
+        const region = (args.provider && this.regions.get(args.provider)) || "us-east-1";
+        const id = this.idFor(type, name);
+        const state: Record<string, unknown> = { ...inputs };
+        if (type.startsWith("aws:")) {
+            const { service, kind } = awsTypeParts(type);
+            const resourceName = String(inputs["name"] ?? name);
+            state["arn"] ??= `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${kind.toLowerCase()}/${resourceName}`;
+            if (type === "aws:lb/loadBalancer:LoadBalancer") {
+                state["dnsName"] = `${resourceName.slice(0, 20)}-${shortHash(name, 9)}.${region}.elb.amazonaws.com`;
+                state["arnSuffix"] = `app/${resourceName}/${shortHash(name, 16)}`;
+                state["zoneId"] = "Z35SXDOTRQ7X7K";
+            }
+            if (type === "aws:lb/targetGroup:TargetGroup") state["arnSuffix"] = `targetgroup/${resourceName}/${shortHash(name, 16)}`;
+            if (type === "aws:kms/key:Key") state["keyId"] = id;
+            if (type === "aws:backup/vault:Vault" || type === "aws:s3/bucket:Bucket" || type === "aws:s3/bucketV2:BucketV2") state["bucket"] ??= inputs["bucket"] ?? resourceName;
+            if (type === "aws:ec2/launchTemplate:LaunchTemplate") state["latestVersion"] = 1;
+        }
+        if (type === "cloudflare:index/workerVersion:WorkerVersion") state["id"] = uuidFrom(name + JSON.stringify(inputs["modules"] ?? ""));
+        if (type === "cloudflare:index/loadBalancer:LoadBalancer") state["name"] = inputs["name"];
+        if (type.startsWith("kubernetes:")) {
+            const metadata = (inputs["metadata"] ?? {}) as Record<string, unknown>;
+            state["metadata"] = { ...metadata, name: metadata["name"] ?? name, uid: uuidFrom(name) };
+        }
+        if (type === "random:index/randomPassword:RandomPassword") state["result"] = "mock-password-never-used";
+        return { id: type === "cloudflare:index/workerVersion:WorkerVersion" ? String(state["id"]) : id, state };
+    }
+
+    /** Called by the capture once an AWS provider's reference (`urn::id`) is known. */
+    rememberProvider(reference: string, region: string): void {
+        this.regions.set(reference, region);
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        const region = (args.provider && this.regions.get(args.provider)) || "us-east-1";
+        switch (args.token) {
+            case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+                const letters = ["a", "b", "c", "d", "e", "f"];
+                return { names: letters.map((l) => `${region}${l}`), zoneIds: letters.map((_, i) => `use1-az${i + 1}`), id: region };
+            }
+            case "aws:ec2/getAmi:getAmi":
+                return { id: `ami-0${shortHash(JSON.stringify(args.inputs) + region, 16)}`, architecture: "x86_64", name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101" };
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline-plan`, userId: "AIDAOFFLINEPLAN", id: MOCK_ACCOUNT_ID };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+            case "aws:index/getRegion:getRegion":
+                return { name: region, region, id: region };
+            case "cloudflare:index/getWorkersDeployments:getWorkersDeployments":
+                return {
+                    accountId: args.inputs["accountId"],
+                    scriptName: args.inputs["scriptName"],
+                    results: [{ id: "mock-live-deployment", strategy: "percentage", versions: [{ versionId: MOCK_LIVE_WORKER_VERSION, percentage: 100 }] }],
+                };
+            default:
+                throw new Error(`offline plan: no mock for data source ${args.token}; add one to tools/plan/mocks.ts`);
+        }
+    }
+
+    private idFor(type: string, name: string): string {
+        const prefix = AWS_ID_PREFIX[type];
+        return prefix ? `${prefix}-${shortHash(type + name)}` : `${name}-id`;
+    }
+}
+
+function uuidFrom(text: string): string {
+    const h = shortHash(text, 32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
