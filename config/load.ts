@@ -11,7 +11,7 @@ export const CONFIG_NAMESPACE = "ops-platform";
 
 /** Bad config: the message is the full, user-facing list of problems (no stack trace needed). */
 export class ConfigError extends Error {
-    constructor(readonly stack: string, readonly problems: readonly string[]) {
+    constructor(readonly stackName: string, readonly problems: readonly string[]) {
         super(problems.join("\n"));
         this.name = "ConfigError";
     }

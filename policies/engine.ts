@@ -1,0 +1,105 @@
+/**
+ * The rule model shared by the CrossGuard pack (policies/index.ts), the offline plan and the
+ * audit command: a rule is a plain object whose function judges plain resources, so all three
+ * run the very same code.
+ */
+
+export type EnforcementLevel = "mandatory" | "advisory" | "disabled";
+export type RuleArea = "tagging" | "backup" | "security";
+
+/** A resource as every caller can describe it: from the mocks, a preview or a stack export. */
+export interface PolicyResource {
+    urn: string;
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+    options: { protect?: boolean; retainOnDelete?: boolean };
+    /** Inputs of the resource's explicit provider (default tags live there). */
+    providerInputs?: Record<string, unknown>;
+}
+
+export interface RuleContext {
+    /** The stack being judged: dev, staging or production. */
+    stack: string;
+}
+
+/** What a rule says about one resource or the stack. */
+export type Judgement =
+    | { kind: "violation"; message: string; resource?: PolicyResource }
+    | { kind: "not-evaluated"; reason: string; resource?: PolicyResource };
+
+interface RuleBase {
+    /** kebab-case, unique: the key in policy config files. */
+    name: string;
+    area: RuleArea;
+    /** "Checks whether ..." */
+    description: string;
+    /** What to change when the rule fails. */
+    remediation: string;
+}
+
+export interface ResourceRule extends RuleBase {
+    /** Resource types the rule judges. */
+    types: readonly string[];
+    validateResource(resource: PolicyResource, context: RuleContext): Judgement[];
+}
+
+export interface StackRule extends RuleBase {
+    validateStack(resources: readonly PolicyResource[], context: RuleContext): Judgement[];
+}
+
+export type Rule = ResourceRule | StackRule;
+
+export function isResourceRule(rule: Rule): rule is ResourceRule {
+    return "validateResource" in rule;
+}
+
+export interface Finding {
+    policy: string;
+    area: RuleArea;
+    level: Exclude<EnforcementLevel, "disabled">;
+    status: "violation" | "not-evaluated";
+    message: string;
+    remediation: string;
+    resource?: { urn: string; name: string; type: string };
+}
+
+/** Policy config as `pulumi preview --policy-pack-config` reads it: `{ all: level, <rule>: level }`. */
+export type PolicyConfig = Record<string, EnforcementLevel | { enforcementLevel: EnforcementLevel }>;
+
+export function levelOf(rule: Rule, config: PolicyConfig): EnforcementLevel {
+    const own = config[rule.name];
+    if (own) return typeof own === "string" ? own : own.enforcementLevel;
+    const all = config["all"];
+    if (all) return typeof all === "string" ? all : all.enforcementLevel;
+    return "advisory";
+}
+
+/** Judges every resource and the stack with every enabled rule. */
+export function evaluate(rules: readonly Rule[], resources: readonly PolicyResource[], context: RuleContext, config: PolicyConfig): Finding[] {
+    const findings: Finding[] = [];
+    for (const rule of rules) {
+        const level = levelOf(rule, config);
+        if (level === "disabled") continue;
+        const judgements = isResourceRule(rule)
+            ? resources.filter((r) => rule.types.includes(r.type)).flatMap((r) => rule.validateResource(r, context).map((j) => ({ ...j, resource: j.resource ?? r })))
+            : rule.validateStack(resources, context);
+        for (const j of judgements) {
+            findings.push({
+                policy: rule.name,
+                area: rule.area,
+                level,
+                status: j.kind,
+                message: j.kind === "violation" ? j.message : `not evaluated: ${j.reason}`,
+                remediation: rule.remediation,
+                ...(j.resource ? { resource: { urn: j.resource.urn, name: j.resource.name, type: j.resource.type } } : {}),
+            });
+        }
+    }
+    return findings.sort((a, b) => a.policy.localeCompare(b.policy) || (a.resource?.urn ?? "").localeCompare(b.resource?.urn ?? ""));
+}
+
+/** Findings that stop a deployment. */
+export function blocking(findings: readonly Finding[]): Finding[] {
+    return findings.filter((f) => f.level === "mandatory" && f.status === "violation");
+}

@@ -1,0 +1,74 @@
+import { ConfigError, validateConfig, type RawStackConfig } from "../../config/load";
+import { rawPlatformConfig, readStackFile } from "../../tools/plan/stackFile";
+import { STACKS } from "../helpers/plan";
+
+function rawOf(stack: string): RawStackConfig {
+    return rawPlatformConfig(stack, readStackFile(stack));
+}
+
+/** A copy of a stack's raw config with one top-level key changed (JSON value) or removed. */
+function withKey(stack: string, key: string, value: unknown | undefined): RawStackConfig {
+    const raw = rawOf(stack);
+    const values = { ...raw.values };
+    if (value === undefined) delete values[key];
+    else values[key] = typeof value === "string" ? value : JSON.stringify(value);
+    return { ...raw, values };
+}
+
+function problemsOf(raw: RawStackConfig): string[] {
+    try {
+        validateConfig(raw);
+    } catch (error) {
+        if (error instanceof ConfigError) return [...error.problems];
+        throw error;
+    }
+    return [];
+}
+
+describe("stack config", () => {
+    it.each(STACKS)("%s loads and matches its environment", (stack) => {
+        const config = validateConfig(rawOf(stack));
+        expect(config.environment).toBe(stack);
+    });
+
+    it("gives dev the cheaper settings and production the safe defaults", () => {
+        const dev = validateConfig(rawOf("dev"));
+        const production = validateConfig(rawOf("production"));
+        expect([dev.network.azCount, dev.network.natGateways, dev.fleet.size.desiredCapacity]).toEqual([2, "single", 1]);
+        expect([production.network.azCount, production.network.natGateways, production.fleet.size.desiredCapacity]).toEqual([3, "perAz", 3]);
+        expect(production.protectStatefulResources).toBe(true);
+        expect(production.backup.lockMode).toBe("compliance");
+        expect(dev.edge.rateLimit).toEqual({ maxRequests: 1000, windowMs: 60000, burstSize: 20 });
+        expect(production.edge.rateLimit).toEqual({ maxRequests: 2000, windowMs: 60000, burstSize: 50 });
+    });
+
+    it("keeps secure values secret keys", () => {
+        const raw = rawOf("production");
+        expect([...raw.secretKeys].sort()).toEqual(["anthropicApiKey", "kubeconfig", "openaiApiKey", "pagerdutyRoutingKey", "slackInfraWebhookUrl", "slackWebhookUrl"]);
+    });
+});
+
+describe("bad config is refused with the key named", () => {
+    it.each([
+        ["an unknown top-level key, with the closest one suggested", withKey("dev", "netwrk", { azCount: 2 }), /^dev: ops-platform:netwrk: unknown key; did you mean "network"\?/],
+        ["an unknown nested key", withKey("dev", "network", { azCount: 2, natGatways: "single" }), /^dev: ops-platform:network\.natGatways: unknown key; did you mean "natGateways"\?/],
+        ["a wrong type", withKey("dev", "network", { azCount: "two" }), /^dev: ops-platform:network\.azCount: string "two" is not valid; expected number/],
+        ["a value outside an enum", withKey("dev", "network", { natGateways: "some" }), /^dev: ops-platform:network\.natGateways: .*expected one of "perAz", "single"/],
+        ["a missing required key", withKey("dev", "owner", undefined), /^dev: ops-platform:owner: missing; expected string/],
+        ["an environment that is not the stack", withKey("dev", "environment", "production"), /^dev: ops-platform:environment: is "production" but the stack is "dev"/],
+        ["a plaintext secret", (() => { const raw = rawOf("dev"); return { ...raw, secretKeys: new Set([...raw.secretKeys].filter((k) => k !== "openaiApiKey")) }; })(), /^dev: ops-platform:openaiApiKey: is stored in plain text/],
+        ["a provider without its key (the postmortem)", withKey("dev", "anthropicApiKey", undefined), /^dev: ops-platform:anthropicApiKey: missing, but edge.providers.order uses anthropic/],
+    ])("%s", (_, raw, expected) => {
+        const problems = problemsOf(raw);
+        expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+    });
+
+    it("reports every problem at once", () => {
+        const raw = withKey("dev", "network", { azCount: "two", natGatways: "single" });
+        raw.values["costCenter"] = "";
+        const problems = problemsOf(raw);
+        expect(problems.map((p) => p.split(":").slice(0, 3).join(":"))).toEqual(
+            expect.arrayContaining(["dev: ops-platform:network.azCount", "dev: ops-platform:network.natGatways", "dev: ops-platform:costCenter"]),
+        );
+    });
+});

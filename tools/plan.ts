@@ -1,0 +1,54 @@
+/**
+ * `npm run plan -- <stack> [--json FILE] [--baseline FILE] [--markdown FILE]`
+ *
+ * Runs the real program for a stack under Pulumi's mock runtime (no CLI, credentials or
+ * network), judges it with the policy pack and prints the plan.
+ * Exit codes: 0 ok, 1 a mandatory policy fails, 2 bad usage or bad config.
+ */
+import { writeFileSync } from "node:fs";
+import { ConfigError } from "../config/load";
+import { blocking } from "../policies/engine";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
+import { ansiStyle, plainStyle, renderCounts, renderFindings, renderOutputs, renderTree, serializeDocument, toDocument } from "./plan/document";
+import { judge } from "./plan/judge";
+import { runStack } from "./plan/run";
+
+const USAGE = "usage: npm run plan -- <dev|staging|production> [--json FILE] [--baseline FILE] [--markdown FILE] [--config-dir DIR]";
+
+async function main(argv: string[]): Promise<number> {
+    const { positional, flags } = parseArgs(argv, ["json", "baseline", "markdown", "config-dir"]);
+    if (positional.length !== 1) throw new UsageError(positional.length === 0 ? "name a stack" : `one stack at a time, got ${positional.join(", ")}`);
+    const stack = positional[0]!;
+    const run = await runStack(stack, { viaIndex: true, dir: flags["config-dir"] });
+    const findings = judge(stack, run.resources);
+    const doc = toDocument(stack, run.resources, run.outputs, findings);
+    const style = process.stdout.isTTY ? ansiStyle : plainStyle;
+
+    const lines = [
+        style.bold(`ops-platform · ${stack} · ${doc.resources.length} resources (offline plan under Pulumi mocks)`),
+        "",
+        ...renderTree(doc.resources, style),
+        "",
+        ...renderCounts(doc.resources, style),
+        "",
+        ...renderOutputs(doc.outputs, style),
+        "",
+        ...renderFindings(findings, style),
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+    if (flags["json"]) writeFileSync(flags["json"], serializeDocument(doc));
+    return blocking(findings).length > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+        if (error instanceof ConfigError) process.stderr.write(`Config of stack "${error.stackName}" is invalid:\n${error.message}\n`);
+        else if (error instanceof UsageError) process.stderr.write(`${error.message}\n${USAGE}\n`);
+        else {
+            process.stderr.write(`plan failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+            process.exit(EXIT_FINDINGS + 2);
+        }
+        process.exit(EXIT_USAGE);
+    },
+);

@@ -1,0 +1,31 @@
+/** Argument parsing and exit codes shared by the plan and audit commands. */
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+export class UsageError extends Error {}
+
+export interface ParsedArgs {
+    positional: string[];
+    flags: Record<string, string>;
+}
+
+/** `a --x v --y w` -> positional [a], flags {x: v, y: w}; only the flags named are accepted. */
+export function parseArgs(argv: readonly string[], allowed: readonly string[]): ParsedArgs {
+    const positional: string[] = [];
+    const flags: Record<string, string> = {};
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i]!;
+        if (!arg.startsWith("--")) {
+            positional.push(arg);
+            continue;
+        }
+        const [name, inline] = arg.slice(2).split("=", 2) as [string, string | undefined];
+        if (!allowed.includes(name)) throw new UsageError(`unknown option --${name}; expected ${allowed.map((a) => `--${a}`).join(", ")}`);
+        const value = inline ?? argv[++i];
+        if (value === undefined || value.startsWith("--")) throw new UsageError(`--${name} needs a value`);
+        flags[name] = value;
+    }
+    return { positional, flags };
+}

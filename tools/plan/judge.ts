@@ -1,0 +1,36 @@
+/** Runs the policy pack's rules over captured resources, with the stack's policy config. */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { evaluate, type Finding, type PolicyConfig, type PolicyResource } from "../../policies/engine";
+import { ALL_RULES } from "../../policies/rules";
+import { ROOT } from "./stackFile";
+
+export interface JudgeableResource {
+    urn: string;
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+    options: { protect?: boolean; retainOnDelete?: boolean; provider?: string };
+}
+
+/** The policy config file a stack uses (`--policy-pack-config policies/config/<stack>.json`). */
+export function policyConfigFor(stack: string): PolicyConfig {
+    const path = join(ROOT, "policies", "config", `${stack}.json`);
+    return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as PolicyConfig) : { all: "mandatory" };
+}
+
+export function toPolicyResources(resources: readonly JudgeableResource[]): PolicyResource[] {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    return resources.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        inputs: r.inputs,
+        options: { protect: r.options.protect, retainOnDelete: r.options.retainOnDelete },
+        providerInputs: r.options.provider ? byUrn.get(r.options.provider)?.inputs : undefined,
+    }));
+}
+
+export function judge(stack: string, resources: readonly JudgeableResource[], config = policyConfigFor(stack)): Finding[] {
+    return evaluate(ALL_RULES, toPolicyResources(resources), { stack }, config);
+}
