@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/stackConfig";
 import { requiredTags } from "../config/tagging";
+import { Fleet } from "./fleet";
 import { Network } from "./network";
 
 export interface PlatformArgs {
@@ -15,6 +16,7 @@ export interface RegionalPlatform {
     standby: boolean;
     provider: aws.Provider;
     network: Network;
+    fleet: Fleet;
 }
 
 /**
@@ -45,12 +47,64 @@ export class Platform extends pulumi.ComponentResource {
                 },
                 { parent: this, providers: { aws: provider } },
             );
-            return { region: regionConfig.region, standby: regionConfig.standby, provider, network };
+            const fleetConfig = config.fleet;
+            const fleet = new Fleet(
+                `${regionName}-web`,
+                {
+                    vpcId: network.vpcId,
+                    publicSubnetIds: network.publicSubnetIds,
+                    privateSubnetIds: network.privateSubnetIds,
+                    tags,
+                    instanceType: fleetConfig.instanceType,
+                    amiId: fleetConfig.amiId,
+                    amiNameFilter: fleetConfig.amiNameFilter,
+                    amiOwner: fleetConfig.amiOwner,
+                    rootVolumeGb: fleetConfig.rootVolumeGb,
+                    ebsKmsKeyArn: fleetConfig.ebsKmsKeyArn,
+                    size: regionConfig.standby ? fleetConfig.standbySize : fleetConfig.size,
+                    healthCheckGracePeriodSeconds: fleetConfig.healthCheckGracePeriodSeconds,
+                    certificateArn: fleetConfig.certificateArns[regionConfig.region]!,
+                    sslPolicy: fleetConfig.sslPolicy,
+                    deletionProtection: fleetConfig.deletionProtection,
+                    accessLogs: fleetConfig.accessLogs,
+                    protectStatefulResources: config.protectStatefulResources,
+                    internalCidr: fleetConfig.internalCidr,
+                    sshCidr: fleetConfig.sshCidr,
+                    cpuTargetPercent: fleetConfig.cpuTargetPercent,
+                    refreshCheckpoints: fleetConfig.refresh.checkpointPercentages,
+                    refreshCheckpointDelaySeconds: fleetConfig.refresh.checkpointDelaySeconds,
+                    refreshMinHealthyPercentage: fleetConfig.refresh.minHealthyPercentage,
+                    error5xxRatio: fleetConfig.alarms.error5xxRatio,
+                    cpuAlarmPercent: fleetConfig.alarms.cpuPercent,
+                    cpuAlarmMinutes: fleetConfig.alarms.cpuMinutes,
+                    backupTier: fleetConfig.backupTier,
+                    alarmEmails: config.alerting.emails,
+                    pagerdutyRoutingKey: config.secrets.pagerdutyRoutingKey,
+                    patchDeadlineDays: { critical: fleetConfig.patching.criticalDays, high: fleetConfig.patching.highDays, medium: fleetConfig.patching.mediumDays },
+                    patchWindowSchedule: fleetConfig.patching.windowSchedule,
+                    patchWindowHours: fleetConfig.patching.windowHours,
+                },
+                { parent: this, providers: { aws: provider } },
+            );
+            return { region: regionConfig.region, standby: regionConfig.standby, provider, network, fleet };
         });
 
         this.stackOutputs = {
             environment: config.environment,
-            vpcIds: Object.fromEntries(this.regions.map((r) => [r.region, r.network.vpcId])),
+            regions: Object.fromEntries(
+                this.regions.map((r) => [
+                    r.region,
+                    {
+                        standby: r.standby,
+                        vpcId: r.network.vpcId,
+                        albDnsName: r.fleet.albDnsName,
+                        albArn: r.fleet.albArn,
+                        asgName: r.fleet.asgName,
+                        targetGroupArn: r.fleet.targetGroupArn,
+                        alarmTopicArn: r.fleet.alarmTopicArn,
+                    },
+                ]),
+            ),
         };
         this.registerOutputs(this.stackOutputs);
     }

@@ -63,7 +63,11 @@ const fleetIsSafe: Check = (c) => {
         if (!c.fleet.certificateArns[r.region])
             problems.push({ path: `fleet.certificateArns.${r.region}`, message: `missing; expected the ACM certificate ARN for the HTTPS listener in ${r.region}` });
     });
-    const { criticalDays, highDays, mediumDays } = c.fleet.patching;
+    const { criticalDays, highDays, mediumDays, windowSchedule } = c.fleet.patching;
+    const windowInterval = scheduleIntervalMinutes(windowSchedule);
+    if (windowInterval === undefined) problems.push({ path: "fleet.patching.windowSchedule", message: `"${windowSchedule}" is not an AWS cron expression; expected e.g. cron(0 3 ? * TUE *)` });
+    else if (windowInterval > criticalDays * 24 * 60)
+        problems.push({ path: "fleet.patching.windowSchedule", message: `runs every ${formatMinutes(windowInterval)}, which cannot install critical patches within ${criticalDays} days` });
     if (!(criticalDays <= highDays && highDays <= mediumDays))
         problems.push({ path: "fleet.patching", message: `criticalDays ${criticalDays} <= highDays ${highDays} <= mediumDays ${mediumDays} expected` });
     return problems;

@@ -1,29 +1,6 @@
-import { ConfigError, validateConfig, type RawStackConfig } from "../../config/load";
-import { rawPlatformConfig, readStackFile } from "../../tools/plan/stackFile";
+import { validateConfig } from "../../config/load";
+import { problemsOf, rawOf, withKey } from "../helpers/config";
 import { STACKS } from "../helpers/plan";
-
-function rawOf(stack: string): RawStackConfig {
-    return rawPlatformConfig(stack, readStackFile(stack));
-}
-
-/** A copy of a stack's raw config with one top-level key changed (JSON value) or removed. */
-function withKey(stack: string, key: string, value: unknown | undefined): RawStackConfig {
-    const raw = rawOf(stack);
-    const values = { ...raw.values };
-    if (value === undefined) delete values[key];
-    else values[key] = typeof value === "string" ? value : JSON.stringify(value);
-    return { ...raw, values };
-}
-
-function problemsOf(raw: RawStackConfig): string[] {
-    try {
-        validateConfig(raw);
-    } catch (error) {
-        if (error instanceof ConfigError) return [...error.problems];
-        throw error;
-    }
-    return [];
-}
 
 describe("stack config", () => {
     it.each(STACKS)("%s loads and matches its environment", (stack) => {

@@ -43,7 +43,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         const state: Record<string, unknown> = { ...inputs };
         if (type.startsWith("aws:")) {
             const { service, kind } = awsTypeParts(type);
-            const resourceName = String(inputs["name"] ?? name);
+            // The engine auto-names resources that take a name: logical name plus a random suffix.
+            const resourceName = String(inputs["name"] ?? `${name}-${shortHash(name, 7)}`);
+            state["name"] ??= resourceName;
             state["arn"] ??= `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${kind.toLowerCase()}/${resourceName}`;
             if (type === "aws:lb/loadBalancer:LoadBalancer") {
                 state["dnsName"] = `${resourceName.slice(0, 20)}-${shortHash(name, 9)}.${region}.elb.amazonaws.com`;
