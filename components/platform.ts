@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/stackConfig";
-import { requiredTags } from "../config/tagging";
+import { physicalName, requiredTags } from "../config/tagging";
+import { Backup } from "./backup";
 import { Fleet } from "./fleet";
 import { Network } from "./network";
 
@@ -26,6 +27,7 @@ export interface RegionalPlatform {
  */
 export class Platform extends pulumi.ComponentResource {
     readonly regions: RegionalPlatform[];
+    readonly backup: Backup;
     /** What the stack exports (index.ts exports exactly this). */
     readonly stackOutputs: Record<string, pulumi.Input<unknown>>;
 
@@ -89,6 +91,22 @@ export class Platform extends pulumi.ComponentResource {
             return { region: regionConfig.region, standby: regionConfig.standby, provider, network, fleet };
         });
 
+        const primary = this.regions[0]!;
+        const standby = this.regions.find((r) => r.standby);
+        const copyTo = config.backup.crossRegionCopy ? standby : undefined;
+        this.backup = new Backup(
+            `${name}-backup`,
+            {
+                config: config.backup,
+                namePrefix: physicalName(config),
+                notificationTopicArn: primary.fleet.alarmTopicArn,
+                copyProvider: copyTo?.provider,
+                copyRegion: copyTo?.region,
+                protect: config.protectStatefulResources,
+            },
+            { parent: this, providers: { aws: primary.provider } },
+        );
+
         this.stackOutputs = {
             environment: config.environment,
             regions: Object.fromEntries(
@@ -105,6 +123,14 @@ export class Platform extends pulumi.ComponentResource {
                     },
                 ]),
             ),
+            backup: {
+                vaultName: this.backup.vaultName,
+                vaultArn: this.backup.vaultArn,
+                drVaultName: this.backup.drVaultName,
+                drVaultArn: this.backup.drVaultArn,
+                planIds: this.backup.planIds,
+                tiers: this.backup.tiers,
+            },
         };
         this.registerOutputs(this.stackOutputs);
     }

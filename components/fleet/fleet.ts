@@ -232,7 +232,7 @@ export class Fleet extends pulumi.ComponentResource {
         );
 
         // --- alarms to SNS ---
-        const topic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: "alias/aws/sns" }, child);
+        const topic = this.alarmTopic(name);
         (args.alarmEmails ?? []).forEach((email, i) => new aws.sns.TopicSubscription(`${name}-alarms-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: topic }));
         if (args.pagerdutyRoutingKey) {
             new aws.sns.TopicSubscription(
@@ -305,6 +305,47 @@ export class Fleet extends pulumi.ComponentResource {
         this.targetGroupArn = targetGroup.arn;
         this.alarmTopicArn = topic.arn;
         this.registerOutputs({ albDnsName: this.albDnsName, albArn: this.albArn, asgName: this.asgName, targetGroupArn: this.targetGroupArn, alarmTopicArn: this.alarmTopicArn });
+    }
+
+    /**
+     * The alarm topic, encrypted with its own key: CloudWatch and AWS Backup cannot publish
+     * to a topic under the AWS-managed SNS key.
+     */
+    private alarmTopic(name: string): aws.sns.Topic {
+        const publishers = ["cloudwatch.amazonaws.com", "backup.amazonaws.com"];
+        const caller = aws.getCallerIdentityOutput({}, { parent: this });
+        const key = new aws.kms.Key(
+            `${name}-alarms`,
+            {
+                description: `${name} alarm topic`,
+                enableKeyRotation: true,
+                policy: caller.accountId.apply((account) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+                            { Sid: "PublishersEncrypt", Effect: "Allow", Principal: { Service: publishers }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*" },
+                        ],
+                    }),
+                ),
+            },
+            { parent: this },
+        );
+        const topic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: key.arn }, { parent: this });
+        new aws.sns.TopicPolicy(
+            `${name}-alarms`,
+            {
+                arn: topic.arn,
+                policy: pulumi.all([topic.arn, caller.accountId]).apply(([arn, account]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Sid: "ServicesPublish", Effect: "Allow", Principal: { Service: publishers }, Action: "SNS:Publish", Resource: arn, Condition: { StringEquals: { "aws:SourceAccount": account } } }],
+                    }),
+                ),
+            },
+            { parent: topic },
+        );
+        return topic;
     }
 
     /** An encrypted, private bucket the load balancer may write its access logs to. */

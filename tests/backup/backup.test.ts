@@ -1,0 +1,140 @@
+import { BACKUP_TIERS, SEED_OBJECTIVES, scheduleIntervalMinutes } from "../../config/backupMatrix";
+import { tierRules } from "../../components/backup";
+import { validateConfig } from "../../config/load";
+import { problemsOf, rawOf, withKey } from "../helpers/config";
+import { input, ofType, oneOfType, planOf, STACKS } from "../helpers/plan";
+
+interface Rule {
+    ruleName: string;
+    schedule: string;
+    enableContinuousBackup: boolean;
+    lifecycle: { deleteAfter: number; coldStorageAfter?: number };
+    copyActions: Array<{ destinationVaultArn: string; lifecycle: { deleteAfter: number } }>;
+}
+const rulesOf = (plan: { inputs: Record<string, unknown> }) => plan.inputs["rules"] as Rule[];
+
+describe.each(STACKS)("backup of %s", (stack) => {
+    it("encrypts every vault with a customer-managed key, and every key rotates", async () => {
+        const { resources } = await planOf(stack);
+        for (const vault of ofType(resources, "aws:backup/vault:Vault")) expect(vault.inputs["kmsKeyArn"]).toMatch(/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\//);
+        for (const key of ofType(resources, "aws:kms/key:Key")) {
+            expect(key.inputs["enableKeyRotation"]).toBe(true);
+            const statements = JSON.parse(String(key.inputs["policy"])).Statement as Array<{ Principal: unknown; Action: unknown; Condition?: unknown }>;
+            expect(statements.filter((st) => JSON.stringify(st.Principal) === '{"AWS":"*"}' && !st.Condition)).toEqual([]);
+        }
+    });
+
+    it("gives each tier a plan whose schedule meets its RPO and whose retention meets its minimum", async () => {
+        const { resources } = await planOf(stack);
+        for (const tier of BACKUP_TIERS) {
+            const [main] = rulesOf(oneOfType(resources, "aws:backup/plan:Plan", `-backup-${tier}`));
+            const interval = scheduleIntervalMinutes(main!.schedule)!;
+            expect(interval <= SEED_OBJECTIVES[tier].rpoMinutes || main!.enableContinuousBackup).toBe(true);
+            expect(main!.lifecycle.deleteAfter).toBeGreaterThanOrEqual(SEED_OBJECTIVES[tier].minRetentionDays);
+        }
+    });
+
+    it("selects resources by the BackupTier values the fleet puts on its instances and volumes", async () => {
+        const { resources } = await planOf(stack);
+        const selected = new Set(ofType(resources, "aws:backup/selection:Selection").flatMap((s) => (s.inputs["selectionTags"] as Array<{ key: string; value: string }>).map((t) => `${t.key}=${t.value}`)));
+        for (const lt of ofType(resources, "aws:ec2/launchTemplate:LaunchTemplate")) {
+            for (const spec of input(lt, "tagSpecifications") as Array<{ tags: Record<string, string> }>) expect(selected).toContain(`BackupTier=${spec.tags["BackupTier"]}`);
+        }
+        expect(selected.size).toBe(4);
+    });
+
+    it("reports failed jobs to the alarm topic", async () => {
+        const { resources } = await planOf(stack);
+        const notifications = oneOfType(resources, "aws:backup/vaultNotifications:VaultNotifications");
+        expect(notifications.inputs["backupVaultEvents"]).toEqual(expect.arrayContaining(["BACKUP_JOB_FAILED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED"]));
+        expect(String(notifications.inputs["snsTopicArn"])).toMatch(/^arn:aws:sns:us-east-1:\d{12}:topic\/ops-platform-us-east-1-web-alarms/);
+    });
+});
+
+it("locks vaults in compliance mode in production, governance in staging, not at all in dev", async () => {
+    const locks = async (stack: string) => ofType((await planOf(stack)).resources, "aws:backup/vaultLockConfiguration:VaultLockConfiguration").map((l) => l.inputs);
+    const production = await locks("production");
+    expect(production).toHaveLength(2);
+    for (const lock of production) expect(lock).toMatchObject({ minRetentionDays: 7, maxRetentionDays: 2555, changeableForDays: 3 });
+    const staging = await locks("staging");
+    expect(staging).toEqual([expect.objectContaining({ minRetentionDays: 7, maxRetentionDays: 2555 })]);
+    expect(staging[0]!["changeableForDays"]).toBeUndefined();
+    expect(await locks("dev")).toEqual([]);
+});
+
+it("copies every production rule to the DR vault, keeping copies as long as the source", async () => {
+    const { resources } = await planOf("production");
+    const drVault = ofType(resources, "aws:backup/vault:Vault").find((v) => v.name.endsWith("-dr"))!;
+    expect(drVault.options.provider).toMatch(/aws-us-west-2$/);
+    const drArn = "arn:aws:backup:us-west-2:123456789012:vault/ops-platform-production-dr";
+    for (const plan of ofType(resources, "aws:backup/plan:Plan")) {
+        for (const rule of rulesOf(plan)) {
+            expect(rule.copyActions).toEqual([{ destinationVaultArn: drArn, lifecycle: expect.objectContaining({ deleteAfter: rule.lifecycle.deleteAfter }) }]);
+        }
+    }
+    const policy = JSON.parse(String(oneOfType(resources, "aws:backup/vaultPolicy:VaultPolicy", "backup-dr").inputs["policy"]));
+    expect(policy.Statement[0]).toMatchObject({ Effect: "Deny", Action: expect.arrayContaining(["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"]) });
+});
+
+it("tests restores monthly in production and runs the audit framework's controls", async () => {
+    const { resources } = await planOf("production");
+    expect(oneOfType(resources, "aws:backup/restoreTestingPlan:RestoreTestingPlan").inputs["scheduleExpression"]).toBe("cron(0 5 1 * ? *)");
+    expect(ofType(resources, "aws:backup/restoreTestingSelection:RestoreTestingSelection")).toHaveLength(2);
+    const controls = (oneOfType(resources, "aws:backup/framework:Framework").inputs["controls"] as Array<{ name: string }>).map((c) => c.name);
+    expect(new Set(controls)).toEqual(
+        new Set([
+            "BACKUP_RECOVERY_POINT_ENCRYPTED",
+            "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
+            "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN",
+            "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
+            "RESTORE_TIME_FOR_RESOURCES_MEET_TARGET",
+            "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
+            "BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION",
+        ]),
+    );
+});
+
+describe("tier rules", () => {
+    const config = validateConfig(rawOf("production")).backup;
+    it("adds GFS rules to the critical tier, with cold storage only where 90 days fit before deletion", () => {
+        const rules = tierRules("critical", config.tiers.critical, config.gfs);
+        expect(rules.map((r) => [r.ruleName, r.deleteAfterDays, r.coldStorageAfterDays])).toEqual([
+            ["critical-continuous", 30, undefined],
+            ["critical-gfs-daily", 7, undefined],
+            ["critical-gfs-weekly", 28, undefined],
+            ["critical-gfs-monthly", 365, 7],
+            ["critical-gfs-yearly", 2555, 7],
+        ]);
+    });
+});
+
+describe("backup config that breaks the matrix is refused", () => {
+    const tiers = (critical: Record<string, unknown>) => withKey("production", "backup", { tiers: { critical } }, true);
+    it.each([
+        ["a schedule that cannot meet the RPO", { continuous: false }, "production: ops-platform:backup.tiers.critical.schedule: runs every 1 h, which cannot meet the tier's RPO of 15 min"],
+        ["retention below the tier's minimum", { retentionDays: 10 }, "production: ops-platform:backup.tiers.critical.retentionDays: 10 is below the critical tier's minimum of 30 days"],
+        ["cold storage that breaks AWS's 90 days", { continuous: false, schedule: "rate(15 minutes)", coldStorageAfterDays: 7 }, "production: ops-platform:backup.tiers.critical.coldStorageAfterDays: cold storage after 7 days needs a retention of at least 97 days"],
+        ["an unreadable schedule", { schedule: "every hour" }, 'production: ops-platform:backup.tiers.critical.schedule: "every hour" is not an AWS Backup schedule'],
+    ])("%s", (_, critical, expected) => {
+        expect(problemsOf(tiers(critical)).join("\n")).toContain(expected);
+    });
+
+    it("refuses a cross-region copy without a standby region", () => {
+        expect(problemsOf(withKey("staging", "backup", { crossRegionCopy: true }, true)).join("\n")).toContain("staging: ops-platform:backup.crossRegionCopy: is true but no region has standby: true");
+    });
+});
+
+describe("scheduleIntervalMinutes", () => {
+    it.each([
+        ["cron(0 * * * ? *)", 60],
+        ["cron(0 2 * * ? *)", 1440],
+        ["cron(0 2,14 * * ? *)", 720],
+        ["cron(0 2 ? * SUN *)", 10080],
+        ["cron(0 5 1 * ? *)", 44640],
+        ["rate(15 minutes)", 15],
+        ["rate(12 hours)", 720],
+        ["whenever", undefined],
+    ])("%s -> %s", (expression, minutes) => {
+        expect(scheduleIntervalMinutes(expression)).toBe(minutes);
+    });
+});
