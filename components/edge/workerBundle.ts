@@ -1,0 +1,43 @@
+/**
+ * Bundles the gateway Worker with esbuild, in-process and deterministically: the same source
+ * gives the same bytes, so an unchanged Worker gives an unchanged plan.
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { buildSync } from "esbuild";
+
+export const GATEWAY_ENTRY = join(__dirname, "..", "..", "workers", "gateway", "src", "index.ts");
+
+export interface WorkerBundle {
+    /** The ES module, minified. */
+    code: string;
+    /** sha256 of the code, hex. */
+    sha256: string;
+    /** Short content version reported by /health and used as the version tag. */
+    version: string;
+}
+
+const bundles = new Map<string, WorkerBundle>();
+
+export function bundleWorker(entry = GATEWAY_ENTRY): WorkerBundle {
+    const cached = bundles.get(entry);
+    if (cached) return cached;
+    const result = buildSync({
+        entryPoints: [entry],
+        bundle: true,
+        format: "esm",
+        platform: "neutral",
+        target: "es2022",
+        conditions: ["workerd", "worker", "browser"],
+        mainFields: ["module", "main"],
+        minify: true,
+        legalComments: "none",
+        write: false,
+        logLevel: "silent",
+    });
+    const code = result.outputFiles[0]!.text;
+    const sha256 = createHash("sha256").update(code).digest("hex");
+    const bundle = { code, sha256, version: sha256.slice(0, 12) };
+    bundles.set(entry, bundle);
+    return bundle;
+}

@@ -1,0 +1,228 @@
+/**
+ * The gateway bundle running in workerd (through miniflare) with real KV, R2, Durable Objects
+ * and cron, and the AI providers stubbed on 127.0.0.1.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
+import { Miniflare } from "miniflare";
+import { bundleWorker } from "../../components/edge/workerBundle";
+
+type Behaviour = "ok" | "fail" | "hang" | "refuse";
+
+class StubProvider {
+    behaviour: Behaviour = "ok";
+    calls = 0;
+    private readonly server: Server;
+    private readonly hanging: ServerResponse[] = [];
+
+    constructor(private readonly shape: "openai" | "anthropic") {
+        this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
+            this.calls++;
+            req.resume();
+            if (this.behaviour === "hang") return void this.hanging.push(res);
+            if (this.behaviour === "fail") return void res.writeHead(500).end("upstream broke");
+            if (this.behaviour === "refuse") return void res.writeHead(400, { "content-type": "application/json" }).end('{"error":"bad request"}');
+            const body = this.shape === "openai" ? { choices: [{ message: { content: "hello from openai" } }] } : { content: [{ type: "text", text: "hello from anthropic" }] };
+            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+        });
+    }
+
+    async start(): Promise<string> {
+        await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+        return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    }
+
+    async stop(): Promise<void> {
+        this.hanging.forEach((r) => r.destroy());
+        await new Promise((resolve) => this.server.close(resolve));
+    }
+}
+
+const openai = new StubProvider("openai");
+const anthropic = new StubProvider("anthropic");
+const origin = createServer((req, res) => res.writeHead(200, { "content-type": "text/plain" }).end(`origin saw ${req.method} ${req.url}`));
+let urls: { openai: string; anthropic: string; origin: string };
+
+const VARS = {
+    ENVIRONMENT: "test",
+    VERSION: "test-version",
+    CACHE_SIZE: "100",
+    CACHE_TTL_MS: "3600000",
+    CACHE_CLEANUP_INTERVAL_MS: "300000",
+    RATE_LIMIT_MAX_REQUESTS: "5",
+    RATE_LIMIT_WINDOW_MS: "600000",
+    RATE_LIMIT_BURST: "5",
+    CONCURRENCY_MAX: "50",
+    CONCURRENCY_MIN: "10",
+    PROVIDER_ORDER: "openai,anthropic",
+    PROVIDER_TIMEOUT_MS: "500",
+    OPENAI_MODEL: "gpt-test",
+    ANTHROPIC_MODEL: "claude-test",
+    KV_BACKUP_BINDINGS: "CACHE,STATE",
+    KV_BACKUP_PREFIX: "kv-backups/",
+    KV_BACKUP_RETENTION_DAYS: "30",
+    OPENAI_API_KEY: "test-openai-key",
+    ANTHROPIC_API_KEY: "test-anthropic-key",
+};
+
+function gateway(overrides: Record<string, string | undefined> = {}): Miniflare {
+    const bindings = Object.fromEntries(
+        Object.entries({ ...VARS, OPENAI_URL: urls.openai, ANTHROPIC_URL: urls.anthropic, ORIGIN_URL: urls.origin, ...overrides }).filter((e): e is [string, string] => e[1] !== undefined),
+    );
+    return new Miniflare({
+        modules: [{ type: "ESModule", path: "index.js", contents: bundleWorker().code }],
+        compatibilityDate: "2026-04-01",
+        kvNamespaces: ["CACHE", "STATE"],
+        r2Buckets: ["BACKUPS"],
+        durableObjects: { RATE_LIMITER: "RateLimiter" },
+        bindings,
+    });
+}
+
+const chatBody = (text: string) => JSON.stringify({ messages: [{ role: "user", content: text }] });
+const post = (mf: Miniflare, text: string, client = "198.51.100.1") =>
+    mf.dispatchFetch("https://gateway.test/v1/chat", { method: "POST", body: chatBody(text), headers: { "content-type": "application/json", "cf-connecting-ip": client } });
+
+let mf: Miniflare;
+
+beforeAll(async () => {
+    const o = await openai.start();
+    const a = await anthropic.start();
+    await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
+    urls = { openai: o, anthropic: a, origin: `http://127.0.0.1:${(origin.address() as AddressInfo).port}` };
+    mf = gateway();
+    await mf.ready;
+});
+
+afterAll(async () => {
+    await mf.dispose();
+    await Promise.all([openai.stop(), anthropic.stop(), new Promise((r) => origin.close(r))]);
+});
+
+beforeEach(() => {
+    openai.behaviour = "ok";
+    anthropic.behaviour = "ok";
+    openai.calls = 0;
+    anthropic.calls = 0;
+});
+
+describe("GET /health", () => {
+    it("reports status, version, environment and every dependency", async () => {
+        const response = await mf.dispatchFetch("https://gateway.test/health");
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({
+            status: "ok",
+            version: "test-version",
+            environment: "test",
+            dependencies: { kv: "ok", r2: "ok", rateLimiter: "ok", providers: { openai: "configured", anthropic: "configured" } },
+            problems: [],
+        });
+    });
+
+    it("reports a missing provider key and an unknown provider as degraded (503)", async () => {
+        const broken = gateway({ ANTHROPIC_API_KEY: undefined, PROVIDER_ORDER: "openai,anthropic,mistral" });
+        try {
+            const response = await broken.dispatchFetch("https://gateway.test/health");
+            expect(response.status).toBe(503);
+            const body = (await response.json()) as { status: string; problems: string[] };
+            expect(body.status).toBe("degraded");
+            expect(body.problems).toEqual(["provider anthropic has no API key binding", 'PROVIDER_ORDER names unknown provider "mistral"']);
+        } finally {
+            await broken.dispose();
+        }
+    });
+});
+
+describe("POST /v1/chat", () => {
+    it("answers from the first provider, then from the cache without calling it again", async () => {
+        const first = await post(mf, "cache me", "198.51.100.10");
+        expect(first.status).toBe(200);
+        expect(first.headers.get("x-cache")).toBe("MISS");
+        expect(await first.json()).toEqual({ provider: "openai", content: "hello from openai" });
+        const second = await post(mf, "cache me", "198.51.100.10");
+        expect(second.headers.get("x-cache")).toBe("HIT");
+        expect(await second.json()).toEqual({ provider: "openai", content: "hello from openai" });
+        expect(openai.calls).toBe(1);
+        const stored = await (await mf.getKVNamespace("CACHE")).list({ prefix: "chat:" });
+        expect(stored.keys.length).toBeGreaterThan(0);
+    });
+
+    it("fails over to the next provider when the first returns 500", async () => {
+        openai.behaviour = "fail";
+        const response = await post(mf, "failover on 500", "198.51.100.11");
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({ provider: "anthropic", content: "hello from anthropic" });
+        expect([openai.calls, anthropic.calls]).toEqual([1, 1]);
+    });
+
+    it("fails over when the first provider hangs past the timeout", async () => {
+        openai.behaviour = "hang";
+        const response = await post(mf, "failover on timeout", "198.51.100.12");
+        expect(response.status).toBe(200);
+        expect(response.headers.get("x-provider")).toBe("anthropic");
+    });
+
+    it("answers a clear 502 only when every provider fails", async () => {
+        openai.behaviour = "fail";
+        anthropic.behaviour = "hang";
+        const response = await post(mf, "both down", "198.51.100.13");
+        expect(response.status).toBe(502);
+        expect(await response.json()).toEqual({
+            error: "all providers failed",
+            attempts: [
+                { provider: "openai", reason: "status 500" },
+                { provider: "anthropic", reason: "timeout after 500 ms" },
+            ],
+        });
+    });
+
+    it("passes a provider's 4xx through without failing over", async () => {
+        openai.behaviour = "refuse";
+        const response = await post(mf, "bad request", "198.51.100.14");
+        expect(response.status).toBe(400);
+        expect(anthropic.calls).toBe(0);
+    });
+
+    it("rejects a malformed body with 400", async () => {
+        const response = await mf.dispatchFetch("https://gateway.test/v1/chat", { method: "POST", body: "{}", headers: { "cf-connecting-ip": "198.51.100.15" } });
+        expect(response.status).toBe(400);
+    });
+
+    it("admits exactly the burst size under concurrent requests, per client", async () => {
+        const responses = await Promise.all(Array.from({ length: 12 }, (_, i) => post(mf, `burst ${i}`, "203.0.113.7")));
+        const statuses = responses.map((r) => r.status);
+        expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+        expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+        expect(responses.find((r) => r.status === 429)!.headers.get("retry-after")).toMatch(/^\d+$/);
+        expect((await post(mf, "other client", "203.0.113.8")).status).toBe(200);
+    });
+});
+
+it("proxies every other path to the origin", async () => {
+    const response = await mf.dispatchFetch("https://gateway.test/orders/42?x=1");
+    expect(await response.text()).toBe("origin saw GET /orders/42?x=1");
+});
+
+describe("scheduled KV backup", () => {
+    it("exports every bound namespace to R2 as dated gzip JSON and prunes exports past the retention", async () => {
+        const backups = await mf.getR2Bucket("BACKUPS");
+        const state = await mf.getKVNamespace("STATE");
+        await state.put("feature-flags", '{"beta":true}', { metadata: { owner: "ops" } });
+        await backups.put("kv-backups/STATE/2026-10-01T03-00-00Z.json.gz", "old");
+        await backups.put("kv-backups/STATE/2026-11-10T03-00-00Z.json.gz", "recent");
+
+        const worker = await mf.getWorker();
+        await worker.scheduled({ scheduledTime: new Date("2026-11-23T03:00:00Z"), cron: "0 3 * * *" });
+
+        const keys = (await backups.list({ prefix: "kv-backups/" })).objects.map((o) => o.key).sort();
+        expect(keys).toEqual([
+            "kv-backups/CACHE/2026-11-23T03-00-00Z.json.gz",
+            "kv-backups/STATE/2026-11-10T03-00-00Z.json.gz",
+            "kv-backups/STATE/2026-11-23T03-00-00Z.json.gz",
+        ]);
+        const object = await backups.get("kv-backups/STATE/2026-11-23T03-00-00Z.json.gz");
+        const exported = JSON.parse(gunzipSync(Buffer.from(await object!.arrayBuffer())).toString("utf8"));
+        expect(exported).toEqual({ binding: "STATE", exportedAt: "2026-11-23T03:00:00.000Z", entries: [{ key: "feature-flags", value: '{"beta":true}', metadata: { owner: "ops" } }] });
+    });
+});

@@ -1,0 +1,100 @@
+/**
+ * The gateway Worker: /health, the AI provider manager at /v1/chat (cached, rate limited),
+ * everything else proxied to the origin; on schedule, the KV backup to R2.
+ */
+import { ResponseCache, cacheKey } from "./cache";
+import { backupKv } from "./kvBackup";
+import { chat, parseChatRequest } from "./providers";
+import type { TakeResult } from "./rateLimiter";
+import { readSettings, type Env, type Settings } from "./settings";
+
+export { RateLimiter } from "./rateLimiter";
+
+let caches: { kv: KVNamespace; cache: ResponseCache } | undefined;
+let inFlight = 0;
+
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+    return Response.json(body, { status, headers });
+}
+
+async function check(name: string, probe: () => Promise<unknown>): Promise<[string, string]> {
+    try {
+        await probe();
+        return [name, "ok"];
+    } catch (error) {
+        return [name, `error: ${(error as Error).message}`];
+    }
+}
+
+async function health(env: Env): Promise<Response> {
+    const { problems } = readSettings(env);
+    const limiter = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName("health"));
+    const dependencies = Object.fromEntries(
+        await Promise.all([
+            check("kv", () => env.CACHE.get("health-probe")),
+            check("r2", () => env.BACKUPS.head("health-probe")),
+            check("rateLimiter", async () => {
+                const r = await limiter.fetch("https://rate-limiter/ping");
+                if (!r.ok) throw new Error(`status ${r.status}`);
+            }),
+        ]),
+    );
+    const providers = Object.fromEntries(
+        String(env.PROVIDER_ORDER).split(",").filter(Boolean).map((p) => [p, env[p === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"] ? "configured" : "missing key"]),
+    );
+    const ok = problems.length === 0 && Object.values(dependencies).every((d) => d === "ok");
+    return json({ status: ok ? "ok" : "degraded", version: env.VERSION, environment: env.ENVIRONMENT, dependencies: { ...dependencies, providers }, problems }, ok ? 200 : 503, { "cache-control": "no-store" });
+}
+
+async function takeToken(env: Env, settings: Settings, client: string): Promise<TakeResult> {
+    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(client));
+    const { maxRequests, windowMs, burst } = settings.rateLimit;
+    const response = await stub.fetch("https://rate-limiter/take", { method: "POST", body: JSON.stringify({ maxRequests, windowMs, burst }) });
+    return response.json();
+}
+
+async function chatRoute(request: Request, env: Env, settings: Settings): Promise<Response> {
+    const client = request.headers.get("cf-connecting-ip") ?? "anonymous";
+    const token = await takeToken(env, settings, client);
+    if (!token.allowed) return json({ error: "rate limited" }, 429, { "retry-after": String(Math.ceil(token.retryAfterMs / 1000)) });
+
+    const parsed = parseChatRequest(await request.json().catch(() => null));
+    if (typeof parsed === "string") return json({ error: parsed }, 400);
+
+    if (caches?.kv !== env.CACHE) caches = { kv: env.CACHE, cache: new ResponseCache(env.CACHE, settings.cache) };
+    const key = await cacheKey(parsed);
+    const cached = await caches.cache.get(key);
+    if (cached !== null) return new Response(cached, { headers: { "content-type": "application/json", "x-cache": "HIT" } });
+
+    if (inFlight >= settings.concurrency.max) return json({ error: "over capacity" }, 503, { "retry-after": "1" });
+    inFlight++;
+    try {
+        const outcome = await chat(env, settings, parsed);
+        if (!outcome.ok) return json(outcome.body, outcome.status);
+        const body = JSON.stringify(outcome.reply);
+        await caches.cache.put(key, body);
+        return new Response(body, { headers: { "content-type": "application/json", "x-cache": "MISS", "x-provider": outcome.reply.provider } });
+    } finally {
+        inFlight--;
+    }
+}
+
+export default {
+    async fetch(request: Request, env: Env): Promise<Response> {
+        const url = new URL(request.url);
+        if (url.pathname === "/health" && request.method === "GET") return health(env);
+        if (url.pathname === "/v1/chat") {
+            if (request.method !== "POST") return json({ error: "use POST" }, 405, { allow: "POST" });
+            const { settings, problems } = readSettings(env);
+            if (!settings) return json({ error: "gateway misconfigured", problems }, 503);
+            return chatRoute(request, env, settings);
+        }
+        return fetch(new Request(new URL(url.pathname + url.search, env.ORIGIN_URL), request));
+    },
+
+    async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+        const { settings, problems } = readSettings(env);
+        if (!settings) throw new Error(`KV backup skipped, gateway misconfigured: ${problems.join("; ")}`);
+        await backupKv(env, settings.backup, controller.scheduledTime);
+    },
+} satisfies ExportedHandler<Env>;

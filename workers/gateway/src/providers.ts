@@ -1,0 +1,85 @@
+/**
+ * The provider manager: forwards a chat request to the configured AI providers in order,
+ * failing over on a 5xx, a 429 or a timeout, and answering 502 only when every provider failed.
+ */
+import type { Env, ProviderName, Settings } from "./settings";
+
+export interface ChatMessage {
+    role: "system" | "user" | "assistant";
+    content: string;
+}
+
+export interface ChatRequest {
+    messages: ChatMessage[];
+    maxTokens?: number;
+}
+
+export interface ChatReply {
+    provider: ProviderName;
+    content: string;
+}
+
+interface Attempt {
+    provider: ProviderName;
+    reason: string;
+}
+
+export type ChatOutcome = { ok: true; reply: ChatReply } | { ok: false; status: number; body: unknown };
+
+function upstreamRequest(provider: ProviderName, env: Env, chat: ChatRequest): Request {
+    if (provider === "openai") {
+        return new Request(env.OPENAI_URL, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${env.OPENAI_API_KEY}` },
+            body: JSON.stringify({ model: env.OPENAI_MODEL, messages: chat.messages, max_tokens: chat.maxTokens }),
+        });
+    }
+    const system = chat.messages.filter((m) => m.role === "system").map((m) => m.content).join("\n");
+    return new Request(env.ANTHROPIC_URL, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": String(env.ANTHROPIC_API_KEY), "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({ model: env.ANTHROPIC_MODEL, max_tokens: chat.maxTokens ?? 1024, ...(system ? { system } : {}), messages: chat.messages.filter((m) => m.role !== "system") }),
+    });
+}
+
+function contentOf(provider: ProviderName, body: unknown): string {
+    const b = body as { choices?: Array<{ message?: { content?: string } }>; content?: Array<{ text?: string }> };
+    return (provider === "openai" ? b.choices?.[0]?.message?.content : b.content?.map((c) => c.text ?? "").join("")) ?? "";
+}
+
+const RETRYABLE = (status: number) => status >= 500 || status === 429;
+
+export async function chat(env: Env, settings: Settings, request: ChatRequest): Promise<ChatOutcome> {
+    const attempts: Attempt[] = [];
+    for (const provider of settings.providers.order) {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), settings.providers.timeoutMs);
+        try {
+            const response = await fetch(upstreamRequest(provider, env, request), { signal: controller.signal });
+            if (RETRYABLE(response.status)) {
+                attempts.push({ provider, reason: `status ${response.status}` });
+                await response.body?.cancel();
+                continue;
+            }
+            const body = await response.json().catch(() => null);
+            // A 4xx is the caller's problem; another provider would refuse it too.
+            if (!response.ok) return { ok: false, status: response.status, body: { error: "provider refused the request", provider, upstream: body } };
+            return { ok: true, reply: { provider, content: contentOf(provider, body) } };
+        } catch (error) {
+            attempts.push({ provider, reason: controller.signal.aborted ? `timeout after ${settings.providers.timeoutMs} ms` : `network error: ${(error as Error).message}` });
+        } finally {
+            clearTimeout(timer);
+        }
+    }
+    return { ok: false, status: 502, body: { error: "all providers failed", attempts } };
+}
+
+export function parseChatRequest(body: unknown): ChatRequest | string {
+    const b = body as { messages?: unknown; maxTokens?: unknown } | null;
+    if (!b || !Array.isArray(b.messages) || b.messages.length === 0) return "expected {\"messages\": [{\"role\": \"user\", \"content\": \"...\"}]}";
+    for (const m of b.messages as Array<Record<string, unknown>>) {
+        if (!m || !["system", "user", "assistant"].includes(String(m["role"])) || typeof m["content"] !== "string") return "each message needs a role (system, user, assistant) and string content";
+    }
+    if (b.maxTokens !== undefined && (typeof b.maxTokens !== "number" || b.maxTokens <= 0)) return "maxTokens must be a positive number";
+    return { messages: b.messages as ChatMessage[], ...(typeof b.maxTokens === "number" ? { maxTokens: b.maxTokens } : {}) };
+}
