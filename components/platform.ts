@@ -1,8 +1,10 @@
 import * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/stackConfig";
 import { physicalName, requiredTags } from "../config/tagging";
 import { Backup } from "./backup";
+import { Edge } from "./edge";
 import { Fleet } from "./fleet";
 import { Network } from "./network";
 
@@ -28,6 +30,7 @@ export interface RegionalPlatform {
 export class Platform extends pulumi.ComponentResource {
     readonly regions: RegionalPlatform[];
     readonly backup: Backup;
+    readonly edge: Edge;
     /** What the stack exports (index.ts exports exactly this). */
     readonly stackOutputs: Record<string, pulumi.Input<unknown>>;
 
@@ -107,6 +110,27 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this, providers: { aws: primary.provider } },
         );
 
+        // The edge fronts the regions' load balancers, primary first; the standby is the fallback.
+        const cloudflareProvider = new cloudflare.Provider("cloudflare", {}, { parent: this });
+        this.edge = new Edge(
+            `${name}-edge`,
+            {
+                accountId: config.cloudflare.accountId,
+                zoneId: config.cloudflare.zoneId,
+                zoneName: config.cloudflare.zoneName,
+                namePrefix: physicalName(config),
+                environment: config.environment,
+                settings: config.edge,
+                origins: this.regions.map((r) => ({ region: r.region, address: r.fleet.albDnsName })),
+                openaiApiKey: config.secrets.openaiApiKey,
+                anthropicApiKey: config.secrets.anthropicApiKey,
+                slackWebhookUrl: config.secrets.slackWebhookUrl,
+                pagerdutyWebhookUrl: config.secrets.pagerdutyRoutingKey?.apply((key) => `https://events.pagerduty.com/integration/${key}/enqueue`),
+                protect: config.protectStatefulResources,
+            },
+            { parent: this, providers: { cloudflare: cloudflareProvider } },
+        );
+
         this.stackOutputs = {
             environment: config.environment,
             regions: Object.fromEntries(
@@ -123,6 +147,15 @@ export class Platform extends pulumi.ComponentResource {
                     },
                 ]),
             ),
+            edge: {
+                workerName: this.edge.workerName,
+                workerUrl: this.edge.workerUrl,
+                loadBalancerHostname: this.edge.hostname,
+                versionId: this.edge.versionId,
+                previousVersionId: this.edge.previousVersionId,
+                kvNamespaceIds: this.edge.kvNamespaceIds,
+                backupBucketName: this.edge.backupBucketName,
+            },
             backup: {
                 vaultName: this.backup.vaultName,
                 vaultArn: this.backup.vaultArn,

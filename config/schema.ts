@@ -243,8 +243,11 @@ const edge = z
             .prefault({}),
         rollout: z
             .strictObject({
-                /** Share of traffic on the new Worker version: 10 -> 50 -> 100 promotes it. */
-                canaryPercent: percent.default(100),
+                /**
+                 * Share of traffic a new Worker version gets beside the live one; 10 -> 50 -> 100
+                 * promotes it (the seed's rollout). 100 deploys new versions at once.
+                 */
+                canaryPercent: percent.default(10),
                 /** Roll back in one step: serve this version at 100% (see README). */
                 pinnedVersionId: z.string().min(1).optional(),
             })

@@ -19,9 +19,14 @@ export interface WorkerBundle {
 
 const bundles = new Map<string, WorkerBundle>();
 
+/** The bundle of `entry`, built once per process. */
 export function bundleWorker(entry = GATEWAY_ENTRY): WorkerBundle {
-    const cached = bundles.get(entry);
-    if (cached) return cached;
+    const cached = bundles.get(entry) ?? buildWorkerBundle(entry);
+    bundles.set(entry, cached);
+    return cached;
+}
+
+export function buildWorkerBundle(entry: string): WorkerBundle {
     const result = buildSync({
         entryPoints: [entry],
         bundle: true,
@@ -37,7 +42,5 @@ export function bundleWorker(entry = GATEWAY_ENTRY): WorkerBundle {
     });
     const code = result.outputFiles[0]!.text;
     const sha256 = createHash("sha256").update(code).digest("hex");
-    const bundle = { code, sha256, version: sha256.slice(0, 12) };
-    bundles.set(entry, bundle);
-    return bundle;
+    return { code, sha256, version: sha256.slice(0, 12) };
 }

@@ -91,7 +91,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 return {
                     accountId: args.inputs["accountId"],
                     scriptName: args.inputs["scriptName"],
-                    results: [{ id: "mock-live-deployment", strategy: "percentage", versions: [{ versionId: MOCK_LIVE_WORKER_VERSION, percentage: 100 }] }],
+                    results: [{ deployments: [{ id: "mock-live-deployment", createdOn: "2026-11-01T00:00:00Z", strategy: "percentage", versions: [{ versionId: MOCK_LIVE_WORKER_VERSION, percentage: 100 }] }] }],
                 };
             default:
                 throw new Error(`offline plan: no mock for data source ${args.token}; add one to tools/plan/mocks.ts`);

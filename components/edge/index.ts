@@ -1,0 +1,3 @@
+export * from "./edge";
+export * from "./rollout";
+export * from "./workerBundle";

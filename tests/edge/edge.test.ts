@@ -1,0 +1,104 @@
+import { GATEWAY_ENTRY, buildWorkerBundle, deploymentVersions, stableVersion } from "../../components/edge";
+import { MOCK_LIVE_WORKER_VERSION } from "../../tools/plan/mocks";
+import { problemsOf, withKey } from "../helpers/config";
+import { input, ofType, oneOfType, planOf, STACKS } from "../helpers/plan";
+
+type Binding = { type: string; name: string; text?: string; namespaceId?: string; bucketName?: string; className?: string };
+const bindingsOf = async (stack: string) => input(oneOfType((await planOf(stack)).resources, "cloudflare:index/workerVersion:WorkerVersion"), "bindings") as Binding[];
+
+describe.each(STACKS)("edge of %s", (stack) => {
+    it("binds both KV namespaces, the backup bucket and the rate-limiter Durable Object, with its migration", async () => {
+        const { resources } = await planOf(stack);
+        const bindings = await bindingsOf(stack);
+        expect(bindings.filter((b) => b.type === "kv_namespace").map((b) => b.name)).toEqual(["CACHE", "STATE"]);
+        expect(bindings.find((b) => b.type === "r2_bucket")).toMatchObject({ name: "BACKUPS", bucketName: `ops-platform-${stack}-kv-backups` });
+        expect(bindings.find((b) => b.type === "durable_object_namespace")).toMatchObject({ name: "RATE_LIMITER", className: "RateLimiter" });
+        const version = oneOfType(resources, "cloudflare:index/workerVersion:WorkerVersion");
+        expect(input(version, "migrations")).toEqual({ newTag: "v1", steps: [{ newSqliteClasses: ["RateLimiter"] }] });
+        expect(version.options.retainOnDelete).toBe(true);
+        expect(ofType(resources, "cloudflare:index/workersKvNamespace:WorkersKvNamespace").map((n) => n.inputs["title"])).toEqual([`ops-platform-${stack}-cache`, `ops-platform-${stack}-state`]);
+    });
+
+    it("binds provider keys as secrets that never reach the plan in clear", async () => {
+        const bindings = await bindingsOf(stack);
+        const secrets = bindings.filter((b) => b.type === "secret_text");
+        expect(secrets.map((b) => [b.name, b.text])).toEqual([
+            ["OPENAI_API_KEY", "[secret]"],
+            ["ANTHROPIC_API_KEY", "[secret]"],
+        ]);
+        expect(JSON.stringify((await planOf(stack)).resources)).not.toContain("placeholder");
+    });
+
+    it("schedules the KV export and routes the public hostname to the Worker", async () => {
+        const { resources } = await planOf(stack);
+        expect(input(oneOfType(resources, "cloudflare:index/workersCronTrigger:WorkersCronTrigger"), "schedules")).toEqual([{ cron: "0 3 * * *" }]);
+        expect(oneOfType(resources, "cloudflare:index/workersRoute:WorkersRoute").inputs["pattern"]).toMatch(/^api\.[a-z.]+\/\*$/);
+        const lifecycle = oneOfType(resources, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle");
+        expect((input(lifecycle, "rules") as Array<Record<string, unknown>>)[0]).toMatchObject({ conditions: { prefix: "kv-backups/" }, deleteObjectsTransition: { condition: { type: "Age", maxAge: 31 * 86400 } } });
+    });
+
+    it("health-checks every region's ALB on /health and fails over in region order", async () => {
+        const { resources, config } = await planOf(stack);
+        expect(oneOfType(resources, "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor").inputs).toMatchObject({ path: "/health", expectedCodes: "200", type: "https" });
+        const pools = ofType(resources, "cloudflare:index/loadBalancerPool:LoadBalancerPool");
+        expect(pools).toHaveLength(config.regions.length);
+        for (const pool of pools) expect((input(pool, "origins") as Array<{ address: string }>)[0]!.address).toMatch(/\.elb\.amazonaws\.com$/);
+        const lb = oneOfType(resources, "cloudflare:index/loadBalancer:LoadBalancer");
+        expect(lb.inputs).toMatchObject({ steeringPolicy: "off", proxied: true });
+        expect((lb.inputs["defaultPools"] as string[]).length).toBe(config.regions.length);
+        expect(lb.inputs["fallbackPool"]).toBe((lb.inputs["defaultPools"] as string[]).at(-1));
+    });
+});
+
+it("gives production two pools, a 10% canary beside the live version, and a locked backup prefix", async () => {
+    const { resources } = await planOf("production");
+    expect(ofType(resources, "cloudflare:index/loadBalancerPool:LoadBalancerPool").map((p) => p.inputs["name"])).toEqual(["ops-platform-production-us-east-1", "ops-platform-production-us-west-2"]);
+    const deployment = oneOfType(resources, "cloudflare:index/workersDeployment:WorkersDeployment");
+    expect(deployment.inputs["versions"]).toEqual([
+        { versionId: expect.stringMatching(/^[0-9a-f-]{36}$/), percentage: 10 },
+        { versionId: MOCK_LIVE_WORKER_VERSION, percentage: 90 },
+    ]);
+    expect(input(oneOfType(resources, "cloudflare:index/r2BucketLock:R2BucketLock"), "rules")).toEqual([{ id: "retain-kv-backups", enabled: true, prefix: "kv-backups/", condition: { type: "Age", maxAgeSeconds: 30 * 86400 } }]);
+    const notifications = ofType(resources, "cloudflare:index/notificationPolicy:NotificationPolicy").map((n) => n.inputs["alertType"]);
+    expect(notifications.sort()).toEqual(["http_alert_edge_error", "load_balancing_health_alert"]);
+    for (const hook of ofType(resources, "cloudflare:index/notificationPolicyWebhooks:NotificationPolicyWebhooks")) expect(hook.inputs["url"]).toBe("[secret]");
+});
+
+it("binds dev's 'before' and production's 'after' runtime settings as vars", async () => {
+    const vars = async (stack: string) => Object.fromEntries((await bindingsOf(stack)).filter((b) => b.type === "plain_text").map((b) => [b.name, b.text]));
+    expect(await vars("dev")).toMatchObject({ CACHE_SIZE: "100", CACHE_TTL_MS: "3600000", RATE_LIMIT_MAX_REQUESTS: "1000", RATE_LIMIT_BURST: "20", CONCURRENCY_MAX: "50", ENVIRONMENT: "dev" });
+    expect(await vars("production")).toMatchObject({ CACHE_SIZE: "200", CACHE_TTL_MS: "7200000", RATE_LIMIT_MAX_REQUESTS: "2000", RATE_LIMIT_BURST: "50", CONCURRENCY_MAX: "100", KV_BACKUP_BINDINGS: "CACHE,STATE" });
+    expect(ofType((await planOf("dev")).resources, "cloudflare:index/r2BucketLock:R2BucketLock")).toEqual([]);
+});
+
+describe("rollout", () => {
+    const live = [{ createdOn: "2026-11-01T00:00:00Z", versions: [{ versionId: "v1", percentage: 100 }] }];
+    it.each([
+        [10, undefined, [{ versionId: "v2", percentage: 10 }, { versionId: "v1", percentage: 90 }]],
+        [50, undefined, [{ versionId: "v2", percentage: 50 }, { versionId: "v1", percentage: 50 }]],
+        [100, undefined, [{ versionId: "v2", percentage: 100 }]],
+        [10, "v0", [{ versionId: "v0", percentage: 100 }]],
+    ])("canary %d%% (pinned %s)", (canary, pinned, expected) => {
+        expect(deploymentVersions("v2", stableVersion(live, "v2"), canary, pinned)).toEqual(expected);
+    });
+
+    it("deploys the first version at 100%: there is nothing to split with", () => {
+        expect(deploymentVersions("v1", stableVersion([], "v1"), 10)).toEqual([{ versionId: "v1", percentage: 100 }]);
+    });
+
+    it("keeps the stable version while a canary is promoted", () => {
+        const mid = [...live, { createdOn: "2026-11-02T00:00:00Z", versions: [{ versionId: "v2", percentage: 10 }, { versionId: "v1", percentage: 90 }] }];
+        expect(stableVersion(mid, "v2")).toBe("v1");
+    });
+});
+
+it("bundles the Worker deterministically", () => {
+    const a = buildWorkerBundle(GATEWAY_ENTRY);
+    const b = buildWorkerBundle(GATEWAY_ENTRY);
+    expect(a.sha256).toBe(b.sha256);
+});
+
+it("refuses an unknown provider and a provider without its key at plan time", () => {
+    expect(problemsOf(withKey("dev", "edge", { providers: { order: ["openai", "mistral"] } }, true)).join("\n")).toContain('dev: ops-platform:edge.providers.order[1]: string "mistral" is not allowed; expected one of "openai", "anthropic"');
+    expect(problemsOf(withKey("dev", "openaiApiKey", undefined)).join("\n")).toContain("dev: ops-platform:openaiApiKey: missing, but edge.providers.order uses openai");
+});
