@@ -1,10 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/stackConfig";
-import { physicalName, requiredTags } from "../config/tagging";
+import { physicalName, requiredLabels, requiredTags } from "../config/tagging";
 import { Backup } from "./backup";
 import { Edge } from "./edge";
+import { Monitoring } from "./monitoring";
 import { Fleet } from "./fleet";
 import { Network } from "./network";
 
@@ -31,6 +33,7 @@ export class Platform extends pulumi.ComponentResource {
     readonly regions: RegionalPlatform[];
     readonly backup: Backup;
     readonly edge: Edge;
+    readonly monitoring?: Monitoring;
     /** What the stack exports (index.ts exports exactly this). */
     readonly stackOutputs: Record<string, pulumi.Input<unknown>>;
 
@@ -131,6 +134,23 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this, providers: { cloudflare: cloudflareProvider } },
         );
 
+        // Monitoring on the cluster the kubeconfig secret reaches, probing the edge's hostname.
+        // Config validation guarantees these secrets whenever monitoring is enabled.
+        const { kubeconfig, slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey } = config.secrets;
+        if (config.monitoring.enabled && kubeconfig && slackWebhookUrl && slackInfraWebhookUrl && pagerdutyRoutingKey) {
+            const k8sProvider = new k8s.Provider("kubernetes", { kubeconfig, enableServerSideApply: true }, { parent: this });
+            this.monitoring = new Monitoring(
+                `${name}-monitoring`,
+                {
+                    config: config.monitoring,
+                    labels: requiredLabels(config),
+                    routingSecrets: { slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey },
+                    probeTargets: [`${this.edge.workerUrl}/health`],
+                },
+                { parent: this, providers: { kubernetes: k8sProvider } },
+            );
+        }
+
         this.stackOutputs = {
             environment: config.environment,
             regions: Object.fromEntries(
@@ -156,6 +176,7 @@ export class Platform extends pulumi.ComponentResource {
                 kvNamespaceIds: this.edge.kvNamespaceIds,
                 backupBucketName: this.edge.backupBucketName,
             },
+            monitoring: this.monitoring ? { namespace: this.monitoring.namespace, grafanaAdminSecretName: this.monitoring.grafanaAdminSecretName } : null,
             backup: {
                 vaultName: this.backup.vaultName,
                 vaultArn: this.backup.vaultArn,

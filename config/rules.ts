@@ -121,8 +121,11 @@ const edgeIsConsistent: Check = (c, { secretKeys }) => {
 
 const monitoringIsReachable: Check = (c) => {
     const problems: Problem[] = [];
-    if (c.monitoring.enabled && !c.kubeconfig)
-        problems.push({ path: "kubeconfig", message: "missing, but monitoring.enabled is true; set it with `pulumi config set --secret ops-platform:kubeconfig < kubeconfig.yaml`" });
+    if (c.monitoring.enabled) {
+        for (const key of ["kubeconfig", "slackWebhookUrl", "slackInfraWebhookUrl", "pagerdutyRoutingKey"] as const) {
+            if (!c[key]) problems.push({ path: key, message: `missing, but monitoring.enabled is true; set it with \`pulumi config set --secret ops-platform:${key} ...\`` });
+        }
+    }
     const names = c.monitoring.slos.map((s) => s.name);
     names.forEach((n, i) => {
         if (names.indexOf(n) !== i) problems.push({ path: `monitoring.slos[${i}].name`, message: `"${n}" is used twice; expected unique SLO names` });

@@ -280,6 +280,8 @@ const monitoring = z
         namespace: z.string().default("monitoring"),
         /** kube-prometheus-stack chart version, pinned. */
         chartVersion: z.string().default("79.5.0"),
+        /** prometheus-blackbox-exporter chart version, pinned (probes of the public hostnames). */
+        blackboxChartVersion: z.string().default("11.4.1"),
         retention: z.string().regex(/^\d+[dhw]$/, "expected a Prometheus duration such as 30d").default("30d"),
         storageSize: z.string().regex(/^\d+(Gi|Ti)$/, "expected a size such as 100Gi").default("100Gi"),
         prometheusReplicas: z.number().int().min(1).default(2),

@@ -1,0 +1,83 @@
+/**
+ * Grafana dashboards as code: golden signals per service, one per SLO (availability, error
+ * budget, burn rate), and backup status. Pure functions; Grafana's sidecar loads them from
+ * labelled ConfigMaps.
+ */
+import type { SloSpec } from "../../config/schema";
+import { errorBudget } from "./sloRules";
+
+export interface Panel {
+    type: "timeseries" | "stat" | "gauge";
+    title: string;
+    unit: string;
+    gridPos: { x: number; y: number; w: number; h: number };
+    targets: Array<{ expr: string; legendFormat: string; refId: string }>;
+}
+
+export interface Dashboard {
+    uid: string;
+    title: string;
+    tags: string[];
+    schemaVersion: number;
+    time: { from: string; to: string };
+    refresh: string;
+    panels: Panel[];
+}
+
+type PanelSpec = [type: Panel["type"], title: string, unit: string, queries: Array<[expr: string, legend: string]>];
+
+function dashboard(uid: string, title: string, tags: string[], specs: PanelSpec[]): Dashboard {
+    return {
+        uid,
+        title,
+        tags: ["ops-platform", ...tags],
+        schemaVersion: 39,
+        time: { from: "now-6h", to: "now" },
+        refresh: "1m",
+        panels: specs.map(([type, panelTitle, unit, queries], i) => ({
+            type,
+            title: panelTitle,
+            unit,
+            gridPos: { x: (i % 2) * 12, y: Math.floor(i / 2) * 8, w: 12, h: 8 },
+            targets: queries.map(([expr, legendFormat], q) => ({ expr, legendFormat, refId: String.fromCharCode(65 + q) })),
+        })),
+    };
+}
+
+export function goldenSignalsDashboard(service: string): Dashboard {
+    const sel = `service="${service}"`;
+    return dashboard(`golden-${service}`, `${service}: golden signals`, ["golden-signals", service], [
+        ["timeseries", "Traffic (requests/s)", "reqps", [[`sum(rate(http_requests_total{${sel}}[5m]))`, "requests/s"]]],
+        ["timeseries", "Errors (5xx ratio)", "percentunit", [[`sum(rate(http_requests_total{${sel},status=~"5.."}[5m])) / sum(rate(http_requests_total{${sel}}[5m]))`, "5xx ratio"]]],
+        [
+            "timeseries",
+            "Latency (p50, p95, p99)",
+            "s",
+            [0.5, 0.95, 0.99].map((q): [string, string] => [`histogram_quantile(${q}, sum(rate(http_request_duration_seconds_bucket{${sel}}[5m])) by (le))`, `p${Math.round(q * 100)}`]),
+        ],
+        ["timeseries", "Saturation (CPU busy %)", "percent", [['100 - (avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])) * 100)', "{{instance}}"]]],
+    ]);
+}
+
+export function sloDashboard(spec: SloSpec, windowDays: number): Dashboard {
+    const at = `{slo="${spec.name}"}`;
+    return dashboard(`slo-${spec.name}`, `SLO: ${spec.name} (${spec.objective}% over ${windowDays} days)`, ["slo", spec.service], [
+        ["stat", "Availability", "percentunit", [[`1 - slo:sli_error:ratio_rate${windowDays}d${at}`, "availability"]]],
+        ["gauge", "Error budget remaining", "percentunit", [[`slo:error_budget:remaining_ratio${at}`, "remaining"]]],
+        ["timeseries", "Burn rate (1 = spending the budget exactly)", "none", ["5m", "1h", "6h", "3d"].map((w): [string, string] => [`slo:sli_error:ratio_rate${w}${at} / ${errorBudget(spec.objective)}`, w])],
+    ]);
+}
+
+export function backupDashboard(): Dashboard {
+    return dashboard("backup-status", "Backup status", ["backup"], [
+        ["timeseries", "Backup jobs completed", "none", [["sum by (dimension_ResourceType) (aws_backup_number_of_backup_jobs_completed_sum)", "{{dimension_ResourceType}}"]]],
+        ["timeseries", "Backup jobs failed", "none", [["sum by (dimension_ResourceType) (aws_backup_number_of_backup_jobs_failed_sum)", "{{dimension_ResourceType}}"]]],
+        ["timeseries", "Copy jobs failed (offsite)", "none", [["sum(aws_backup_number_of_copy_jobs_failed_sum)", "copies failed"]]],
+        ["timeseries", "Restore jobs failed", "none", [["sum(aws_backup_number_of_restore_jobs_failed_sum)", "restores failed"]]],
+    ]);
+}
+
+/** Every PromQL expression on a dashboard, for validation by promtool. */
+export function dashboardExpressions(d: Dashboard): string[] {
+    return d.panels.flatMap((p) => p.targets.map((t) => t.expr));
+}

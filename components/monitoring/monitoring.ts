@@ -1,0 +1,126 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { stringify } from "yaml";
+import type { MonitoringConfig } from "../../config/schema";
+import { backupAlertRules, seedAlertRules } from "./alertRules";
+import { SEED_ROUTING, alertmanagerConfig, type RoutingSecrets } from "./alertRouting";
+import { backupDashboard, goldenSignalsDashboard, sloDashboard, type Dashboard } from "./dashboards";
+import { withLinks, type AlertRule, type RuleGroup } from "./ruleTypes";
+import { sloRules } from "./sloRules";
+
+export interface MonitoringArgs {
+    /** Chart versions, retention, storage, replicas, SLOs and link bases. Required. */
+    config: MonitoringConfig;
+    /** Labels every object carries (the required tags as labels). Required. */
+    labels: Record<string, string>;
+    /** Receiver URLs and keys (secrets). Required. */
+    routingSecrets: { [K in keyof RoutingSecrets]: pulumi.Input<string> };
+    /** Public URLs the blackbox exporter probes (ServiceDown, CertificateExpiringSoon). Optional. */
+    probeTargets?: pulumi.Input<string>[];
+}
+
+const DASHBOARD_LABEL = "grafana_dashboard";
+const PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts";
+
+/** Every rule group the platform runs: the seed's alerts, backup alerts and SLO rules, with links. */
+export function platformRuleGroups(config: MonitoringConfig): RuleGroup[] {
+    const groups = [...seedAlertRules(), ...backupAlertRules(), ...config.slos.flatMap((slo) => sloRules(slo, config.sloWindowDays))];
+    const dashboardFor = (alert: AlertRule) => (alert.labels["slo"] ? `slo-${alert.labels["slo"]}` : alert.alert.startsWith("Backup") || alert.alert.startsWith("Restore") ? "backup-status" : `golden-${config.services[0] ?? "gateway"}`);
+    return withLinks(groups, { runbookBaseUrl: config.runbookBaseUrl, grafanaBaseUrl: config.grafanaBaseUrl, dashboardFor });
+}
+
+export function platformDashboards(config: MonitoringConfig): Dashboard[] {
+    return [...config.services.map(goldenSignalsDashboard), ...config.slos.map((slo) => sloDashboard(slo, config.sloWindowDays)), backupDashboard()];
+}
+
+/**
+ * The monitoring stack of one cluster: kube-prometheus-stack with generated rules, routing
+ * and dashboards, and blackbox probes of the public hostnames. Resources inherit the
+ * Kubernetes provider of `opts`.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+    readonly namespace: pulumi.Output<string>;
+    readonly grafanaAdminSecretName: pulumi.Output<string>;
+
+    constructor(name: string, args: MonitoringArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("ops-platform:monitoring:Monitoring", name, {}, opts);
+        const { config, labels } = args;
+        const metadata = (objectName: string, extra: Record<string, string> = {}) => ({ name: objectName, namespace: config.namespace, labels: { ...labels, ...extra } });
+
+        const namespace = new k8s.core.v1.Namespace(name, { metadata: { name: config.namespace, labels } }, { parent: this });
+        const inNamespace = { parent: namespace };
+
+        const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
+        const grafanaAdmin = new k8s.core.v1.Secret(`${name}-grafana-admin`, { metadata: metadata("grafana-admin"), stringData: { "admin-user": "admin", "admin-password": password.result } }, inNamespace);
+
+        const { slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey } = args.routingSecrets;
+        const routing = pulumi
+            .all([slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey])
+            .apply(([slack, slackInfra, pagerduty]) => stringify(alertmanagerConfig(SEED_ROUTING, { slackWebhookUrl: slack, slackInfraWebhookUrl: slackInfra, pagerdutyRoutingKey: pagerduty })));
+        const alertmanagerSecret = new k8s.core.v1.Secret(`${name}-alertmanager`, { metadata: metadata("alertmanager-routing"), stringData: { "alertmanager.yaml": pulumi.secret(routing) } }, inNamespace);
+
+        const release = new k8s.helm.v3.Release(
+            `${name}-kube-prometheus-stack`,
+            {
+                name: "kube-prometheus-stack",
+                chart: "kube-prometheus-stack",
+                version: config.chartVersion,
+                repositoryOpts: { repo: PROMETHEUS_COMMUNITY },
+                namespace: namespace.metadata.name,
+                atomic: true,
+                cleanupOnFail: true,
+                values: {
+                    commonLabels: labels,
+                    prometheus: {
+                        prometheusSpec: {
+                            replicas: config.prometheusReplicas,
+                            retention: config.retention,
+                            // Pick up every PrometheusRule and Probe, not only the chart's own.
+                            ruleSelectorNilUsesHelmValues: false,
+                            probeSelectorNilUsesHelmValues: false,
+                            serviceMonitorSelectorNilUsesHelmValues: false,
+                            storageSpec: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: config.storageSize } } } } },
+                        },
+                    },
+                    alertmanager: { alertmanagerSpec: { replicas: config.alertmanagerReplicas, configSecret: alertmanagerSecret.metadata.name } },
+                    grafana: {
+                        replicas: config.grafanaReplicas,
+                        admin: { existingSecret: grafanaAdmin.metadata.name, userKey: "admin-user", passwordKey: "admin-password" },
+                        sidecar: { dashboards: { enabled: true, label: DASHBOARD_LABEL, labelValue: "1", searchNamespace: "ALL" } },
+                    },
+                },
+            },
+            inNamespace,
+        );
+        const blackbox = new k8s.helm.v3.Release(
+            `${name}-blackbox`,
+            { name: "blackbox-exporter", chart: "prometheus-blackbox-exporter", version: config.blackboxChartVersion, repositoryOpts: { repo: PROMETHEUS_COMMUNITY }, namespace: namespace.metadata.name, atomic: true, values: { commonLabels: labels } },
+            inNamespace,
+        );
+        const afterCrds = { parent: release, dependsOn: [release] };
+
+        for (const group of platformRuleGroups(config)) {
+            new k8s.apiextensions.CustomResource(`${name}-${group.name}`, { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: metadata(group.name), spec: { groups: [group] } }, afterCrds);
+        }
+        for (const dashboard of platformDashboards(config)) {
+            new k8s.core.v1.ConfigMap(`${name}-dashboard-${dashboard.uid}`, { metadata: metadata(`dashboard-${dashboard.uid}`, { [DASHBOARD_LABEL]: "1" }), data: { [`${dashboard.uid}.json`]: JSON.stringify(dashboard) } }, inNamespace);
+        }
+        if (args.probeTargets && args.probeTargets.length > 0) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-public-endpoints`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "Probe",
+                    metadata: metadata("public-endpoints"),
+                    spec: { jobName: "blackbox-public-endpoints", interval: "60s", module: "http_2xx", prober: { url: `blackbox-exporter-prometheus-blackbox-exporter.${config.namespace}.svc:9115` }, targets: { staticConfig: { static: args.probeTargets } } },
+                },
+                { parent: release, dependsOn: [release, blackbox] },
+            );
+        }
+
+        this.namespace = namespace.metadata.name;
+        this.grafanaAdminSecretName = grafanaAdmin.metadata.name;
+        this.registerOutputs({ namespace: this.namespace, grafanaAdminSecretName: this.grafanaAdminSecretName });
+    }
+}

@@ -1,0 +1,51 @@
+/** Prometheus rule files as data (the shape `promtool check rules` and PrometheusRule take). */
+
+export interface AlertRule {
+    alert: string;
+    expr: string;
+    for?: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+}
+
+export interface RecordingRule {
+    record: string;
+    expr: string;
+    labels?: Record<string, string>;
+}
+
+export interface RuleGroup {
+    name: string;
+    rules: Array<AlertRule | RecordingRule>;
+}
+
+export function isAlert(rule: AlertRule | RecordingRule): rule is AlertRule {
+    return "alert" in rule;
+}
+
+/** Every alert gets its runbook and dashboard links here, so no rule repeats them. */
+export function withLinks(groups: RuleGroup[], links: { runbookBaseUrl: string; grafanaBaseUrl: string; dashboardFor: (alert: AlertRule) => string }): RuleGroup[] {
+    return groups.map((group) => ({
+        ...group,
+        rules: group.rules.map((rule) =>
+            isAlert(rule)
+                ? {
+                      ...rule,
+                      annotations: {
+                          ...rule.annotations,
+                          runbook: `${links.runbookBaseUrl}/${kebab(rule.alert)}`,
+                          dashboard: `${links.grafanaBaseUrl}/d/${links.dashboardFor(rule)}`,
+                      },
+                  }
+                : rule,
+        ),
+    }));
+}
+
+export function kebab(name: string): string {
+    return name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/([A-Z])([A-Z][a-z])/g, "$1-$2").toLowerCase();
+}
+
+export function pascal(name: string): string {
+    return name.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
+}

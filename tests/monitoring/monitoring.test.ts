@@ -1,0 +1,40 @@
+import { requiredLabels } from "../../config/tagging";
+import { input, ofType, oneOfType, planOf, STACKS } from "../helpers/plan";
+
+describe.each([
+    ["dev", "7d", "20Gi", 1],
+    ["staging", "15d", "50Gi", 1],
+    ["production", "30d", "100Gi", 2],
+] as const)("monitoring of %s", (stack, retention, storage, replicas) => {
+    it("installs the pinned chart with the environment's retention, storage and replicas", async () => {
+        const { resources } = await planOf(stack);
+        const release = oneOfType(resources, "kubernetes:helm.sh/v3:Release", "kube-prometheus-stack");
+        expect(release.inputs).toMatchObject({ chart: "kube-prometheus-stack", version: "79.5.0", namespace: "monitoring" });
+        expect(input(release, "values.prometheus.prometheusSpec")).toMatchObject({ retention, replicas, storageSpec: { volumeClaimTemplate: { spec: { resources: { requests: { storage } } } } } });
+        expect(input(release, "values.alertmanager.alertmanagerSpec.configSecret")).toBe("alertmanager-routing");
+        expect(input(release, "values.grafana.admin.existingSecret")).toBe("grafana-admin");
+    });
+});
+
+it.each(STACKS)("%s keeps the Grafana password and the routing secret, and labels every Kubernetes object", async (stack) => {
+    const { resources, config } = await planOf(stack);
+    expect(input(oneOfType(resources, "kubernetes:core/v1:Secret", "grafana-admin"), "stringData")).toBe("[secret]");
+    expect(input(oneOfType(resources, "kubernetes:core/v1:Secret", "alertmanager"), "stringData")).toBe("[secret]");
+    const labels = requiredLabels(config);
+    for (const object of resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release")) {
+        expect(input(object, "metadata.labels")).toMatchObject(labels);
+    }
+});
+
+it("ships the rules, the dashboards and probes of the edge's public hostname", async () => {
+    const { resources } = await planOf("production");
+    expect(ofType(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").map((r) => r.name).sort()).toEqual([
+        "ops-platform-monitoring-backups",
+        "ops-platform-monitoring-golden-signals",
+        "ops-platform-monitoring-slo-gateway-availability-alerts",
+        "ops-platform-monitoring-slo-gateway-availability-recordings",
+    ]);
+    const dashboards = ofType(resources, "kubernetes:core/v1:ConfigMap").filter((c) => input(c, "metadata.labels.grafana_dashboard") === "1");
+    expect(dashboards.map((d) => Object.keys(d.inputs["data"] as object)[0]).sort()).toEqual(["backup-status.json", "golden-gateway.json", "golden-web.json", "slo-gateway-availability.json"]);
+    expect(input(oneOfType(resources, "kubernetes:monitoring.coreos.com/v1:Probe"), "spec.targets.staticConfig.static")).toEqual(["https://api.example.com/health"]);
+});
