@@ -11,6 +11,8 @@ export type BackupTier = (typeof BACKUP_TIERS)[number];
 
 /** The tag key that backup selections match on and the fleet puts on instances and volumes. */
 export const BACKUP_TIER_TAG = "BackupTier";
+/** Recovery-point tag that marks a GFS rule's points (`gfs-daily` ... `gfs-yearly`). */
+export const BACKUP_RETENTION_TAG = "BackupRetention";
 
 export interface TierObjective {
     /** Recovery point objective: the most data, in minutes, that may be lost. */

@@ -10,7 +10,8 @@ import {
     formatMinutes,
     scheduleIntervalMinutes,
 } from "./backupMatrix";
-import { STACK_NAMES, type ParsedConfig } from "./schema";
+import { STACK_NAMES } from "./environments";
+import type { ParsedConfig } from "./schema";
 import { cidrContains, parseCidr } from "./cidr";
 
 export interface Problem {

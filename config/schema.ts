@@ -15,8 +15,7 @@ import {
     type BackupTier,
 } from "./backupMatrix";
 
-export const STACK_NAMES = ["dev", "staging", "production"] as const;
-export type Environment = (typeof STACK_NAMES)[number];
+import { STACK_NAMES } from "./environments";
 
 /** Config keys whose value must come from `pulumi config set --secret` (a `secure:` value). */
 export const SECRET_KEYS = [

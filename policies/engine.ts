@@ -14,13 +14,20 @@ export interface PolicyResource {
     name: string;
     inputs: Record<string, unknown>;
     options: { protect?: boolean; retainOnDelete?: boolean };
-    /** Inputs of the resource's explicit provider (default tags live there). */
+    /** Inputs of the resource's explicit provider (default tags and region live there). */
     providerInputs?: Record<string, unknown>;
+    /** URNs of the resources this one depends on: how rules link a vault lock to its vault. */
+    dependencies: string[];
 }
 
 export interface RuleContext {
     /** The stack being judged: dev, staging or production. */
     stack: string;
+    /**
+     * Whether secret values still carry their secret mark ("[secret]"). True for the plan and
+     * for stack exports; false inside `pulumi preview`, where the policy SDK unwraps secrets.
+     */
+    secretsMarked: boolean;
 }
 
 /** What a rule says about one resource or the stack. */
@@ -39,8 +46,8 @@ interface RuleBase {
 }
 
 export interface ResourceRule extends RuleBase {
-    /** Resource types the rule judges. */
-    types: readonly string[];
+    /** Whether the rule judges resources of this type. */
+    appliesTo(type: string): boolean;
     validateResource(resource: PolicyResource, context: RuleContext): Judgement[];
 }
 
@@ -82,7 +89,7 @@ export function evaluate(rules: readonly Rule[], resources: readonly PolicyResou
         const level = levelOf(rule, config);
         if (level === "disabled") continue;
         const judgements = isResourceRule(rule)
-            ? resources.filter((r) => rule.types.includes(r.type)).flatMap((r) => rule.validateResource(r, context).map((j) => ({ ...j, resource: j.resource ?? r })))
+            ? resources.filter((r) => rule.appliesTo(r.type)).flatMap((r) => rule.validateResource(r, context).map((j) => ({ ...j, resource: j.resource ?? r })))
             : rule.validateStack(resources, context);
         for (const j of judgements) {
             findings.push({

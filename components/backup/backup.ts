@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BACKUP_TIERS, BACKUP_TIER_TAG, SEED_OBJECTIVES, scheduleIntervalMinutes, type BackupTier } from "../../config/backupMatrix";
+import { BACKUP_RETENTION_TAG, BACKUP_TIERS, BACKUP_TIER_TAG, SEED_OBJECTIVES, scheduleIntervalMinutes, type BackupTier } from "../../config/backupMatrix";
 import type { BackupConfig } from "../../config/schema";
 import { allTierRules, lockBounds, tierTable, type TierRow } from "./planRules";
 
@@ -81,7 +81,7 @@ export class Backup extends pulumi.ComponentResource {
                             completionWindow: config.completionWindowMinutes,
                             enableContinuousBackup: rule.continuous,
                             lifecycle,
-                            recoveryPointTags: { [BACKUP_TIER_TAG]: tier },
+                            recoveryPointTags: { [BACKUP_TIER_TAG]: tier, ...(rule.gfsPeriod ? { [BACKUP_RETENTION_TAG]: `gfs-${rule.gfsPeriod}` } : {}) },
                             // Copies keep the source's lifecycle: at least as long as the original.
                             copyActions: copyDestinations.map((destinationVaultArn) => ({ destinationVaultArn, lifecycle })),
                         };

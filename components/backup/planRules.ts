@@ -7,6 +7,8 @@ import type { BackupConfig, TierConfig } from "../../config/schema";
 
 export interface RuleSpec {
     ruleName: string;
+    /** GFS rules keep points longer than the tier asks; they are judged against the GFS figures. */
+    gfsPeriod?: "daily" | "weekly" | "monthly" | "yearly";
     schedule: string;
     deleteAfterDays: number;
     coldStorageAfterDays?: number;
@@ -45,7 +47,7 @@ export function tierRules(tier: BackupTier, config: TierConfig, gfs: BackupConfi
             ["yearly", gfs.yearlyDays],
         ] as const;
         for (const [period, days] of periods) {
-            rules.push({ ruleName: `${tier}-gfs-${period}`, schedule: GFS_SCHEDULES[period], deleteAfterDays: days, continuous: false, ...coldIfAllowed(days, gfs.coldStorageAfterDays) });
+            rules.push({ ruleName: `${tier}-gfs-${period}`, gfsPeriod: period, schedule: GFS_SCHEDULES[period], deleteAfterDays: days, continuous: false, ...coldIfAllowed(days, gfs.coldStorageAfterDays) });
         }
     }
     return rules;

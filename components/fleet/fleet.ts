@@ -42,7 +42,7 @@ export interface FleetArgs {
     deletionProtection?: boolean;
     /** ALB access logs to an S3 bucket. Optional. Defaults to true. */
     accessLogs?: boolean;
-    /** `protect` the access-log bucket. Optional. Defaults to true. */
+    /** `protect` the access-log bucket and the alarm topic's key. Optional. Defaults to true. */
     protectStatefulResources?: boolean;
     /** Internal range SSH may come from. Optional. Defaults to "10.0.0.0/8". */
     internalCidr?: string;
@@ -232,7 +232,7 @@ export class Fleet extends pulumi.ComponentResource {
         );
 
         // --- alarms to SNS ---
-        const topic = this.alarmTopic(name);
+        const topic = this.alarmTopic(name, args.protectStatefulResources ?? true);
         (args.alarmEmails ?? []).forEach((email, i) => new aws.sns.TopicSubscription(`${name}-alarms-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: topic }));
         if (args.pagerdutyRoutingKey) {
             new aws.sns.TopicSubscription(
@@ -311,7 +311,7 @@ export class Fleet extends pulumi.ComponentResource {
      * The alarm topic, encrypted with its own key: CloudWatch and AWS Backup cannot publish
      * to a topic under the AWS-managed SNS key.
      */
-    private alarmTopic(name: string): aws.sns.Topic {
+    private alarmTopic(name: string, protect: boolean): aws.sns.Topic {
         const publishers = ["cloudwatch.amazonaws.com", "backup.amazonaws.com"];
         const caller = aws.getCallerIdentityOutput({}, { parent: this });
         const key = new aws.kms.Key(
@@ -329,7 +329,7 @@ export class Fleet extends pulumi.ComponentResource {
                     }),
                 ),
             },
-            { parent: this },
+            { parent: this, protect },
         );
         const topic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: key.arn }, { parent: this });
         new aws.sns.TopicPolicy(

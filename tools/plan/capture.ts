@@ -115,7 +115,7 @@ export async function captureProgram(
                 if (req.getDeletebeforereplace()) options.deleteBeforeReplace = true;
                 const provider = req.getProvider();
                 if (provider) options.provider = provider.split("::").slice(0, -1).join("::");
-                const dependsOn = req.getDependenciesList().filter((d) => d !== req.getParent());
+                const dependsOn = req.getDependenciesList();
                 if (dependsOn.length > 0) options.dependsOn = [...new Set(dependsOn)].sort();
                 if (req.getIgnorechangesList().length > 0) options.ignoreChanges = req.getIgnorechangesList();
                 resources.push({ urn, type: req.getType(), name: req.getName(), parent: req.getParent() || undefined, custom: req.getCustom(), inputs, options });

@@ -10,7 +10,7 @@ export interface JudgeableResource {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
-    options: { protect?: boolean; retainOnDelete?: boolean; provider?: string };
+    options: { protect?: boolean; retainOnDelete?: boolean; provider?: string; dependsOn?: string[] };
 }
 
 /** The policy config file a stack uses (`--policy-pack-config policies/config/<stack>.json`). */
@@ -28,9 +28,10 @@ export function toPolicyResources(resources: readonly JudgeableResource[]): Poli
         inputs: r.inputs,
         options: { protect: r.options.protect, retainOnDelete: r.options.retainOnDelete },
         providerInputs: r.options.provider ? byUrn.get(r.options.provider)?.inputs : undefined,
+        dependencies: r.options.dependsOn ?? [],
     }));
 }
 
 export function judge(stack: string, resources: readonly JudgeableResource[], config = policyConfigFor(stack)): Finding[] {
-    return evaluate(ALL_RULES, toPolicyResources(resources), { stack }, config);
+    return evaluate(ALL_RULES, toPolicyResources(resources), { stack, secretsMarked: true }, config);
 }

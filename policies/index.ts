@@ -1,0 +1,10 @@
+/**
+ * The ops-platform CrossGuard pack: `pulumi preview --policy-pack policies
+ * --policy-pack-config policies/config/<stack>.json`. Enforcement levels come from that file;
+ * the rules themselves live in rules/ and are shared with `npm run plan` and `npm run audit`.
+ */
+import { PolicyPack } from "@pulumi/policy";
+import { toPackPolicy } from "./pack";
+import { ALL_RULES } from "./rules";
+
+new PolicyPack("ops-platform", { enforcementLevel: "advisory", policies: ALL_RULES.map(toPackPolicy) });

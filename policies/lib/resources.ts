@@ -1,0 +1,55 @@
+/** Reading resources the same way whichever tool captured them. */
+import type { PolicyResource, RuleContext } from "../engine";
+import { effectiveTags } from "./tags";
+
+/** How every caller writes a value that is unknown until deploy, and a secret. */
+export const UNKNOWN = "[unknown]";
+export const SECRET = "[secret]";
+
+export function isUnknown(value: unknown): boolean {
+    return value === UNKNOWN;
+}
+
+/** `get(r.inputs, "metadataOptions.httpTokens")` */
+export function get(value: unknown, path: string): unknown {
+    return path.split(".").reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), value);
+}
+
+export function asArray<T = Record<string, unknown>>(value: unknown): T[] {
+    return Array.isArray(value) ? (value as T[]) : [];
+}
+
+/** The stack a URN belongs to: `urn:pulumi:<stack>::<project>::...`. */
+export function stackOfUrn(urn: string): string | undefined {
+    return /^urn:pulumi:([^:]+)::/.exec(urn)?.[1];
+}
+
+/** A resource's environment: its Environment tag, else the stack it belongs to. */
+export function environmentOf(resource: PolicyResource, context: RuleContext): string {
+    const tag = effectiveTags(resource.type, resource.inputs, resource.providerInputs)["Environment"];
+    return tag ?? stackOfUrn(resource.urn) ?? context.stack;
+}
+
+export function isProduction(resource: PolicyResource, context: RuleContext): boolean {
+    return environmentOf(resource, context) === "production";
+}
+
+/** Resources of `type` that depend on `target` (a lock on a vault, a listener on a load balancer). */
+export function dependentsOf(resources: readonly PolicyResource[], target: PolicyResource, type: string): PolicyResource[] {
+    return resources.filter((r) => r.type === type && r.dependencies.includes(target.urn));
+}
+
+export function ofType(resources: readonly PolicyResource[], ...types: string[]): PolicyResource[] {
+    return resources.filter((r) => types.includes(r.type));
+}
+
+/** The AWS region of a resource: its provider's region. */
+export function regionOf(resource: PolicyResource): string | undefined {
+    const region = resource.providerInputs?.["region"] ?? resource.inputs["region"];
+    return typeof region === "string" ? region : undefined;
+}
+
+/** The region inside an ARN (`arn:aws:backup:us-west-2:...`). */
+export function regionOfArn(arn: unknown): string | undefined {
+    return typeof arn === "string" ? arn.split(":")[3] || undefined : undefined;
+}

@@ -1,0 +1,72 @@
+/**
+ * Adapts the plain rules to CrossGuard. Kept apart from index.ts, which constructs the pack
+ * (and with it starts the analyzer server), so tests can import the adapters.
+ */
+import type { PolicyResource as PackResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { isResourceRule, type PolicyResource, type Rule, type RuleContext } from "./engine";
+import { UNKNOWN, stackOfUrn } from "./lib/resources";
+
+/** How the policy SDK's proxies expose their target (sdk/proxy.ts, internal there). */
+const isSpecialProxy = "__isSpecialProxy";
+const getSpecialProxyTarget = "__getSpecialProxyTarget";
+
+/** The policy SDK's markers for values unknown during preview (sdk/proxy.ts). */
+const UNKNOWN_SENTINELS = new Set([
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+    "030794c1-ac77-496b-92df-f27374a8bd58",
+    "e48ece36-62e2-4504-bad9-02848725956a",
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+]);
+
+/** Plain data with unknowns written as "[unknown]", as the plan and the audit write them. */
+export function canonical(value: unknown): unknown {
+    const target = value !== null && typeof value === "object" && (value as Record<PropertyKey, unknown>)[isSpecialProxy] ? (value as Record<PropertyKey, unknown>)[getSpecialProxyTarget] : value;
+    if (typeof target === "string" && UNKNOWN_SENTINELS.has(target)) return UNKNOWN;
+    if (Array.isArray(target)) return target.map(canonical);
+    if (target !== null && typeof target === "object") return Object.fromEntries(Object.entries(target).map(([k, v]) => [k, canonical(v)]));
+    return target;
+}
+
+/** Inside `pulumi preview` secrets arrive unwrapped, so rules must not expect "[secret]" marks. */
+function contextFor(urn: string): RuleContext {
+    return { stack: stackOfUrn(urn) ?? "", secretsMarked: false };
+}
+
+function fromPack(r: { type: string; urn: string; name: string; props: Record<string, unknown>; opts: { protect?: boolean }; provider?: { props: Record<string, unknown> }; dependencies?: PackResource[] }): PolicyResource {
+    return {
+        type: r.type,
+        urn: r.urn,
+        name: r.name,
+        inputs: canonical(r.props) as Record<string, unknown>,
+        options: { protect: r.opts?.protect, retainOnDelete: (r.opts as { retainOnDelete?: boolean } | undefined)?.retainOnDelete },
+        providerInputs: r.provider ? (canonical(r.provider.props) as Record<string, unknown>) : undefined,
+        dependencies: (r.dependencies ?? []).map((d) => d.urn),
+    };
+}
+
+/**
+ * A CrossGuard policy for a rule. Only violations are reported: a value unknown at preview is
+ * judged again by `pulumi up`, when the engine knows it; the offline plan lists those cases.
+ */
+export function toPackPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy {
+    const base = { name: rule.name, description: `${rule.description} Fix: ${rule.remediation}` };
+    if (isResourceRule(rule)) {
+        return {
+            ...base,
+            validateResource: (args, report) => {
+                if (!rule.appliesTo(args.type)) return;
+                for (const j of rule.validateResource(fromPack(args), contextFor(args.urn))) if (j.kind === "violation") report(j.message);
+            },
+        };
+    }
+    return {
+        ...base,
+        validateStack: (args, report) => {
+            const resources = args.resources.map(fromPack);
+            for (const j of rule.validateStack(resources, contextFor(resources[0]?.urn ?? ""))) if (j.kind === "violation") report(j.message, j.resource?.urn);
+        },
+    };
+}

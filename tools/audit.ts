@@ -1,0 +1,93 @@
+/**
+ * `npm run audit -- FILE [--stack NAME]`
+ *
+ * Judges resources that did not come from this program with the same rules as the plan:
+ * FILE is a plan document (`npm run plan -- <stack> --json FILE`) or a `pulumi stack export`
+ * checkpoint. Same output and exit codes as the plan: 0 ok, 1 a mandatory rule fails, 2 bad
+ * usage or an unreadable file.
+ */
+import { readFileSync } from "node:fs";
+import { blocking } from "../policies/engine";
+import { redact } from "./plan/capture";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
+import { ansiStyle, plainStyle, renderFindings } from "./plan/document";
+import { judge, type JudgeableResource } from "./plan/judge";
+
+interface ExportedResource {
+    urn: string;
+    type: string;
+    custom?: boolean;
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+    protect?: boolean;
+    retainOnDelete?: boolean;
+    provider?: string;
+    dependencies?: string[];
+}
+
+export interface AuditInput {
+    stack: string;
+    resources: JudgeableResource[];
+}
+
+const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
+
+/** Reads a plan document or a stack export into judgeable resources, secrets redacted as the plan does. */
+export function readAuditInput(text: string, stackOverride?: string): AuditInput {
+    let doc: unknown;
+    try {
+        doc = JSON.parse(text);
+    } catch (error) {
+        throw new UsageError(`not JSON: ${(error as Error).message}`);
+    }
+    const plan = doc as { stack?: string; resources?: JudgeableResource[] };
+    const exported = (doc as { deployment?: { resources?: ExportedResource[] } }).deployment?.resources;
+    if (Array.isArray(exported)) {
+        const resources = exported
+            .filter((r) => r.type !== "pulumi:pulumi:Stack")
+            .map((r) => ({
+                urn: r.urn,
+                type: r.type,
+                name: nameOf(r.urn),
+                // A checkpoint's inputs are what the program declared; outputs fill in what it left to the provider.
+                inputs: redact({ ...(r.outputs ?? {}), ...(r.inputs ?? {}) }) as Record<string, unknown>,
+                options: {
+                    protect: r.protect,
+                    retainOnDelete: r.retainOnDelete,
+                    provider: r.provider ? r.provider.split("::").slice(0, -1).join("::") : undefined,
+                    dependsOn: r.dependencies ?? [],
+                },
+            }));
+        const stack = stackOverride ?? /^urn:pulumi:([^:]+)::/.exec(resources[0]?.urn ?? "")?.[1];
+        if (!stack) throw new UsageError("cannot tell the stack from the export; pass --stack NAME");
+        return { stack, resources };
+    }
+    if (Array.isArray(plan.resources) && typeof plan.stack === "string") return { stack: stackOverride ?? plan.stack, resources: plan.resources };
+    throw new UsageError("expected a plan document ({stack, resources}) or a `pulumi stack export` ({deployment: {resources}})");
+}
+
+function main(argv: string[]): number {
+    const { positional, flags } = parseArgs(argv, ["stack"]);
+    if (positional.length !== 1) throw new UsageError("name one file");
+    let text: string;
+    try {
+        text = readFileSync(positional[0]!, "utf8");
+    } catch (error) {
+        throw new UsageError(`cannot read ${positional[0]}: ${(error as Error).message}`);
+    }
+    const { stack, resources } = readAuditInput(text, flags["stack"]);
+    const findings = judge(stack, resources);
+    const style = process.stdout.isTTY ? ansiStyle : plainStyle;
+    process.stdout.write(`${style.bold(`ops-platform audit · ${stack} · ${resources.length} resources from ${positional[0]}`)}\n\n${renderFindings(findings, style).join("\n")}\n`);
+    return blocking(findings).length > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+if (require.main === module) {
+    try {
+        process.exit(main(process.argv.slice(2)));
+    } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        process.stderr.write(`${error.message}\nusage: npm run audit -- FILE [--stack NAME]\n`);
+        process.exit(EXIT_USAGE);
+    }
+}
