@@ -18,6 +18,8 @@ export interface PolicyResource {
     providerInputs?: Record<string, unknown>;
     /** URNs of the resources this one depends on: how rules link a vault lock to its vault. */
     dependencies: string[];
+    /** The same dependencies by the input they flow through (`securityGroupId` -> [group URN]). */
+    propertyDependencies: Record<string, string[]>;
 }
 
 export interface RuleContext {

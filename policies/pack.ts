@@ -35,7 +35,16 @@ function contextFor(urn: string): RuleContext {
     return { stack: stackOfUrn(urn) ?? "", secretsMarked: false };
 }
 
-function fromPack(r: { type: string; urn: string; name: string; props: Record<string, unknown>; opts: { protect?: boolean }; provider?: { props: Record<string, unknown> }; dependencies?: PackResource[] }): PolicyResource {
+function fromPack(r: {
+    type: string;
+    urn: string;
+    name: string;
+    props: Record<string, unknown>;
+    opts: { protect?: boolean };
+    provider?: { props: Record<string, unknown> };
+    dependencies?: PackResource[];
+    propertyDependencies?: Record<string, PackResource[]>;
+}): PolicyResource {
     return {
         type: r.type,
         urn: r.urn,
@@ -44,6 +53,7 @@ function fromPack(r: { type: string; urn: string; name: string; props: Record<st
         options: { protect: r.opts?.protect, retainOnDelete: (r.opts as { retainOnDelete?: boolean } | undefined)?.retainOnDelete },
         providerInputs: r.provider ? (canonical(r.provider.props) as Record<string, unknown>) : undefined,
         dependencies: (r.dependencies ?? []).map((d) => d.urn),
+        propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies ?? {}).map(([k, deps]) => [k, deps.map((d) => d.urn)])),
     };
 }
 

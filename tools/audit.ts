@@ -23,6 +23,7 @@ interface ExportedResource {
     retainOnDelete?: boolean;
     provider?: string;
     dependencies?: string[];
+    propertyDependencies?: Record<string, string[]>;
 }
 
 export interface AuditInput {
@@ -56,6 +57,7 @@ export function readAuditInput(text: string, stackOverride?: string): AuditInput
                     retainOnDelete: r.retainOnDelete,
                     provider: r.provider ? r.provider.split("::").slice(0, -1).join("::") : undefined,
                     dependsOn: r.dependencies ?? [],
+                    propertyDependencies: r.propertyDependencies ?? {},
                 },
             }));
         const stack = stackOverride ?? /^urn:pulumi:([^:]+)::/.exec(resources[0]?.urn ?? "")?.[1];

@@ -258,16 +258,23 @@ export const kvNamespacesExported: StackRule = {
         if (!stackIsProduction(resources, context)) return [];
         const workers = ofType(resources, ...WORKER_WITH_BINDINGS);
         const crons = ofType(resources, "cloudflare:index/workersCronTrigger:WorkersCronTrigger").filter((c) => asArray(c.inputs["schedules"]).length > 0);
-        return ofType(resources, "cloudflare:index/workersKvNamespace:WorkersKvNamespace").flatMap((ns): Judgement[] => {
-            const exporting = workers.filter((w) => {
-                if (!w.dependencies.includes(ns.urn)) return false;
-                const bindings = asArray<Binding>(w.inputs["bindings"]);
-                const exported = bindings.find((b) => b.name === "KV_BACKUP_BINDINGS")?.text?.split(",") ?? [];
-                return bindings.some((b) => b.type === "kv_namespace" && exported.includes(b.name));
-            });
-            if (exporting.length === 0) return [{ kind: "violation", resource: ns, message: "Production KV namespace must be bound to a Worker that lists it in KV_BACKUP_BINDINGS." }];
-            return crons.length === 0 ? [{ kind: "violation", resource: ns, message: "Production KV namespace export needs a Worker cron trigger; none is declared." }] : [];
-        });
+        const judgements: Judgement[] = [];
+        // A binding cannot be tied to its namespace before ids exist, so every KV binding of a
+        // Worker that uses the namespace must be exported.
+        const users = new Set<PolicyResource>();
+        for (const ns of ofType(resources, "cloudflare:index/workersKvNamespace:WorkersKvNamespace")) {
+            const bound = workers.filter((w) => w.dependencies.includes(ns.urn));
+            if (bound.length === 0) judgements.push({ kind: "violation", resource: ns, message: "Production KV namespace must be bound to the Worker that exports it." });
+            bound.forEach((w) => users.add(w));
+            if (bound.length > 0 && crons.length === 0) judgements.push({ kind: "violation", resource: ns, message: "Production KV namespace export needs a Worker cron trigger; none is declared." });
+        }
+        for (const w of users) {
+            const bindings = asArray<Binding>(w.inputs["bindings"]);
+            const exported = bindings.find((b) => b.name === "KV_BACKUP_BINDINGS")?.text?.split(",") ?? [];
+            const missing = bindings.filter((b) => b.type === "kv_namespace" && !exported.includes(b.name)).map((b) => b.name);
+            if (missing.length > 0) judgements.push({ kind: "violation", resource: w, message: `Every KV namespace bound to the Worker must be exported; KV_BACKUP_BINDINGS lacks ${missing.join(", ")}.` });
+        }
+        return judgements;
     },
 };
 

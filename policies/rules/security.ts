@@ -73,7 +73,8 @@ interface OpenRule {
 /** Every ingress open to the world, with the security group it belongs to. */
 function worldIngress(resources: readonly PolicyResource[]): OpenRule[] {
     const groups = ofType(resources, "aws:ec2/securityGroup:SecurityGroup");
-    const groupOf = (r: PolicyResource) => groups.find((g) => r.dependencies.includes(g.urn));
+    // The group a rule belongs to is the one its securityGroupId comes from.
+    const groupOf = (r: PolicyResource) => groups.find((g) => (r.propertyDependencies["securityGroupId"] ?? []).includes(g.urn));
     const open: OpenRule[] = [];
     for (const r of ofType(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")) {
         if (WORLD.has(String(r.inputs["cidrIpv4"])) || WORLD.has(String(r.inputs["cidrIpv6"]))) open.push({ rule: r, group: groupOf(r), from: Number(r.inputs["fromPort"] ?? 0), to: Number(r.inputs["toPort"] ?? 65535) });
@@ -97,7 +98,7 @@ export const noPublicIngress: StackRule = {
     description: "Checks whether ingress from 0.0.0.0/0 or ::/0 is limited to ports 80 and 443 on security groups of load balancers.",
     remediation: "Open only 80/443 to the world, on the load balancer's security group; reach instances from the load balancer's group and SSH from the internal range.",
     validateStack(resources) {
-        const lbGroups = new Set(ofType(resources, LOAD_BALANCER).flatMap((lb) => lb.dependencies));
+        const lbGroups = new Set(ofType(resources, LOAD_BALANCER).flatMap((lb) => lb.propertyDependencies["securityGroups"] ?? []));
         return worldIngress(resources)
             .filter(({ group, from, to }) => !(group && lbGroups.has(group.urn) && from === to && WEB_PORTS.includes(from)))
             .map(({ rule, group, from, to }): Judgement => ({

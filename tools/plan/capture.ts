@@ -26,6 +26,8 @@ export interface ResourceOptions {
     /** URN of the explicit provider. */
     provider?: string;
     dependsOn?: string[];
+    /** Which input each dependency flows through: how a rule finds the group a security-group rule belongs to. */
+    propertyDependencies?: Record<string, string[]>;
     deleteBeforeReplace?: boolean;
     ignoreChanges?: string[];
 }
@@ -82,6 +84,7 @@ interface RegisterRequest {
     getRetainondelete(): boolean;
     getDeletebeforereplace(): boolean;
     getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getIgnorechangesList(): string[];
     getProvider(): string;
 }
@@ -106,19 +109,13 @@ export async function captureProgram(
     monitor.registerResource = (req, callback) =>
         register(req, (error, response) => {
             if (!error && response) {
-                const urn = response.getUrn();
-                const inputs = (redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>);
-                if (req.getType() === "pulumi:providers:aws") mocks.rememberProvider(`${urn}::${response.getId()}`, String(inputs["region"]));
-                const options: ResourceOptions = {};
-                if (req.getProtect()) options.protect = true;
-                if (req.getRetainondelete()) options.retainOnDelete = true;
-                if (req.getDeletebeforereplace()) options.deleteBeforeReplace = true;
-                const provider = req.getProvider();
-                if (provider) options.provider = provider.split("::").slice(0, -1).join("::");
-                const dependsOn = req.getDependenciesList();
-                if (dependsOn.length > 0) options.dependsOn = [...new Set(dependsOn)].sort();
-                if (req.getIgnorechangesList().length > 0) options.ignoreChanges = req.getIgnorechangesList();
-                resources.push({ urn, type: req.getType(), name: req.getName(), parent: req.getParent() || undefined, custom: req.getCustom(), inputs, options });
+                try {
+                    const resource = toPlannedResource(req, response.getUrn());
+                    if (resource.type === "pulumi:providers:aws") mocks.rememberProvider(`${resource.urn}::${response.getId()}`, String(resource.inputs["region"]));
+                    resources.push(resource);
+                } catch (captureError) {
+                    return callback(captureError as Error);
+                }
             }
             callback(error, response);
         });
@@ -128,6 +125,26 @@ export async function captureProgram(
     await pulumi.runtime.disconnect();
     resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
     return { resources, outputs };
+}
+
+function toPlannedResource(req: RegisterRequest, urn: string): PlannedResource {
+    const options: ResourceOptions = {};
+    if (req.getProtect()) options.protect = true;
+    if (req.getRetainondelete()) options.retainOnDelete = true;
+    if (req.getDeletebeforereplace()) options.deleteBeforeReplace = true;
+    const provider = req.getProvider();
+    if (provider) options.provider = provider.split("::").slice(0, -1).join("::");
+    const dependsOn = req.getDependenciesList();
+    if (dependsOn.length > 0) options.dependsOn = [...new Set(dependsOn)].sort();
+    const byProperty: Array<[string, string[]]> = [];
+    req.getPropertydependenciesMap().forEach((deps, key) => {
+        const urns = [...new Set(deps.getUrnsList())].sort();
+        if (urns.length > 0) byProperty.push([key, urns]);
+    });
+    if (byProperty.length > 0) options.propertyDependencies = Object.fromEntries(byProperty.sort(([a], [b]) => a.localeCompare(b)));
+    if (req.getIgnorechangesList().length > 0) options.ignoreChanges = req.getIgnorechangesList();
+    const inputs = redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    return { urn, type: req.getType(), name: req.getName(), parent: req.getParent() || undefined, custom: req.getCustom(), inputs, options };
 }
 
 async function resolveOutputs(exported: Record<string, unknown>): Promise<Record<string, unknown>> {

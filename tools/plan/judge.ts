@@ -10,7 +10,7 @@ export interface JudgeableResource {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
-    options: { protect?: boolean; retainOnDelete?: boolean; provider?: string; dependsOn?: string[] };
+    options: { protect?: boolean; retainOnDelete?: boolean; provider?: string; dependsOn?: string[]; propertyDependencies?: Record<string, string[]> };
 }
 
 /** The policy config file a stack uses (`--policy-pack-config policies/config/<stack>.json`). */
@@ -29,6 +29,7 @@ export function toPolicyResources(resources: readonly JudgeableResource[]): Poli
         options: { protect: r.options.protect, retainOnDelete: r.options.retainOnDelete },
         providerInputs: r.options.provider ? byUrn.get(r.options.provider)?.inputs : undefined,
         dependencies: r.options.dependsOn ?? [],
+        propertyDependencies: r.options.propertyDependencies ?? {},
     }));
 }
 
