@@ -5,12 +5,15 @@
  * network), judges it with the policy pack and prints the plan.
  * Exit codes: 0 ok, 1 a mandatory policy fails, 2 bad usage or bad config.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { ConfigError } from "../config/load";
 import { blocking } from "../policies/engine";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
-import { ansiStyle, plainStyle, renderCounts, renderFindings, renderOutputs, renderTree, serializeDocument, toDocument } from "./plan/document";
+import { ansiStyle, plainStyle, renderChanges, renderCounts, renderCoverage, renderFindings, renderOutputs, renderTree, serializeDocument, toDocument } from "./plan/document";
 import { judge } from "./plan/judge";
+import { renderStackMarkdown } from "./plan/markdown";
+import { backupCoverage, changeRisk, diffPlans } from "./plan/review";
+import type { PlanDocument } from "./plan/document";
 import { runStack } from "./plan/run";
 
 const USAGE = "usage: npm run plan -- <dev|staging|production> [--json FILE] [--baseline FILE] [--markdown FILE] [--config-dir DIR]";
@@ -35,9 +38,31 @@ async function main(argv: string[]): Promise<number> {
         "",
         ...renderFindings(findings, style),
     ];
+    if (flags["baseline"] || flags["markdown"]) {
+        const baseline = flags["baseline"] ? readBaseline(flags["baseline"]) : { ...doc, resources: [] };
+        const changes = diffPlans(baseline, doc);
+        const risk = changeRisk(stack, changes);
+        const coverage = backupCoverage(doc);
+        lines.push("", ...renderChanges(changes, risk, style), "", ...renderCoverage(coverage, style));
+        if (flags["markdown"]) {
+            const rendered = renderStackMarkdown({ stack, doc, changes, risk, coverage, findings });
+            writeFileSync(flags["markdown"], `${rendered.comment}\n`);
+            if (rendered.trimmed) writeFileSync(`${flags["markdown"]}.full.md`, `${rendered.full}\n`);
+        }
+    }
     process.stdout.write(`${lines.join("\n")}\n`);
     if (flags["json"]) writeFileSync(flags["json"], serializeDocument(doc));
     return blocking(findings).length > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function readBaseline(path: string): PlanDocument {
+    try {
+        const doc = JSON.parse(readFileSync(path, "utf8")) as PlanDocument;
+        if (!Array.isArray(doc.resources)) throw new Error("no resources list");
+        return doc;
+    } catch (error) {
+        throw new UsageError(`--baseline ${path}: not a plan document (${(error as Error).message})`);
+    }
 }
 
 main(process.argv.slice(2)).then(

@@ -4,6 +4,7 @@
  */
 import type { PlannedResource } from "./capture";
 import type { Finding } from "../../policies/engine";
+import type { CoverageRow, ResourceChange, Risk } from "./review";
 
 export interface PlanDocument {
     stack: string;
@@ -114,4 +115,25 @@ export function renderFindings(findings: readonly Finding[], style: Style): stri
 export function resourcePath(urn: string): string {
     const parts = urn.split("::");
     return `${parts.slice(2, -1).join("::").split("$").map((t) => t.split(":").pop()).join(" > ")} ${parts[parts.length - 1]}`;
+}
+
+/** Changes against the baseline, input by input, and the change's risk. */
+export function renderChanges(changes: readonly ResourceChange[], risk: Risk, style: Style): string[] {
+    if (changes.length === 0) return [style.bold("Changes against the baseline: none")];
+    const mark: Record<ResourceChange["kind"], string> = { add: style.green("+"), delete: style.red("-"), replace: style.red("+-"), update: style.yellow("~") };
+    const lines = [style.bold(`Changes against the baseline: ${changes.length} — risk ${risk.riskClass} (${risk.score} = ${risk.impact} x ${risk.likelihood} x ${risk.complexity})`), ...risk.reasons.map((r) => style.dim(`  ${r}`))];
+    for (const c of changes) {
+        const loud = (c.kind === "replace" || c.kind === "delete") && (c.stateful || c.protected) ? style.red(` !! ${c.stateful ? "stateful" : "protected"}`) : "";
+        lines.push(`  ${mark[c.kind]} ${c.kind} ${c.type} ${c.name}${c.replaceKeys.length > 0 ? style.dim(` (replaced because of ${c.replaceKeys.join(", ")})`) : ""}${loud}`);
+        if (c.kind === "update" || c.kind === "replace") for (const p of c.changes) lines.push(style.dim(`      ${p.path}: ${JSON.stringify(p.before)} -> ${JSON.stringify(p.after)}`));
+    }
+    return lines;
+}
+
+export function renderCoverage(rows: readonly CoverageRow[], style: Style): string[] {
+    const uncovered = rows.filter((r) => !r.coveredBy);
+    return [
+        style.bold(`Backup coverage: ${rows.length - uncovered.length} of ${rows.length} covered`),
+        ...rows.map((r) => `  ${r.coveredBy ? style.green("ok") : style.red("UNCOVERED")} ${r.name} ${style.dim(r.type)} tier=${r.tier ?? "-"} RPO=${r.rpo ?? "-"} RTO=${r.rto ?? "-"} ${r.coveredBy ? `<- ${r.coveredBy}` : ""}`),
+    ];
 }

@@ -1,0 +1,113 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serializeDocument, toDocument, type PlanDocument } from "../../tools/plan/document";
+import { judge } from "../../tools/plan/judge";
+import { renderStackMarkdown } from "../../tools/plan/markdown";
+import { backupCoverage, changeRisk, diffPlans, type ResourceChange } from "../../tools/plan/review";
+import { ROOT, runTool } from "../helpers/cli";
+import { planOf, STACKS } from "../helpers/plan";
+
+const documentOf = async (stack: string): Promise<PlanDocument> => {
+    const run = await planOf(stack);
+    return toDocument(stack, run.resources, run.outputs, judge(stack, run.resources));
+};
+
+it.each(STACKS)("the committed baseline plans/%s.json is what the program produces now", async (stack) => {
+    const committed = readFileSync(join(ROOT, "plans", `${stack}.json`), "utf8");
+    const current = serializeDocument(await documentOf(stack));
+    if (committed !== current) throw new Error(`plans/${stack}.json is stale; refresh it with: npm run plan -- ${stack} --json plans/${stack}.json (or npm run baselines)`);
+});
+
+describe("diff against a baseline", () => {
+    it("reports nothing when nothing changed, and says so in one line", async () => {
+        const doc = await documentOf("dev");
+        const changes = diffPlans(doc, doc);
+        expect(changes).toEqual([]);
+        const md = renderStackMarkdown({ stack: "dev", doc, changes, risk: changeRisk("dev", changes), coverage: backupCoverage(doc), findings: [] });
+        expect(md.comment).toBe("### **dev**: no changes.");
+    });
+
+    it("tells an update from a replace and names the input that forces it", async () => {
+        const before = await documentOf("production");
+        const after: PlanDocument = structuredClone(before);
+        const vault = after.resources.find((r) => r.type === "aws:backup/vault:Vault" && r.name.endsWith("-dr"))!;
+        vault.inputs["name"] = "renamed-vault";
+        const lt = after.resources.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")!;
+        lt.inputs["instanceType"] = "t3.large";
+        after.resources = after.resources.filter((r) => r.type !== "aws:ec2/flowLog:FlowLog" || !r.name.includes("us-west-2"));
+        const changes = diffPlans(before, after);
+        expect(changes.map((c) => [c.kind, c.type, c.replaceKeys])).toEqual(
+            expect.arrayContaining([
+                ["replace", "aws:backup/vault:Vault", ["name"]],
+                ["update", "aws:ec2/launchTemplate:LaunchTemplate", []],
+                ["delete", "aws:ec2/flowLog:FlowLog", []],
+            ]),
+        );
+        expect(changes.find((c) => c.type === "aws:ec2/launchTemplate:LaunchTemplate")!.changes).toEqual([{ path: "instanceType", before: "t3.medium", after: "t3.large" }]);
+        const md = renderStackMarkdown({ stack: "production", doc: after, changes, risk: changeRisk("production", changes), coverage: backupCoverage(after), findings: [] });
+        expect(md.comment).toContain("> **Replaces stateful Vault `ops-platform-backup-dr`** (because of `name`)");
+        expect(md.comment).not.toMatch(/\x1b\[/);
+    });
+});
+
+describe("change risk (README: Change risk)", () => {
+    const change = (kind: ResourceChange["kind"], type: string, component: string, stateful = false): ResourceChange => ({ urn: `urn:${type}:${component}`, type, name: "x", kind, changes: [], replaceKeys: [], stateful, protected: false, component });
+    it.each([
+        ["an added alarm in dev", "dev", [change("add", "aws:cloudwatch/metricAlarm:MetricAlarm", "fleet")], 1, 1, 1, "standard"],
+        ["a flow-log update in staging", "staging", [change("update", "aws:ec2/flowLog:FlowLog", "network")], 2, 2, 1, "standard"],
+        ["a load balancer update in production", "production", [change("update", "aws:lb/loadBalancer:LoadBalancer", "fleet")], 5, 2, 1, "standard"],
+        ["a stateful update across two areas and providers in production", "production", [change("update", "aws:backup/vault:Vault", "backup", true), change("update", "cloudflare:index/loadBalancer:LoadBalancer", "edge")], 5, 3, 3, "normal"],
+        ["replacing a vault with edge and fleet changes in production", "production", [change("replace", "aws:backup/vault:Vault", "backup", true), change("update", "aws:lb/listener:Listener", "fleet"), change("update", "cloudflare:index/workerVersion:WorkerVersion", "edge")], 5, 5, 4, "emergency"],
+        ["deleting a stateful table in staging", "staging", [change("delete", "aws:dynamodb/table:Table", "backup", true), change("update", "aws:lb/listener:Listener", "fleet")], 3, 5, 2, "normal"],
+    ] as const)("%s", (_, stack, changes, impact, likelihood, complexity, riskClass) => {
+        const risk = changeRisk(stack, [...changes]);
+        expect([risk.impact, risk.likelihood, risk.complexity, risk.riskClass]).toEqual([impact, likelihood, complexity, riskClass]);
+        expect(risk.score).toBe(impact * likelihood * complexity);
+    });
+
+    it("scores a high-risk change between 51 and 75", () => {
+        const risk = changeRisk("production", [change("replace", "aws:lb/targetGroup:TargetGroup", "fleet"), change("update", "aws:backup/plan:Plan", "backup"), change("update", "aws:ec2/vpc:Vpc", "network")]);
+        expect([risk.score, risk.riskClass]).toEqual([5 * 4 * 3, "high-risk"]);
+    });
+});
+
+it("lists every backup-capable resource with its tier and plan, and the uncovered ones", async () => {
+    const doc = await documentOf("production");
+    const rows = backupCoverage(doc);
+    expect(rows.filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate").map((r) => [r.tier, r.rpo, r.rto, r.coveredBy])).toEqual([
+        ["high", "1 h", "4 h", "ops-platform-production-high"],
+        ["high", "1 h", "4 h", "ops-platform-production-high"],
+    ]);
+    const uncovered: PlanDocument = structuredClone(doc);
+    uncovered.resources = uncovered.resources.filter((r) => !(r.type === "aws:backup/selection:Selection" && r.name.endsWith("-high")));
+    expect(backupCoverage(uncovered).filter((r) => !r.coveredBy).length).toBe(4);
+});
+
+it("trims a long comment to the limit, keeping the summary, with the full report beside it", async () => {
+    const before = await documentOf("production");
+    const after: PlanDocument = structuredClone(before);
+    for (const r of after.resources) r.inputs["description"] = `changed ${r.name}`;
+    const changes = diffPlans(before, after);
+    const md = renderStackMarkdown({ stack: "production", doc: after, changes, risk: changeRisk("production", changes), coverage: backupCoverage(after), findings: [] }, 8000);
+    expect(md.trimmed).toBe(true);
+    expect(md.comment.length).toBeLessThanOrEqual(8000);
+    expect(md.comment).toMatch(/^### \*\*production\*\*: 0 to add, \d+ to update/);
+    expect(md.comment).toContain("full report is in the job summary");
+    expect(md.full.length).toBeGreaterThan(8000);
+});
+
+it("a changed stack file in a scratch copy yields a diff, a risk class and a comment that name it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "review-"));
+    const stackFile = readFileSync(join(ROOT, "Pulumi.staging.yaml"), "utf8").replace("      maxSize: 4\n", "      maxSize: 6\n").replace("    storageSize: 50Gi\n", "    storageSize: 80Gi\n");
+    writeFileSync(join(dir, "Pulumi.staging.yaml"), stackFile);
+    const result = runTool("plan", ["staging", "--config-dir", dir, "--baseline", join(ROOT, "plans", "staging.json"), "--markdown", join(dir, "comment.md")]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("~ update aws:autoscaling/group:Group ops-platform-us-east-1-web");
+    expect(result.stdout).toContain("maxSize: 4 -> 6");
+    expect(result.stdout).toContain("risk standard (18 = 3 x 2 x 3)");
+    const comment = readFileSync(join(dir, "comment.md"), "utf8");
+    expect(comment).toMatch(/^### \*\*staging\*\*: 0 to add, 2 to update, 0 to replace, 0 to delete — risk \*\*standard\*\* \(18 = impact 3 × likelihood 2 × complexity 3\)/);
+    expect(comment).toContain("`maxSize`: `4` → `6`");
+    expect(comment).toContain("```mermaid");
+});

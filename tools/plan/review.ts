@@ -1,0 +1,203 @@
+/**
+ * Plan review, from plan documents only: what changed against a baseline, how risky that is
+ * (the source documents' Impact x Likelihood x Complexity), and what backups cover.
+ */
+import { BACKUP_TIER_TAG, SEED_OBJECTIVES, formatMinutes, type BackupTier } from "../../config/backupMatrix";
+import { STATEFUL_TIER_TAGS } from "../../policies/rules/tagging";
+import { STATEFUL_TYPES } from "../../policies/rules/security";
+import type { PlanDocument } from "./document";
+
+type Resource = PlanDocument["resources"][number];
+
+export interface PropertyChange {
+    path: string;
+    before: unknown;
+    after: unknown;
+}
+
+export interface ResourceChange {
+    urn: string;
+    type: string;
+    name: string;
+    kind: "add" | "delete" | "replace" | "update";
+    /** Input changes; for a replace, `replaceKeys` says which of them force it. */
+    changes: PropertyChange[];
+    replaceKeys: string[];
+    stateful: boolean;
+    protected: boolean;
+    /** The Platform's child this resource belongs to (network, fleet, backup, edge, monitoring). */
+    component: string;
+}
+
+/** Inputs whose change makes the provider replace the resource, beyond a changed name. */
+const REPLACE_KEYS: Record<string, string[]> = {
+    "aws:ec2/vpc:Vpc": ["cidrBlock"],
+    "aws:ec2/subnet:Subnet": ["cidrBlock", "availabilityZone", "vpcId"],
+    "aws:ec2/instance:Instance": ["ami", "subnetId", "availabilityZone"],
+    "aws:ec2/securityGroup:SecurityGroup": ["vpcId", "description"],
+    "aws:lb/loadBalancer:LoadBalancer": ["internal", "loadBalancerType"],
+    "aws:lb/targetGroup:TargetGroup": ["port", "protocol", "vpcId", "targetType"],
+    "aws:backup/vault:Vault": ["kmsKeyArn"],
+    "aws:kms/alias:Alias": ["targetKeyId"],
+    "aws:ebs/volume:Volume": ["availabilityZone", "snapshotId"],
+    "aws:rds/instance:Instance": ["engine", "storageEncrypted", "kmsKeyId"],
+    "cloudflare:index/r2Bucket:R2Bucket": ["location", "jurisdiction"],
+    "cloudflare:index/workersKvNamespace:WorkersKvNamespace": ["accountId"],
+    "kubernetes:helm.sh/v3:Release": ["namespace"],
+};
+/** Names: changing what a resource is called replaces it. */
+const NAME_KEYS = ["name", "bucket", "title", "metadata.name", "metadata.namespace"];
+/** Immutable resources: any input change is a new resource. */
+const IMMUTABLE = new Set(["cloudflare:index/workerVersion:WorkerVersion"]);
+/** What customers reach: a change here touches live traffic. */
+const CUSTOMER_FACING = /^(aws:lb\/|aws:autoscaling\/|aws:ec2\/launchTemplate|cloudflare:index\/(loadBalancer|worker|workers(Route|Deployment|CustomDomain)))/;
+
+function flatten(value: unknown, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+        const entries = Object.entries(value as Record<string, unknown>);
+        if (entries.length === 0 && prefix) out[prefix] = {};
+        for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+    } else if (Array.isArray(value) && value.length > 0 && value.some((v) => v !== null && typeof v === "object")) {
+        value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+    } else if (prefix) out[prefix] = value;
+    return out;
+}
+
+export function propertyChanges(before: Record<string, unknown>, after: Record<string, unknown>): PropertyChange[] {
+    const a = flatten(before);
+    const b = flatten(after);
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+        .sort()
+        .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+        .map((path) => ({ path, before: a[path], after: b[path] }));
+}
+
+function replaceKeysOf(type: string, changes: PropertyChange[]): string[] {
+    if (IMMUTABLE.has(type)) return changes.map((c) => c.path);
+    const keys = [...NAME_KEYS, ...(REPLACE_KEYS[type] ?? [])];
+    return changes.map((c) => c.path).filter((p) => keys.some((k) => p === k || p.startsWith(`${k}.`) || p.startsWith(`${k}[`)));
+}
+
+/** Launch templates and autoscaling groups carry tiers for what they launch but hold no data themselves. */
+const LAUNCHERS = new Set(["aws:ec2/launchTemplate:LaunchTemplate", "aws:autoscaling/group:Group"]);
+
+export function isStateful(type: string): boolean {
+    return STATEFUL_TYPES.includes(type) || (type in STATEFUL_TIER_TAGS && !LAUNCHERS.has(type));
+}
+
+/** The Platform child a resource sits under, by walking its parents. */
+export function componentOf(resource: Resource, byUrn: Map<string, Resource>): string {
+    let current: Resource | undefined = resource;
+    while (current?.parent) {
+        const parent = byUrn.get(current.parent);
+        if (!parent) break;
+        if (parent.type === "ops-platform:index:Platform") return current.type.startsWith("ops-platform:") ? current.type.split(":")[1]! : "providers";
+        current = parent;
+    }
+    return current?.type.startsWith("ops-platform:") ? current.type.split(":")[1]! : "stack";
+}
+
+export function diffPlans(baseline: PlanDocument, current: PlanDocument): ResourceChange[] {
+    const before = new Map(baseline.resources.map((r) => [r.urn, r]));
+    const after = new Map(current.resources.map((r) => [r.urn, r]));
+    const changes: ResourceChange[] = [];
+    const describe = (r: Resource, byUrn: Map<string, Resource>, kind: ResourceChange["kind"], props: PropertyChange[], replaceKeys: string[]): ResourceChange => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        kind,
+        changes: props,
+        replaceKeys,
+        stateful: isStateful(r.type),
+        protected: Boolean(r.options.protect),
+        component: componentOf(r, byUrn),
+    });
+    for (const [urn, r] of after) {
+        const old = before.get(urn);
+        if (!old) {
+            changes.push(describe(r, after, "add", propertyChanges({}, r.inputs), []));
+            continue;
+        }
+        const props = propertyChanges(old.inputs, r.inputs);
+        if (props.length === 0) continue;
+        const replaceKeys = replaceKeysOf(r.type, props);
+        changes.push(describe(r, after, replaceKeys.length > 0 ? "replace" : "update", props, replaceKeys));
+    }
+    for (const [urn, r] of before) if (!after.has(urn)) changes.push(describe(r, before, "delete", propertyChanges(r.inputs, {}), []));
+    return changes.sort((a, b) => a.urn.localeCompare(b.urn));
+}
+
+export interface Risk {
+    impact: number;
+    likelihood: number;
+    complexity: number;
+    score: number;
+    riskClass: "none" | "standard" | "normal" | "high-risk" | "emergency";
+    reasons: string[];
+}
+
+const ENVIRONMENT_IMPACT: Record<string, number> = { dev: 1, staging: 2, production: 4 };
+
+/** The scoring rules written down in the README ("Change risk"). */
+export function changeRisk(stack: string, changes: readonly ResourceChange[]): Risk {
+    if (changes.length === 0) return { impact: 0, likelihood: 0, complexity: 0, score: 0, riskClass: "none", reasons: ["no changes"] };
+    const reasons: string[] = [];
+    const customerFacing = changes.some((c) => CUSTOMER_FACING.test(c.type));
+    const impact = Math.min(5, (ENVIRONMENT_IMPACT[stack] ?? 3) + (customerFacing ? 1 : 0));
+    reasons.push(`impact ${impact}: ${stack}${customerFacing ? ", customer-facing resources change" : ""}`);
+
+    const likelihoodOf = (c: ResourceChange): number => {
+        if (c.kind === "add") return 1;
+        if (c.kind === "update") return c.stateful ? 3 : 2;
+        if (c.kind === "replace") return c.stateful || c.protected ? 5 : 4;
+        return c.stateful || c.protected ? 5 : 3;
+    };
+    const worst = changes.reduce((a, b) => (likelihoodOf(b) > likelihoodOf(a) ? b : a));
+    const likelihood = likelihoodOf(worst);
+    reasons.push(`likelihood ${likelihood}: ${worst.kind} of ${worst.stateful ? "stateful " : ""}${worst.type.split(":").pop()} ${worst.name}`);
+
+    const components = new Set(changes.map((c) => c.component));
+    const providers = new Set(changes.map((c) => (c.type.startsWith("pulumi:providers:") ? c.type.split(":")[2]! : c.type.split(":")[0]!)));
+    const complexity = Math.min(5, components.size + (providers.size > 1 ? 1 : 0));
+    reasons.push(`complexity ${complexity}: ${components.size} component(s) (${[...components].sort().join(", ")}), ${providers.size} provider(s)`);
+
+    const score = impact * likelihood * complexity;
+    const riskClass = score <= 20 ? "standard" : score <= 50 ? "normal" : score <= 75 ? "high-risk" : "emergency";
+    return { impact, likelihood, complexity, score, riskClass, reasons };
+}
+
+export interface CoverageRow {
+    urn: string;
+    name: string;
+    type: string;
+    tier?: string;
+    rpo?: string;
+    rto?: string;
+    /** The plan (or export) that covers it; undefined when nothing does. */
+    coveredBy?: string;
+}
+
+/** Every backup-capable resource -> tier -> RPO/RTO -> the plan that selects it. */
+export function backupCoverage(doc: PlanDocument): CoverageRow[] {
+    const byUrn = new Map(doc.resources.map((r) => [r.urn, r]));
+    const plans = new Map<string, string>();
+    for (const s of doc.resources.filter((r) => r.type === "aws:backup/selection:Selection")) {
+        const plan = s.parent ? byUrn.get(s.parent) : undefined;
+        for (const t of (s.inputs["selectionTags"] as Array<{ key: string; value: string }> | undefined) ?? []) if (t.key === BACKUP_TIER_TAG) plans.set(t.value, String(plan?.inputs["name"] ?? plan?.name ?? s.name));
+    }
+    const rows: CoverageRow[] = [];
+    for (const r of doc.resources) {
+        const tagSets = STATEFUL_TIER_TAGS[r.type]?.(r.inputs);
+        if (tagSets) {
+            for (const tier of new Set(tagSets.map((t) => t[BACKUP_TIER_TAG]))) {
+                const objective = tier ? SEED_OBJECTIVES[tier as BackupTier] : undefined;
+                rows.push({ urn: r.urn, name: r.name, type: r.type, tier, rpo: objective && formatMinutes(objective.rpoMinutes), rto: objective && formatMinutes(objective.rtoMinutes), coveredBy: tier ? plans.get(tier) : undefined });
+            }
+        }
+        if (r.type === "cloudflare:index/workersKvNamespace:WorkersKvNamespace") {
+            const exported = doc.resources.some((w) => w.type === "cloudflare:index/workersCronTrigger:WorkersCronTrigger") && doc.resources.some((w) => w.type === "cloudflare:index/workerVersion:WorkerVersion" && (w.options.dependsOn ?? []).includes(r.urn));
+            rows.push({ urn: r.urn, name: r.name, type: r.type, rpo: "1 d", coveredBy: exported ? "Worker cron export to R2" : undefined });
+        }
+    }
+    return rows;
+}
