@@ -5,8 +5,9 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
+import { REPO_ROOT } from "../../config/repoRoot";
 
-export const GATEWAY_ENTRY = join(__dirname, "..", "..", "workers", "gateway", "src", "index.ts");
+export const GATEWAY_ENTRY = join(REPO_ROOT, "workers", "gateway", "src", "index.ts");
 
 export interface WorkerBundle {
     /** The ES module, minified. */

@@ -10,8 +10,8 @@ export interface CommandResult {
     stderr: string;
 }
 
-/** `node --import tsx tools/<script>.ts ...args` from the repository root. */
-export function runTool(script: string, args: readonly string[]): CommandResult {
-    const result = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "tools", `${script}.ts`), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+/** What `npm run <script>` runs: `node tools/bin/run.cjs <script> ...args`, from `root`. */
+export function runTool(script: string, args: readonly string[], root = ROOT): CommandResult {
+    const result = spawnSync(process.execPath, [join(root, "tools", "bin", "run.cjs"), script, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -2,7 +2,6 @@
  * The pack, the plan and the audit run the same rules: on the same (deliberately broken)
  * resources they report the same findings; the commands exit 1 naming the broken rule.
  */
-import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -124,7 +123,7 @@ it("the plan of a copy of the repository whose fleet drops IMDSv2 exits 1 naming
     expect(source).toContain('httpTokens: "required"');
     writeFileSync(fleet, source.replace('httpTokens: "required"', 'httpTokens: "optional"'));
 
-    const result = spawnSync(process.execPath, ["--import", "tsx", join(copy, "tools", "plan.ts"), "production"], { cwd: copy, encoding: "utf8" });
+    const result = runTool("plan", ["production"], copy);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/Mandatory violations \(2\)/);
     expect(result.stdout).toContain("ec2-imdsv2-required");

@@ -2,12 +2,11 @@
  * Runs one stack of this repository offline: its stack file -> validated config -> the
  * program under mocks -> captured resources and outputs.
  */
-import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { toPlatformConfig, type PlatformConfig } from "../../config/stackConfig";
 import { Platform } from "../../components/platform";
 import { captureProgram, type CaptureResult } from "./capture";
-import { PROJECT_NAME, ROOT, rawPlatformConfig, readStackFile } from "./stackFile";
+import { PROJECT_NAME, rawPlatformConfig, readStackFile } from "./stackFile";
 
 export interface StackRun extends CaptureResult {
     stack: string;
@@ -33,7 +32,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         process.env["PULUMI_CONFIG"] = JSON.stringify(file.config);
         process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify(file.secretKeys);
         pulumi.runtime.setAllConfig(file.config, file.secretKeys);
-        return require(join(ROOT, "index.ts")) as Record<string, unknown>;
+        return require("../../index") as Record<string, unknown>;
     });
     return { stack, config, ...result };
 }

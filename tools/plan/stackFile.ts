@@ -7,9 +7,10 @@ import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { CONFIG_NAMESPACE, ConfigError, type RawStackConfig } from "../../config/load";
+import { REPO_ROOT } from "../../config/repoRoot";
 
 export const PROJECT_NAME = "ops-platform";
-export const ROOT = join(__dirname, "..", "..");
+export const ROOT = REPO_ROOT;
 
 /** What the program sees in place of a secret it cannot decrypt offline. */
 export const OFFLINE_SECRET_PLACEHOLDER = "offline-placeholder-secret";

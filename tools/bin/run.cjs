@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// `node tools/bin/run.cjs <tool> [args]`: bundles tools/<tool>.ts (our TypeScript only; packages
+// stay external) with esbuild in memory and runs it as the main module. Plain node, no loader
+// hooks and no source-map rewriting of every stack trace: the fast path for npm run plan/audit.
+// Type-checking is `npm run typecheck`, never part of running.
+"use strict";
+const Module = require("node:module");
+const { join } = require("node:path");
+const { buildSync } = require("esbuild");
+
+const [tool, ...args] = process.argv.slice(2);
+if (!tool || !/^[A-Za-z]+$/.test(tool)) {
+    process.stderr.write("usage: node tools/bin/run.cjs <plan|audit|bench|kvRestore> [args]\n");
+    process.exit(2);
+}
+const entry = join(__dirname, "..", `${tool}.ts`);
+const { outputFiles } = buildSync({ entryPoints: [entry], bundle: true, platform: "node", format: "cjs", target: "node20", packages: "external", write: false, logLevel: "error" });
+const filename = join(__dirname, "..", `${tool}.bundle.cjs`);
+const main = new Module(filename, null);
+main.filename = filename;
+main.paths = Module._nodeModulePaths(join(__dirname, ".."));
+process.argv = [process.argv[0], filename, ...args];
+process.mainModule = main;
+main._compile(outputFiles[0].text, filename);
