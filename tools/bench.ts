@@ -1,0 +1,112 @@
+/**
+ * `npm run bench -- plan [--runs N]`: the offline plan of production against the two peers in
+ * ../shared/bench/peers (AWS CDK synth with cdk-nag; a plain Pulumi program under mocks), in
+ * alternating paired runs: median wall time, peak memory and the ratios.
+ * Goal: at most half the CDK peer's wall time and half its peak memory.
+ *
+ * `npm run bench -- worker [--runs N]`: the gateway bundle's size (goal <= 64 KiB minified)
+ * and, in workerd, /health latency beside an empty Worker's (goal <= 1.5x).
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { Miniflare } from "miniflare";
+import { bundleWorker } from "../components/edge/workerBundle";
+import { REPO_ROOT } from "../config/repoRoot";
+import { EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
+
+const PEERS = join(REPO_ROOT, "..", "shared", "bench", "peers");
+const SCRATCH = join(REPO_ROOT, ".tmp", "bench-peers");
+
+interface Sample {
+    seconds: number;
+    peakMiB: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Wall time and peak RSS of one command, from GNU time (Debian package `time`). */
+function measure(command: string[], cwd: string): Sample {
+    const result = spawnSync("/usr/bin/time", ["-f", "%e %M", ...command], { cwd, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+    if (result.error) throw new UsageError("/usr/bin/time is missing: apt-get install -y time");
+    if (result.status !== 0) throw new Error(`${command.join(" ")} failed in ${cwd}:\n${result.stderr}`);
+    const [seconds, kib] = result.stderr.trim().split("\n").pop()!.split(" ").map(Number);
+    return { seconds: seconds!, peakMiB: kib! / 1024 };
+}
+
+/** A scratch copy of a peer with its dependencies installed, never run in place. */
+function preparePeer(name: string): string {
+    const dir = join(SCRATCH, name);
+    if (!existsSync(join(dir, "node_modules"))) {
+        if (!existsSync(join(PEERS, name))) throw new UsageError(`no peer at ${join(PEERS, name)}`);
+        mkdirSync(dir, { recursive: true });
+        cpSync(join(PEERS, name), dir, { recursive: true });
+        process.stderr.write(`installing the ${name} peer in ${dir} ...\n`);
+        const install = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: dir, stdio: "inherit" });
+        if (install.status !== 0) throw new Error(`npm ci failed for the ${name} peer`);
+    }
+    return dir;
+}
+
+function benchPlan(runs: number): void {
+    const cdk = preparePeer("cdk");
+    const plain = preparePeer("pulumi-plain");
+    const contenders: Record<string, [string[], string]> = {
+        "ops-platform plan (production)": [[process.execPath, join(REPO_ROOT, "tools", "bin", "run.cjs"), "plan", "production"], REPO_ROOT],
+        "CDK synth + cdk-nag (39 resources)": [[process.execPath, "app.js"], cdk],
+        "plain Pulumi under mocks (41 resources)": [[process.execPath, "app.js"], plain],
+    };
+    const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+    for (let i = 0; i < runs; i++) {
+        // Alternate the order each round so drift on a noisy machine hits everyone alike.
+        const names = i % 2 === 0 ? Object.keys(contenders) : Object.keys(contenders).reverse();
+        for (const name of names) samples[name]!.push(measure(...contenders[name]!));
+    }
+    const summary = Object.fromEntries(Object.entries(samples).map(([k, s]) => [k, { seconds: median(s.map((x) => x.seconds)), peakMiB: median(s.map((x) => x.peakMiB)) }]));
+    for (const [name, s] of Object.entries(summary)) process.stdout.write(`${name.padEnd(42)} ${s.seconds.toFixed(2)} s  ${s.peakMiB.toFixed(0)} MiB  (median of ${runs})\n`);
+    const [ours, cdkResult, plainResult] = Object.values(summary) as [Sample, Sample, Sample];
+    const wall = ours.seconds / cdkResult.seconds;
+    const memory = ours.peakMiB / cdkResult.peakMiB;
+    process.stdout.write(`\nvs CDK: wall ${wall.toFixed(2)}x (goal <= 0.50: ${wall <= 0.5 ? "met" : "NOT met"}), memory ${memory.toFixed(2)}x (goal <= 0.50: ${memory <= 0.5 ? "met" : "NOT met"})\n`);
+    process.stdout.write(`vs plain Pulumi: wall ${(ours.seconds / plainResult.seconds).toFixed(2)}x, memory ${(ours.peakMiB / plainResult.peakMiB).toFixed(2)}x\n`);
+}
+
+async function benchWorker(runs: number): Promise<void> {
+    const bundle = bundleWorker();
+    const size = Buffer.byteLength(bundle.code);
+    process.stdout.write(`gateway bundle: ${(size / 1024).toFixed(1)} KiB minified, ${(gzipSync(bundle.code).length / 1024).toFixed(1)} KiB gzip (goal <= 64 KiB: ${size <= 64 * 1024 ? "met" : "NOT met"})\n`);
+    const vars = { ENVIRONMENT: "bench", VERSION: bundle.version, ORIGIN_URL: "http://127.0.0.1:9", CACHE_SIZE: "200", CACHE_TTL_MS: "7200000", CACHE_CLEANUP_INTERVAL_MS: "300000", RATE_LIMIT_MAX_REQUESTS: "2000", RATE_LIMIT_WINDOW_MS: "60000", RATE_LIMIT_BURST: "50", CONCURRENCY_MAX: "100", CONCURRENCY_MIN: "10", PROVIDER_ORDER: "openai,anthropic", PROVIDER_TIMEOUT_MS: "10000", OPENAI_URL: "http://127.0.0.1:9", OPENAI_MODEL: "m", ANTHROPIC_URL: "http://127.0.0.1:9", ANTHROPIC_MODEL: "m", KV_BACKUP_BINDINGS: "CACHE,STATE", KV_BACKUP_PREFIX: "kv-backups/", KV_BACKUP_RETENTION_DAYS: "30", OPENAI_API_KEY: "bench", ANTHROPIC_API_KEY: "bench" };
+    const gateway = new Miniflare({ modules: [{ type: "ESModule", path: "index.js", contents: bundle.code }], compatibilityDate: "2026-04-01", kvNamespaces: ["CACHE", "STATE"], r2Buckets: ["BACKUPS"], durableObjects: { RATE_LIMITER: "RateLimiter" }, bindings: vars });
+    const empty = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response("ok"); } };', compatibilityDate: "2026-04-01" });
+    const latency = async (mf: Miniflare) => {
+        const times: number[] = [];
+        for (let i = 0; i < runs; i++) {
+            const start = performance.now();
+            const response = await mf.dispatchFetch("https://bench.test/health");
+            await response.arrayBuffer();
+            if (i > 10) times.push(performance.now() - start);
+        }
+        return median(times);
+    };
+    try {
+        const [g, e] = [await latency(gateway), await latency(empty)];
+        process.stdout.write(`/health in workerd: ${g.toFixed(2)} ms median; empty Worker ${e.toFixed(2)} ms; ratio ${(g / e).toFixed(2)}x (goal <= 1.5x: ${g / e <= 1.5 ? "met" : "NOT met"})\n`);
+    } finally {
+        await Promise.all([gateway.dispose(), empty.dispose()]);
+    }
+}
+
+async function main(argv: string[]): Promise<void> {
+    const { positional, flags } = parseArgs(argv, ["runs"]);
+    const runs = Number(flags["runs"] ?? (positional[0] === "worker" ? 300 : 5));
+    if (!Number.isInteger(runs) || runs < 1) throw new UsageError("--runs takes a positive whole number");
+    if (positional[0] === "plan") return benchPlan(runs);
+    if (positional[0] === "worker") return benchWorker(runs);
+    throw new UsageError("usage: npm run bench -- <plan|worker> [--runs N]");
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(error instanceof UsageError ? EXIT_USAGE : 1);
+});
