@@ -50,8 +50,6 @@ export const SEED_GFS = { dailyDays: 7, weeklyDays: 28, monthlyDays: 365, yearly
 export const COLD_STORAGE_MIN_DAYS = 90;
 /** AWS Backup: continuous backups can be kept at most 35 days. */
 export const CONTINUOUS_MAX_RETENTION_DAYS = 35;
-/** AWS Backup: vault lock retention bounds accepted by the API. */
-export const VAULT_LOCK_MAX_DAYS = 36500;
 
 const MINUTE = 1;
 const HOUR = 60 * MINUTE;

@@ -5,7 +5,7 @@
 import { closest } from "fastest-levenshtein";
 import { z } from "zod";
 import { CROSS_FIELD_CHECKS, type Problem } from "./rules";
-import { SECRET_KEYS, platformConfigSchema, type ParsedConfig, type SecretKey } from "./schema";
+import { platformConfigSchema, type ParsedConfig } from "./schema";
 
 export const CONFIG_NAMESPACE = "ops-platform";
 
@@ -121,11 +121,4 @@ function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
         s = s.unwrap() as z.ZodType;
     }
     return s;
-}
-
-/** Which of the platform's secret keys a stack has, for callers that wrap them as secrets. */
-export function presentSecrets(config: ParsedConfig): Partial<Record<SecretKey, string>> {
-    const out: Partial<Record<SecretKey, string>> = {};
-    for (const key of SECRET_KEYS) if (config[key] !== undefined) out[key] = config[key];
-    return out;
 }

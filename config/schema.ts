@@ -328,12 +328,8 @@ export const platformConfigSchema = z.strictObject({
     kubeconfig: z.string().min(1).optional(),
 });
 
-export type PlatformConfigInput = z.input<typeof platformConfigSchema>;
 /** Validated config with plain values; secrets are wrapped separately (see config/load.ts). */
 export type ParsedConfig = z.output<typeof platformConfigSchema>;
-export type RegionConfig = ParsedConfig["regions"][number];
-export type NetworkConfig = ParsedConfig["network"];
-export type FleetConfig = ParsedConfig["fleet"];
 export type BackupConfig = ParsedConfig["backup"];
 export type TierConfig = BackupConfig["tiers"][BackupTier];
 export type EdgeConfig = ParsedConfig["edge"];

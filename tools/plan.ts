@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { ConfigError } from "../config/load";
 import { blocking } from "../policies/engine";
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
+import { EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
 import { ansiStyle, plainStyle, renderChanges, renderCounts, renderCoverage, renderFindings, renderOutputs, renderTree, serializeDocument, toDocument } from "./plan/document";
 import { judge } from "./plan/judge";
 import { renderStackMarkdown } from "./plan/markdown";
@@ -72,7 +72,7 @@ main(process.argv.slice(2)).then(
         else if (error instanceof UsageError) process.stderr.write(`${error.message}\n${USAGE}\n`);
         else {
             process.stderr.write(`plan failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-            process.exit(EXIT_FINDINGS + 2);
+            process.exit(EXIT_INTERNAL);
         }
         process.exit(EXIT_USAGE);
     },

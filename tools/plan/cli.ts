@@ -3,6 +3,8 @@
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
+/** The tool itself failed (a bug or an unexpected error), as opposed to the plan's verdict. */
+export const EXIT_INTERNAL = 3;
 
 export class UsageError extends Error {}
 
