@@ -137,6 +137,36 @@ it("fires each seed alert at its threshold and stays quiet just below it", () =>
     expect(result.status).toBe(0);
 });
 
+it("makes a failed backup and a day without a completed backup alerts", () => {
+    const result = promtoolTest([
+        {
+            name: "BackupJobFailed fires on a failed EC2 backup only",
+            series: [
+                ['aws_backup_number_of_backup_jobs_failed_sum{dimension_ResourceType="EC2"}', "0 0 1 1 1"],
+                ['aws_backup_number_of_backup_jobs_failed_sum{dimension_ResourceType="EBS"}', "0 0 0 0 0"],
+            ],
+            evalTime: "3m",
+            alertname: "BackupJobFailed",
+            fires: [{ labels: { severity: "critical", team: "infrastructure", dimension_ResourceType: "EC2" }, annotations: { summary: "AWS Backup jobs failed for EC2", description: "1 backup job(s) failed; the tier's RPO is at risk" } }],
+        },
+        {
+            name: "BackupMissing fires when no job completed in 26h",
+            series: [['aws_backup_number_of_backup_jobs_completed_sum{dimension_ResourceType="EC2"}', "0+0x30"]],
+            evalTime: "20m",
+            alertname: "BackupMissing",
+            fires: [{ labels: { severity: "critical", team: "infrastructure" }, annotations: { summary: "No backup completed in 26h", description: "No AWS Backup job has completed; check the plans, the selections and the exporter" } }],
+        },
+        {
+            name: "BackupMissing stays quiet while jobs complete",
+            series: [['aws_backup_number_of_backup_jobs_completed_sum{dimension_ResourceType="EC2"}', "0 1 0 0 0 0"]],
+            evalTime: "5m",
+            alertname: "BackupMissing",
+            fires: [],
+        },
+    ]);
+    expect(result.output).toContain("SUCCESS");
+});
+
 describe("burn-rate alerts", () => {
     const slo = config.slos[0]!;
     const budget = 1 - slo.objective / 100;
