@@ -111,13 +111,17 @@ describe("GET /health", () => {
     it("reports status, version, environment and every dependency", async () => {
         const response = await mf.dispatchFetch("https://gateway.test/health");
         expect(response.status).toBe(200);
-        expect(await response.json()).toEqual({
+        const body = (await response.json()) as { checkedAt: string };
+        expect(body).toEqual({
             status: "ok",
             version: "test-version",
             environment: "test",
+            checkedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
             dependencies: { kv: "ok", r2: "ok", rateLimiter: "ok", providers: { openai: "configured", anthropic: "configured" } },
             problems: [],
         });
+        const again = (await (await mf.dispatchFetch("https://gateway.test/health")).json()) as { checkedAt: string };
+        expect(again.checkedAt).toBe(body.checkedAt);
     });
 
     it("reports a missing provider key and an unknown provider as degraded (503)", async () => {

@@ -26,8 +26,17 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<[stri
     }
 }
 
-async function health(env: Env): Promise<Response> {
-    const { problems } = readSettings(env);
+/**
+ * Dependency probes are shared for a few seconds per isolate, so a burst of health checks
+ * (many load-balancer regions, a smoke test) does not turn into a burst on KV, R2 and the
+ * Durable Object. Config problems are always judged fresh.
+ */
+const PROBE_TTL_MS = 5_000;
+let lastProbe: { at: number; dependencies: Record<string, string> } | undefined;
+
+async function probeDependencies(env: Env): Promise<{ at: number; dependencies: Record<string, string> }> {
+    const now = Date.now();
+    if (lastProbe && now - lastProbe.at < PROBE_TTL_MS) return lastProbe;
     const limiter = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName("health"));
     const dependencies = Object.fromEntries(
         await Promise.all([
@@ -39,11 +48,18 @@ async function health(env: Env): Promise<Response> {
             }),
         ]),
     );
+    lastProbe = { at: now, dependencies };
+    return lastProbe;
+}
+
+async function health(env: Env): Promise<Response> {
+    const { problems } = readSettings(env);
+    const { at, dependencies } = await probeDependencies(env);
     const providers = Object.fromEntries(
         String(env.PROVIDER_ORDER).split(",").filter(Boolean).map((p) => [p, env[p === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"] ? "configured" : "missing key"]),
     );
     const ok = problems.length === 0 && Object.values(dependencies).every((d) => d === "ok");
-    return json({ status: ok ? "ok" : "degraded", version: env.VERSION, environment: env.ENVIRONMENT, dependencies: { ...dependencies, providers }, problems }, ok ? 200 : 503, { "cache-control": "no-store" });
+    return json({ status: ok ? "ok" : "degraded", version: env.VERSION, environment: env.ENVIRONMENT, checkedAt: new Date(at).toISOString(), dependencies: { ...dependencies, providers }, problems }, ok ? 200 : 503, { "cache-control": "no-store" });
 }
 
 async function takeToken(env: Env, settings: Settings, client: string): Promise<TakeResult> {
