@@ -11,7 +11,7 @@ import {
     scheduleIntervalMinutes,
 } from "./backupMatrix";
 import { STACK_NAMES } from "./environments";
-import type { ParsedConfig } from "./schema";
+import { SECRET_KEYS, type ParsedConfig } from "./schema";
 import { cidrContains, parseCidr } from "./cidr";
 
 export interface Problem {
@@ -113,7 +113,7 @@ const edgeIsConsistent: Check = (c, { secretKeys }) => {
         problems.push({ path: "edge.rateLimit.burstSize", message: `${c.edge.rateLimit.burstSize} is above maxRequests ${c.edge.rateLimit.maxRequests}` });
     if (c.edge.concurrency.min > c.edge.concurrency.max)
         problems.push({ path: "edge.concurrency.min", message: `${c.edge.concurrency.min} is above max ${c.edge.concurrency.max}` });
-    for (const key of ["openaiApiKey", "anthropicApiKey", "slackWebhookUrl", "slackInfraWebhookUrl", "pagerdutyRoutingKey", "kubeconfig"] as const) {
+    for (const key of SECRET_KEYS) {
         if (c[key] !== undefined && !secretKeys.has(key))
             problems.push({ path: key, message: `is stored in plain text; expected a secret: \`pulumi config set --secret ops-platform:${key} ...\`` });
     }

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { blocking } from "../policies/engine";
-import { redact } from "./plan/capture";
+import { providerUrn, redact } from "./plan/capture";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
 import { ansiStyle, plainStyle, renderFindings } from "./plan/document";
 import { judge, type JudgeableResource } from "./plan/judge";
@@ -55,7 +55,7 @@ export function readAuditInput(text: string, stackOverride?: string): AuditInput
                 options: {
                     protect: r.protect,
                     retainOnDelete: r.retainOnDelete,
-                    provider: r.provider ? r.provider.split("::").slice(0, -1).join("::") : undefined,
+                    provider: r.provider ? providerUrn(r.provider) : undefined,
                     dependsOn: r.dependencies ?? [],
                     propertyDependencies: r.propertyDependencies ?? {},
                 },

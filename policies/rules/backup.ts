@@ -15,6 +15,7 @@ import {
 } from "../../config/backupMatrix";
 import type { Judgement, PolicyResource, ResourceRule, RuleContext, StackRule } from "../engine";
 import { asArray, dependentsOf, get, isProduction, isUnknown, ofType, regionOf, regionOfArn, stackOfUrn } from "../lib/resources";
+import { WORKER_BINDING_TYPES } from "./security";
 import { STATEFUL_TIER_TAGS } from "./tagging";
 
 const PLAN = "aws:backup/plan:Plan";
@@ -246,7 +247,6 @@ export const backupRestoreTimeTarget: StackRule = {
     },
 };
 
-const WORKER_WITH_BINDINGS = ["cloudflare:index/workerVersion:WorkerVersion", "cloudflare:index/workerScript:WorkerScript", "cloudflare:index/workersScript:WorkersScript"];
 type Binding = { type: string; name: string; text?: string; bucketName?: string };
 
 export const kvNamespacesExported: StackRule = {
@@ -256,7 +256,7 @@ export const kvNamespacesExported: StackRule = {
     remediation: "Bind the namespace to the gateway Worker; components/edge lists every KV binding in KV_BACKUP_BINDINGS and adds the cron trigger.",
     validateStack(resources, context) {
         if (!stackIsProduction(resources, context)) return [];
-        const workers = ofType(resources, ...WORKER_WITH_BINDINGS);
+        const workers = ofType(resources, ...WORKER_BINDING_TYPES);
         const crons = ofType(resources, "cloudflare:index/workersCronTrigger:WorkersCronTrigger").filter((c) => asArray(c.inputs["schedules"]).length > 0);
         const judgements: Judgement[] = [];
         // A binding cannot be tied to its namespace before ids exist, so every KV binding of a
@@ -285,7 +285,7 @@ export const kvBackupBucketLifecycleAndLock: StackRule = {
     remediation: "Keep edge.kvBackup.lock true in production; components/edge adds both to the backup bucket.",
     validateStack(resources, context) {
         if (!stackIsProduction(resources, context)) return [];
-        const names = new Set(ofType(resources, ...WORKER_WITH_BINDINGS).flatMap((w) => asArray<Binding>(w.inputs["bindings"]).filter((b) => b.type === "r2_bucket" && b.name === "BACKUPS").map((b) => b.bucketName)));
+        const names = new Set(ofType(resources, ...WORKER_BINDING_TYPES).flatMap((w) => asArray<Binding>(w.inputs["bindings"]).filter((b) => b.type === "r2_bucket" && b.name === "BACKUPS").map((b) => b.bucketName)));
         return ofType(resources, "cloudflare:index/r2Bucket:R2Bucket")
             .filter((b) => names.has(b.inputs["name"] as string))
             .flatMap((bucket): Judgement[] => {

@@ -3,7 +3,7 @@
  * (`test rules`): each seed alert fires at its threshold and stays quiet just below it; each
  * burn-rate alert fires for a fast burn and not for a slow one.
  */
-import { BURN_RATE_WINDOWS, platformRuleGroups, isAlert, type AlertRule, dashboardExpressions, platformDashboards } from "../../components/monitoring";
+import { BURN_RATE_WINDOWS, pascal, platformRuleGroups, isAlert, type AlertRule, dashboardExpressions, platformDashboards } from "../../components/monitoring";
 import { validateConfig } from "../../config/load";
 import { rawOf } from "../helpers/config";
 import { runSystemTool, writeYamlFiles } from "../helpers/tools";
@@ -182,7 +182,7 @@ describe("burn-rate alerts", () => {
                 [`http_requests_total{service="${service}",status="200"}`, `0+${perStep - errors}x${samples}`],
             ];
         };
-        const alertname = `${slo.name.split("-").map((p) => p[0]!.toUpperCase() + p.slice(1)).join("")}${w.name}`;
+        const alertname = `${pascal(slo.name)}${w.name}`;
         const expected = {
             labels: { severity: w.severity, team: "backend", slo: slo.name, service: slo.service, long_window: w.long },
             annotations: { summary: alerts.get(alertname)!.annotations["summary"]!, description: alerts.get(alertname)!.annotations["description"]! },

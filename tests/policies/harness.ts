@@ -6,8 +6,8 @@ import { evaluate, type Finding, type PolicyResource, type Rule } from "../../po
 import { toPolicyResources } from "../../tools/plan/judge";
 import { planOf } from "../helpers/plan";
 
-export async function productionResources(): Promise<PolicyResource[]> {
-    return toPolicyResources((await planOf("production")).resources);
+export function productionResources(): Promise<PolicyResource[]> {
+    return stackResources("production");
 }
 
 export async function stackResources(stack: string): Promise<PolicyResource[]> {

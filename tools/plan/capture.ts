@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { SECRET, UNKNOWN } from "../../policies/lib/resources";
 import { PlanMocks } from "./mocks";
 
 /** Pulumi's wire signatures (sdk/nodejs/runtime/rpc.ts). */
@@ -13,10 +14,8 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
 const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const UNKNOWN_SIG = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-export const SECRET_MARK = "[secret]";
-export const UNKNOWN_MARK = "[unknown]";
 /** Strings longer than this (bundles, dashboards) are shown by digest, so plans stay reviewable. */
 const LONG_STRING = 4096;
 
@@ -50,7 +49,7 @@ export interface CaptureResult {
 
 /** Replaces secrets, unknowns, resource references and long content with reviewable marks. */
 export function redact(value: unknown): unknown {
-    if (value === UNKNOWN) return UNKNOWN_MARK;
+    if (value === UNKNOWN_SIG) return UNKNOWN;
     if (typeof value === "string") {
         return value.length > LONG_STRING ? `[content sha256:${createHash("sha256").update(value).digest("hex").slice(0, 16)}, ${value.length} chars]` : value;
     }
@@ -59,7 +58,7 @@ export function redact(value: unknown): unknown {
         const obj = value as Record<string, unknown>;
         switch (obj[SIG_KEY]) {
             case SECRET_SIG:
-                return SECRET_MARK;
+                return SECRET;
             case RESOURCE_SIG:
                 return String(obj["urn"]);
             case ASSET_SIG:
@@ -127,13 +126,18 @@ export async function captureProgram(
     return { resources, outputs };
 }
 
+/** A provider reference is `<urn>::<id>`; resources name their provider by URN. */
+export function providerUrn(reference: string): string {
+    return reference.split("::").slice(0, -1).join("::");
+}
+
 function toPlannedResource(req: RegisterRequest, urn: string): PlannedResource {
     const options: ResourceOptions = {};
     if (req.getProtect()) options.protect = true;
     if (req.getRetainondelete()) options.retainOnDelete = true;
     if (req.getDeletebeforereplace()) options.deleteBeforeReplace = true;
     const provider = req.getProvider();
-    if (provider) options.provider = provider.split("::").slice(0, -1).join("::");
+    if (provider) options.provider = providerUrn(provider);
     const dependsOn = req.getDependenciesList();
     if (dependsOn.length > 0) options.dependsOn = [...new Set(dependsOn)].sort();
     const byProperty: Array<[string, string[]]> = [];
