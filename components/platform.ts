@@ -6,8 +6,8 @@ import type { PlatformConfig } from "../config/stackConfig";
 import { physicalName, requiredLabels, requiredTags } from "../config/tagging";
 import { Backup } from "./backup";
 import { Edge } from "./edge";
-import { Monitoring } from "./monitoring";
 import { Fleet } from "./fleet";
+import { Monitoring } from "./monitoring";
 import { Network } from "./network";
 
 export interface PlatformArgs {
@@ -25,9 +25,9 @@ export interface RegionalPlatform {
 }
 
 /**
- * The whole platform of one environment. Each area is a component; the wiring between them
- * (ALB DNS names to edge pools, tags to backup selections, hostnames to probes) happens here
- * and nowhere else.
+ * The whole platform of one environment. Each area is a component that takes its own config
+ * section; the wiring between areas (ALB DNS names to edge pools, the alarm topic to backup
+ * notifications, the edge hostname to probes) happens here and nowhere else.
  */
 export class Platform extends pulumi.ComponentResource {
     readonly regions: RegionalPlatform[];
@@ -40,22 +40,17 @@ export class Platform extends pulumi.ComponentResource {
     constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:index:Platform", name, {}, opts);
         const { config } = args;
+        const { secrets } = config;
         const tags = requiredTags(config);
+        const namePrefix = physicalName(config);
+        const protect = config.protectStatefulResources;
 
-        this.regions = config.regions.map((regionConfig) => {
-            const regionName = `${name}-${regionConfig.region}`;
-            const provider = new aws.Provider(`aws-${regionConfig.region}`, { region: regionConfig.region as aws.Region, defaultTags: { tags } }, { parent: this });
-            const network = new Network(
-                regionName,
-                {
-                    cidrBlock: regionConfig.cidrBlock,
-                    azCount: config.network.azCount,
-                    natGateways: config.network.natGateways,
-                    flowLogRetentionDays: config.network.flowLogRetentionDays,
-                },
-                { parent: this, providers: { aws: provider } },
-            );
-            const fleetConfig = config.fleet;
+        // AWS: per region a network and the web fleet in it; the first region is the primary.
+        this.regions = config.regions.map(({ region, cidrBlock, standby }) => {
+            const regionName = `${name}-${region}`;
+            const provider = new aws.Provider(`aws-${region}`, { region: region as aws.Region, defaultTags: { tags } }, { parent: this });
+            const inRegion = { parent: this, providers: { aws: provider } };
+            const network = new Network(regionName, { cidrBlock, settings: config.network }, inRegion);
             const fleet = new Fleet(
                 `${regionName}-web`,
                 {
@@ -63,53 +58,24 @@ export class Platform extends pulumi.ComponentResource {
                     publicSubnetIds: network.publicSubnetIds,
                     privateSubnetIds: network.privateSubnetIds,
                     tags,
-                    instanceType: fleetConfig.instanceType,
-                    amiId: fleetConfig.amiId,
-                    amiNameFilter: fleetConfig.amiNameFilter,
-                    amiOwner: fleetConfig.amiOwner,
-                    rootVolumeGb: fleetConfig.rootVolumeGb,
-                    ebsKmsKeyArn: fleetConfig.ebsKmsKeyArn,
-                    size: regionConfig.standby ? fleetConfig.standbySize : fleetConfig.size,
-                    healthCheckGracePeriodSeconds: fleetConfig.healthCheckGracePeriodSeconds,
-                    certificateArn: fleetConfig.certificateArns[regionConfig.region]!,
-                    sslPolicy: fleetConfig.sslPolicy,
-                    deletionProtection: fleetConfig.deletionProtection,
-                    accessLogs: fleetConfig.accessLogs,
-                    protectStatefulResources: config.protectStatefulResources,
-                    internalCidr: fleetConfig.internalCidr,
-                    sshCidr: fleetConfig.sshCidr,
-                    cpuTargetPercent: fleetConfig.cpuTargetPercent,
-                    refreshCheckpoints: fleetConfig.refresh.checkpointPercentages,
-                    refreshCheckpointDelaySeconds: fleetConfig.refresh.checkpointDelaySeconds,
-                    refreshMinHealthyPercentage: fleetConfig.refresh.minHealthyPercentage,
-                    error5xxRatio: fleetConfig.alarms.error5xxRatio,
-                    cpuAlarmPercent: fleetConfig.alarms.cpuPercent,
-                    cpuAlarmMinutes: fleetConfig.alarms.cpuMinutes,
-                    backupTier: fleetConfig.backupTier,
+                    certificateArn: config.fleet.certificateArns[region]!,
+                    standby,
+                    settings: config.fleet,
                     alarmEmails: config.alerting.emails,
-                    pagerdutyRoutingKey: config.secrets.pagerdutyRoutingKey,
-                    patchDeadlineDays: { critical: fleetConfig.patching.criticalDays, high: fleetConfig.patching.highDays, medium: fleetConfig.patching.mediumDays },
-                    patchWindowSchedule: fleetConfig.patching.windowSchedule,
-                    patchWindowHours: fleetConfig.patching.windowHours,
+                    pagerdutyRoutingKey: secrets.pagerdutyRoutingKey,
+                    protect,
                 },
-                { parent: this, providers: { aws: provider } },
+                inRegion,
             );
-            return { region: regionConfig.region, standby: regionConfig.standby, provider, network, fleet };
+            return { region, standby, provider, network, fleet };
         });
-
         const primary = this.regions[0]!;
-        const standby = this.regions.find((r) => r.standby);
-        const copyTo = config.backup.crossRegionCopy ? standby : undefined;
+        const copyTo = config.backup.crossRegionCopy ? this.regions.find((r) => r.standby) : undefined;
+
+        // Backups of the tagged resources, failures to the primary fleet's alarm topic, copies to the standby region.
         this.backup = new Backup(
             `${name}-backup`,
-            {
-                config: config.backup,
-                namePrefix: physicalName(config),
-                notificationTopicArn: primary.fleet.alarmTopicArn,
-                copyProvider: copyTo?.provider,
-                copyRegion: copyTo?.region,
-                protect: config.protectStatefulResources,
-            },
+            { settings: config.backup, namePrefix, notificationTopicArn: primary.fleet.alarmTopicArn, copyProvider: copyTo?.provider, copyRegion: copyTo?.region, protect },
             { parent: this, providers: { aws: primary.provider } },
         );
 
@@ -118,35 +84,28 @@ export class Platform extends pulumi.ComponentResource {
         this.edge = new Edge(
             `${name}-edge`,
             {
-                accountId: config.cloudflare.accountId,
-                zoneId: config.cloudflare.zoneId,
-                zoneName: config.cloudflare.zoneName,
-                namePrefix: physicalName(config),
+                ...config.cloudflare,
+                namePrefix,
                 environment: config.environment,
                 settings: config.edge,
                 origins: this.regions.map((r) => ({ region: r.region, address: r.fleet.albDnsName })),
-                openaiApiKey: config.secrets.openaiApiKey,
-                anthropicApiKey: config.secrets.anthropicApiKey,
-                slackWebhookUrl: config.secrets.slackWebhookUrl,
-                pagerdutyWebhookUrl: config.secrets.pagerdutyRoutingKey?.apply((key) => `https://events.pagerduty.com/integration/${key}/enqueue`),
-                protect: config.protectStatefulResources,
+                openaiApiKey: secrets.openaiApiKey,
+                anthropicApiKey: secrets.anthropicApiKey,
+                slackWebhookUrl: secrets.slackWebhookUrl,
+                pagerdutyWebhookUrl: secrets.pagerdutyRoutingKey?.apply((key) => `https://events.pagerduty.com/integration/${key}/enqueue`),
+                protect,
             },
             { parent: this, providers: { cloudflare: cloudflareProvider } },
         );
 
         // Monitoring on the cluster the kubeconfig secret reaches, probing the edge's hostname.
         // Config validation guarantees these secrets whenever monitoring is enabled.
-        const { kubeconfig, slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey } = config.secrets;
+        const { kubeconfig, slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey } = secrets;
         if (config.monitoring.enabled && kubeconfig && slackWebhookUrl && slackInfraWebhookUrl && pagerdutyRoutingKey) {
             const k8sProvider = new k8s.Provider("kubernetes", { kubeconfig, enableServerSideApply: true }, { parent: this });
             this.monitoring = new Monitoring(
                 `${name}-monitoring`,
-                {
-                    config: config.monitoring,
-                    labels: requiredLabels(config),
-                    routingSecrets: { slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey },
-                    probeTargets: [`${this.edge.workerUrl}/health`],
-                },
+                { settings: config.monitoring, labels: requiredLabels(config), routingSecrets: { slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey }, probeTargets: [`${this.edge.workerUrl}/health`] },
                 { parent: this, providers: { kubernetes: k8sProvider } },
             );
         }
@@ -156,15 +115,7 @@ export class Platform extends pulumi.ComponentResource {
             regions: Object.fromEntries(
                 this.regions.map((r) => [
                     r.region,
-                    {
-                        standby: r.standby,
-                        vpcId: r.network.vpcId,
-                        albDnsName: r.fleet.albDnsName,
-                        albArn: r.fleet.albArn,
-                        asgName: r.fleet.asgName,
-                        targetGroupArn: r.fleet.targetGroupArn,
-                        alarmTopicArn: r.fleet.alarmTopicArn,
-                    },
+                    { standby: r.standby, vpcId: r.network.vpcId, albDnsName: r.fleet.albDnsName, albArn: r.fleet.albArn, asgName: r.fleet.asgName, targetGroupArn: r.fleet.targetGroupArn, alarmTopicArn: r.fleet.alarmTopicArn },
                 ]),
             ),
             edge: {
@@ -177,14 +128,7 @@ export class Platform extends pulumi.ComponentResource {
                 backupBucketName: this.edge.backupBucketName,
             },
             monitoring: this.monitoring ? { namespace: this.monitoring.namespace, grafanaAdminSecretName: this.monitoring.grafanaAdminSecretName } : null,
-            backup: {
-                vaultName: this.backup.vaultName,
-                vaultArn: this.backup.vaultArn,
-                drVaultName: this.backup.drVaultName,
-                drVaultArn: this.backup.drVaultArn,
-                planIds: this.backup.planIds,
-                tiers: this.backup.tiers,
-            },
+            backup: { vaultName: this.backup.vaultName, vaultArn: this.backup.vaultArn, drVaultName: this.backup.drVaultName, drVaultArn: this.backup.drVaultArn, planIds: this.backup.planIds, tiers: this.backup.tiers },
         };
         this.registerOutputs(this.stackOutputs);
     }

@@ -17,6 +17,9 @@ import {
 
 import { STACK_NAMES } from "./environments";
 
+/** `protect` stateful resources unless a stack turns it off (dev). */
+export const PROTECT_BY_DEFAULT = true;
+
 /** Config keys whose value must come from `pulumi config set --secret` (a `secure:` value). */
 export const SECRET_KEYS = [
     "openaiApiKey",
@@ -311,7 +314,7 @@ export const platformConfigSchema = z.strictObject({
     owner: z.string().min(1),
     costCenter: z.string().min(1),
     /** `protect` stateful resources (keys, vaults, buckets, namespaces) against deletion. */
-    protectStatefulResources: z.boolean().default(true),
+    protectStatefulResources: z.boolean().default(PROTECT_BY_DEFAULT),
     regions: z.array(region).min(1).default([{ region: "us-east-1", cidrBlock: "10.0.0.0/16", standby: false }]),
     cloudflare,
     network,
@@ -330,8 +333,29 @@ export const platformConfigSchema = z.strictObject({
 
 /** Validated config with plain values; secrets are wrapped separately (see config/load.ts). */
 export type ParsedConfig = z.output<typeof platformConfigSchema>;
+
+/**
+ * The config sections components take as their settings. A component resolves what it is
+ * given with the section's schema, so every default lives in this file and nowhere else.
+ */
+export const CONFIG_SECTIONS = { network, fleet, alerting, backup, edge, monitoring } as const;
+export type ConfigSection = keyof typeof CONFIG_SECTIONS;
+/** What a component accepts for a section: any subset of its keys; the rest take their defaults. */
+export type SectionInput<K extends ConfigSection> = z.input<(typeof CONFIG_SECTIONS)[K]>;
+
+/** A section's settings with every default applied; a bad value is an error naming `owner` and the key. */
+export function sectionSettings<K extends ConfigSection>(section: K, input: SectionInput<K> | undefined, owner: string): ParsedConfig[K] {
+    const result = (CONFIG_SECTIONS[section] as z.ZodType).safeParse(input);
+    if (!result.success) {
+        const problems = result.error.issues.map((issue) => `${section}.${issue.path.map(String).join(".")}: ${issue.message}`);
+        throw new Error(`${owner}: invalid settings: ${problems.join("; ")}`);
+    }
+    return result.data as ParsedConfig[K];
+}
 export type BackupConfig = ParsedConfig["backup"];
 export type TierConfig = BackupConfig["tiers"][BackupTier];
 export type EdgeConfig = ParsedConfig["edge"];
+export type NetworkConfig = ParsedConfig["network"];
+export type FleetConfig = ParsedConfig["fleet"];
 export type MonitoringConfig = ParsedConfig["monitoring"];
 export type SloSpec = MonitoringConfig["slos"][number];

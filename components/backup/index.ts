@@ -1,2 +1,5 @@
 export * from "./backup";
+export * from "./backupPlan";
+export * from "./backupVault";
 export * from "./planRules";
+export * from "./restoreTests";

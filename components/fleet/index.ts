@@ -1,2 +1,7 @@
+export * from "./alarmTopic";
+export * from "./applicationLoadBalancer";
+export * from "./autoScalingFleet";
 export * from "./fleet";
+export * from "./fleetAlarms";
+export * from "./patching";
 export * from "./userData";

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
-import type { MonitoringConfig } from "../../config/schema";
+import { sectionSettings, type MonitoringConfig, type SectionInput } from "../../config/schema";
 import { backupAlertRules, seedAlertRules } from "./alertRules";
 import { SEED_ROUTING, alertmanagerConfig, type RoutingSecrets } from "./alertRouting";
 import { backupDashboard, goldenSignalsDashboard, sloDashboard, type Dashboard } from "./dashboards";
@@ -10,8 +10,8 @@ import { withLinks, type AlertRule, type RuleGroup } from "./ruleTypes";
 import { sloRules } from "./sloRules";
 
 export interface MonitoringArgs {
-    /** Chart versions, retention, storage, replicas, SLOs and link bases. Required. */
-    config: MonitoringConfig;
+    /** The `ops-platform:monitoring` section: chart versions, retention, storage, replicas, SLOs, link bases. Optional; defaults in config/schema.ts. */
+    settings?: SectionInput<"monitoring">;
     /** Labels every object carries (the required tags as labels). Required. */
     labels: Record<string, string>;
     /** Receiver URLs and keys (secrets). Required. */
@@ -45,7 +45,8 @@ export class Monitoring extends pulumi.ComponentResource {
 
     constructor(name: string, args: MonitoringArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:monitoring:Monitoring", name, {}, opts);
-        const { config, labels } = args;
+        const { labels } = args;
+        const config = sectionSettings("monitoring", args.settings, name);
         const metadata = (objectName: string, extra: Record<string, string> = {}) => ({ name: objectName, namespace: config.namespace, labels: { ...labels, ...extra } });
 
         const namespace = new k8s.core.v1.Namespace(name, { metadata: { name: config.namespace, labels } }, { parent: this });

@@ -1,16 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { sectionSettings, type SectionInput } from "../../config/schema";
 import { natGatewayFor, subnetLayout, subnetName } from "./subnetLayout";
 
 export interface NetworkArgs {
     /** VPC CIDR block. Required; a /16 leaves room for 8 AZs of /20 subnets. */
     cidrBlock: string;
-    /** Availability zones to span. Optional. Defaults to 3. */
-    azCount?: number;
-    /** "perAz" (one NAT gateway per AZ) or "single" (one shared). Optional. Defaults to "perAz". */
-    natGateways?: "perAz" | "single";
-    /** Days VPC flow logs are kept. Optional. Defaults to 90. */
-    flowLogRetentionDays?: number;
+    /** `ops-platform:network` settings: azCount, natGateways ("perAz" or "single"), flowLogRetentionDays. Optional; defaults in config/schema.ts. */
+    settings?: SectionInput<"network">;
 }
 
 /**
@@ -25,8 +22,7 @@ export class Network extends pulumi.ComponentResource {
 
     constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:network:Network", name, {}, opts);
-        const azCount = args.azCount ?? 3;
-        const natMode = args.natGateways ?? "perAz";
+        const { azCount, natGateways: natMode, flowLogRetentionDays } = sectionSettings("network", args.settings, name);
         const child = { parent: this };
 
         const zones = aws.getAvailabilityZonesOutput({ state: "available" }, child);
@@ -77,7 +73,7 @@ export class Network extends pulumi.ComponentResource {
             new aws.ec2.RouteTableAssociation(rtName, { subnetId: subnet.id, routeTableId: rt.id }, { parent: subnet });
         }
 
-        const flowLogGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays: args.flowLogRetentionDays ?? 90 }, { parent: vpc });
+        const flowLogGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays: flowLogRetentionDays }, { parent: vpc });
         const flowLogRole = new aws.iam.Role(
             `${name}-flow-logs`,
             { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }] }) },

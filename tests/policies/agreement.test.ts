@@ -118,7 +118,7 @@ it("the plan of a copy of the repository whose fleet drops IMDSv2 exits 1 naming
     const copy = mkdtempSync(join(tmpdir(), "broken-repo-"));
     cpSync(ROOT, copy, { recursive: true, filter: (src) => !/[/\\](node_modules|\.git)([/\\]|$)/.test(src) });
     symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"), "dir");
-    const fleet = join(copy, "components", "fleet", "fleet.ts");
+    const fleet = join(copy, "components", "fleet", "autoScalingFleet.ts");
     const source = readFileSync(fleet, "utf8");
     expect(source).toContain('httpTokens: "required"');
     writeFileSync(fleet, source.replace('httpTokens: "required"', 'httpTokens: "optional"'));

@@ -1,0 +1,72 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PROTECT_BY_DEFAULT } from "../../config/schema";
+
+export interface AlarmTopicArgs {
+    /** Addresses subscribed by email. Optional. Defaults to none. */
+    emails?: string[];
+    /** PagerDuty integration key (secret) for an HTTPS subscription. Optional. */
+    pagerdutyRoutingKey?: pulumi.Input<string>;
+    /** `protect` the topic's key. Optional. Defaults to PROTECT_BY_DEFAULT. */
+    protect?: boolean;
+}
+
+/** The AWS services that publish alarms and job failures to the topic. */
+const PUBLISHERS = ["cloudwatch.amazonaws.com", "backup.amazonaws.com"];
+
+/**
+ * An SNS topic for alarms and backup job failures, encrypted with its own KMS key (CloudWatch
+ * and AWS Backup cannot publish to a topic under the AWS-managed SNS key), with email and
+ * PagerDuty subscriptions. Resources inherit the AWS provider of `opts`.
+ */
+export class AlarmTopic extends pulumi.ComponentResource {
+    readonly arn: pulumi.Output<string>;
+
+    constructor(name: string, args: AlarmTopicArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
+        super("ops-platform:fleet:AlarmTopic", name, {}, opts);
+        const caller = aws.getCallerIdentityOutput({}, { parent: this });
+        const topicName = `${name}-alarms`;
+        const key = new aws.kms.Key(
+            topicName,
+            {
+                description: `${name} alarm topic`,
+                enableKeyRotation: true,
+                policy: caller.accountId.apply((account) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+                            { Sid: "PublishersEncrypt", Effect: "Allow", Principal: { Service: PUBLISHERS }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*" },
+                        ],
+                    }),
+                ),
+            },
+            { parent: this, protect: args.protect ?? PROTECT_BY_DEFAULT },
+        );
+        const topic = new aws.sns.Topic(topicName, { kmsMasterKeyId: key.arn }, { parent: this });
+        new aws.sns.TopicPolicy(
+            topicName,
+            {
+                arn: topic.arn,
+                policy: pulumi.all([topic.arn, caller.accountId]).apply(([arn, account]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Sid: "ServicesPublish", Effect: "Allow", Principal: { Service: PUBLISHERS }, Action: "SNS:Publish", Resource: arn, Condition: { StringEquals: { "aws:SourceAccount": account } } }],
+                    }),
+                ),
+            },
+            { parent: topic },
+        );
+        (args.emails ?? []).forEach((email, i) => new aws.sns.TopicSubscription(`${topicName}-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: topic }));
+        if (args.pagerdutyRoutingKey) {
+            new aws.sns.TopicSubscription(
+                `${topicName}-pagerduty`,
+                { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(pulumi.interpolate`https://events.pagerduty.com/integration/${args.pagerdutyRoutingKey}/enqueue`), endpointAutoConfirms: true },
+                { parent: topic },
+            );
+        }
+
+        this.arn = topic.arn;
+        this.registerOutputs({ arn: this.arn });
+    }
+}

@@ -1,0 +1,82 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { sectionSettings, type SectionInput } from "../../config/schema";
+
+export interface FleetAlarmsArgs {
+    /** SNS topic that receives alarm and OK notifications. Required. */
+    topicArn: pulumi.Input<string>;
+    /** ARN suffixes of the load balancer and its target group (CloudWatch dimensions). Required. */
+    loadBalancer: { arnSuffix: pulumi.Input<string>; targetGroupArnSuffix: pulumi.Input<string> };
+    /** The autoscaling group whose CPU is watched. Required. */
+    asgName: pulumi.Input<string>;
+    /** `ops-platform:fleet` settings: the `alarms` thresholds. Optional; defaults in config/schema.ts. */
+    settings?: SectionInput<"fleet">;
+}
+
+/**
+ * CloudWatch alarms of one web fleet at the seed's thresholds: the ALB 5xx ratio (critical),
+ * unhealthy targets (critical) and sustained CPU (warning). Resources inherit the AWS
+ * provider of `opts`.
+ */
+export class FleetAlarms extends pulumi.ComponentResource {
+    constructor(name: string, args: FleetAlarmsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("ops-platform:fleet:FleetAlarms", name, {}, opts);
+        const { alarms } = sectionSettings("fleet", args.settings, name);
+        const child = { parent: this };
+        const actions = { alarmActions: [args.topicArn], okActions: [args.topicArn] };
+        const lbDimension = { LoadBalancer: args.loadBalancer.arnSuffix };
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-5xx-ratio`,
+            {
+                alarmDescription: `critical: ALB 5xx ratio above ${alarms.error5xxRatio} for 5 minutes`,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: alarms.error5xxRatio,
+                evaluationPeriods: 5,
+                datapointsToAlarm: 5,
+                treatMissingData: "notBreaching",
+                metricQueries: [
+                    { id: "ratio", expression: "(target5xx + elb5xx) / requests", label: "5xx ratio", returnData: true },
+                    { id: "target5xx", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", stat: "Sum", period: 60, dimensions: lbDimension } },
+                    { id: "elb5xx", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", stat: "Sum", period: 60, dimensions: lbDimension } },
+                    { id: "requests", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", stat: "Sum", period: 60, dimensions: lbDimension } },
+                ],
+                ...actions,
+            },
+            child,
+        );
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-unhealthy-hosts`,
+            {
+                alarmDescription: "critical: a target is unhealthy",
+                namespace: "AWS/ApplicationELB",
+                metricName: "UnHealthyHostCount",
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 2,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 0,
+                dimensions: { ...lbDimension, TargetGroup: args.loadBalancer.targetGroupArnSuffix },
+                ...actions,
+            },
+            child,
+        );
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-cpu`,
+            {
+                alarmDescription: `warning: CPU above ${alarms.cpuPercent}% for ${alarms.cpuMinutes} minutes`,
+                namespace: "AWS/EC2",
+                metricName: "CPUUtilization",
+                statistic: "Average",
+                period: 60,
+                evaluationPeriods: alarms.cpuMinutes,
+                datapointsToAlarm: alarms.cpuMinutes,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: alarms.cpuPercent,
+                dimensions: { AutoScalingGroupName: args.asgName },
+                ...actions,
+            },
+            child,
+        );
+        this.registerOutputs({});
+    }
+}

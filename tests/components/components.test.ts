@@ -1,0 +1,228 @@
+/**
+ * Every reusable component works alone: built outside Platform with minimal arguments, it
+ * declares its resources under itself, names them from its own name, and applies the schema's
+ * defaults (config/schema.ts is the only place a default is written).
+ */
+import type { PlannedResource } from "../../tools/plan/capture";
+import { Backup, BackupPlan, BackupVault, RestoreTests } from "../../components/backup";
+import { Edge, EdgeLoadBalancer, EdgeNotifications, GatewayWorker, KvNamespaces, R2Bucket } from "../../components/edge";
+import { AlarmTopic, ApplicationLoadBalancer, AutoScalingFleet, Fleet, FleetAlarms, Patching } from "../../components/fleet";
+import { Monitoring } from "../../components/monitoring";
+import { Network } from "../../components/network";
+import { CONFIG_SECTIONS } from "../../config/schema";
+import { captureComponent, input, ofType, oneOfType } from "../helpers/plan";
+
+const DEFAULTS = Object.fromEntries(Object.entries(CONFIG_SECTIONS).map(([k, schema]) => [k, schema.parse(undefined)])) as { [K in keyof typeof CONFIG_SECTIONS]: ReturnType<(typeof CONFIG_SECTIONS)[K]["parse"]> };
+const TAGS = { Environment: "dev", Service: "svc", Owner: "t", CostCenter: "c", ManagedBy: "pulumi" };
+const ACCOUNT = { accountId: "0123456789abcdef0123456789abcdef", zoneId: "fedcba9876543210fedcba9876543210" };
+
+/** The component's own resources: every custom resource under it, each named from its name. */
+function declaredBy(resources: PlannedResource[], componentType: string, name: string): PlannedResource[] {
+    const component = resources.find((r) => r.type === componentType && r.name === name);
+    if (!component) throw new Error(`no ${componentType} named ${name}`);
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const under = (r: PlannedResource): boolean => r.parent === component.urn || (r.parent !== undefined && byUrn.has(r.parent) && under(byUrn.get(r.parent)!));
+    const custom = resources.filter((r) => !r.type.startsWith("ops-platform:") && r.urn !== component.urn);
+    for (const r of custom) {
+        expect(under(r)).toBe(true);
+        expect(r.name.startsWith(name)).toBe(true);
+    }
+    return custom;
+}
+
+const count = (resources: PlannedResource[]) => Object.fromEntries([...new Set(resources.map((r) => r.type))].sort().map((t) => [t.split(":").at(-1)!, resources.filter((r) => r.type === t).length]));
+
+describe("fleet components alone", () => {
+    it("ApplicationLoadBalancer: HTTPS with the default TLS policy, HTTP redirect, /health target group, access logs", async () => {
+        const resources = declaredBy(await captureComponent("dev", () => void new ApplicationLoadBalancer("web", { vpcId: "vpc-1", subnetIds: ["subnet-a"], certificateArn: "arn:aws:acm:us-east-1:1:certificate/x" })), "ops-platform:fleet:ApplicationLoadBalancer", "web");
+        expect(count(resources)).toMatchObject({ LoadBalancer: 1, Listener: 2, TargetGroup: 1, SecurityGroup: 1, SecurityGroupIngressRule: 2, Bucket: 1, BucketPolicy: 1 });
+        expect(oneOfType(resources, "aws:lb/listener:Listener", "https").inputs["sslPolicy"]).toBe(DEFAULTS.fleet.sslPolicy);
+        expect(oneOfType(resources, "aws:lb/loadBalancer:LoadBalancer").inputs).toMatchObject({ enableDeletionProtection: true, accessLogs: { enabled: true, prefix: "web" } });
+        expect(oneOfType(resources, "aws:s3/bucket:Bucket").options.protect).toBe(true);
+    });
+
+    it("ApplicationLoadBalancer without access logs declares no bucket", async () => {
+        const resources = await captureComponent("dev", () => void new ApplicationLoadBalancer("web", { vpcId: "vpc-1", subnetIds: ["subnet-a"], certificateArn: "arn:x", settings: { accessLogs: false } }));
+        expect(ofType(resources, "aws:s3/bucket:Bucket")).toEqual([]);
+    });
+
+    it("AutoScalingFleet: IMDSv2 launch template, default size and instance type, the load balancer as its only way in", async () => {
+        const resources = declaredBy(
+            await captureComponent("dev", () => void new AutoScalingFleet("web", { vpcId: "vpc-1", subnetIds: ["subnet-c"], loadBalancer: { securityGroupId: "sg-lb", targetGroupArn: "arn:tg" }, tags: TAGS, patchGroup: "web" })),
+            "ops-platform:fleet:AutoScalingFleet",
+            "web",
+        );
+        expect(count(resources)).toMatchObject({ LaunchTemplate: 1, Group: 1, Policy: 1, SecurityGroup: 1, Role: 1, InstanceProfile: 1 });
+        const lt = oneOfType(resources, "aws:ec2/launchTemplate:LaunchTemplate");
+        expect(lt.inputs).toMatchObject({ instanceType: DEFAULTS.fleet.instanceType, metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 } });
+        const asg = oneOfType(resources, "aws:autoscaling/group:Group");
+        expect(asg.inputs).toMatchObject({ minSize: DEFAULTS.fleet.size.minSize, maxSize: DEFAULTS.fleet.size.maxSize, targetGroupArns: ["arn:tg"] });
+        const ingress = ofType(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        expect(ingress.map((r) => r.inputs["referencedSecurityGroupId"])).toEqual(["sg-lb"]);
+    });
+
+    it("AutoScalingFleet as a standby takes the standby size, and opens SSH only to the configured range", async () => {
+        const resources = await captureComponent("dev", () => void new AutoScalingFleet("web", { vpcId: "vpc-1", subnetIds: ["s"], loadBalancer: { securityGroupId: "sg-lb", targetGroupArn: "arn:tg" }, tags: TAGS, patchGroup: "web", standby: true, settings: { sshCidr: "10.1.0.0/16" } }));
+        expect(oneOfType(resources, "aws:autoscaling/group:Group").inputs).toMatchObject({ minSize: DEFAULTS.fleet.standbySize.minSize, maxSize: DEFAULTS.fleet.standbySize.maxSize });
+        const ssh = ofType(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs["fromPort"] === 22);
+        expect(ssh.map((r) => r.inputs["cidrIpv4"])).toEqual(["10.1.0.0/16"]);
+    });
+
+    it("AlarmTopic: its own rotating key, and a PagerDuty subscription only when a key is given, as a secret", async () => {
+        const bare = declaredBy(await captureComponent("dev", () => void new AlarmTopic("web")), "ops-platform:fleet:AlarmTopic", "web");
+        expect(count(bare)).toEqual({ Key: 1, Topic: 1, TopicPolicy: 1 });
+        expect(oneOfType(bare, "aws:kms/key:Key").inputs["enableKeyRotation"]).toBe(true);
+        const full = await captureComponent("dev", () => void new AlarmTopic("web", { emails: ["a@example.com"], pagerdutyRoutingKey: "pd-key-never-shown" }));
+        const subscriptions = ofType(full, "aws:sns/topicSubscription:TopicSubscription");
+        expect(subscriptions.map((s) => [s.inputs["protocol"], s.inputs["endpoint"]])).toEqual([["email", "a@example.com"], ["https", "[secret]"]]);
+        expect(JSON.stringify(full)).not.toContain("pd-key-never-shown");
+    });
+
+    it("FleetAlarms: the 5xx ratio, unhealthy hosts and CPU alarms at the schema's thresholds", async () => {
+        const resources = declaredBy(
+            await captureComponent("dev", () => void new FleetAlarms("web", { topicArn: "arn:topic", loadBalancer: { arnSuffix: "app/x/1", targetGroupArnSuffix: "targetgroup/x/1" }, asgName: "asg" })),
+            "ops-platform:fleet:FleetAlarms",
+            "web",
+        );
+        expect(resources.map((r) => [r.name, r.inputs["threshold"]]).sort()).toEqual([
+            ["web-5xx-ratio", DEFAULTS.fleet.alarms.error5xxRatio],
+            ["web-cpu", DEFAULTS.fleet.alarms.cpuPercent],
+            ["web-unhealthy-hosts", 0],
+        ]);
+        for (const alarm of resources) expect(alarm.inputs["alarmActions"]).toEqual(["arn:topic"]);
+    });
+
+    it("Patching: baseline, group registration, weekly window, target and task in first-wave steps", async () => {
+        const resources = declaredBy(await captureComponent("dev", () => void new Patching("web", { patchGroup: "web" })), "ops-platform:fleet:Patching", "web");
+        expect(count(resources)).toEqual({ MaintenanceWindow: 1, MaintenanceWindowTarget: 1, MaintenanceWindowTask: 1, PatchBaseline: 1, PatchGroup: 1 });
+        expect(oneOfType(resources, "aws:ssm/patchBaseline:PatchBaseline").inputs["operatingSystem"]).toBe("UBUNTU");
+        expect(oneOfType(resources, "aws:ssm/maintenanceWindow:MaintenanceWindow").inputs["schedule"]).toBe(DEFAULTS.fleet.patching.windowSchedule);
+        expect(oneOfType(resources, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask").inputs).toMatchObject({ taskArn: "AWS-RunPatchBaseline", maxConcurrency: `${DEFAULTS.fleet.refresh.checkpointPercentages[0]}%`, maxErrors: "0" });
+    });
+
+    it("Fleet composes the load balancer, the instances, alarms, topic and patching under one name", async () => {
+        const resources = await captureComponent("dev", () => void new Fleet("web", { vpcId: "vpc-1", publicSubnetIds: ["a"], privateSubnetIds: ["b"], tags: TAGS, certificateArn: "arn:cert" }));
+        declaredBy(resources, "ops-platform:fleet:Fleet", "web");
+        expect(resources.filter((r) => r.type.startsWith("ops-platform:fleet:") && r.type !== "ops-platform:fleet:Fleet").map((r) => r.type).sort()).toEqual([
+            "ops-platform:fleet:AlarmTopic",
+            "ops-platform:fleet:ApplicationLoadBalancer",
+            "ops-platform:fleet:AutoScalingFleet",
+            "ops-platform:fleet:FleetAlarms",
+            "ops-platform:fleet:Patching",
+        ]);
+    });
+
+    it("rejects bad settings naming the component and the key", () => {
+        expect(() => new Patching("web", { patchGroup: "web", settings: { patching: { windowHours: 0 } } })).toThrow(/^web: invalid settings: fleet\.patching\.windowHours: /);
+    });
+});
+
+describe("network alone", () => {
+    it("spans the schema's default AZ count with one NAT gateway each", async () => {
+        const resources = declaredBy(await captureComponent("dev", () => void new Network("net", { cidrBlock: "10.9.0.0/16" })), "ops-platform:network:Network", "net");
+        expect(ofType(resources, "aws:ec2/subnet:Subnet")).toHaveLength(2 * DEFAULTS.network.azCount);
+        expect(ofType(resources, "aws:ec2/natGateway:NatGateway")).toHaveLength(DEFAULTS.network.azCount);
+        expect(oneOfType(resources, "aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"]).toBe(DEFAULTS.network.flowLogRetentionDays);
+    });
+});
+
+describe("edge components alone", () => {
+    it("KvNamespaces: one protected namespace per binding, titled with the prefix", async () => {
+        const resources = declaredBy(await captureComponent("dev", () => void new KvNamespaces("kv", { accountId: ACCOUNT.accountId, bindings: { A: "a", B: "b" }, titlePrefix: "svc-dev" })), "ops-platform:edge:KvNamespaces", "kv");
+        expect(resources.map((r) => [r.inputs["title"], r.options.protect])).toEqual([["svc-dev-a", true], ["svc-dev-b", true]]);
+    });
+
+    it("R2Bucket: expiry a day past retention, and a lock only when asked", async () => {
+        const unlocked = declaredBy(await captureComponent("dev", () => void new R2Bucket("b", { accountId: ACCOUNT.accountId, bucketName: "b", retention: { prefix: "logs/", days: 3 } })), "ops-platform:edge:R2Bucket", "b");
+        expect(count(unlocked)).toEqual({ R2Bucket: 1, R2BucketLifecycle: 1 });
+        expect((input(oneOfType(unlocked, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle"), "rules") as Array<Record<string, unknown>>)[0]).toMatchObject({ id: "expire-logs", conditions: { prefix: "logs/" }, deleteObjectsTransition: { condition: { maxAge: 4 * 86400 } } });
+        const locked = await captureComponent("dev", () => void new R2Bucket("b", { accountId: ACCOUNT.accountId, bucketName: "b", retention: { prefix: "logs/", days: 3 }, lock: true }));
+        expect(input(oneOfType(locked, "cloudflare:index/r2BucketLock:R2BucketLock"), "rules")).toEqual([{ id: "retain-logs", enabled: true, prefix: "logs/", condition: { type: "Age", maxAgeSeconds: 3 * 86400 } }]);
+    });
+
+    it("GatewayWorker: script, version with its bindings, deployment, cron and route", async () => {
+        const resources = declaredBy(
+            await captureComponent("dev", () => void new GatewayWorker("gw", { ...ACCOUNT, hostname: "api.example.com", scriptName: "svc-dev-gateway", environment: "dev", kvNamespaceIds: { CACHE: "ns-1" }, backupBucketName: "bucket" })),
+            "ops-platform:edge:GatewayWorker",
+            "gw",
+        );
+        expect(count(resources)).toEqual({ Worker: 1, WorkerVersion: 1, WorkersCronTrigger: 1, WorkersDeployment: 1, WorkersRoute: 1 });
+        const bindings = input(oneOfType(resources, "cloudflare:index/workerVersion:WorkerVersion"), "bindings") as Array<{ type: string; name: string; text?: string }>;
+        expect(bindings.filter((b) => b.type !== "plain_text").map((b) => `${b.type}:${b.name}`)).toEqual(["kv_namespace:CACHE", "r2_bucket:BACKUPS", "durable_object_namespace:RATE_LIMITER"]);
+        expect(bindings.find((b) => b.name === "CACHE_SIZE")?.text).toBe(String(DEFAULTS.edge.cache.size));
+        expect(oneOfType(resources, "cloudflare:index/workersRoute:WorkersRoute").inputs["pattern"]).toBe("api.example.com/*");
+    });
+
+    it("EdgeLoadBalancer: a /health monitor, a pool per origin, the last the fallback", async () => {
+        const resources = declaredBy(
+            await captureComponent("dev", () => void new EdgeLoadBalancer("lb", { ...ACCOUNT, hostname: "api.example.com", namePrefix: "svc-dev", origins: [{ region: "r1", address: "a.example" }, { region: "r2", address: "b.example" }] })),
+            "ops-platform:edge:EdgeLoadBalancer",
+            "lb",
+        );
+        expect(oneOfType(resources, "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor").inputs).toMatchObject({ path: "/health", interval: DEFAULTS.edge.loadBalancer.monitorIntervalSeconds });
+        const lb = oneOfType(resources, "cloudflare:index/loadBalancer:LoadBalancer");
+        expect(lb.inputs["fallbackPool"]).toBe((lb.inputs["defaultPools"] as string[])[1]);
+        expect(() => new EdgeLoadBalancer("empty", { ...ACCOUNT, hostname: "h", namePrefix: "p", origins: [] })).toThrow("empty: at least one origin is required");
+    });
+
+    it("EdgeNotifications: nothing without webhooks; with them, pool health and edge errors", async () => {
+        expect(declaredBy(await captureComponent("dev", () => void new EdgeNotifications("n", { ...ACCOUNT, namePrefix: "p", poolIds: ["pool"] })), "ops-platform:edge:EdgeNotifications", "n")).toEqual([]);
+        const resources = await captureComponent("dev", () => void new EdgeNotifications("n", { ...ACCOUNT, namePrefix: "p", poolIds: ["pool"], slackWebhookUrl: "https://hooks.example/x" }));
+        expect(ofType(resources, "cloudflare:index/notificationPolicy:NotificationPolicy").map((p) => p.inputs["alertType"]).sort()).toEqual(["http_alert_edge_error", "load_balancing_health_alert"]);
+    });
+
+    it("Edge composes namespaces, bucket, Worker, load balancer and notifications", async () => {
+        const resources = await captureComponent("dev", () => void new Edge("edge", { ...ACCOUNT, zoneName: "example.com", namePrefix: "svc-dev", environment: "dev", origins: [{ region: "r1", address: "a.example" }] }));
+        declaredBy(resources, "ops-platform:edge:Edge", "edge");
+        expect(oneOfType(resources, "cloudflare:index/r2BucketLock:R2BucketLock").inputs["bucketName"]).toBe("svc-dev-kv-backups");
+    });
+});
+
+describe("backup components alone", () => {
+    const bounds = { minRetentionDays: 7, maxRetentionDays: 35 };
+
+    it("BackupVault: customer key, compliance lock by default, deny policy, notifications only with a topic", async () => {
+        const resources = declaredBy(await captureComponent("dev", () => void new BackupVault("v", { vaultName: "svc-dev", retentionBounds: bounds })), "ops-platform:backup:BackupVault", "v");
+        expect(count(resources)).toEqual({ Alias: 1, Key: 1, Vault: 1, VaultLockConfiguration: 1, VaultPolicy: 1 });
+        expect(oneOfType(resources, "aws:backup/vaultLockConfiguration:VaultLockConfiguration").inputs).toMatchObject({ ...bounds, changeableForDays: DEFAULTS.backup.lockChangeableForDays });
+        const withTopic = await captureComponent("dev", () => void new BackupVault("v", { vaultName: "svc-dev", retentionBounds: bounds, notificationTopicArn: "arn:topic", settings: { lockMode: "none" } }));
+        expect(ofType(withTopic, "aws:backup/vaultLockConfiguration:VaultLockConfiguration")).toEqual([]);
+        expect(oneOfType(withTopic, "aws:backup/vaultNotifications:VaultNotifications").inputs["snsTopicArn"]).toBe("arn:topic");
+    });
+
+    it("BackupPlan: a plan whose rules tag their points with the tier, and a selection by that tier", async () => {
+        const rules = [{ ruleName: "high-scheduled", schedule: "cron(0 * * * ? *)", deleteAfterDays: 7, continuous: false }];
+        const resources = declaredBy(
+            await captureComponent("dev", () => void new BackupPlan("p", { planName: "svc-dev-high", tier: "high", rules, vaultName: "svc-dev", serviceRoleArn: "arn:role", windows: { startMinutes: 60, completionMinutes: 120 } })),
+            "ops-platform:backup:BackupPlan",
+            "p",
+        );
+        expect((input(oneOfType(resources, "aws:backup/plan:Plan"), "rules") as Array<Record<string, unknown>>)[0]).toMatchObject({ recoveryPointTags: { BackupTier: "high" }, copyActions: [] });
+        expect(oneOfType(resources, "aws:backup/selection:Selection").inputs["selectionTags"]).toEqual([{ type: "STRINGEQUALS", key: "BackupTier", value: "high" }]);
+        expect(() => new BackupPlan("none", { planName: "x", tier: "low", rules: [], vaultName: "v", serviceRoleArn: "r", windows: { startMinutes: 60, completionMinutes: 120 } })).toThrow("none: a backup plan needs at least one rule");
+    });
+
+    it("RestoreTests: a plan with an AWS-valid name and a selection per tested tier", async () => {
+        const resources = declaredBy(await captureComponent("dev", () => void new RestoreTests("rt", { planName: "svc-dev_restore_tests", vaultArn: "arn:vault", serviceRoleArn: "arn:role" })), "ops-platform:backup:RestoreTests", "rt");
+        expect(oneOfType(resources, "aws:backup/restoreTestingPlan:RestoreTestingPlan").inputs["name"]).toBe("svc_dev_restore_tests");
+        expect(ofType(resources, "aws:backup/restoreTestingSelection:RestoreTestingSelection").map((s) => s.inputs["name"])).toEqual(DEFAULTS.backup.restoreTestTiers.map((t) => `${t}_ec2`));
+    });
+
+    it("Backup composes one vault, a plan per tier and the audit framework", async () => {
+        const resources = await captureComponent("dev", () => void new Backup("b", { namePrefix: "svc-dev", notificationTopicArn: "arn:topic" }));
+        declaredBy(resources, "ops-platform:backup:Backup", "b");
+        expect(ofType(resources, "ops-platform:backup:BackupVault")).toHaveLength(1);
+        expect(ofType(resources, "aws:backup/plan:Plan")).toHaveLength(4);
+        expect(ofType(resources, "aws:backup/framework:Framework")).toHaveLength(1);
+    });
+});
+
+describe("monitoring alone", () => {
+    it("installs the pinned chart with the schema's defaults, its rules and dashboards", async () => {
+        const secrets = { slackWebhookUrl: "https://hooks.example/a", slackInfraWebhookUrl: "https://hooks.example/b", pagerdutyRoutingKey: "pd" };
+        const resources = declaredBy(await captureComponent("dev", () => void new Monitoring("mon", { labels: { team: "x" }, routingSecrets: secrets })), "ops-platform:monitoring:Monitoring", "mon");
+        expect(oneOfType(resources, "kubernetes:helm.sh/v3:Release", "kube-prometheus-stack").inputs).toMatchObject({ version: DEFAULTS.monitoring.chartVersion, namespace: DEFAULTS.monitoring.namespace });
+        expect(ofType(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").length).toBeGreaterThan(0);
+        expect(ofType(resources, "kubernetes:monitoring.coreos.com/v1:Probe")).toEqual([]);
+    });
+});
