@@ -1,8 +1,9 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { sectionSettings, type EdgeConfig, type SectionInput } from "../../config/schema";
-import { deploymentVersions, stableVersion, type LiveDeployment } from "./rollout";
-import { bundleWorker } from "./workerBundle";
+import { RATE_LIMITER_MIGRATIONS, pendingMigrations } from "./durableObjects";
+import { deploymentVersions, previousVersion, stableVersion, type LiveDeployment } from "./rollout";
+import { GATEWAY_ENTRY, RATE_LIMITER_ENTRY, bundleWorker } from "./workerBundle";
 
 export interface GatewayWorkerArgs {
     accountId: string;
@@ -22,12 +23,20 @@ export interface GatewayWorkerArgs {
     anthropicApiKey?: pulumi.Input<string>;
     /** The `ops-platform:edge` section: runtime settings, providers, KV backup and rollout. Optional; defaults in config/schema.ts. */
     settings?: SectionInput<"edge">;
+    /** Entry module of the gateway's source. Optional. Defaults to GATEWAY_ENTRY (workers/gateway/src/index.ts). */
+    entry?: string;
+}
+
+/** The script that hosts the gateway's RateLimiter Durable Object class. */
+export function rateLimiterScriptName(gatewayScriptName: string): string {
+    return `${gatewayScriptName}-rate-limiter`;
 }
 
 /**
  * The gateway Worker (bundled from workers/gateway): the script, an immutable version per
  * change carrying its bindings, a gradual deployment that splits traffic between the new
- * version and the live one, the KV-export cron and the route of the public hostname.
+ * version and the live one, the KV-export cron and the route of the public hostname; and the
+ * script hosting its rate-limiter Durable Object.
  */
 export class GatewayWorker extends pulumi.ComponentResource {
     readonly workerName: pulumi.Output<string>;
@@ -39,7 +48,26 @@ export class GatewayWorker extends pulumi.ComponentResource {
         super("ops-platform:edge:GatewayWorker", name, {}, opts);
         const settings = sectionSettings("edge", args.settings, name);
         const { accountId } = args;
-        const bundle = bundleWorker();
+        const bundle = bundleWorker(args.entry ?? GATEWAY_ENTRY);
+
+        // The Durable Object's own script, uploaded non-versioned with only the migrations the
+        // live script lacks: Cloudflare refuses migrations on versions (10211) and a repeated
+        // newTag without the live oldTag (10079).
+        const limiterScriptName = rateLimiterScriptName(args.scriptName);
+        const liveScripts = cloudflare.getWorkersScriptsOutput({ accountId }, { parent: this });
+        const rateLimiter = new cloudflare.WorkersScript(
+            `${name}-rate-limiter`,
+            {
+                accountId,
+                scriptName: limiterScriptName,
+                mainModule: "index.js",
+                content: bundleWorker(RATE_LIMITER_ENTRY).code,
+                compatibilityDate: settings.compatibilityDate,
+                migrations: liveScripts.results.apply((scripts) => pendingMigrations(RATE_LIMITER_MIGRATIONS, scripts.find((s) => s.id === limiterScriptName)?.migrationTag)),
+                observability: { enabled: true },
+            },
+            { parent: this },
+        );
 
         const worker = new cloudflare.Worker(name, { accountId, name: args.scriptName, observability: { enabled: true }, subdomain: { enabled: false } }, { parent: this });
         const version = new cloudflare.WorkerVersion(
@@ -50,17 +78,15 @@ export class GatewayWorker extends pulumi.ComponentResource {
                 compatibilityDate: settings.compatibilityDate,
                 mainModule: "index.js",
                 modules: [{ name: "index.js", contentBase64: Buffer.from(bundle.code).toString("base64"), contentType: "application/javascript+module" }],
-                bindings: workerBindings(args, settings, bundle.version),
-                migrations: { newTag: "v1", steps: [{ newSqliteClasses: ["RateLimiter"] }] },
+                bindings: workerBindings(args, settings, bundle.version, limiterScriptName),
                 annotations: { workersMessage: `ops-platform gateway ${bundle.version}`, workersTag: bundle.version },
             },
-            // Versions are immutable; keep old ones so a rollback can pin them.
-            { parent: worker, retainOnDelete: true },
+            // Versions are immutable; keep old ones so a rollback can pin them. The bound class
+            // must exist before a version binds it (10061).
+            { parent: worker, retainOnDelete: true, dependsOn: [rateLimiter] },
         );
         const live = cloudflare.getWorkersDeploymentsOutput({ accountId, scriptName: worker.name }, { parent: this, dependsOn: [worker] });
-        const previous = pulumi.all([live.results, version.id]).apply(([results, newId]) =>
-            stableVersion(results.flatMap((r) => r.deployments.map((d): LiveDeployment => ({ createdOn: d.createdOn, versions: d.versions }))), newId),
-        );
+        const history = live.results.apply((results) => results.flatMap((r) => r.deployments.map((d): LiveDeployment => ({ createdOn: d.createdOn, versions: d.versions }))));
         const { rollout } = settings;
         new cloudflare.WorkersDeployment(
             name,
@@ -68,7 +94,7 @@ export class GatewayWorker extends pulumi.ComponentResource {
                 accountId,
                 scriptName: worker.name,
                 strategy: "percentage",
-                versions: pulumi.all([version.id, previous]).apply(([newId, stable]) => deploymentVersions(newId, stable, rollout.canaryPercent, rollout.pinnedVersionId)),
+                versions: pulumi.all([version.id, history]).apply(([newId, deployments]) => deploymentVersions(newId, stableVersion(deployments, newId), rollout.canaryPercent, rollout.pinnedVersionId)),
                 annotations: { workersMessage: `canary ${rollout.canaryPercent}%${rollout.pinnedVersionId ? ` (pinned ${rollout.pinnedVersionId})` : ""}` },
             },
             { parent: worker },
@@ -78,13 +104,13 @@ export class GatewayWorker extends pulumi.ComponentResource {
 
         this.workerName = worker.name;
         this.versionId = version.id;
-        this.previousVersionId = previous;
+        this.previousVersionId = pulumi.all([history, version.id]).apply(([deployments, id]) => previousVersion(deployments, id));
         this.registerOutputs({ workerName: this.workerName, versionId: this.versionId, previousVersionId: this.previousVersionId });
     }
 }
 
 /** KV, R2 and Durable Object bindings, runtime settings as vars, provider keys as secrets. */
-function workerBindings(args: GatewayWorkerArgs, s: EdgeConfig, version: string): cloudflare.types.input.WorkerVersionBinding[] {
+function workerBindings(args: GatewayWorkerArgs, s: EdgeConfig, version: string, rateLimiterScript: string): cloudflare.types.input.WorkerVersionBinding[] {
     const vars: Record<string, string> = {
         ENVIRONMENT: args.environment,
         VERSION: version,
@@ -114,7 +140,7 @@ function workerBindings(args: GatewayWorkerArgs, s: EdgeConfig, version: string)
     return [
         ...Object.entries(args.kvNamespaceIds).map(([binding, namespaceId]) => ({ type: "kv_namespace", name: binding, namespaceId })),
         { type: "r2_bucket", name: "BACKUPS", bucketName: args.backupBucketName },
-        { type: "durable_object_namespace", name: "RATE_LIMITER", className: "RateLimiter" },
+        { type: "durable_object_namespace", name: "RATE_LIMITER", className: "RateLimiter", scriptName: rateLimiterScript },
         ...Object.entries(vars).map(([name, text]) => ({ type: "plain_text", name, text })),
         ...secrets.filter((e): e is [string, pulumi.Input<string>] => e[1] !== undefined).map(([name, value]) => ({ type: "secret_text", name, text: pulumi.secret(value) })),
     ];

@@ -1,3 +1,4 @@
+export * from "./durableObjects";
 export * from "./edge";
 export * from "./edgeLoadBalancer";
 export * from "./edgeNotifications";

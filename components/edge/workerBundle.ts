@@ -8,6 +8,8 @@ import { buildSync } from "esbuild";
 import { REPO_ROOT } from "../../config/repoRoot";
 
 export const GATEWAY_ENTRY = join(REPO_ROOT, "workers", "gateway", "src", "index.ts");
+/** The script hosting the gateway's RateLimiter Durable Object class. */
+export const RATE_LIMITER_ENTRY = join(REPO_ROOT, "workers", "gateway", "src", "rateLimiterWorker.ts");
 
 export interface WorkerBundle {
     /** The ES module, minified. */

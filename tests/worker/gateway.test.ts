@@ -5,8 +5,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
-import { Miniflare } from "miniflare";
-import { bundleWorker } from "../../components/edge/workerBundle";
+import type { Miniflare } from "miniflare";
+import { gatewayInWorkerd } from "../../tools/gatewayWorkerd";
 
 type Behaviour = "ok" | "fail" | "hang" | "refuse";
 
@@ -70,14 +70,7 @@ function gateway(overrides: Record<string, string | undefined> = {}): Miniflare 
     const bindings = Object.fromEntries(
         Object.entries({ ...VARS, OPENAI_URL: urls.openai, ANTHROPIC_URL: urls.anthropic, ORIGIN_URL: urls.origin, ...overrides }).filter((e): e is [string, string] => e[1] !== undefined),
     );
-    return new Miniflare({
-        modules: [{ type: "ESModule", path: "index.js", contents: bundleWorker().code }],
-        compatibilityDate: "2026-04-01",
-        kvNamespaces: ["CACHE", "STATE"],
-        r2Buckets: ["BACKUPS"],
-        durableObjects: { RATE_LIMITER: "RateLimiter" },
-        bindings,
-    });
+    return gatewayInWorkerd(bindings);
 }
 
 const chatBody = (text: string) => JSON.stringify({ messages: [{ role: "user", content: text }] });

@@ -32,13 +32,26 @@ const AWS_ID_PREFIX: Record<string, string> = {
     "aws:ec2/flowLog:FlowLog": "fl",
 };
 
+/** What the mocked Cloudflare API reports as live in the account. */
+export interface LiveCloudflare {
+    /** Scripts in the account, with the Durable Object migration tag last applied to each. */
+    scripts: Array<{ id: string; migrationTag: string }>;
+    /** Deployments per script name, any order. */
+    deployments: Record<string, Array<{ id: string; createdOn: string; versions: Array<{ versionId: string; percentage: number }> }>>;
+}
+
+/** Without a live state, every script has one deployment of MOCK_LIVE_WORKER_VERSION at 100%. */
+const PREVIOUSLY_DEPLOYED = [{ id: "mock-live-deployment", createdOn: "2026-11-01T00:00:00Z", strategy: "percentage", versions: [{ versionId: MOCK_LIVE_WORKER_VERSION, percentage: 100 }] }];
+
 export class PlanMocks implements pulumi.runtime.Mocks {
-    /** provider reference (`urn::id`) -> AWS region */
-    private readonly regions = new Map<string, string>();
+    /** provider reference (`urn::id`) -> its AWS region and the account its credentials belong to */
+    private readonly providers = new Map<string, { region: string; account: string }>();
+
+    constructor(private readonly live?: LiveCloudflare) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
         const { type, name, inputs } = args;
-        const region = (args.provider && this.regions.get(args.provider)) || "us-east-1";
+        const { region, account } = this.awsProvider(args.provider);
         const id = this.idFor(type, name);
         const state: Record<string, unknown> = { ...inputs };
         if (type.startsWith("aws:")) {
@@ -46,7 +59,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             // The engine auto-names resources that take a name: logical name plus a random suffix.
             const resourceName = String(inputs["name"] ?? `${name}-${shortHash(name, 7)}`);
             state["name"] ??= resourceName;
-            state["arn"] ??= `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${kind.toLowerCase()}/${resourceName}`;
+            state["arn"] ??= `arn:aws:${service}:${region}:${account}:${kind.toLowerCase()}/${resourceName}`;
             if (type === "aws:lb/loadBalancer:LoadBalancer") {
                 state["dnsName"] = `${resourceName.slice(0, 20)}-${shortHash(name, 9)}.${region}.elb.amazonaws.com`;
                 state["arnSuffix"] = `app/${resourceName}/${shortHash(name, 16)}`;
@@ -57,7 +70,8 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             if (type === "aws:backup/vault:Vault" || type === "aws:s3/bucket:Bucket" || type === "aws:s3/bucketV2:BucketV2") state["bucket"] ??= inputs["bucket"] ?? resourceName;
             if (type === "aws:ec2/launchTemplate:LaunchTemplate") state["latestVersion"] = 1;
         }
-        if (type === "cloudflare:index/workerVersion:WorkerVersion") state["id"] = uuidFrom(name + JSON.stringify(inputs["modules"] ?? ""));
+        // Every upload makes a new version; the same inputs stand for the same upload.
+        if (type === "cloudflare:index/workerVersion:WorkerVersion") state["id"] = uuidFrom(name + JSON.stringify(inputs));
         if (type === "cloudflare:index/loadBalancer:LoadBalancer") state["name"] = inputs["name"];
         if (type.startsWith("kubernetes:")) {
             const metadata = (inputs["metadata"] ?? {}) as Record<string, unknown>;
@@ -67,13 +81,20 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         return { id: type === "cloudflare:index/workerVersion:WorkerVersion" ? String(state["id"]) : id, state };
     }
 
-    /** Called by the capture once an AWS provider's reference (`urn::id`) is known. */
-    rememberProvider(reference: string, region: string): void {
-        this.regions.set(reference, region);
+    /**
+     * Called by the capture once an AWS provider's reference (`urn::id`) is known. The mocked
+     * credentials belong to the first account the provider allows, as a correct deploy's do.
+     */
+    rememberProvider(reference: string, region: string, allowedAccountIds: readonly string[] = []): void {
+        this.providers.set(reference, { region, account: allowedAccountIds[0] ?? MOCK_ACCOUNT_ID });
+    }
+
+    private awsProvider(reference: string | undefined): { region: string; account: string } {
+        return (reference && this.providers.get(reference)) || { region: "us-east-1", account: MOCK_ACCOUNT_ID };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-        const region = (args.provider && this.regions.get(args.provider)) || "us-east-1";
+        const { region, account } = this.awsProvider(args.provider);
         switch (args.token) {
             case "aws:index/getAvailabilityZones:getAvailabilityZones": {
                 const letters = ["a", "b", "c", "d", "e", "f"];
@@ -82,17 +103,18 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             case "aws:ec2/getAmi:getAmi":
                 return { id: `ami-0${shortHash(JSON.stringify(args.inputs) + region, 16)}`, architecture: "x86_64", name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101" };
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline-plan`, userId: "AIDAOFFLINEPLAN", id: MOCK_ACCOUNT_ID };
+                return { accountId: account, arn: `arn:aws:iam::${account}:user/offline-plan`, userId: "AIDAOFFLINEPLAN", id: account };
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
             case "aws:index/getRegion:getRegion":
                 return { name: region, region, id: region };
-            case "cloudflare:index/getWorkersDeployments:getWorkersDeployments":
-                return {
-                    accountId: args.inputs["accountId"],
-                    scriptName: args.inputs["scriptName"],
-                    results: [{ deployments: [{ id: "mock-live-deployment", createdOn: "2026-11-01T00:00:00Z", strategy: "percentage", versions: [{ versionId: MOCK_LIVE_WORKER_VERSION, percentage: 100 }] }] }],
-                };
+            case "cloudflare:index/getWorkersDeployments:getWorkersDeployments": {
+                const scriptName = String(args.inputs["scriptName"]);
+                const deployments = this.live ? (this.live.deployments[scriptName] ?? []).map((d) => ({ ...d, strategy: "percentage" })) : PREVIOUSLY_DEPLOYED;
+                return { accountId: args.inputs["accountId"], scriptName, results: deployments.length > 0 ? [{ deployments }] : [] };
+            }
+            case "cloudflare:index/getWorkersScripts:getWorkersScripts":
+                return { accountId: args.inputs["accountId"], results: (this.live?.scripts ?? []).map((s) => ({ ...s, createdOn: "2026-11-01T00:00:00Z" })) };
             default:
                 throw new Error(`offline plan: no mock for data source ${args.token}; add one to tools/plan/mocks.ts`);
         }

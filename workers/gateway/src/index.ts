@@ -8,8 +8,6 @@ import { chat, parseChatRequest } from "./providers";
 import type { TakeResult } from "./rateLimiter";
 import { readSettings, type Env, type Settings } from "./settings";
 
-export { RateLimiter } from "./rateLimiter";
-
 let caches: { kv: KVNamespace; cache: ResponseCache } | undefined;
 let inFlight = 0;
 

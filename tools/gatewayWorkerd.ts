@@ -1,0 +1,32 @@
+/**
+ * The gateway as Cloudflare runs it, in workerd through miniflare: the gateway script and the
+ * script hosting its RateLimiter Durable Object, bound across scripts exactly as
+ * components/edge/gatewayWorker.ts binds them.
+ */
+import { Miniflare } from "miniflare";
+import { GATEWAY_ENTRY, RATE_LIMITER_ENTRY, bundleWorker } from "../components/edge/workerBundle";
+
+export const COMPATIBILITY_DATE = "2026-04-01";
+
+/** The two scripts with the gateway's KV, R2 and Durable Object bindings; `bindings` are its vars and secrets. */
+export function gatewayInWorkerd(bindings: Record<string, string>, entry = GATEWAY_ENTRY): Miniflare {
+    return new Miniflare({
+        workers: [
+            {
+                name: "gateway",
+                modules: [{ type: "ESModule", path: "index.js", contents: bundleWorker(entry).code }],
+                compatibilityDate: COMPATIBILITY_DATE,
+                kvNamespaces: ["CACHE", "STATE"],
+                r2Buckets: ["BACKUPS"],
+                durableObjects: { RATE_LIMITER: { className: "RateLimiter", scriptName: "rate-limiter" } },
+                bindings,
+            },
+            {
+                name: "rate-limiter",
+                modules: [{ type: "ESModule", path: "index.js", contents: bundleWorker(RATE_LIMITER_ENTRY).code }],
+                compatibilityDate: COMPATIBILITY_DATE,
+                durableObjects: { RATE_LIMITER: "RateLimiter" },
+            },
+        ],
+    });
+}
