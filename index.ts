@@ -3,7 +3,10 @@
  */
 import { Platform } from "./components/platform";
 import { readStackConfig } from "./config/stackConfig";
+import { physicalName } from "./config/tagging";
 
-const platform = new Platform("ops-platform", { config: readStackConfig() });
+// Named `<service>-<environment>`: every name below it is the environment's own, even when stacks share an account.
+const config = readStackConfig();
+const platform = new Platform(physicalName(config), { config });
 
 export = platform.stackOutputs;

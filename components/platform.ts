@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/stackConfig";
 import { physicalName, requiredLabels, requiredTags } from "../config/tagging";
-import { Backup } from "./backup";
+import { Backup, backupPlanName } from "./backup";
 import { Edge } from "./edge";
 import { Fleet } from "./fleet";
 import { Monitoring } from "./monitoring";
@@ -48,7 +48,8 @@ export class Platform extends pulumi.ComponentResource {
         // AWS: per region a network and the web fleet in it; the first region is the primary.
         this.regions = config.regions.map(({ region, cidrBlock, standby }) => {
             const regionName = `${name}-${region}`;
-            const provider = new aws.Provider(`aws-${region}`, { region: region as aws.Region, defaultTags: { tags } }, { parent: this });
+            // allowedAccountIds: the provider refuses credentials of any other account.
+            const provider = new aws.Provider(`aws-${region}`, { region: region as aws.Region, allowedAccountIds: config.awsAccountIds, defaultTags: { tags } }, { parent: this });
             const inRegion = { parent: this, providers: { aws: provider } };
             const network = new Network(regionName, { cidrBlock, settings: config.network }, inRegion);
             const fleet = new Fleet(
@@ -59,10 +60,11 @@ export class Platform extends pulumi.ComponentResource {
                     privateSubnetIds: network.privateSubnetIds,
                     tags,
                     certificateArn: config.fleet.certificateArns[region]!,
+                    backupPlan: backupPlanName(namePrefix, config.fleet.backupTier),
                     standby,
                     settings: config.fleet,
                     alarmEmails: config.alerting.emails,
-                    pagerdutyRoutingKey: secrets.pagerdutyRoutingKey,
+                    pagerdutyCloudwatchKey: secrets.pagerdutyCloudwatchKey,
                     protect,
                 },
                 inRegion,
@@ -72,10 +74,10 @@ export class Platform extends pulumi.ComponentResource {
         const primary = this.regions[0]!;
         const copyTo = config.backup.crossRegionCopy ? this.regions.find((r) => r.standby) : undefined;
 
-        // Backups of the tagged resources, failures to the primary fleet's alarm topic, copies to the standby region.
+        // Backups of the environment's tagged resources in the primary region, copies to the standby region.
         this.backup = new Backup(
             `${name}-backup`,
-            { settings: config.backup, namePrefix, notificationTopicArn: primary.fleet.alarmTopicArn, copyProvider: copyTo?.provider, copyRegion: copyTo?.region, protect },
+            { settings: config.backup, namePrefix, environment: config.environment, alarmEmails: config.alerting.emails, pagerdutyCloudwatchKey: secrets.pagerdutyCloudwatchKey, copyProvider: copyTo?.provider, copyRegion: copyTo?.region, protect },
             { parent: this, providers: { aws: primary.provider } },
         );
 
@@ -84,7 +86,9 @@ export class Platform extends pulumi.ComponentResource {
         this.edge = new Edge(
             `${name}-edge`,
             {
-                ...config.cloudflare,
+                accountId: config.cloudflare.accountId,
+                zoneId: config.cloudflare.zoneId,
+                zoneName: config.cloudflare.zoneName,
                 namePrefix,
                 environment: config.environment,
                 settings: config.edge,
@@ -92,7 +96,7 @@ export class Platform extends pulumi.ComponentResource {
                 openaiApiKey: secrets.openaiApiKey,
                 anthropicApiKey: secrets.anthropicApiKey,
                 slackWebhookUrl: secrets.slackWebhookUrl,
-                pagerdutyWebhookUrl: secrets.pagerdutyRoutingKey?.apply((key) => `https://events.pagerduty.com/integration/${key}/enqueue`),
+                pagerdutyIntegrationId: config.cloudflare.pagerdutyIntegrationId,
                 protect,
             },
             { parent: this, providers: { cloudflare: cloudflareProvider } },

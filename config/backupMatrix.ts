@@ -11,6 +11,12 @@ export type BackupTier = (typeof BACKUP_TIERS)[number];
 
 /** The tag key that backup selections match on and the fleet puts on instances and volumes. */
 export const BACKUP_TIER_TAG = "BackupTier";
+/**
+ * The tag naming the backup plan (`<service>-<environment>-<tier>`) that selects a resource, on
+ * resources and on the plans. Backup Audit Manager scopes a control by one tag pair only, and
+ * this one pair is both the environment's and the tier's.
+ */
+export const BACKUP_PLAN_TAG = "BackupPlan";
 /** Recovery-point tag that marks a GFS rule's points (`gfs-daily` ... `gfs-yearly`). */
 export const BACKUP_RETENTION_TAG = "BackupRetention";
 

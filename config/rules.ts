@@ -134,8 +134,22 @@ const monitoringIsReachable: Check = (c) => {
     return problems;
 };
 
+/** ARNs of this stack's own resources name one of its accounts; a cross-account copy names another. */
+const accountsAreConsistent: Check = (c) => {
+    const accountOf = (arn: string) => arn.split(":")[4] ?? "";
+    const allowed = c.awsAccountIds.join(", ");
+    const problems: Problem[] = Object.entries(c.fleet.certificateArns)
+        .filter(([, arn]) => !c.awsAccountIds.includes(accountOf(arn)))
+        .map(([region, arn]) => ({ path: `fleet.certificateArns.${region}`, message: `is in account ${accountOf(arn)}; expected one of this stack's awsAccountIds (${allowed})` }));
+    if (c.fleet.ebsKmsKeyArn && !c.awsAccountIds.includes(accountOf(c.fleet.ebsKmsKeyArn))) problems.push({ path: "fleet.ebsKmsKeyArn", message: `is in account ${accountOf(c.fleet.ebsKmsKeyArn)}; expected one of this stack's awsAccountIds (${allowed})` });
+    const vault = c.backup.crossAccountVaultArn;
+    if (vault && c.awsAccountIds.includes(accountOf(vault))) problems.push({ path: "backup.crossAccountVaultArn", message: `is in account ${accountOf(vault)}, one of this stack's own; expected a vault in another account (3-2-1: one copy offsite)` });
+    return problems;
+};
+
 export const CROSS_FIELD_CHECKS: readonly Check[] = [
     environmentMatchesStack,
+    accountsAreConsistent,
     regionsAreDistinct,
     fleetIsSafe,
     backupTiersMeetTheMatrix,

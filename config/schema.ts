@@ -27,6 +27,7 @@ export const SECRET_KEYS = [
     "slackWebhookUrl",
     "slackInfraWebhookUrl",
     "pagerdutyRoutingKey",
+    "pagerdutyCloudwatchKey",
     "kubeconfig",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
@@ -202,8 +203,11 @@ const edge = z
     .strictObject({
         workerName: z.string().regex(/^[a-z0-9-]+$/, "expected lowercase letters, digits and dashes").default("gateway"),
         compatibilityDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date YYYY-MM-DD").default("2026-04-01"),
-        /** Public hostname label under the zone: `<hostname>.<zoneName>`. */
-        hostname: z.string().min(1).default("api"),
+        /**
+         * Public hostname label under the zone: `<hostname>.<zoneName>`. One label: Universal SSL
+         * covers the zone and its first-level subdomains only (docs/provider-rules.md).
+         */
+        hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "expected one DNS label such as api or api-staging (no dots: Universal SSL covers first-level subdomains only)").default("api"),
         /** Worker runtime settings (operations-training.md, Module 4): production's values. */
         cache: z
             .strictObject({
@@ -288,7 +292,8 @@ const monitoring = z
         storageSize: z.string().regex(/^\d+(Gi|Ti)$/, "expected a size such as 100Gi").default("100Gi"),
         prometheusReplicas: z.number().int().min(1).default(2),
         alertmanagerReplicas: z.number().int().min(1).default(3),
-        grafanaReplicas: z.number().int().min(1).default(2),
+        /** Grafana keeps its state in sqlite, which one replica owns; more need an external database. */
+        grafanaReplicas: z.number().int().min(1).max(1, "Grafana runs on its built-in sqlite, which one replica owns; expected 1 (more replicas need an external database)").default(1),
         /** SLO window in days (seed: 30). */
         sloWindowDays: positiveInt.default(30),
         slos: z
@@ -305,6 +310,8 @@ const cloudflare = z.strictObject({
     accountId: z.string().regex(/^[0-9a-f]{32}$/, "expected a 32-character hex Cloudflare account id"),
     zoneId: z.string().regex(/^[0-9a-f]{32}$/, "expected a 32-character hex Cloudflare zone id"),
     zoneName: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "expected a DNS zone such as example.com"),
+    /** A PagerDuty service connected in the Cloudflare dashboard (Notifications > Destinations) that edge notifications page. */
+    pagerdutyIntegrationId: z.string().min(1).optional(),
 });
 
 /** The whole `ops-platform:` namespace; secrets are listed in SECRET_KEYS and typed below. */
@@ -313,6 +320,8 @@ export const platformConfigSchema = z.strictObject({
     service: z.string().min(1).default("ops-platform"),
     owner: z.string().min(1),
     costCenter: z.string().min(1),
+    /** The AWS accounts this stack may deploy into; the AWS providers refuse any other. */
+    awsAccountIds: z.array(z.string().regex(/^\d{12}$/, "expected a 12-digit AWS account id")).min(1),
     /** `protect` stateful resources (keys, vaults, buckets, namespaces) against deletion. */
     protectStatefulResources: z.boolean().default(PROTECT_BY_DEFAULT),
     regions: z.array(region).min(1).default([{ region: "us-east-1", cidrBlock: "10.0.0.0/16", standby: false }]),
@@ -327,7 +336,10 @@ export const platformConfigSchema = z.strictObject({
     anthropicApiKey: z.string().min(1).optional(),
     slackWebhookUrl: z.string().min(1).optional(),
     slackInfraWebhookUrl: z.string().min(1).optional(),
+    /** PagerDuty Events API v2 integration key: Alertmanager's routing_key. */
     pagerdutyRoutingKey: z.string().min(1).optional(),
+    /** PagerDuty "Amazon CloudWatch" integration key: the SNS alarm and backup-job topics' HTTPS subscription. */
+    pagerdutyCloudwatchKey: z.string().min(1).optional(),
     kubeconfig: z.string().min(1).optional(),
 });
 

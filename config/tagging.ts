@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * Required tags, Kubernetes labels and the naming scheme: decided here once, applied by the
  * Platform (AWS provider default tags, Kubernetes labels) and checked by the policy pack.
@@ -13,6 +15,8 @@ export interface TagContext {
 /** Tag keys every taggable AWS resource must carry. */
 export const REQUIRED_TAG_KEYS = ["Environment", "Service", "Owner", "CostCenter", "ManagedBy"] as const;
 export const MANAGED_BY = "pulumi";
+/** The required tag that names the environment: what keeps stacks sharing an account apart. */
+export const ENVIRONMENT_TAG = "Environment";
 
 export function requiredTags(ctx: TagContext): Record<(typeof REQUIRED_TAG_KEYS)[number], string> {
     return {
@@ -43,6 +47,15 @@ export function requiredLabels(ctx: TagContext): Record<string, string> {
 /** Label values allow [A-Za-z0-9-_.] and at most 63 characters. */
 function toLabelValue(value: string): string {
     return value.replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
+}
+
+/**
+ * `name` cut to at most `max` characters, unique and stable: a longer name starts with a digest
+ * of the whole and keeps its end, where names that share a prefix differ (region, role).
+ */
+export function boundedName(name: string, max: number): string {
+    if (name.length <= max) return name;
+    return `${createHash("sha256").update(name).digest("hex").slice(0, 8)}-${name.slice(name.length - (max - 9)).replace(/^-+/, "")}`;
 }
 
 /**

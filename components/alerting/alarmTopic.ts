@@ -5,13 +5,15 @@ import { PROTECT_BY_DEFAULT } from "../../config/schema";
 export interface AlarmTopicArgs {
     /** Addresses subscribed by email. Optional. Defaults to none. */
     emails?: string[];
-    /** PagerDuty integration key (secret) for an HTTPS subscription. Optional. */
-    pagerdutyRoutingKey?: pulumi.Input<string>;
+    /** Key (secret) of a PagerDuty "Amazon CloudWatch" integration, subscribed over HTTPS (it confirms SNS subscriptions itself). Optional. */
+    pagerdutyCloudwatchKey?: pulumi.Input<string>;
+    /** SNS filter policy on the message attributes every subscription applies. Optional. Defaults to none (all messages). */
+    filterPolicy?: Record<string, unknown>;
     /** `protect` the topic's key. Optional. Defaults to PROTECT_BY_DEFAULT. */
     protect?: boolean;
 }
 
-/** The AWS services that publish alarms and job failures to the topic. */
+/** The AWS services that publish to alarm topics: CloudWatch alarms and AWS Backup vault events. */
 const PUBLISHERS = ["cloudwatch.amazonaws.com", "backup.amazonaws.com"];
 
 /**
@@ -23,7 +25,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
 
     constructor(name: string, args: AlarmTopicArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
-        super("ops-platform:fleet:AlarmTopic", name, {}, opts);
+        super("ops-platform:alerting:AlarmTopic", name, {}, opts);
         const caller = aws.getCallerIdentityOutput({}, { parent: this });
         const topicName = `${name}-alarms`;
         const key = new aws.kms.Key(
@@ -57,11 +59,12 @@ export class AlarmTopic extends pulumi.ComponentResource {
             },
             { parent: topic },
         );
-        (args.emails ?? []).forEach((email, i) => new aws.sns.TopicSubscription(`${topicName}-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: topic }));
-        if (args.pagerdutyRoutingKey) {
+        const filter = args.filterPolicy ? { filterPolicy: JSON.stringify(args.filterPolicy), filterPolicyScope: "MessageAttributes" } : {};
+        (args.emails ?? []).forEach((email, i) => new aws.sns.TopicSubscription(`${topicName}-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email, ...filter }, { parent: topic }));
+        if (args.pagerdutyCloudwatchKey) {
             new aws.sns.TopicSubscription(
                 `${topicName}-pagerduty`,
-                { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(pulumi.interpolate`https://events.pagerduty.com/integration/${args.pagerdutyRoutingKey}/enqueue`), endpointAutoConfirms: true },
+                { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(pulumi.interpolate`https://events.pagerduty.com/integration/${args.pagerdutyCloudwatchKey}/enqueue`), endpointAutoConfirms: true, ...filter },
                 { parent: topic },
             );
         }

@@ -1,13 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BACKUP_RETENTION_TAG, BACKUP_TIER_TAG, type BackupTier } from "../../config/backupMatrix";
+import { BACKUP_PLAN_TAG, BACKUP_RETENTION_TAG, BACKUP_TIER_TAG, type BackupTier } from "../../config/backupMatrix";
 import type { RuleSpec } from "./planRules";
+
+/** The physical name of a tier's plan, which is also the BackupPlan tag of what it selects. */
+export function backupPlanName(namePrefix: string, tier: BackupTier): string {
+    return `${namePrefix}-${tier}`;
+}
 
 export interface BackupPlanArgs {
     /** Physical name of the plan and its selection. Required. */
     planName: string;
-    /** The tier this plan backs up: its recovery points are tagged with it and it selects resources tagged with it. Required. */
+    /** The tier this plan backs up: the plan and its recovery points are tagged with it. Required. */
     tier: BackupTier;
+    /** Tags a resource must carry, all of them, to be selected (e.g. its BackupTier and Environment). Required, at least one. */
+    selectTags: Record<string, string>;
+    /** Tags recovery points carry besides the tier. Optional. */
+    recoveryPointTags?: Record<string, string>;
     /** The plan's rules (see planRules.ts). Required, at least one. */
     rules: RuleSpec[];
     /** Vault the rules write to. Required. */
@@ -20,13 +29,17 @@ export interface BackupPlanArgs {
     windows: { startMinutes: number; completionMinutes: number };
 }
 
-/** One tier's AWS Backup plan and the selection of resources carrying its BackupTier tag. */
+/**
+ * One tier's AWS Backup plan, tagged with its tier and its own name (what audit controls scope
+ * on), and the selection of resources carrying every one of `selectTags`.
+ */
 export class BackupPlan extends pulumi.ComponentResource {
     readonly id: pulumi.Output<string>;
 
     constructor(name: string, args: BackupPlanArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:backup:BackupPlan", name, {}, opts);
         if (args.rules.length === 0) throw new Error(`${name}: a backup plan needs at least one rule`);
+        if (Object.keys(args.selectTags).length === 0) throw new Error(`${name}: a backup selection needs at least one tag`);
         const plan = new aws.backup.Plan(
             name,
             {
@@ -42,15 +55,27 @@ export class BackupPlan extends pulumi.ComponentResource {
                         completionWindow: args.windows.completionMinutes,
                         enableContinuousBackup: rule.continuous,
                         lifecycle,
-                        recoveryPointTags: { [BACKUP_TIER_TAG]: args.tier, ...(rule.gfsPeriod ? { [BACKUP_RETENTION_TAG]: `gfs-${rule.gfsPeriod}` } : {}) },
+                        recoveryPointTags: { ...args.recoveryPointTags, [BACKUP_TIER_TAG]: args.tier, [BACKUP_PLAN_TAG]: args.planName, ...(rule.gfsPeriod ? { [BACKUP_RETENTION_TAG]: `gfs-${rule.gfsPeriod}` } : {}) },
                         // Copies keep the source's lifecycle: at least as long as the original.
                         copyActions: (args.copyDestinationArns ?? []).map((destinationVaultArn) => ({ destinationVaultArn, lifecycle })),
                     };
                 }),
+                tags: { [BACKUP_TIER_TAG]: args.tier, [BACKUP_PLAN_TAG]: args.planName },
             },
             { parent: this },
         );
-        new aws.backup.Selection(name, { name: args.planName, planId: plan.id, iamRoleArn: args.serviceRoleArn, selectionTags: [{ type: "STRINGEQUALS", key: BACKUP_TIER_TAG, value: args.tier }] }, { parent: plan });
+        // Conditions, unlike selectionTags (ORed), must all match: the tier and the environment (docs/provider-rules.md).
+        new aws.backup.Selection(
+            name,
+            {
+                name: args.planName,
+                planId: plan.id,
+                iamRoleArn: args.serviceRoleArn,
+                resources: ["*"],
+                conditions: [{ stringEquals: Object.entries(args.selectTags).map(([key, value]) => ({ key: `aws:ResourceTag/${key}`, value })) }],
+            },
+            { parent: plan },
+        );
         this.id = plan.id;
         this.registerOutputs({ id: this.id });
     }

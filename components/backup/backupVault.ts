@@ -7,7 +7,7 @@ export interface BackupVaultArgs {
     vaultName: string;
     /** Lock bounds that every rule stored here lies inside; the lock mode comes from settings. Required. */
     retentionBounds: { minRetentionDays: number; maxRetentionDays: number };
-    /** SNS topic for failed jobs. Optional. Defaults to no notifications. */
+    /** SNS topic for job outcomes (VAULT_EVENTS); its subscriptions filter with FAILED_JOB_FILTER. Optional. Defaults to no notifications. */
     notificationTopicArn?: pulumi.Input<string>;
     /** The `ops-platform:backup` section: lockMode, lockChangeableForDays, breakGlassRoleName. Optional; defaults in config/schema.ts. */
     settings?: SectionInput<"backup">;
@@ -15,10 +15,22 @@ export interface BackupVaultArgs {
     protect?: boolean;
 }
 
-/** The `backup:` actions nobody but the break-glass role may call on recovery points. */
-export const DELETION_ACTIONS = ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle", "backup:DeleteBackupVault", "backup:PutBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVaultLockConfiguration"];
+/**
+ * The `backup:` actions nobody but the break-glass role may call. The recovery-point actions
+ * are authorised against recovery-point ARNs, so the statement's Resource is "*"; with
+ * PutBackupVaultAccessPolicy in it, it is what BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED
+ * asks for (docs/provider-rules.md).
+ */
+export const DELETION_ACTIONS = ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle", "backup:PutBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVault", "backup:DeleteBackupVaultLockConfiguration"];
 
-const FAILURE_EVENTS = ["BACKUP_JOB_FAILED", "BACKUP_JOB_EXPIRED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED", "S3_BACKUP_OBJECT_FAILED", "S3_RESTORE_OBJECT_FAILED", "RECOVERY_POINT_MODIFIED"];
+/**
+ * Vault events that are still sent (the job *_FAILED and *_EXPIRED events are deprecated and
+ * send nothing). A job's outcome arrives as *_COMPLETED with its `State` message attribute,
+ * which the subscriptions filter on: FAILED_JOB_FILTER.
+ */
+export const VAULT_EVENTS = ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED", "S3_BACKUP_OBJECT_FAILED", "S3_RESTORE_OBJECT_FAILED"];
+/** The SNS filter policy that lets through every job outcome but success. */
+export const FAILED_JOB_FILTER = { State: [{ "anything-but": "COMPLETED" }] };
 
 /**
  * An AWS Backup vault encrypted with its own customer-managed key, locked, with deletion
@@ -78,7 +90,8 @@ export class BackupVault extends pulumi.ComponentResource {
             name,
             {
                 backupVaultName: vault.name,
-                policy: pulumi.all([vault.arn, caller.accountId]).apply(([arn, account]) =>
+                // Changing this policy later is itself denied to all but the break-glass role: run that `up` as it (README).
+                policy: caller.accountId.apply((account) =>
                     JSON.stringify({
                         Version: "2012-10-17",
                         Statement: [
@@ -87,7 +100,7 @@ export class BackupVault extends pulumi.ComponentResource {
                                 Effect: "Deny",
                                 Principal: { AWS: "*" },
                                 Action: DELETION_ACTIONS,
-                                Resource: arn,
+                                Resource: "*",
                                 Condition: { ArnNotLike: { "aws:PrincipalArn": `arn:aws:iam::${account}:role/${settings.breakGlassRoleName}` } },
                             },
                         ],
@@ -97,7 +110,7 @@ export class BackupVault extends pulumi.ComponentResource {
             { parent: vault },
         );
         if (args.notificationTopicArn) {
-            new aws.backup.VaultNotifications(name, { backupVaultName: vault.name, snsTopicArn: args.notificationTopicArn, backupVaultEvents: FAILURE_EVENTS }, { parent: vault });
+            new aws.backup.VaultNotifications(name, { backupVaultName: vault.name, snsTopicArn: args.notificationTopicArn, backupVaultEvents: VAULT_EVENTS }, { parent: vault });
         }
         this.name = vault.name;
         this.arn = vault.arn;

@@ -3,3 +3,4 @@ export * from "./backupPlan";
 export * from "./backupVault";
 export * from "./planRules";
 export * from "./restoreTests";
+export * from "./auditControls";

@@ -10,6 +10,8 @@ export interface RestoreTestsArgs {
     vaultArn: pulumi.Input<string>;
     /** Role AWS Backup restores with. Required. */
     serviceRoleArn: pulumi.Input<string>;
+    /** Tags a tested resource must carry besides its BackupTier (e.g. its Environment). Optional. */
+    scopeTags?: Record<string, string>;
     /** The `ops-platform:backup` section: restoreTesting schedule and validation window, restoreTestTiers. Optional; defaults in config/schema.ts. */
     settings?: SectionInput<"backup">;
 }
@@ -38,7 +40,7 @@ export class RestoreTests extends pulumi.ComponentResource {
                     restoreTestingPlanName: plan.name,
                     protectedResourceType: "EC2",
                     iamRoleArn: args.serviceRoleArn,
-                    protectedResourceConditions: { stringEquals: [{ key: `aws:ResourceTag/${BACKUP_TIER_TAG}`, value: tier }] },
+                    protectedResourceConditions: { stringEquals: Object.entries({ [BACKUP_TIER_TAG]: tier, ...args.scopeTags }).map(([key, value]) => ({ key: `aws:ResourceTag/${key}`, value })) },
                     validationWindowHours: settings.restoreTesting.validationWindowHours,
                 },
                 { parent: plan },

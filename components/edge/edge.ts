@@ -21,11 +21,17 @@ export interface EdgeArgs {
     /** Provider keys (secrets), bound to the Worker as secret bindings. */
     openaiApiKey?: pulumi.Input<string>;
     anthropicApiKey?: pulumi.Input<string>;
-    /** Webhook URLs (secrets) for notifications. Optional; without them no notification policy is made. */
+    /** Slack webhook URL (secret) for notifications. Optional. */
     slackWebhookUrl?: pulumi.Input<string>;
-    pagerdutyWebhookUrl?: pulumi.Input<string>;
+    /** PagerDuty service connected to the Cloudflare account, for notifications. Optional. */
+    pagerdutyIntegrationId?: string;
     /** `protect` KV namespaces and the backup bucket. Optional. Defaults to PROTECT_BY_DEFAULT. */
     protect?: boolean;
+}
+
+/** The gateway's script name: `<service>-<environment>-<workerName>`. */
+export function gatewayScriptName(namePrefix: string, workerName: string): string {
+    return `${namePrefix}-${workerName}`;
 }
 
 /** KV namespaces the Worker binds; every one is exported by the scheduled backup. */
@@ -65,7 +71,7 @@ export class Edge extends pulumi.ComponentResource {
                 accountId,
                 zoneId,
                 hostname: this.hostname,
-                scriptName: `${namePrefix}-${settings.workerName}`,
+                scriptName: gatewayScriptName(namePrefix, settings.workerName),
                 environment: args.environment,
                 kvNamespaceIds: kv.ids,
                 backupBucketName: backups.bucketName,
@@ -76,7 +82,7 @@ export class Edge extends pulumi.ComponentResource {
             child,
         );
         const lb = new EdgeLoadBalancer(name, { accountId, zoneId, hostname: this.hostname, namePrefix, origins: args.origins, settings }, child);
-        new EdgeNotifications(name, { accountId, zoneId, namePrefix, poolIds: lb.poolIds, slackWebhookUrl: args.slackWebhookUrl, pagerdutyWebhookUrl: args.pagerdutyWebhookUrl }, child);
+        new EdgeNotifications(name, { accountId, zoneId, namePrefix, poolIds: lb.poolIds, slackWebhookUrl: args.slackWebhookUrl, pagerdutyIntegrationId: args.pagerdutyIntegrationId }, child);
 
         this.workerName = worker.workerName;
         this.versionId = worker.versionId;

@@ -8,24 +8,24 @@ export interface EdgeNotificationsArgs {
     namePrefix: string;
     /** Load balancer pools whose health changes are reported. Required. */
     poolIds: pulumi.Input<string>[];
-    /** Webhook URLs (secrets). Optional; without any, nothing is declared. */
+    /** Slack incoming-webhook URL (secret). Optional. */
     slackWebhookUrl?: pulumi.Input<string>;
-    pagerdutyWebhookUrl?: pulumi.Input<string>;
+    /**
+     * Id of a PagerDuty service connected to the Cloudflare account (Notifications >
+     * Destinations): Cloudflare pages through its own PagerDuty integration, as a webhook's
+     * payload is not what PagerDuty's endpoints read. Optional.
+     */
+    pagerdutyIntegrationId?: string;
 }
 
-/** Cloudflare notifications of pool health and edge errors to Slack and PagerDuty webhooks. */
+/** Cloudflare notifications of pool health and edge errors to a Slack webhook and a connected PagerDuty service. */
 export class EdgeNotifications extends pulumi.ComponentResource {
     constructor(name: string, args: EdgeNotificationsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:edge:EdgeNotifications", name, {}, opts);
         const { accountId, namePrefix } = args;
-        const hooks = [
-            ["slack", args.slackWebhookUrl],
-            ["pagerduty", args.pagerdutyWebhookUrl],
-        ]
-            .filter((h): h is [string, pulumi.Input<string>] => h[1] !== undefined)
-            .map(([kind, url]) => new cloudflare.NotificationPolicyWebhooks(`${name}-${kind}`, { accountId, name: `${namePrefix}-${kind}`, url: pulumi.secret(url) }, { parent: this }));
-        if (hooks.length > 0) {
-            const mechanisms = { webhooks: hooks.map((h) => ({ id: h.id })) };
+        const slack = args.slackWebhookUrl ? new cloudflare.NotificationPolicyWebhooks(`${name}-slack`, { accountId, name: `${namePrefix}-slack`, url: pulumi.secret(args.slackWebhookUrl) }, { parent: this }) : undefined;
+        if (slack || args.pagerdutyIntegrationId) {
+            const mechanisms = { ...(slack ? { webhooks: [{ id: slack.id }] } : {}), ...(args.pagerdutyIntegrationId ? { pagerduties: [{ id: args.pagerdutyIntegrationId }] } : {}) };
             new cloudflare.NotificationPolicy(
                 `${name}-lb-health`,
                 { accountId, name: `${namePrefix} load balancer health`, alertType: "load_balancing_health_alert", enabled: true, filters: { poolIds: args.poolIds, newHealths: ["Unhealthy", "Healthy"] }, mechanisms },

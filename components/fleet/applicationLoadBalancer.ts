@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PROTECT_BY_DEFAULT, sectionSettings, type SectionInput } from "../../config/schema";
+import { boundedName } from "../../config/tagging";
 
 export interface ApplicationLoadBalancerArgs {
     /** VPC of the load balancer. Required. */
@@ -16,6 +17,9 @@ export interface ApplicationLoadBalancerArgs {
     /** `protect` the access-log bucket. Optional. Defaults to PROTECT_BY_DEFAULT. */
     protect?: boolean;
 }
+
+/** AWS allows 32 characters for load balancer and target group names; Pulumi's autoname adds a dash and 7 random characters. */
+export const LB_LOGICAL_NAME_MAX = 32 - 8;
 
 /** The port the web instances serve on, behind the load balancer. */
 export const APP_PORT = 80;
@@ -49,8 +53,11 @@ export class ApplicationLoadBalancer extends pulumi.ComponentResource {
         }
 
         const logBucket = settings.accessLogs ? this.accessLogBucket(name, protect) : undefined;
+        // Load balancer and target group names take at most 32 characters and Pulumi appends 8
+        // to the logical name, so theirs is bounded to 24 (see docs/provider-rules.md).
+        const lbName = boundedName(name, LB_LOGICAL_NAME_MAX);
         const targetGroup = new aws.lb.TargetGroup(
-            name,
+            lbName,
             {
                 vpcId: args.vpcId,
                 port: targetPort,
@@ -62,7 +69,7 @@ export class ApplicationLoadBalancer extends pulumi.ComponentResource {
             { parent: this },
         );
         const alb = new aws.lb.LoadBalancer(
-            name,
+            lbName,
             {
                 loadBalancerType: "application",
                 internal: false,

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BACKUP_TIER_TAG } from "../../config/backupMatrix";
+import { BACKUP_PLAN_TAG, BACKUP_TIER_TAG } from "../../config/backupMatrix";
 import { sectionSettings, type SectionInput } from "../../config/schema";
 import { APP_PORT } from "./applicationLoadBalancer";
+import { PATCH_GROUP_TAG } from "./patching";
 import { renderUserData } from "./userData";
 
 export interface AutoScalingFleetArgs {
@@ -16,6 +17,8 @@ export interface AutoScalingFleetArgs {
     tags: Record<string, string>;
     /** Patch group the instances join (their patch-group tag). Required. */
     patchGroup: string;
+    /** Backup plan that selects the instances and volumes (their BackupPlan tag, which the backup audit controls scope on). Optional. */
+    backupPlan?: string;
     /** A warm standby: sized by `standbySize` instead of `size`. Optional. Defaults to false. */
     standby?: boolean;
     /** `ops-platform:fleet` settings: instance type, AMI, root volume, sizes, refresh, CPU target, backup tier. Optional; defaults in config/schema.ts. */
@@ -35,7 +38,7 @@ export class AutoScalingFleet extends pulumi.ComponentResource {
         super("ops-platform:fleet:AutoScalingFleet", name, {}, opts);
         const settings = sectionSettings("fleet", args.settings, name);
         const size = args.standby ? settings.standbySize : settings.size;
-        const instanceTags = { ...args.tags, Name: name, [BACKUP_TIER_TAG]: settings.backupTier, "Patch Group": args.patchGroup };
+        const instanceTags = { ...args.tags, Name: name, [BACKUP_TIER_TAG]: settings.backupTier, ...(args.backupPlan ? { [BACKUP_PLAN_TAG]: args.backupPlan } : {}), [PATCH_GROUP_TAG]: args.patchGroup };
 
         // Instances take the app port from the load balancer only; out: HTTP(S) through NAT for packages, SSM, patching.
         const securityGroup = new aws.ec2.SecurityGroup(`${name}-instances`, { vpcId: args.vpcId, description: `${name} instances: app port from the load balancer only`, tags: { Name: `${name}-instances` } }, { parent: this });
@@ -111,7 +114,9 @@ export class AutoScalingFleet extends pulumi.ComponentResource {
                 enabledMetrics: ["GroupInServiceInstances", "GroupDesiredCapacity", "GroupTotalInstances"],
                 tags: Object.entries(instanceTags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
             },
-            { parent: this },
+            // Target tracking owns the desired capacity once the group exists; setting it on every
+            // `up` would undo a scale-out (docs/provider-rules.md).
+            { parent: this, ignoreChanges: ["desiredCapacity"] },
         );
         new aws.autoscaling.Policy(
             `${name}-cpu`,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { SectionInput } from "../../config/schema";
-import { AlarmTopic } from "./alarmTopic";
+import { AlarmTopic } from "../alerting";
 import { ApplicationLoadBalancer } from "./applicationLoadBalancer";
 import { AutoScalingFleet } from "./autoScalingFleet";
 import { FleetAlarms } from "./fleetAlarms";
@@ -17,14 +17,16 @@ export interface FleetArgs {
     tags: Record<string, string>;
     /** ACM certificate of the HTTPS listener. Required. */
     certificateArn: pulumi.Input<string>;
+    /** Backup plan that selects the instances (their BackupPlan tag). Optional. */
+    backupPlan?: string;
     /** A warm standby region's fleet (sized by `standbySize`). Optional. Defaults to false. */
     standby?: boolean;
     /** The `ops-platform:fleet` section. Optional; defaults in config/schema.ts. */
     settings?: SectionInput<"fleet">;
     /** Email addresses subscribed to the alarm topic. Optional. Defaults to none. */
     alarmEmails?: string[];
-    /** PagerDuty integration key (secret) subscribed to the alarm topic. Optional. */
-    pagerdutyRoutingKey?: pulumi.Input<string>;
+    /** PagerDuty CloudWatch-integration key (secret) subscribed to the alarm topic. Optional. */
+    pagerdutyCloudwatchKey?: pulumi.Input<string>;
     /** `protect` the access-log bucket and the alarm topic's key. Optional. Defaults to PROTECT_BY_DEFAULT. */
     protect?: boolean;
 }
@@ -50,10 +52,10 @@ export class Fleet extends pulumi.ComponentResource {
         const alb = new ApplicationLoadBalancer(name, { vpcId: args.vpcId, subnetIds: args.publicSubnetIds, certificateArn: args.certificateArn, settings, protect }, child);
         const instances = new AutoScalingFleet(
             name,
-            { vpcId: args.vpcId, subnetIds: args.privateSubnetIds, loadBalancer: alb, tags: args.tags, patchGroup, standby: args.standby, settings },
+            { vpcId: args.vpcId, subnetIds: args.privateSubnetIds, loadBalancer: alb, tags: args.tags, patchGroup, backupPlan: args.backupPlan, standby: args.standby, settings },
             child,
         );
-        const topic = new AlarmTopic(name, { emails: args.alarmEmails, pagerdutyRoutingKey: args.pagerdutyRoutingKey, protect }, child);
+        const topic = new AlarmTopic(name, { emails: args.alarmEmails, pagerdutyCloudwatchKey: args.pagerdutyCloudwatchKey, protect }, child);
         new FleetAlarms(name, { topicArn: topic.arn, loadBalancer: alb, asgName: instances.asgName, settings }, child);
         new Patching(name, { patchGroup, settings }, child);
 

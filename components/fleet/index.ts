@@ -1,4 +1,3 @@
-export * from "./alarmTopic";
 export * from "./applicationLoadBalancer";
 export * from "./autoScalingFleet";
 export * from "./fleet";

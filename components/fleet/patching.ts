@@ -2,6 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { sectionSettings, type SectionInput } from "../../config/schema";
 
+/**
+ * The tag key Patch Manager reads the patch group from. Without a space: EC2 refuses to launch
+ * instances whose tag keys have spaces while instance metadata tags are on, and SSM documents
+ * `PatchGroup` for that case (docs/provider-rules.md).
+ */
+export const PATCH_GROUP_TAG = "PatchGroup";
+
 export interface PatchingArgs {
     /** Patch group whose instances are patched (their patch-group tag value). Required. */
     patchGroup: string;
@@ -38,7 +45,7 @@ export class Patching extends pulumi.ComponentResource {
         );
         new aws.ssm.PatchGroup(patchesName, { baselineId: baseline.id, patchGroup: args.patchGroup }, { parent: baseline });
         const window = new aws.ssm.MaintenanceWindow(patchesName, { schedule: patching.windowSchedule, duration: patching.windowHours, cutoff: 1, allowUnassociatedTargets: false }, { parent: baseline });
-        const target = new aws.ssm.MaintenanceWindowTarget(patchesName, { windowId: window.id, resourceType: "INSTANCE", targets: [{ key: "tag:Patch Group", values: [args.patchGroup] }] }, { parent: window });
+        const target = new aws.ssm.MaintenanceWindowTarget(patchesName, { windowId: window.id, resourceType: "INSTANCE", targets: [{ key: `tag:${PATCH_GROUP_TAG}`, values: [args.patchGroup] }] }, { parent: window });
         new aws.ssm.MaintenanceWindowTask(
             patchesName,
             {

@@ -46,6 +46,8 @@ export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:monitoring:Monitoring", name, {}, opts);
         const { labels } = args;
+        // The charts set app.kubernetes.io/* labels themselves; passing them again in commonLabels writes duplicate keys.
+        const chartLabels = Object.fromEntries(Object.entries(labels).filter(([key]) => !key.startsWith("app.kubernetes.io/")));
         const config = sectionSettings("monitoring", args.settings, name);
         const metadata = (objectName: string, extra: Record<string, string> = {}) => ({ name: objectName, namespace: config.namespace, labels: { ...labels, ...extra } });
 
@@ -72,7 +74,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 atomic: true,
                 cleanupOnFail: true,
                 values: {
-                    commonLabels: labels,
+                    commonLabels: chartLabels,
                     prometheus: {
                         prometheusSpec: {
                             replicas: config.prometheusReplicas,
@@ -96,7 +98,7 @@ export class Monitoring extends pulumi.ComponentResource {
         );
         const blackbox = new k8s.helm.v3.Release(
             `${name}-blackbox`,
-            { name: "blackbox-exporter", chart: "prometheus-blackbox-exporter", version: config.blackboxChartVersion, repositoryOpts: { repo: PROMETHEUS_COMMUNITY }, namespace: namespace.metadata.name, atomic: true, values: { commonLabels: labels } },
+            { name: "blackbox-exporter", chart: "prometheus-blackbox-exporter", version: config.blackboxChartVersion, repositoryOpts: { repo: PROMETHEUS_COMMUNITY }, namespace: namespace.metadata.name, atomic: true, values: { commonLabels: chartLabels } },
             inNamespace,
         );
         const afterCrds = { parent: release, dependsOn: [release] };

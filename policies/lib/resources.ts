@@ -19,6 +19,19 @@ export function asArray<T = Record<string, unknown>>(value: unknown): T[] {
     return Array.isArray(value) ? (value as T[]) : [];
 }
 
+/**
+ * Whether a backup selection picks a resource with `tags`: any of its `selectionTags`
+ * (STRINGEQUALS), or every `conditions` StringEquals of an entry (AWS ANDs conditions).
+ */
+export function selectionMatches(selection: Record<string, unknown>, tags: Record<string, string | undefined>): boolean {
+    const byTag = asArray<{ key: string; value: string; type?: string }>(selection["selectionTags"]).some((t) => (t.type ?? "STRINGEQUALS") === "STRINGEQUALS" && tags[t.key] === t.value);
+    const byConditions = asArray(selection["conditions"]).some((c) => {
+        const equals = asArray<{ key: string; value: string }>(get(c, "stringEquals"));
+        return equals.length > 0 && equals.every((e) => e.key.startsWith("aws:ResourceTag/") && tags[e.key.slice("aws:ResourceTag/".length)] === e.value);
+    });
+    return byTag || byConditions;
+}
+
 /** The stack a URN belongs to: `urn:pulumi:<stack>::<project>::...`. */
 export function stackOfUrn(urn: string): string | undefined {
     return /^urn:pulumi:([^:]+)::/.exec(urn)?.[1];

@@ -5,6 +5,7 @@
 import {
     BACKUP_RETENTION_TAG,
     BACKUP_TIERS,
+    BACKUP_PLAN_TAG,
     BACKUP_TIER_TAG,
     COLD_STORAGE_MIN_DAYS,
     SEED_GFS,
@@ -14,8 +15,9 @@ import {
     type BackupTier,
 } from "../../config/backupMatrix";
 import type { Judgement, PolicyResource, ResourceRule, RuleContext, StackRule } from "../engine";
-import { asArray, dependentsOf, get, isProduction, isUnknown, ofType, regionOf, regionOfArn, stackOfUrn } from "../lib/resources";
+import { asArray, dependentsOf, get, isProduction, isUnknown, ofType, regionOf, regionOfArn, selectionMatches, stackOfUrn } from "../lib/resources";
 import { WORKER_BINDING_TYPES } from "./security";
+import { effectiveTags } from "../lib/tags";
 import { STATEFUL_TIER_TAGS } from "./tagging";
 
 const PLAN = "aws:backup/plan:Plan";
@@ -60,16 +62,13 @@ export const backupResourcesProtectedByPlan: StackRule = {
     description: "Checks whether every backup-capable resource is selected by a backup plan through its BackupTier tag (BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN).",
     remediation: "Give the resource a BackupTier tag that a backup selection matches (components/backup selects each tier by tag).",
     validateStack(resources) {
-        const selected = new Set<string>();
-        for (const s of ofType(resources, SELECTION)) {
-            for (const t of asArray<{ key: string; value: string; type: string }>(s.inputs["selectionTags"])) if (t.key === BACKUP_TIER_TAG && t.type === "STRINGEQUALS") selected.add(t.value);
-            for (const c of asArray<{ key: string; value: string }>(get(s.inputs, "conditions.0.stringEquals") ?? get(s.inputs, "conditions.stringEquals"))) if (c.key === `aws:ResourceTag/${BACKUP_TIER_TAG}`) selected.add(c.value);
-        }
+        const selections = ofType(resources, SELECTION);
         const judgements: Judgement[] = [];
         for (const r of resources) {
-            const tagSets = STATEFUL_TIER_TAGS[r.type]?.(r.inputs);
+            // What AWS matches selections against: the resource's tags with the provider's default tags.
+            const tagSets = STATEFUL_TIER_TAGS[r.type]?.(r.inputs)?.map((tags) => ({ ...effectiveTags(r.type, r.inputs, r.providerInputs), ...tags }));
             if (!tagSets) continue;
-            const uncovered = tagSets.map((t) => t[BACKUP_TIER_TAG]).filter((tier) => !tier || !selected.has(tier));
+            const uncovered = tagSets.filter((tags) => !selections.some((s) => selectionMatches(s.inputs, tags))).map((t) => t[BACKUP_TIER_TAG]);
             if (uncovered.length > 0) judgements.push({ kind: "violation", resource: r, message: `Backup-capable resource must be selected by a backup plan; no selection matches ${BACKUP_TIER_TAG}=${uncovered.map((u) => u ?? "(none)").join(", ")}.` });
         }
         return judgements;
@@ -233,15 +232,18 @@ export const backupRestoreTimeTarget: StackRule = {
     validateStack(resources, context) {
         if (!stackIsProduction(resources, context)) return [];
         const controls = ofType(resources, "aws:backup/framework:Framework").flatMap((f) => asArray<{ name: string; inputParameters?: Array<{ name: string; value: string }>; scope?: { tags?: Record<string, string> } }>(f.inputs["controls"]));
+        // A control scoped to one plan's BackupPlan tag judges that plan's tier.
+        const planTiers = new Map(ofType(resources, "aws:backup/plan:Plan").map((p) => [get(p.inputs, `tags.${BACKUP_PLAN_TAG}`), get(p.inputs, `tags.${BACKUP_TIER_TAG}`)]));
         const judged = new Map<string, number>();
         for (const c of controls.filter((c) => c.name === "RESTORE_TIME_FOR_RESOURCES_MEET_TARGET")) {
-            const tier = c.scope?.tags?.[BACKUP_TIER_TAG];
+            const scope = c.scope?.tags ?? {};
+            const tier = scope[BACKUP_TIER_TAG] ?? planTiers.get(scope[BACKUP_PLAN_TAG]);
             const max = Number(c.inputParameters?.find((p) => p.name === "maxRestoreTime")?.value);
-            if (tier) judged.set(tier, max);
+            if (typeof tier === "string") judged.set(tier, max);
         }
         return [...tiersInUse(resources).keys()].flatMap((tier): Judgement[] => {
             const max = judged.get(tier);
-            if (max === undefined) return [{ kind: "violation", message: `Production must audit the ${tier} tier's restore time (RESTORE_TIME_FOR_RESOURCES_MEET_TARGET scoped to ${BACKUP_TIER_TAG}=${tier}).` }];
+            if (max === undefined) return [{ kind: "violation", message: `Production must audit the ${tier} tier's restore time (RESTORE_TIME_FOR_RESOURCES_MEET_TARGET scoped to ${BACKUP_TIER_TAG}=${tier}, or to the ${BACKUP_PLAN_TAG} of a plan of that tier).` }];
             return max > SEED_OBJECTIVES[tier].rtoMinutes ? [{ kind: "violation", message: `The ${tier} tier's restore-time target ${max} min is looser than its RTO of ${SEED_OBJECTIVES[tier].rtoMinutes} min.` }] : [];
         });
     },

@@ -2,6 +2,7 @@ import { BACKUP_TIERS, SEED_OBJECTIVES, scheduleIntervalMinutes } from "../../co
 import { tierRules } from "../../components/backup";
 import { validateConfig } from "../../config/load";
 import { problemsOf, rawOf, withKey } from "../helpers/config";
+import { selectionMatches } from "../../policies/lib/resources";
 import { input, ofType, oneOfType, planOf, STACKS } from "../helpers/plan";
 
 interface Rule {
@@ -34,20 +35,27 @@ describe.each(STACKS)("backup of %s", (stack) => {
         }
     });
 
-    it("selects resources by the BackupTier values the fleet puts on its instances and volumes", async () => {
+    it("selects the resources the fleet launches by their BackupTier and Environment tags", async () => {
         const { resources } = await planOf(stack);
-        const selected = new Set(ofType(resources, "aws:backup/selection:Selection").flatMap((s) => (s.inputs["selectionTags"] as Array<{ key: string; value: string }>).map((t) => `${t.key}=${t.value}`)));
+        const selections = ofType(resources, "aws:backup/selection:Selection");
         for (const lt of ofType(resources, "aws:ec2/launchTemplate:LaunchTemplate")) {
-            for (const spec of input(lt, "tagSpecifications") as Array<{ tags: Record<string, string> }>) expect(selected).toContain(`BackupTier=${spec.tags["BackupTier"]}`);
+            for (const spec of input(lt, "tagSpecifications") as Array<{ tags: Record<string, string> }>) {
+                expect(selections.filter((s) => selectionMatches(s.inputs, spec.tags)).map((s) => s.inputs["name"])).toEqual([`ops-platform-${stack}-${spec.tags["BackupTier"]}`]);
+                expect(selections.filter((s) => selectionMatches(s.inputs, { ...spec.tags, Environment: "another" }))).toEqual([]);
+            }
         }
-        expect(selected.size).toBe(4);
+        expect(selections).toHaveLength(4);
     });
 
-    it("reports failed jobs to the alarm topic", async () => {
-        const { resources } = await planOf(stack);
+    it("reports failed jobs, and only failed ones, to email and PagerDuty", async () => {
+        const { resources, config } = await planOf(stack);
         const notifications = oneOfType(resources, "aws:backup/vaultNotifications:VaultNotifications");
-        expect(notifications.inputs["backupVaultEvents"]).toEqual(expect.arrayContaining(["BACKUP_JOB_FAILED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED"]));
-        expect(String(notifications.inputs["snsTopicArn"])).toMatch(/^arn:aws:sns:us-east-1:\d{12}:topic\/ops-platform-us-east-1-web-alarms/);
+        expect(notifications.inputs["backupVaultEvents"]).toEqual(expect.arrayContaining(["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED"]));
+        const topicArn = String(notifications.inputs["snsTopicArn"]);
+        expect(topicArn).toMatch(new RegExp(`^arn:aws:sns:us-east-1:111122223333:topic/ops-platform-${stack}-backup-jobs-alarms`));
+        const subscriptions = ofType(resources, "aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.startsWith(`ops-platform-${stack}-backup-jobs`));
+        expect(subscriptions.map((s) => s.inputs["protocol"]).sort()).toEqual([...config.alerting.emails.map(() => "email"), "https"]);
+        for (const s of subscriptions) expect(JSON.parse(String(s.inputs["filterPolicy"]))).toEqual({ State: [{ "anything-but": "COMPLETED" }] });
     });
 });
 
@@ -66,7 +74,7 @@ it("copies every production rule to the DR vault, keeping copies as long as the 
     const { resources } = await planOf("production");
     const drVault = ofType(resources, "aws:backup/vault:Vault").find((v) => v.name.endsWith("-dr"))!;
     expect(drVault.options.provider).toMatch(/aws-us-west-2$/);
-    const drArn = "arn:aws:backup:us-west-2:123456789012:vault/ops-platform-production-dr";
+    const drArn = "arn:aws:backup:us-west-2:111122223333:vault/ops-platform-production-dr";
     for (const plan of ofType(resources, "aws:backup/plan:Plan")) {
         for (const rule of rulesOf(plan)) {
             expect(rule.copyActions).toEqual([{ destinationVaultArn: drArn, lifecycle: expect.objectContaining({ deleteAfter: rule.lifecycle.deleteAfter }) }]);

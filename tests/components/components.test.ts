@@ -6,7 +6,8 @@
 import type { PlannedResource } from "../../tools/plan/capture";
 import { Backup, BackupPlan, BackupVault, RestoreTests } from "../../components/backup";
 import { Edge, EdgeLoadBalancer, EdgeNotifications, GatewayWorker, KvNamespaces, R2Bucket } from "../../components/edge";
-import { AlarmTopic, ApplicationLoadBalancer, AutoScalingFleet, Fleet, FleetAlarms, Patching } from "../../components/fleet";
+import { AlarmTopic } from "../../components/alerting";
+import { ApplicationLoadBalancer, AutoScalingFleet, Fleet, FleetAlarms, Patching } from "../../components/fleet";
 import { Monitoring } from "../../components/monitoring";
 import { Network } from "../../components/network";
 import { CONFIG_SECTIONS } from "../../config/schema";
@@ -69,10 +70,10 @@ describe("fleet components alone", () => {
     });
 
     it("AlarmTopic: its own rotating key, and a PagerDuty subscription only when a key is given, as a secret", async () => {
-        const bare = declaredBy(await captureComponent("dev", () => void new AlarmTopic("web")), "ops-platform:fleet:AlarmTopic", "web");
+        const bare = declaredBy(await captureComponent("dev", () => void new AlarmTopic("web")), "ops-platform:alerting:AlarmTopic", "web");
         expect(count(bare)).toEqual({ Key: 1, Topic: 1, TopicPolicy: 1 });
         expect(oneOfType(bare, "aws:kms/key:Key").inputs["enableKeyRotation"]).toBe(true);
-        const full = await captureComponent("dev", () => void new AlarmTopic("web", { emails: ["a@example.com"], pagerdutyRoutingKey: "pd-key-never-shown" }));
+        const full = await captureComponent("dev", () => void new AlarmTopic("web", { emails: ["a@example.com"], pagerdutyCloudwatchKey: "pd-key-never-shown" }));
         const subscriptions = ofType(full, "aws:sns/topicSubscription:TopicSubscription");
         expect(subscriptions.map((s) => [s.inputs["protocol"], s.inputs["endpoint"]])).toEqual([["email", "a@example.com"], ["https", "[secret]"]]);
         expect(JSON.stringify(full)).not.toContain("pd-key-never-shown");
@@ -103,8 +104,8 @@ describe("fleet components alone", () => {
     it("Fleet composes the load balancer, the instances, alarms, topic and patching under one name", async () => {
         const resources = await captureComponent("dev", () => void new Fleet("web", { vpcId: "vpc-1", publicSubnetIds: ["a"], privateSubnetIds: ["b"], tags: TAGS, certificateArn: "arn:cert" }));
         declaredBy(resources, "ops-platform:fleet:Fleet", "web");
-        expect(resources.filter((r) => r.type.startsWith("ops-platform:fleet:") && r.type !== "ops-platform:fleet:Fleet").map((r) => r.type).sort()).toEqual([
-            "ops-platform:fleet:AlarmTopic",
+        expect(resources.filter((r) => r.type.startsWith("ops-platform:") && r.type !== "ops-platform:fleet:Fleet").map((r) => r.type).sort()).toEqual([
+            "ops-platform:alerting:AlarmTopic",
             "ops-platform:fleet:ApplicationLoadBalancer",
             "ops-platform:fleet:AutoScalingFleet",
             "ops-platform:fleet:FleetAlarms",
@@ -146,7 +147,7 @@ describe("edge components alone", () => {
             "ops-platform:edge:GatewayWorker",
             "gw",
         );
-        expect(count(resources)).toEqual({ Worker: 1, WorkerVersion: 1, WorkersCronTrigger: 1, WorkersDeployment: 1, WorkersRoute: 1 });
+        expect(count(resources)).toEqual({ Worker: 1, WorkerVersion: 1, WorkersCronTrigger: 1, WorkersDeployment: 1, WorkersRoute: 1, WorkersScript: 1 });
         const bindings = input(oneOfType(resources, "cloudflare:index/workerVersion:WorkerVersion"), "bindings") as Array<{ type: string; name: string; text?: string }>;
         expect(bindings.filter((b) => b.type !== "plain_text").map((b) => `${b.type}:${b.name}`)).toEqual(["kv_namespace:CACHE", "r2_bucket:BACKUPS", "durable_object_namespace:RATE_LIMITER"]);
         expect(bindings.find((b) => b.name === "CACHE_SIZE")?.text).toBe(String(DEFAULTS.edge.cache.size));
@@ -193,13 +194,18 @@ describe("backup components alone", () => {
     it("BackupPlan: a plan whose rules tag their points with the tier, and a selection by that tier", async () => {
         const rules = [{ ruleName: "high-scheduled", schedule: "cron(0 * * * ? *)", deleteAfterDays: 7, continuous: false }];
         const resources = declaredBy(
-            await captureComponent("dev", () => void new BackupPlan("p", { planName: "svc-dev-high", tier: "high", rules, vaultName: "svc-dev", serviceRoleArn: "arn:role", windows: { startMinutes: 60, completionMinutes: 120 } })),
+            await captureComponent("dev", () => void new BackupPlan("p", { planName: "svc-dev-high", tier: "high", selectTags: { BackupTier: "high", Environment: "dev" }, rules, vaultName: "svc-dev", serviceRoleArn: "arn:role", windows: { startMinutes: 60, completionMinutes: 120 } })),
             "ops-platform:backup:BackupPlan",
             "p",
         );
-        expect((input(oneOfType(resources, "aws:backup/plan:Plan"), "rules") as Array<Record<string, unknown>>)[0]).toMatchObject({ recoveryPointTags: { BackupTier: "high" }, copyActions: [] });
-        expect(oneOfType(resources, "aws:backup/selection:Selection").inputs["selectionTags"]).toEqual([{ type: "STRINGEQUALS", key: "BackupTier", value: "high" }]);
-        expect(() => new BackupPlan("none", { planName: "x", tier: "low", rules: [], vaultName: "v", serviceRoleArn: "r", windows: { startMinutes: 60, completionMinutes: 120 } })).toThrow("none: a backup plan needs at least one rule");
+        const plan = oneOfType(resources, "aws:backup/plan:Plan");
+        expect((input(plan, "rules") as Array<Record<string, unknown>>)[0]).toMatchObject({ recoveryPointTags: { BackupTier: "high", BackupPlan: "svc-dev-high" }, copyActions: [] });
+        expect(plan.inputs["tags"]).toEqual({ BackupTier: "high", BackupPlan: "svc-dev-high" });
+        expect(oneOfType(resources, "aws:backup/selection:Selection").inputs).toMatchObject({
+            resources: ["*"],
+            conditions: [{ stringEquals: [{ key: "aws:ResourceTag/BackupTier", value: "high" }, { key: "aws:ResourceTag/Environment", value: "dev" }] }],
+        });
+        expect(() => new BackupPlan("none", { planName: "x", tier: "low", selectTags: { BackupTier: "low" }, rules: [], vaultName: "v", serviceRoleArn: "r", windows: { startMinutes: 60, completionMinutes: 120 } })).toThrow("none: a backup plan needs at least one rule");
     });
 
     it("RestoreTests: a plan with an AWS-valid name and a selection per tested tier", async () => {
@@ -209,11 +215,12 @@ describe("backup components alone", () => {
     });
 
     it("Backup composes one vault, a plan per tier and the audit framework", async () => {
-        const resources = await captureComponent("dev", () => void new Backup("b", { namePrefix: "svc-dev", notificationTopicArn: "arn:topic" }));
+        const resources = await captureComponent("dev", () => void new Backup("b", { namePrefix: "svc-dev", environment: "dev" }));
         declaredBy(resources, "ops-platform:backup:Backup", "b");
         expect(ofType(resources, "ops-platform:backup:BackupVault")).toHaveLength(1);
         expect(ofType(resources, "aws:backup/plan:Plan")).toHaveLength(4);
         expect(ofType(resources, "aws:backup/framework:Framework")).toHaveLength(1);
+        expect(oneOfType(resources, "aws:backup/vaultNotifications:VaultNotifications").inputs["snsTopicArn"]).toMatch(/topic\/b-jobs-alarms/);
     });
 });
 

@@ -21,7 +21,7 @@ describe("stack config", () => {
 
     it("keeps secure values secret keys", () => {
         const raw = rawOf("production");
-        expect([...raw.secretKeys].sort()).toEqual(["anthropicApiKey", "kubeconfig", "openaiApiKey", "pagerdutyRoutingKey", "slackInfraWebhookUrl", "slackWebhookUrl"]);
+        expect([...raw.secretKeys].sort()).toEqual(["anthropicApiKey", "kubeconfig", "openaiApiKey", "pagerdutyCloudwatchKey", "pagerdutyRoutingKey", "slackInfraWebhookUrl", "slackWebhookUrl"]);
     });
 });
 

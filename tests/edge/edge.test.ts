@@ -7,15 +7,17 @@ type Binding = { type: string; name: string; text?: string; namespaceId?: string
 const bindingsOf = async (stack: string) => input(oneOfType((await planOf(stack)).resources, "cloudflare:index/workerVersion:WorkerVersion"), "bindings") as Binding[];
 
 describe.each(STACKS)("edge of %s", (stack) => {
-    it("binds both KV namespaces, the backup bucket and the rate-limiter Durable Object, with its migration", async () => {
+    it("binds both KV namespaces, the backup bucket and the rate-limiter Durable Object of its own script", async () => {
         const { resources } = await planOf(stack);
         const bindings = await bindingsOf(stack);
         expect(bindings.filter((b) => b.type === "kv_namespace").map((b) => b.name)).toEqual(["CACHE", "STATE"]);
         expect(bindings.find((b) => b.type === "r2_bucket")).toMatchObject({ name: "BACKUPS", bucketName: `ops-platform-${stack}-kv-backups` });
-        expect(bindings.find((b) => b.type === "durable_object_namespace")).toMatchObject({ name: "RATE_LIMITER", className: "RateLimiter" });
+        expect(bindings.find((b) => b.type === "durable_object_namespace")).toMatchObject({ name: "RATE_LIMITER", className: "RateLimiter", scriptName: `ops-platform-${stack}-gateway-rate-limiter` });
         const version = oneOfType(resources, "cloudflare:index/workerVersion:WorkerVersion");
-        expect(input(version, "migrations")).toEqual({ newTag: "v1", steps: [{ newSqliteClasses: ["RateLimiter"] }] });
         expect(version.options.retainOnDelete).toBe(true);
+        const limiter = oneOfType(resources, "cloudflare:index/workersScript:WorkersScript");
+        expect(limiter.inputs["scriptName"]).toBe(`ops-platform-${stack}-gateway-rate-limiter`);
+        expect(version.options.dependsOn).toContain(limiter.urn);
         expect(ofType(resources, "cloudflare:index/workersKvNamespace:WorkersKvNamespace").map((n) => n.inputs["title"])).toEqual([`ops-platform-${stack}-cache`, `ops-platform-${stack}-state`]);
     });
 
@@ -30,9 +32,9 @@ describe.each(STACKS)("edge of %s", (stack) => {
     });
 
     it("schedules the KV export and routes the public hostname to the Worker", async () => {
-        const { resources } = await planOf(stack);
+        const { resources, config } = await planOf(stack);
         expect(input(oneOfType(resources, "cloudflare:index/workersCronTrigger:WorkersCronTrigger"), "schedules")).toEqual([{ cron: "0 3 * * *" }]);
-        expect(oneOfType(resources, "cloudflare:index/workersRoute:WorkersRoute").inputs["pattern"]).toMatch(/^api\.[a-z.]+\/\*$/);
+        expect(oneOfType(resources, "cloudflare:index/workersRoute:WorkersRoute").inputs["pattern"]).toBe(`${config.edge.hostname}.example.com/*`);
         const lifecycle = oneOfType(resources, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle");
         expect((input(lifecycle, "rules") as Array<Record<string, unknown>>)[0]).toMatchObject({ conditions: { prefix: "kv-backups/" }, deleteObjectsTransition: { condition: { type: "Age", maxAge: 31 * 86400 } } });
     });

@@ -65,10 +65,10 @@ it("sizes production at 3 instances with a warm standby region, dev at 1", async
     const dev = await planOf("dev");
     const sizes = (resources: typeof dev.resources) => ofType(resources, "aws:autoscaling/group:Group").map((g) => [g.name, g.inputs["minSize"], g.inputs["desiredCapacity"]]);
     expect(sizes(production.resources)).toEqual([
-        ["ops-platform-us-east-1-web", 3, 3],
-        ["ops-platform-us-west-2-web", 1, 1],
+        ["ops-platform-production-us-east-1-web", 3, 3],
+        ["ops-platform-production-us-west-2-web", 1, 1],
     ]);
-    expect(sizes(dev.resources)).toEqual([["ops-platform-us-east-1-web", 1, 1]]);
+    expect(sizes(dev.resources)).toEqual([["ops-platform-dev-us-east-1-web", 1, 1]]);
     const lb = (r: typeof dev.resources) => oneOfType(r, "aws:lb/loadBalancer:LoadBalancer", "us-east-1");
     expect(lb(production.resources).inputs).toMatchObject({ enableDeletionProtection: true, accessLogs: expect.objectContaining({ enabled: true }) });
     expect(lb(dev.resources).inputs).toMatchObject({ enableDeletionProtection: false });

@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { captureProgram, type PlannedResource } from "../../tools/plan/capture";
+import type { LiveCloudflare } from "../../tools/plan/mocks";
 import { runStack, type StackRun } from "../../tools/plan/run";
 
 let queue: Promise<unknown> = Promise.resolve();
@@ -23,9 +24,9 @@ export function planOf(stack: string, dir?: string): Promise<StackRun> {
     return stacks.get(key)!;
 }
 
-/** Runs `build` (which constructs a component) under mocks as `stack`. */
-export function captureComponent(stack: string, build: () => Record<string, pulumi.Input<unknown>> | void): Promise<PlannedResource[]> {
-    return serially(async () => (await captureProgram("ops-platform", stack, () => build() ?? {})).resources);
+/** Runs `build` (which constructs a component) under mocks as `stack`, with `live` as what Cloudflare reports deployed. */
+export function captureComponent(stack: string, build: () => Record<string, pulumi.Input<unknown>> | void, live?: LiveCloudflare): Promise<PlannedResource[]> {
+    return serially(async () => (await captureProgram("ops-platform", stack, () => build() ?? {}, live)).resources);
 }
 
 export function ofType(resources: readonly PlannedResource[], type: string): PlannedResource[] {

@@ -29,10 +29,10 @@ it.each(STACKS)("%s keeps the Grafana password and the routing secret, and label
 it("ships the rules, the dashboards and probes of the edge's public hostname", async () => {
     const { resources } = await planOf("production");
     expect(ofType(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").map((r) => r.name).sort()).toEqual([
-        "ops-platform-monitoring-backups",
-        "ops-platform-monitoring-golden-signals",
-        "ops-platform-monitoring-slo-gateway-availability-alerts",
-        "ops-platform-monitoring-slo-gateway-availability-recordings",
+        "ops-platform-production-monitoring-backups",
+        "ops-platform-production-monitoring-golden-signals",
+        "ops-platform-production-monitoring-slo-gateway-availability-alerts",
+        "ops-platform-production-monitoring-slo-gateway-availability-recordings",
     ]);
     const dashboards = ofType(resources, "kubernetes:core/v1:ConfigMap").filter((c) => input(c, "metadata.labels.grafana_dashboard") === "1");
     expect(dashboards.map((d) => Object.keys(d.inputs["data"] as object)[0]).sort()).toEqual(["backup-status.json", "golden-gateway.json", "golden-web.json", "slo-gateway-availability.json"]);

@@ -120,7 +120,7 @@ it("backup-restore-time-target fails production without a restore-time control f
     const resources = changed(await productionResources(), isType("aws:backup/framework:Framework"), (f) => {
         f.inputs["controls"] = (f.inputs["controls"] as Array<{ name: string }>).filter((c) => c.name !== "RESTORE_TIME_FOR_RESOURCES_MEET_TARGET");
     });
-    expect(violations(findingsOf(backupRestoreTimeTarget, resources))).toEqual(["Production must audit the high tier's restore time (RESTORE_TIME_FOR_RESOURCES_MEET_TARGET scoped to BackupTier=high)."]);
+    expect(violations(findingsOf(backupRestoreTimeTarget, resources))).toEqual(["Production must audit the high tier's restore time (RESTORE_TIME_FOR_RESOURCES_MEET_TARGET scoped to BackupTier=high, or to the BackupPlan of a plan of that tier)."]);
 });
 
 describe("kv-namespaces-exported", () => {

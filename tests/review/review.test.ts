@@ -46,7 +46,7 @@ describe("diff against a baseline", () => {
         );
         expect(changes.find((c) => c.type === "aws:ec2/launchTemplate:LaunchTemplate")!.changes).toEqual([{ path: "instanceType", before: "t3.medium", after: "t3.large" }]);
         const md = renderStackMarkdown({ stack: "production", doc: after, changes, risk: changeRisk("production", changes), coverage: backupCoverage(after), findings: [] });
-        expect(md.comment).toContain("> **Replaces stateful Vault `ops-platform-backup-dr`** (because of `name`)");
+        expect(md.comment).toContain("> **Replaces stateful Vault `ops-platform-production-backup-dr`** (because of `name`)");
         expect(md.comment).not.toMatch(/\x1b\[/);
     });
 });
@@ -103,7 +103,7 @@ it("a changed stack file in a scratch copy yields a diff, a risk class and a com
     writeFileSync(join(dir, "Pulumi.staging.yaml"), stackFile);
     const result = runTool("plan", ["staging", "--config-dir", dir, "--baseline", join(ROOT, "plans", "staging.json"), "--markdown", join(dir, "comment.md")]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain("~ update aws:autoscaling/group:Group ops-platform-us-east-1-web");
+    expect(result.stdout).toContain("~ update aws:autoscaling/group:Group ops-platform-staging-us-east-1-web");
     expect(result.stdout).toContain("maxSize: 4 -> 6");
     expect(result.stdout).toContain("risk standard (18 = 3 x 2 x 3)");
     const comment = readFileSync(join(dir, "comment.md"), "utf8");

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET, UNKNOWN } from "../../policies/lib/resources";
-import { PlanMocks } from "./mocks";
+import { PlanMocks, type LiveCloudflare } from "./mocks";
 
 /** Pulumi's wire signatures (sdk/nodejs/runtime/rpc.ts). */
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -92,15 +92,17 @@ interface Monitor {
 }
 
 /**
- * Runs `program` under mocks as stack `stack` and returns what it registered and exported.
+ * Runs `program` under mocks as stack `stack` and returns what it registered and exported;
+ * `live` is what the mocked Cloudflare API reports as already deployed.
  * One run per process at a time: the Pulumi runtime is global.
  */
 export async function captureProgram(
     project: string,
     stack: string,
     program: () => Promise<Record<string, unknown>> | Record<string, unknown>,
+    live?: LiveCloudflare,
 ): Promise<CaptureResult> {
-    const mocks = new PlanMocks();
+    const mocks = new PlanMocks(live);
     await pulumi.runtime.setMocks(mocks, project, stack, false);
     const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
     const resources: PlannedResource[] = [];
@@ -110,7 +112,7 @@ export async function captureProgram(
             if (!error && response) {
                 try {
                     const resource = toPlannedResource(req, response.getUrn());
-                    if (resource.type === "pulumi:providers:aws") mocks.rememberProvider(`${resource.urn}::${response.getId()}`, String(resource.inputs["region"]));
+                    if (resource.type === "pulumi:providers:aws") mocks.rememberProvider(`${resource.urn}::${response.getId()}`, String(resource.inputs["region"]), providerList(resource.inputs["allowedAccountIds"]));
                     resources.push(resource);
                 } catch (captureError) {
                     return callback(captureError as Error);
@@ -124,6 +126,12 @@ export async function captureProgram(
     await pulumi.runtime.disconnect();
     resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
     return { resources, outputs };
+}
+
+/** Provider inputs that are not strings reach the engine JSON-encoded. */
+function providerList(value: unknown): string[] {
+    if (typeof value === "string") return JSON.parse(value) as string[];
+    return Array.isArray(value) ? (value as string[]) : [];
 }
 
 /** A provider reference is `<urn>::<id>`; resources name their provider by URN. */

@@ -3,6 +3,7 @@
  * (the source documents' Impact x Likelihood x Complexity), and what backups cover.
  */
 import { BACKUP_TIER_TAG, SEED_OBJECTIVES, formatMinutes, type BackupTier } from "../../config/backupMatrix";
+import { selectionMatches } from "../../policies/lib/resources";
 import { STATEFUL_TIER_TAGS } from "../../policies/rules/tagging";
 import { STATEFUL_TYPES } from "../../policies/rules/security";
 import type { PlanDocument } from "./document";
@@ -180,18 +181,20 @@ export interface CoverageRow {
 /** Every backup-capable resource -> tier -> RPO/RTO -> the plan that selects it. */
 export function backupCoverage(doc: PlanDocument): CoverageRow[] {
     const byUrn = new Map(doc.resources.map((r) => [r.urn, r]));
-    const plans = new Map<string, string>();
-    for (const s of doc.resources.filter((r) => r.type === "aws:backup/selection:Selection")) {
-        const plan = s.parent ? byUrn.get(s.parent) : undefined;
-        for (const t of (s.inputs["selectionTags"] as Array<{ key: string; value: string }> | undefined) ?? []) if (t.key === BACKUP_TIER_TAG) plans.set(t.value, String(plan?.inputs["name"] ?? plan?.name ?? s.name));
-    }
+    const selections = doc.resources.filter((r) => r.type === "aws:backup/selection:Selection");
+    const planSelecting = (tags: Record<string, string>) => {
+        const selection = selections.find((s) => selectionMatches(s.inputs, tags));
+        const plan = selection?.parent ? byUrn.get(selection.parent) : undefined;
+        return selection && String(plan?.inputs["name"] ?? plan?.name ?? selection.name);
+    };
     const rows: CoverageRow[] = [];
     for (const r of doc.resources) {
         const tagSets = STATEFUL_TIER_TAGS[r.type]?.(r.inputs);
         if (tagSets) {
-            for (const tier of new Set(tagSets.map((t) => t[BACKUP_TIER_TAG]))) {
+            const byTier = new Map(tagSets.map((tags) => [tags[BACKUP_TIER_TAG], tags]));
+            for (const [tier, tags] of byTier) {
                 const objective = tier ? SEED_OBJECTIVES[tier as BackupTier] : undefined;
-                rows.push({ urn: r.urn, name: r.name, type: r.type, tier, rpo: objective && formatMinutes(objective.rpoMinutes), rto: objective && formatMinutes(objective.rtoMinutes), coveredBy: tier ? plans.get(tier) : undefined });
+                rows.push({ urn: r.urn, name: r.name, type: r.type, tier, rpo: objective && formatMinutes(objective.rpoMinutes), rto: objective && formatMinutes(objective.rtoMinutes), coveredBy: planSelecting(tags) });
             }
         }
         if (r.type === "cloudflare:index/workersKvNamespace:WorkersKvNamespace") {

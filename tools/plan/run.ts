@@ -5,7 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { toPlatformConfig, type PlatformConfig } from "../../config/stackConfig";
 import { Platform } from "../../components/platform";
+import { RATE_LIMITER_MIGRATIONS, gatewayScriptName, rateLimiterScriptName } from "../../components/edge";
+import { physicalName } from "../../config/tagging";
 import { captureProgram, type CaptureResult } from "./capture";
+import { MOCK_LIVE_WORKER_VERSION, type LiveCloudflare } from "./mocks";
 import { PROJECT_NAME, rawPlatformConfig, readStackFile } from "./stackFile";
 
 export interface StackRun extends CaptureResult {
@@ -21,18 +24,29 @@ export interface RunOptions {
      * directly. index.ts can be loaded once per process, so tests use the direct path.
      */
     viaIndex?: boolean;
+    /** What Cloudflare reports as deployed. Defaults to the stack deployed before: the live version at 100%, migrations applied. */
+    live?: LiveCloudflare;
+}
+
+/** The stack as deployed before this change: its gateway at MOCK_LIVE_WORKER_VERSION, the rate limiter's migrations applied. */
+export function previouslyDeployed(config: PlatformConfig): LiveCloudflare {
+    const gateway = gatewayScriptName(physicalName(config), config.edge.workerName);
+    return {
+        scripts: [{ id: gateway, migrationTag: "" }, { id: rateLimiterScriptName(gateway), migrationTag: RATE_LIMITER_MIGRATIONS.at(-1)!.tag }],
+        deployments: { [gateway]: [{ id: "mock-live-deployment", createdOn: "2026-11-01T00:00:00Z", versions: [{ versionId: MOCK_LIVE_WORKER_VERSION, percentage: 100 }] }] },
+    };
 }
 
 export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
     const file = readStackFile(stack, options.dir);
     const config = toPlatformConfig(rawPlatformConfig(stack, file), PROJECT_NAME);
     const result = await captureProgram(PROJECT_NAME, stack, () => {
-        if (!options.viaIndex) return new Platform(PROJECT_NAME, { config }).stackOutputs;
+        if (!options.viaIndex) return new Platform(physicalName(config), { config }).stackOutputs;
         // As the language host does: config in the environment, then load the program.
         process.env["PULUMI_CONFIG"] = JSON.stringify(file.config);
         process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify(file.secretKeys);
         pulumi.runtime.setAllConfig(file.config, file.secretKeys);
         return require("../../index") as Record<string, unknown>;
-    });
+    }, options.live ?? previouslyDeployed(config));
     return { stack, config, ...result };
 }
