@@ -255,7 +255,7 @@ const edge = z
                  */
                 canaryPercent: percent.default(10),
                 /** Roll back in one step: serve this version at 100% (see README). */
-                pinnedVersionId: z.string().min(1).optional(),
+                pinnedVersionId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "expected a Worker version id (a UUID, from `pulumi stack output edge`)").optional(),
             })
             .prefault({}),
         loadBalancer: z

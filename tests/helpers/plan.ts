@@ -29,8 +29,8 @@ export function captureComponent(stack: string, build: () => Record<string, pulu
     return serially(async () => (await captureProgram("ops-platform", stack, () => build() ?? {}, live)).resources);
 }
 
-export function ofType(resources: readonly PlannedResource[], type: string): PlannedResource[] {
-    return resources.filter((r) => r.type === type);
+export function ofType(resources: readonly PlannedResource[], ...types: string[]): PlannedResource[] {
+    return resources.filter((r) => types.includes(r.type));
 }
 
 export function oneOfType(resources: readonly PlannedResource[], type: string, nameIncludes = ""): PlannedResource {

@@ -8,7 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 /** The version the mocked Cloudflare API reports as live, so a canary has something to split with. */
-export const MOCK_LIVE_WORKER_VERSION = "00000000-0000-4000-8000-00000000live";
+export const MOCK_LIVE_WORKER_VERSION = "00000000-0000-4000-8000-0000000011fe";
 
 function shortHash(text: string, length = 17): string {
     return createHash("sha256").update(text).digest("hex").slice(0, length);
