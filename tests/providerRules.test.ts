@@ -4,11 +4,11 @@
  */
 import { requiredFrequency } from "../components/backup";
 import { RATE_LIMITER_MIGRATIONS, pendingMigrations } from "../components/edge";
-import type { PlannedResource } from "../tools/plan/capture";
 import { problemsOf, withKey } from "./helpers/config";
 import { input, ofType, oneOfType, planOf, STACKS } from "./helpers/plan";
+import type { PlanResource } from "./helpers/plan";
 
-const tagSpecs = (lt: PlannedResource) => input(lt, "tagSpecifications") as Array<{ resourceType: string; tags: Record<string, string> }>;
+const tagSpecs = (lt: PlanResource) => input(lt, "tagSpecifications") as Array<{ resourceType: string; tags: Record<string, string> }>;
 
 describe.each(STACKS)("%s against Cloudflare's rules", (stack) => {
     // https://developers.cloudflare.com/workers/configuration/versions-and-deployments/gradual-deployments/ (Durable Objects):

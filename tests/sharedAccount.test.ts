@@ -3,14 +3,14 @@
  * physical name, tag selection or patch target may be shared between two stacks: one
  * environment's deploy must never touch, select or patch another's.
  */
-import type { PlannedResource } from "../tools/plan/capture";
 import { input, ofType, planOf, STACKS } from "./helpers/plan";
+import type { PlanResource } from "./helpers/plan";
 
 /** Inputs that name a thing in its account; Kubernetes objects are named per cluster, each stack's own kubeconfig. */
 const NAME_KEYS = ["name", "title", "bucket", "scriptName", "patchGroup"] as const;
 
 /** Names this resource takes in its account: explicit ones, or the logical name Pulumi's autoname starts with. */
-function physicalNames(r: PlannedResource): string[] {
+function physicalNames(r: PlanResource): string[] {
     if (r.type.startsWith("pulumi:providers:") || r.type.startsWith("kubernetes:") || r.type.startsWith("ops-platform:")) return [];
     const explicit = NAME_KEYS.map((k) => r.inputs[k]).filter((v): v is string => typeof v === "string");
     // A restore testing selection's name is unique within its plan only.
@@ -19,7 +19,7 @@ function physicalNames(r: PlannedResource): string[] {
 }
 
 /** What selects, scopes or targets resources by tag: backup selections, restore tests, audit controls, patch targets. */
-function tagSelections(r: PlannedResource): string[] {
+function tagSelections(r: PlanResource): string[] {
     const pairs = (list: unknown) => ((list as Array<{ key: string; value: string }> | undefined) ?? []).map((c) => `${c.key}=${c.value}`).sort().join("&");
     switch (r.type) {
         case "aws:backup/selection:Selection":

@@ -11,7 +11,8 @@ import { ApplicationLoadBalancer, AutoScalingFleet, Fleet, FleetAlarms, Patching
 import { Monitoring } from "../../components/monitoring";
 import { Network } from "../../components/network";
 import { CONFIG_SECTIONS } from "../../config/schema";
-import { captureComponent, input, ofType, oneOfType } from "../helpers/plan";
+import { captureComponent } from "../helpers/capture";
+import { input, ofType, oneOfType } from "../helpers/plan";
 
 const DEFAULTS = Object.fromEntries(Object.entries(CONFIG_SECTIONS).map(([k, schema]) => [k, schema.parse(undefined)])) as { [K in keyof typeof CONFIG_SECTIONS]: ReturnType<(typeof CONFIG_SECTIONS)[K]["parse"]> };
 const TAGS = { Environment: "dev", Service: "svc", Owner: "t", CostCenter: "c", ManagedBy: "pulumi" };

@@ -1,47 +1,49 @@
 /**
- * Runs stacks or single components under Pulumi's mocks and returns what they registered.
- * Results are cached per test file: the program runs once per stack, however many tests read it.
+ * The plan of each stack of this repository, as `npm run plan -- <stack> --json` writes it:
+ * tests/globalSetup.ts runs each program once for the whole suite, and every test that only
+ * reads a plan reads that document. No Pulumi SDK is loaded here.
  */
-import type * as pulumi from "@pulumi/pulumi";
-import { captureProgram, type PlannedResource } from "../../tools/plan/capture";
-import type { LiveCloudflare } from "../../tools/plan/mocks";
-import { runStack, type StackRun } from "../../tools/plan/run";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ParsedConfig } from "../../config/schema";
+import { validateConfig } from "../../config/load";
+import type { PlanDocument } from "../../tools/plan/document";
+import { rawOf } from "./config";
 
-let queue: Promise<unknown> = Promise.resolve();
-/** The Pulumi runtime is global, so runs in one process take turns. */
-function serially<T>(work: () => Promise<T>): Promise<T> {
-    const next = queue.then(work, work);
-    queue = next.catch(() => undefined);
-    return next;
+export const STACKS = ["dev", "staging", "production"] as const;
+export const PLANS_DIR_ENV = "OPS_PLATFORM_TEST_PLANS";
+
+export type PlanResource = PlanDocument["resources"][number];
+
+export interface StackPlan extends PlanDocument {
+    /** The stack's validated config (secrets are not needed to read a plan). */
+    config: ParsedConfig;
 }
 
-const stacks = new Map<string, Promise<StackRun>>();
+const plans = new Map<string, StackPlan>();
 
-/** The whole program for a stack of this repository (or of `dir`), run once per test file. */
-export function planOf(stack: string, dir?: string): Promise<StackRun> {
-    const key = `${dir ?? ""}:${stack}`;
-    if (!stacks.has(key)) stacks.set(key, serially(() => runStack(stack, { dir })));
-    return stacks.get(key)!;
+/** The plan of a stack, produced once per suite by tests/globalSetup.ts. */
+export async function planOf(stack: string): Promise<StackPlan> {
+    if (!plans.has(stack)) {
+        const dir = process.env[PLANS_DIR_ENV];
+        if (!dir) throw new Error(`${PLANS_DIR_ENV} is unset: run the tests through jest, whose globalSetup plans every stack`);
+        const doc = JSON.parse(readFileSync(join(dir, `${stack}.json`), "utf8")) as PlanDocument;
+        plans.set(stack, { ...doc, config: validateConfig(rawOf(stack)) });
+    }
+    return plans.get(stack)!;
 }
 
-/** Runs `build` (which constructs a component) under mocks as `stack`, with `live` as what Cloudflare reports deployed. */
-export function captureComponent(stack: string, build: () => Record<string, pulumi.Input<unknown>> | void, live?: LiveCloudflare): Promise<PlannedResource[]> {
-    return serially(async () => (await captureProgram("ops-platform", stack, () => build() ?? {}, live)).resources);
-}
-
-export function ofType(resources: readonly PlannedResource[], ...types: string[]): PlannedResource[] {
+export function ofType<R extends { type: string }>(resources: readonly R[], ...types: string[]): R[] {
     return resources.filter((r) => types.includes(r.type));
 }
 
-export function oneOfType(resources: readonly PlannedResource[], type: string, nameIncludes = ""): PlannedResource {
+export function oneOfType<R extends { type: string; name: string }>(resources: readonly R[], type: string, nameIncludes = ""): R {
     const found = resources.filter((r) => r.type === type && r.name.includes(nameIncludes));
     if (found.length !== 1) throw new Error(`expected one ${type}${nameIncludes ? ` named *${nameIncludes}*` : ""}, found ${found.length}`);
     return found[0]!;
 }
 
-/** Reads a nested input by dotted path: `get(r, "metadataOptions.httpTokens")`. */
-export function input(resource: PlannedResource, path: string): unknown {
+/** Reads a nested input by dotted path: `input(r, "metadataOptions.httpTokens")`. */
+export function input(resource: { inputs: Record<string, unknown> }, path: string): unknown {
     return path.split(".").reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), resource.inputs);
 }
-
-export const STACKS = ["dev", "staging", "production"] as const;
