@@ -13,6 +13,34 @@ if (!tool || !/^[A-Za-z]+$/.test(tool)) {
     process.stderr.write("usage: node tools/bin/run.cjs <plan|audit|bench|kvRestore> [args]\n");
     process.exit(2);
 }
+// The Pulumi SDK requires npm's arborist (with pacote, sigstore, tuf: ~500 modules), its
+// automation API and TypeScript (to serialize closures) at load time; an offline plan calls
+// none of them. They load on first use instead.
+const PULUMI_INDEX = join("@pulumi", "pulumi", "index.js");
+const loadModule = Module._load;
+Module._load = function (request, parent, isMain) {
+    const unused = request === "@npmcli/arborist" || request.endsWith("/typescript-shim") || (request === "./automation" && parent?.filename.endsWith(PULUMI_INDEX));
+    return unused ? onFirstUse(() => loadModule.call(this, request, parent, isMain)) : loadModule.call(this, request, parent, isMain);
+};
+
+/** A module that loads when a property is first read; it says it is an ES module so __importStar leaves it alone. */
+function onFirstUse(load) {
+    let real;
+    const target = () => (real ??= load());
+    return new Proxy(
+        {},
+        {
+            get: (_, key) => (key === "__esModule" ? true : Reflect.get(target(), key)),
+            has: (_, key) => Reflect.has(target(), key),
+            ownKeys: () => Reflect.ownKeys(target()),
+            getOwnPropertyDescriptor: (_, key) => {
+                const descriptor = Reflect.getOwnPropertyDescriptor(target(), key);
+                return descriptor && { ...descriptor, configurable: true };
+            },
+        },
+    );
+}
+
 const entry = join(__dirname, "..", `${tool}.ts`);
 const { outputFiles } = buildSync({ entryPoints: [entry], bundle: true, platform: "node", format: "cjs", target: "node20", packages: "external", write: false, logLevel: "error" });
 const filename = join(__dirname, "..", `${tool}.bundle.cjs`);
