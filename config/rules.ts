@@ -9,8 +9,8 @@ import {
     SEED_OBJECTIVES,
     formatMinutes,
     scheduleIntervalMinutes,
-} from "./backupMatrix";
-import { STACK_NAMES } from "./environments";
+} from "../policies/lib/backupMatrix";
+import { STACK_NAMES } from "../policies/lib/environments";
 import { SECRET_KEYS, type ParsedConfig } from "./schema";
 import { cidrContains, parseCidr } from "./cidr";
 

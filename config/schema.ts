@@ -13,9 +13,9 @@ import {
     SEED_OBJECTIVES,
     SEED_SCHEDULES,
     type BackupTier,
-} from "./backupMatrix";
+} from "../policies/lib/backupMatrix";
 
-import { STACK_NAMES } from "./environments";
+import { STACK_NAMES } from "../policies/lib/environments";
 
 /** `protect` stateful resources unless a stack turns it off (dev). */
 export const PROTECT_BY_DEFAULT = true;

@@ -1,8 +1,12 @@
 import { createHash } from "node:crypto";
+import { LABEL_FOR_TAG, MANAGED_BY, REQUIRED_TAG_KEYS } from "../policies/lib/tagKeys";
+
+export { ENVIRONMENT_TAG, LABEL_FOR_TAG, MANAGED_BY, REQUIRED_TAG_KEYS } from "../policies/lib/tagKeys";
 
 /**
- * Required tags, Kubernetes labels and the naming scheme: decided here once, applied by the
- * Platform (AWS provider default tags, Kubernetes labels) and checked by the policy pack.
+ * Required tags, Kubernetes labels and the naming scheme for a stack's config: applied by the
+ * Platform (AWS provider default tags, Kubernetes labels); the keys are the policy pack's
+ * (policies/lib/tagKeys.ts), which checks them.
  */
 
 export interface TagContext {
@@ -11,12 +15,6 @@ export interface TagContext {
     owner: string;
     costCenter: string;
 }
-
-/** Tag keys every taggable AWS resource must carry. */
-export const REQUIRED_TAG_KEYS = ["Environment", "Service", "Owner", "CostCenter", "ManagedBy"] as const;
-export const MANAGED_BY = "pulumi";
-/** The required tag that names the environment: what keeps stacks sharing an account apart. */
-export const ENVIRONMENT_TAG = "Environment";
 
 export function requiredTags(ctx: TagContext): Record<(typeof REQUIRED_TAG_KEYS)[number], string> {
     return {
@@ -27,15 +25,6 @@ export function requiredTags(ctx: TagContext): Record<(typeof REQUIRED_TAG_KEYS)
         ManagedBy: MANAGED_BY,
     };
 }
-
-/** The Kubernetes label that carries each required tag. */
-export const LABEL_FOR_TAG: Record<(typeof REQUIRED_TAG_KEYS)[number], string> = {
-    Environment: "ops-platform/environment",
-    Service: "app.kubernetes.io/part-of",
-    Owner: "ops-platform/owner",
-    CostCenter: "ops-platform/cost-center",
-    ManagedBy: "app.kubernetes.io/managed-by",
-};
 
 export function requiredLabels(ctx: TagContext): Record<string, string> {
     const tags = requiredTags(ctx);

@@ -84,15 +84,66 @@ export function levelOf(rule: Rule, config: PolicyConfig): EnforcementLevel {
     return "advisory";
 }
 
+/** How the plan, the audit and the pack write a value that is unknown until deploy. */
+export const UNKNOWN = "[unknown]";
+
+/**
+ * A rule's judgement of one resource. What the rule read is recorded: if it read a value that
+ * is unknown until deploy, at any depth, it cannot know the answer, so its judgement is "not
+ * evaluated" (naming those values) rather than a violation or a pass that may not hold.
+ */
+export function judgeResource(rule: ResourceRule, resource: PolicyResource, context: RuleContext): Judgement[] {
+    const unknowns: string[] = [];
+    const judgements = rule.validateResource(watched(resource, unknowns), context).map((j) => ({ ...j, resource: resource }));
+    return settle(judgements, unknowns, resource);
+}
+
+/** A stack rule's judgements, with the same treatment of unknown values as judgeResource. */
+export function judgeStack(rule: StackRule, resources: readonly PolicyResource[], context: RuleContext): Judgement[] {
+    const unknowns: string[] = [];
+    const originals = new Map(resources.map((r) => [r.urn, r]));
+    const judgements = rule.validateStack(resources.map((r) => watched(r, unknowns)), context).map((j) => (j.resource ? { ...j, resource: originals.get(j.resource.urn) ?? j.resource } : j));
+    return settle(judgements, unknowns);
+}
+
+function settle(judgements: Judgement[], unknowns: string[], resource?: PolicyResource): Judgement[] {
+    if (unknowns.length === 0) return judgements;
+    const reason = `${[...new Set(unknowns)].sort().join(", ")} unknown until deploy`;
+    const resources = judgements.map((j) => j.resource).filter((r): r is PolicyResource => r !== undefined);
+    if (resources.length === 0) return [{ kind: "not-evaluated", reason, ...(resource ? { resource } : {}) }];
+    return [...new Map(resources.map((r) => [r.urn, r])).values()].map((r) => ({ kind: "not-evaluated" as const, reason, resource: r }));
+}
+
+/** `resource` with its inputs and provider inputs recording every unknown value a rule reads. */
+function watched(resource: PolicyResource, unknowns: string[]): PolicyResource {
+    const label = resource.name;
+    return {
+        ...resource,
+        inputs: watch(resource.inputs, `${label}.`, unknowns) as Record<string, unknown>,
+        providerInputs: resource.providerInputs && (watch(resource.providerInputs, `${label} provider.`, unknowns) as Record<string, unknown>),
+    };
+}
+
+function watch(value: unknown, path: string, unknowns: string[]): unknown {
+    if (value === null || typeof value !== "object") return value;
+    return new Proxy(value, {
+        get(target, key, receiver) {
+            const v = Reflect.get(target, key, receiver);
+            if (typeof key === "symbol" || !Object.prototype.hasOwnProperty.call(target, key)) return v;
+            const at = `${path}${String(key)}`;
+            if (v === UNKNOWN) unknowns.push(at);
+            return watch(v, `${at}.`, unknowns);
+        },
+    });
+}
+
 /** Judges every resource and the stack with every enabled rule. */
 export function evaluate(rules: readonly Rule[], resources: readonly PolicyResource[], context: RuleContext, config: PolicyConfig): Finding[] {
     const findings: Finding[] = [];
     for (const rule of rules) {
         const level = levelOf(rule, config);
         if (level === "disabled") continue;
-        const judgements = isResourceRule(rule)
-            ? resources.filter((r) => rule.appliesTo(r.type)).flatMap((r) => rule.validateResource(r, context).map((j) => ({ ...j, resource: j.resource ?? r })))
-            : rule.validateStack(resources, context);
+        const judgements = isResourceRule(rule) ? resources.filter((r) => rule.appliesTo(r.type)).flatMap((r) => judgeResource(rule, r, context)) : judgeStack(rule, resources, context);
         for (const j of judgements) {
             findings.push({
                 policy: rule.name,

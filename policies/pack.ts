@@ -3,7 +3,7 @@
  * (and with it starts the analyzer server), so tests can import the adapters.
  */
 import type { PolicyResource as PackResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { isResourceRule, type PolicyResource, type Rule, type RuleContext } from "./engine";
+import { isResourceRule, judgeResource, judgeStack, type Judgement, type PolicyResource, type Rule, type RuleContext } from "./engine";
 import { UNKNOWN, stackOfUrn } from "./lib/resources";
 
 /** How the policy SDK's proxies expose their target (sdk/proxy.ts, internal there). */
@@ -30,7 +30,7 @@ export function canonical(value: unknown): unknown {
     return target;
 }
 
-/** Inside `pulumi preview` secrets arrive unwrapped, so rules must not expect "[secret]" marks. */
+/** Under CrossGuard secrets arrive unwrapped, so rules must not expect "[secret]" marks. */
 function contextFor(urn: string): RuleContext {
     return { stack: stackOfUrn(urn) ?? "", secretsMarked: false };
 }
@@ -50,7 +50,8 @@ function fromPack(r: {
         urn: r.urn,
         name: r.name,
         inputs: canonical(r.props) as Record<string, unknown>,
-        options: { protect: r.opts?.protect, retainOnDelete: (r.opts as { retainOnDelete?: boolean } | undefined)?.retainOnDelete },
+        // The analyzer protocol's options carry protect but not retainOnDelete.
+        options: { protect: r.opts?.protect },
         providerInputs: r.provider ? (canonical(r.provider.props) as Record<string, unknown>) : undefined,
         dependencies: (r.dependencies ?? []).map((d) => d.urn),
         propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies ?? {}).map(([k, deps]) => [k, deps.map((d) => d.urn)])),
@@ -58,8 +59,8 @@ function fromPack(r: {
 }
 
 /**
- * A CrossGuard policy for a rule. Only violations are reported: a value unknown at preview is
- * judged again by `pulumi up`, when the engine knows it; the offline plan lists those cases.
+ * A CrossGuard policy for a rule: its violations. What it cannot judge (a value unknown until
+ * deploy, a secret mark CrossGuard hides) is reported by NOT_EVALUATED_POLICY instead.
  */
 export function toPackPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy {
     const base = { name: rule.name, description: `${rule.description} Fix: ${rule.remediation}` };
@@ -68,7 +69,7 @@ export function toPackPolicy(rule: Rule): ResourceValidationPolicy | StackValida
             ...base,
             validateResource: (args, report) => {
                 if (!rule.appliesTo(args.type)) return;
-                for (const j of rule.validateResource(fromPack(args), contextFor(args.urn))) if (j.kind === "violation") report(j.message);
+                for (const j of judgeResource(rule, fromPack(args), contextFor(args.urn))) if (j.kind === "violation") report(j.message);
             },
         };
     }
@@ -76,7 +77,32 @@ export function toPackPolicy(rule: Rule): ResourceValidationPolicy | StackValida
         ...base,
         validateStack: (args, report) => {
             const resources = args.resources.map(fromPack);
-            for (const j of rule.validateStack(resources, contextFor(resources[0]?.urn ?? ""))) if (j.kind === "violation") report(j.message, j.resource?.urn);
+            for (const j of judgeStack(rule, resources, contextFor(resources[0]?.urn ?? ""))) if (j.kind === "violation") report(j.message, j.resource?.urn);
+        },
+    };
+}
+
+/** The name of the advisory policy that lists what the other rules could not judge. */
+export const NOT_EVALUATED_POLICY = "rules-not-evaluated";
+
+/**
+ * Policy results are pass or violation only, so a rule that cannot judge a resource would pass
+ * in silence (pulumi/pulumi-policy#258). This advisory policy names each such case, with the
+ * rule and the reason, so a preview shows what was not checked. Keep it advisory in every
+ * policy config: it reports, it never blocks.
+ */
+export function notEvaluatedPolicy(rules: readonly Rule[]): StackValidationPolicy {
+    return {
+        name: NOT_EVALUATED_POLICY,
+        description: "Lists, for every rule of this pack, the resources it could not judge (values unknown until deploy, secret marks CrossGuard hides) and why. Fix: nothing to fix; `pulumi up` judges unknown values once they are known, and npm run audit judges secret marks from a stack export.",
+        enforcementLevel: "advisory",
+        validateStack: (args, report) => {
+            const resources = args.resources.map(fromPack);
+            const context = contextFor(resources[0]?.urn ?? "");
+            for (const rule of rules) {
+                const judgements: Judgement[] = isResourceRule(rule) ? resources.filter((r) => rule.appliesTo(r.type)).flatMap((r) => judgeResource(rule, r, context)) : judgeStack(rule, resources, context);
+                for (const j of judgements) if (j.kind === "not-evaluated") report(`${rule.name}: not evaluated: ${j.reason}`, j.resource?.urn);
+            }
         },
     };
 }

@@ -4,7 +4,7 @@
  * takes no more): the environment's, or a plan's own BackupPlan tag, which is both the
  * environment's and the tier's.
  */
-import { BACKUP_PLAN_TAG, BACKUP_TIERS, SEED_OBJECTIVES, scheduleIntervalMinutes } from "../../config/backupMatrix";
+import { BACKUP_PLAN_TAG, BACKUP_TIERS, SEED_OBJECTIVES, scheduleIntervalMinutes } from "../../policies/lib/backupMatrix";
 import type { BackupConfig } from "../../config/schema";
 import { ENVIRONMENT_TAG } from "../../config/tagging";
 import { backupPlanName } from "./backupPlan";

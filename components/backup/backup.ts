@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BACKUP_TIERS, BACKUP_TIER_TAG, type BackupTier } from "../../config/backupMatrix";
+import { BACKUP_TIERS, BACKUP_TIER_TAG, type BackupTier } from "../../policies/lib/backupMatrix";
 import { sectionSettings, type SectionInput } from "../../config/schema";
 import { ENVIRONMENT_TAG } from "../../config/tagging";
 import { AlarmTopic } from "../alerting";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BACKUP_PLAN_TAG, BACKUP_RETENTION_TAG, BACKUP_TIER_TAG, type BackupTier } from "../../config/backupMatrix";
+import { BACKUP_PLAN_TAG, BACKUP_RETENTION_TAG, BACKUP_TIER_TAG, type BackupTier } from "../../policies/lib/backupMatrix";
 import type { RuleSpec } from "./planRules";
 
 /** The physical name of a tier's plan, which is also the BackupPlan tag of what it selects. */

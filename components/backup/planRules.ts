@@ -2,7 +2,7 @@
  * The backup matrix turned into AWS Backup rules, as pure functions: what each tier's plan
  * contains, the vault lock bounds that fit them, and the tier table other tools print.
  */
-import { BACKUP_TIERS, COLD_STORAGE_MIN_DAYS, formatMinutes, type BackupTier } from "../../config/backupMatrix";
+import { BACKUP_TIERS, COLD_STORAGE_MIN_DAYS, formatMinutes, type BackupTier } from "../../policies/lib/backupMatrix";
 import type { BackupConfig, TierConfig } from "../../config/schema";
 
 export interface RuleSpec {

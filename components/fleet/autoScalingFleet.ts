@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BACKUP_PLAN_TAG, BACKUP_TIER_TAG } from "../../config/backupMatrix";
+import { BACKUP_PLAN_TAG, BACKUP_TIER_TAG } from "../../policies/lib/backupMatrix";
 import { sectionSettings, type SectionInput } from "../../config/schema";
 import { APP_PORT } from "./applicationLoadBalancer";
 import { PATCH_GROUP_TAG } from "./patching";

@@ -1,9 +1,9 @@
 /** Reading resources the same way whichever tool captured them. */
-import type { PolicyResource, RuleContext } from "../engine";
+import { UNKNOWN, type PolicyResource, type RuleContext } from "../engine";
 import { effectiveTags } from "./tags";
 
-/** How every caller writes a value that is unknown until deploy, and a secret. */
-export const UNKNOWN = "[unknown]";
+/** How every caller writes a secret; unknown values are written as UNKNOWN (policies/engine.ts). */
+export { UNKNOWN } from "../engine";
 export const SECRET = "[secret]";
 
 export function isUnknown(value: unknown): boolean {
@@ -40,7 +40,8 @@ export function stackOfUrn(urn: string): string | undefined {
 /** A resource's environment: its Environment tag, else the stack it belongs to. */
 export function environmentOf(resource: PolicyResource, context: RuleContext): string {
     const tag = effectiveTags(resource.type, resource.inputs, resource.providerInputs)["Environment"];
-    return tag ?? stackOfUrn(resource.urn) ?? context.stack;
+    // An Environment tag unknown at preview says nothing; the stack does.
+    return (tag !== undefined && !isUnknown(tag) ? tag : undefined) ?? stackOfUrn(resource.urn) ?? context.stack;
 }
 
 export function isProduction(resource: PolicyResource, context: RuleContext): boolean {

@@ -13,7 +13,7 @@ import {
     formatMinutes,
     scheduleIntervalMinutes,
     type BackupTier,
-} from "../../config/backupMatrix";
+} from "../lib/backupMatrix";
 import type { Judgement, PolicyResource, ResourceRule, RuleContext, StackRule } from "../engine";
 import { asArray, dependentsOf, get, isProduction, isUnknown, ofType, regionOf, regionOfArn, selectionMatches, stackOfUrn } from "../lib/resources";
 import { WORKER_BINDING_TYPES } from "./security";
@@ -60,7 +60,7 @@ export const backupResourcesProtectedByPlan: StackRule = {
     name: "backup-resources-protected-by-plan",
     area: "backup",
     description: "Checks whether every backup-capable resource is selected by a backup plan through its BackupTier tag (BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN).",
-    remediation: "Give the resource a BackupTier tag that a backup selection matches (components/backup selects each tier by tag).",
+    remediation: "Tag the resource with its BackupTier (and whatever else the plan's selection conditions require, such as Environment) so that a backup selection matches it.",
     validateStack(resources) {
         const selections = ofType(resources, SELECTION);
         const judgements: Judgement[] = [];
@@ -79,7 +79,7 @@ export const backupPlanFrequencyAndRetention: ResourceRule = {
     name: "backup-plan-frequency-and-retention",
     area: "backup",
     description: "Checks whether each backup rule runs at least as often as its tier's RPO and keeps points at least the tier's minimum (BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK).",
-    remediation: "Use the tier's schedule and retention from config/backupMatrix.ts (or continuous backup for RPOs under an hour); tag each rule's recovery points with its BackupTier.",
+    remediation: "Schedule each rule at least as often as its tier's RPO (continuous backup for RPOs under an hour) and keep points at least the tier's minimum retention, per the backup matrix; tag each rule's recovery points with its BackupTier.",
     appliesTo: (type) => type === PLAN,
     validateResource(plan) {
         if (isUnknown(plan.inputs["rules"])) return [{ kind: "not-evaluated", reason: "the plan's rules are unknown until deploy" }];
@@ -140,7 +140,7 @@ export const backupVaultLocked: StackRule = {
     name: "backup-vault-locked",
     area: "backup",
     description: "Checks whether every production backup vault is locked and every backup rule's retention lies inside the lock's bounds (BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK).",
-    remediation: "Set backup.lockMode to compliance for production; the lock's bounds come from the tiers.",
+    remediation: "Add an aws.backup.VaultLockConfiguration in compliance mode (changeableForDays set) whose retention bounds contain every rule that writes to the vault.",
     validateStack(resources, context) {
         const retentions = ofType(resources, PLAN).flatMap((p) => planRules(p).flatMap((r) => [r.lifecycle?.deleteAfter, ...(r.copyActions ?? []).map((c) => c.lifecycle?.deleteAfter)])).filter((d): d is number => typeof d === "number");
         return productionVaults(resources, context).flatMap((vault): Judgement[] => {
@@ -188,7 +188,7 @@ export const backupCrossRegionCopy: ResourceRule = {
     name: "backup-cross-region-copy",
     area: "backup",
     description: "Checks whether every production backup rule copies to a vault in another region and keeps the copy at least as long as the source (BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION).",
-    remediation: "Add a standby region and keep backup.crossRegionCopy true; copies take the rule's lifecycle.",
+    remediation: "Give every production rule a copyAction to a vault in another region, with a lifecycle at least as long as the rule's.",
     appliesTo: (type) => type === PLAN,
     validateResource(plan, context) {
         if (!isProduction(plan, context)) return [];
@@ -209,7 +209,7 @@ export const backupRestoreTesting: StackRule = {
     name: "backup-restore-testing",
     area: "backup",
     description: "Checks whether a production stack tests restores of every backup tier its resources use.",
-    remediation: "Enable backup.restoreTesting and list the tiers in backup.restoreTestTiers.",
+    remediation: "Add an aws.backup.RestoreTestingPlan with a RestoreTestingSelection per tier in use (protectedResourceConditions on aws:ResourceTag/BackupTier).",
     validateStack(resources, context) {
         if (!stackIsProduction(resources, context)) return [];
         const tested = new Set(
@@ -228,7 +228,7 @@ export const backupRestoreTimeTarget: StackRule = {
     name: "backup-restore-time-target",
     area: "backup",
     description: "Checks, as a proxy for RESTORE_TIME_FOR_RESOURCES_MEET_TARGET, whether production audits each used tier's restore time against that tier's RTO.",
-    remediation: "Keep the Backup Audit Manager framework of components/backup, which adds RESTORE_TIME_FOR_RESOURCES_MEET_TARGET per tier.",
+    remediation: "Add RESTORE_TIME_FOR_RESOURCES_MEET_TARGET to a Backup Audit Manager framework for each tier in use, with maxRestoreTime at most the tier's RTO.",
     validateStack(resources, context) {
         if (!stackIsProduction(resources, context)) return [];
         const controls = ofType(resources, "aws:backup/framework:Framework").flatMap((f) => asArray<{ name: string; inputParameters?: Array<{ name: string; value: string }>; scope?: { tags?: Record<string, string> } }>(f.inputs["controls"]));
@@ -255,7 +255,7 @@ export const kvNamespacesExported: StackRule = {
     name: "kv-namespaces-exported",
     area: "backup",
     description: "Checks whether every production KV namespace is bound to a Worker that exports it on a schedule (KV_BACKUP_BINDINGS and a cron trigger).",
-    remediation: "Bind the namespace to the gateway Worker; components/edge lists every KV binding in KV_BACKUP_BINDINGS and adds the cron trigger.",
+    remediation: "Bind the namespace to a Worker that lists its binding in KV_BACKUP_BINDINGS and runs the export on a cron trigger.",
     validateStack(resources, context) {
         if (!stackIsProduction(resources, context)) return [];
         const workers = ofType(resources, ...WORKER_BINDING_TYPES);
@@ -284,7 +284,7 @@ export const kvBackupBucketLifecycleAndLock: StackRule = {
     name: "kv-backup-bucket-lifecycle-and-lock",
     area: "backup",
     description: "Checks whether the production R2 bucket that receives the KV export has a lifecycle rule and a retention lock.",
-    remediation: "Keep edge.kvBackup.lock true in production; components/edge adds both to the backup bucket.",
+    remediation: "Give the production KV backup bucket a lifecycle rule that expires exports after their retention and a bucket lock over the export prefix.",
     validateStack(resources, context) {
         if (!stackIsProduction(resources, context)) return [];
         const names = new Set(ofType(resources, ...WORKER_BINDING_TYPES).flatMap((w) => asArray<Binding>(w.inputs["bindings"]).filter((b) => b.type === "r2_bucket" && b.name === "BACKUPS").map((b) => b.bucketName)));

@@ -1,8 +1,8 @@
 /** Tagging: every AWS resource says whose it is, and every stateful one which backup tier it is in. */
 import taggableTypes from "../data/aws-taggable-types.json";
-import { BACKUP_TIERS, BACKUP_TIER_TAG } from "../../config/backupMatrix";
-import { STACK_NAMES } from "../../config/environments";
-import { LABEL_FOR_TAG, MANAGED_BY, REQUIRED_TAG_KEYS } from "../../config/tagging";
+import { BACKUP_TIERS, BACKUP_TIER_TAG } from "../lib/backupMatrix";
+import { STACK_NAMES } from "../lib/environments";
+import { LABEL_FOR_TAG, MANAGED_BY, REQUIRED_TAG_KEYS } from "../lib/tagKeys";
 import type { Judgement, ResourceRule } from "../engine";
 import { asArray, get, isUnknown } from "../lib/resources";
 import { effectiveTags, ownTags } from "../lib/tags";
@@ -21,7 +21,7 @@ export const awsRequiredTags: ResourceRule = {
     name: "aws-required-tags",
     area: "tagging",
     description: "Checks whether every taggable AWS resource carries Environment, Service, Owner, CostCenter and ManagedBy, with allowed values.",
-    remediation: "Create AWS resources through a provider with defaultTags from config/tagging.ts (the Platform does), or tag the resource itself.",
+    remediation: "Create AWS resources through a provider whose defaultTags carry the required tags, or tag the resource itself.",
     appliesTo: (type) => TAGGABLE.has(type),
     validateResource(r) {
         if (isUnknown(r.inputs["tags"])) return [{ kind: "not-evaluated", reason: "tags are unknown until deploy" }];
@@ -36,7 +36,7 @@ export const kubernetesRequiredLabels: ResourceRule = {
     name: "kubernetes-required-labels",
     area: "tagging",
     description: "Checks whether every Kubernetes object carries the labels that match the required tags.",
-    remediation: "Set metadata.labels from requiredLabels() in config/tagging.ts.",
+    remediation: "Label the object with the required labels (the Kubernetes form of the required tags).",
     appliesTo: (type) => type.startsWith("kubernetes:") && !LABELLED_EXEMPT.has(type),
     validateResource(r) {
         const labels = get(r.inputs, "metadata.labels");

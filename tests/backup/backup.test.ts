@@ -1,4 +1,4 @@
-import { BACKUP_TIERS, SEED_OBJECTIVES, scheduleIntervalMinutes } from "../../config/backupMatrix";
+import { BACKUP_TIERS, SEED_OBJECTIVES, scheduleIntervalMinutes } from "../../policies/lib/backupMatrix";
 import { tierRules } from "../../components/backup";
 import { validateConfig } from "../../config/load";
 import { problemsOf, rawOf, withKey } from "../helpers/config";

@@ -127,6 +127,6 @@ it("protect-stateful-production fails an unprotected production vault, not a dev
     const resources = changed(await productionResources(), isType("aws:backup/vault:Vault", "-dr"), (v) => {
         v.options = {};
     });
-    expect(violations(findingsOf(protectStatefulProduction, resources))).toEqual(["Production stateful resource must be protected (protect or retainOnDelete)."]);
+    expect(violations(findingsOf(protectStatefulProduction, resources))).toEqual(["Production stateful resource must be protected (the protect option)."]);
     expect(violations(findingsOf(protectStatefulProduction, await stackResources("dev"), { stack: "dev" }))).toEqual([]);
 });

@@ -26,7 +26,7 @@ describe("aws-required-tags", () => {
         const resources = changed(await productionResources(), isType("aws:ec2/vpc:Vpc", "us-east-1"), (r) => {
             r.inputs["tags"] = "[unknown]";
         });
-        expect(findingsOf(awsRequiredTags, resources)).toEqual([expect.objectContaining({ status: "not-evaluated", message: "not evaluated: tags are unknown until deploy" })]);
+        expect(findingsOf(awsRequiredTags, resources)).toEqual([expect.objectContaining({ status: "not-evaluated", message: "not evaluated: ops-platform-production-us-east-1.tags unknown until deploy" })]);
     });
 });
 

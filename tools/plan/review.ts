@@ -2,7 +2,7 @@
  * Plan review, from plan documents only: what changed against a baseline, how risky that is
  * (the source documents' Impact x Likelihood x Complexity), and what backups cover.
  */
-import { BACKUP_TIER_TAG, SEED_OBJECTIVES, formatMinutes, type BackupTier } from "../../config/backupMatrix";
+import { BACKUP_TIER_TAG, SEED_OBJECTIVES, formatMinutes, type BackupTier } from "../../policies/lib/backupMatrix";
 import { selectionMatches } from "../../policies/lib/resources";
 import { STATEFUL_TIER_TAGS } from "../../policies/rules/tagging";
 import { STATEFUL_TYPES } from "../../policies/rules/security";
