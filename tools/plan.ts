@@ -16,19 +16,20 @@ import { backupCoverage, changeRisk, diffPlans } from "./plan/review";
 import type { PlanDocument } from "./plan/document";
 import { runStack } from "./plan/run";
 
-const USAGE = "usage: npm run plan -- <dev|staging|production> [--json FILE] [--baseline FILE] [--markdown FILE] [--config-dir DIR]";
+const USAGE = "usage: npm run plan -- <dev|staging|production> [--preview] [--json FILE] [--baseline FILE] [--markdown FILE] [--config-dir DIR]";
 
 async function main(argv: string[]): Promise<number> {
-    const { positional, flags } = parseArgs(argv, ["json", "baseline", "markdown", "config-dir"]);
+    const { positional, flags, switches } = parseArgs(argv, ["json", "baseline", "markdown", "config-dir"], ["preview"]);
     if (positional.length !== 1) throw new UsageError(positional.length === 0 ? "name a stack" : `one stack at a time, got ${positional.join(", ")}`);
     const stack = positional[0]!;
-    const run = await runStack(stack, { viaIndex: true, dir: flags["config-dir"] });
+    const preview = switches.has("preview");
+    const run = await runStack(stack, { viaIndex: true, dir: flags["config-dir"], preview });
     const findings = judge(stack, run.resources);
     const doc = toDocument(stack, run.resources, run.outputs, findings);
     const style = process.stdout.isTTY ? ansiStyle : plainStyle;
 
     const lines = [
-        style.bold(`ops-platform · ${stack} · ${doc.resources.length} resources (offline plan under Pulumi mocks)`),
+        style.bold(`ops-platform · ${stack} · ${doc.resources.length} resources (offline ${preview ? "preview: every value a provider computes is unknown, as on a first pulumi preview" : "plan under Pulumi mocks"})`),
         "",
         ...renderTree(doc.resources, style),
         "",

@@ -93,7 +93,8 @@ interface Monitor {
 
 /**
  * Runs `program` under mocks as stack `stack` and returns what it registered and exported;
- * `live` is what the mocked Cloudflare API reports as already deployed.
+ * `live` is what the mocked Cloudflare API reports as already deployed; `preview` runs it as a
+ * first `pulumi preview` does, where every value a provider computes is unknown.
  * One run per process at a time: the Pulumi runtime is global.
  */
 export async function captureProgram(
@@ -101,9 +102,10 @@ export async function captureProgram(
     stack: string,
     program: () => Promise<Record<string, unknown>> | Record<string, unknown>,
     live?: LiveCloudflare,
+    preview = false,
 ): Promise<CaptureResult> {
-    const mocks = new PlanMocks(live);
-    await pulumi.runtime.setMocks(mocks, project, stack, false);
+    const mocks = new PlanMocks(live, preview);
+    await pulumi.runtime.setMocks(mocks, project, stack, preview);
     skipSourcePositions();
     const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
     const resources: PlannedResource[] = [];

@@ -11,12 +11,15 @@ export class UsageError extends Error {}
 export interface ParsedArgs {
     positional: string[];
     flags: Record<string, string>;
+    /** Switches given (options that take no value). */
+    switches: Set<string>;
 }
 
-/** `a --x v --y w` -> positional [a], flags {x: v, y: w}; only the flags named are accepted. */
-export function parseArgs(argv: readonly string[], allowed: readonly string[]): ParsedArgs {
+/** `a --x v --y w --s` -> positional [a], flags {x: v, y: w}, switches {s}; only the options named are accepted. */
+export function parseArgs(argv: readonly string[], allowed: readonly string[], allowedSwitches: readonly string[] = []): ParsedArgs {
     const positional: string[] = [];
     const flags: Record<string, string> = {};
+    const switches = new Set<string>();
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i]!;
         if (!arg.startsWith("--")) {
@@ -24,10 +27,14 @@ export function parseArgs(argv: readonly string[], allowed: readonly string[]): 
             continue;
         }
         const [name, inline] = arg.slice(2).split("=", 2) as [string, string | undefined];
-        if (!allowed.includes(name)) throw new UsageError(`unknown option --${name}; expected ${allowed.map((a) => `--${a}`).join(", ")}`);
+        if (allowedSwitches.includes(name) && inline === undefined) {
+            switches.add(name);
+            continue;
+        }
+        if (!allowed.includes(name)) throw new UsageError(`unknown option --${name}; expected ${[...allowed, ...allowedSwitches].map((a) => `--${a}`).join(", ")}`);
         const value = inline ?? argv[++i];
         if (value === undefined || value.startsWith("--")) throw new UsageError(`--${name} needs a value`);
         flags[name] = value;
     }
-    return { positional, flags };
+    return { positional, flags, switches };
 }

@@ -47,10 +47,16 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     /** provider reference (`urn::id`) -> its AWS region and the account its credentials belong to */
     private readonly providers = new Map<string, { region: string; account: string }>();
 
-    constructor(private readonly live?: LiveCloudflare) {}
+    constructor(
+        private readonly live?: LiveCloudflare,
+        /** As in a first preview: resources echo their inputs and nothing a provider computes (ids, ARNs, names it picks) is known. */
+        private readonly preview = false,
+    ) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
         const { type, name, inputs } = args;
+        // In a preview the SDK takes an empty id and every missing output as unknown.
+        if (this.preview) return { id: "", state: { ...inputs } };
         const { region, account } = this.awsProvider(args.provider);
         const id = this.idFor(type, name);
         const state: Record<string, unknown> = { ...inputs };

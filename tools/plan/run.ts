@@ -26,6 +26,8 @@ export interface RunOptions {
     viaIndex?: boolean;
     /** What Cloudflare reports as deployed. Defaults to the stack deployed before: the live version at 100%, migrations applied. */
     live?: LiveCloudflare;
+    /** Run as a first `pulumi preview` does: every value a provider computes is unknown. */
+    preview?: boolean;
 }
 
 /** The stack as deployed before this change: its gateway at MOCK_LIVE_WORKER_VERSION, the rate limiter's migrations applied. */
@@ -47,6 +49,6 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify(file.secretKeys);
         pulumi.runtime.setAllConfig(file.config, file.secretKeys);
         return require("../../index") as Record<string, unknown>;
-    }, options.live ?? previouslyDeployed(config));
+    }, options.live ?? previouslyDeployed(config), options.preview);
     return { stack, config, ...result };
 }
