@@ -12,6 +12,8 @@ export interface PolicyResource {
     urn: string;
     type: string;
     name: string;
+    /** The provider's id, where the source records one (stack exports); plans have none. */
+    id?: string;
     inputs: Record<string, unknown>;
     options: { protect?: boolean; retainOnDelete?: boolean };
     /** Inputs of the resource's explicit provider (default tags and region live there). */

@@ -16,6 +16,7 @@ import { judge, type JudgeableResource } from "./plan/judge";
 interface ExportedResource {
     urn: string;
     type: string;
+    id?: string;
     custom?: boolean;
     inputs?: Record<string, unknown>;
     outputs?: Record<string, unknown>;
@@ -50,6 +51,7 @@ export function readAuditInput(text: string, stackOverride?: string): AuditInput
                 urn: r.urn,
                 type: r.type,
                 name: nameOf(r.urn),
+                ...(r.id ? { id: r.id } : {}),
                 // A checkpoint's inputs are what the program declared; outputs fill in what it left to the provider.
                 inputs: redact({ ...(r.outputs ?? {}), ...(r.inputs ?? {}) }) as Record<string, unknown>,
                 options: {

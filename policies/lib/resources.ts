@@ -50,7 +50,16 @@ export function isProduction(resource: PolicyResource, context: RuleContext): bo
 
 /** Resources of `type` that depend on `target` (a lock on a vault, a listener on a load balancer). */
 export function dependentsOf(resources: readonly PolicyResource[], target: PolicyResource, type: string): PolicyResource[] {
-    return resources.filter((r) => r.type === type && r.dependencies.includes(target.urn));
+    return resources.filter((r) => r.type === type && (r.dependencies.includes(target.urn) || Object.values(r.propertyDependencies).some((urns) => urns.includes(target.urn))));
+}
+
+/**
+ * Resources of `type` that refer to `target`: by a recorded dependency, or, where a program
+ * gave names as literals and the export records none, by `key` naming the target's name or id.
+ */
+export function referringTo(resources: readonly PolicyResource[], target: PolicyResource, type: string, key: string): PolicyResource[] {
+    const names = [target.inputs["name"], target.id].filter((n): n is string => typeof n === "string" && n !== "");
+    return resources.filter((r) => r.type === type && (dependentsOf([r], target, type).length > 0 || names.includes(r.inputs[key] as string)));
 }
 
 export function ofType(resources: readonly PolicyResource[], ...types: string[]): PolicyResource[] {

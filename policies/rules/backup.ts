@@ -15,7 +15,7 @@ import {
     type BackupTier,
 } from "../lib/backupMatrix";
 import type { Judgement, PolicyResource, ResourceRule, RuleContext, StackRule } from "../engine";
-import { asArray, dependentsOf, get, isProduction, isUnknown, ofType, regionOf, regionOfArn, selectionMatches, stackOfUrn } from "../lib/resources";
+import { asArray, dependentsOf, get, isProduction, isUnknown, ofType, referringTo, regionOf, regionOfArn, selectionMatches, stackOfUrn } from "../lib/resources";
 import { WORKER_BINDING_TYPES } from "./security";
 import { effectiveTags } from "../lib/tags";
 import { STATEFUL_TIER_TAGS } from "./tagging";
@@ -30,6 +30,7 @@ interface Lifecycle {
 }
 interface PlanRule {
     ruleName: string;
+    targetVaultName?: string;
     schedule?: string;
     enableContinuousBackup?: boolean;
     lifecycle?: Lifecycle;
@@ -38,6 +39,27 @@ interface PlanRule {
 }
 
 const planRules = (plan: PolicyResource) => asArray<PlanRule>(plan.inputs["rules"]);
+const planName = (plan: PolicyResource) => String(plan.inputs["name"] ?? plan.name);
+
+/** The tier a selection picks by (its BackupTier selection tag or condition), for the plan it belongs to. */
+function tierSelectedFor(plan: PolicyResource, resources: readonly PolicyResource[]): BackupTier | undefined {
+    const selections = [...dependentsOf(resources, plan, SELECTION), ...ofType(resources, SELECTION).filter((s) => plan.id !== undefined && s.inputs["planId"] === plan.id)];
+    for (const s of selections) {
+        const byTag = asArray<{ key: string; value: string }>(s.inputs["selectionTags"]).find((t) => t.key === BACKUP_TIER_TAG)?.value;
+        const byCondition = asArray(s.inputs["conditions"])
+            .flatMap((c) => asArray<{ key: string; value: string }>(get(c, "stringEquals")))
+            .find((c) => c.key === `aws:ResourceTag/${BACKUP_TIER_TAG}`)?.value;
+        const tier = byTag ?? byCondition;
+        if (isTier(tier)) return tier;
+    }
+    return undefined;
+}
+
+/** Whether `arn` names `vault` (by its ARN, or an ARN ending in its name). */
+function namesVault(arn: unknown, vault: PolicyResource): boolean {
+    const name = vault.inputs["name"] ?? vault.id;
+    return typeof arn === "string" && (arn === vault.inputs["arn"] || (typeof name === "string" && arn.endsWith(`:backup-vault:${name}`)));
+}
 const isTier = (t: unknown): t is BackupTier => (BACKUP_TIERS as readonly unknown[]).includes(t);
 
 /** The stack's environment, for rules over the whole stack. */
@@ -75,34 +97,38 @@ export const backupResourcesProtectedByPlan: StackRule = {
     },
 };
 
-export const backupPlanFrequencyAndRetention: ResourceRule = {
+export const backupPlanFrequencyAndRetention: StackRule = {
     name: "backup-plan-frequency-and-retention",
     area: "backup",
-    description: "Checks whether each backup rule runs at least as often as its tier's RPO and keeps points at least the tier's minimum (BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK).",
-    remediation: "Schedule each rule at least as often as its tier's RPO (continuous backup for RPOs under an hour) and keep points at least the tier's minimum retention, per the backup matrix; tag each rule's recovery points with its BackupTier.",
-    appliesTo: (type) => type === PLAN,
-    validateResource(plan) {
-        if (isUnknown(plan.inputs["rules"])) return [{ kind: "not-evaluated", reason: "the plan's rules are unknown until deploy" }];
-        return planRules(plan).flatMap((rule): Judgement[] => {
-            const tier = rule.recoveryPointTags?.[BACKUP_TIER_TAG];
-            const deleteAfter = rule.lifecycle?.deleteAfter;
-            if (!isTier(tier)) return [{ kind: "violation", message: `Backup rule ${rule.ruleName} must tag its recovery points with ${BACKUP_TIER_TAG} (one of ${BACKUP_TIERS.join(", ")}) so its tier can be judged.` }];
-            if (isUnknown(deleteAfter) || isUnknown(rule.schedule)) return [{ kind: "not-evaluated", reason: `rule ${rule.ruleName}'s schedule or retention is unknown until deploy` }];
-            const gfs = rule.recoveryPointTags?.[BACKUP_RETENTION_TAG];
-            if (gfs?.startsWith("gfs-")) {
-                const minimum = SEED_GFS[`${gfs.slice(4)}Days` as keyof typeof SEED_GFS];
-                return minimum !== undefined && (deleteAfter ?? Infinity) < minimum ? [{ kind: "violation", message: `GFS rule ${rule.ruleName} must keep points at least ${minimum} days, keeps ${deleteAfter}.` }] : [];
-            }
-            const objective = SEED_OBJECTIVES[tier];
-            const problems: string[] = [];
-            const interval = rule.schedule ? scheduleIntervalMinutes(rule.schedule) : undefined;
-            if (interval === undefined && !rule.enableContinuousBackup) problems.push(`its schedule "${rule.schedule ?? ""}" cannot be read`);
-            else if (interval !== undefined && interval > objective.rpoMinutes && !rule.enableContinuousBackup) problems.push(`it runs every ${formatMinutes(interval)}, longer than the ${tier} RPO of ${formatMinutes(objective.rpoMinutes)}`);
-            if (deleteAfter !== undefined && deleteAfter < objective.minRetentionDays) problems.push(`it keeps points ${deleteAfter} days, below the ${tier} minimum of ${objective.minRetentionDays}`);
-            return problems.length > 0 ? [{ kind: "violation", message: `Backup rule ${rule.ruleName} must meet its tier: ${problems.join("; ")}.` }] : [];
-        });
+    description: "Checks whether each backup rule runs at least as often as its tier's RPO and keeps points at least the tier's minimum (BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK). A rule's tier is its recovery points' BackupTier tag, else the tier the plan's selection picks by.",
+    remediation: "Schedule each rule at least as often as its tier's RPO (continuous backup for RPOs under an hour) and keep points at least the tier's minimum retention, per the backup matrix; tag each rule's recovery points with its BackupTier, or select by BackupTier.",
+    validateStack(resources) {
+        return ofType(resources, PLAN).flatMap((plan) => frequencyAndRetention(plan, tierSelectedFor(plan, resources)).map((j) => ({ ...j, resource: plan })));
     },
 };
+
+function frequencyAndRetention(plan: PolicyResource, selectedTier: BackupTier | undefined): Judgement[] {
+    if (isUnknown(plan.inputs["rules"])) return [{ kind: "not-evaluated", reason: "the plan's rules are unknown until deploy" }];
+    return planRules(plan).flatMap((rule): Judgement[] => {
+        const tagged = rule.recoveryPointTags?.[BACKUP_TIER_TAG];
+        const tier = isTier(tagged) ? tagged : selectedTier;
+        const deleteAfter = rule.lifecycle?.deleteAfter;
+        if (!isTier(tier)) return [{ kind: "violation", message: `Backup rule ${rule.ruleName} of plan ${planName(plan)} has no tier: tag its recovery points with ${BACKUP_TIER_TAG} (one of ${BACKUP_TIERS.join(", ")}) or select the plan's resources by it.` }];
+        if (isUnknown(deleteAfter) || isUnknown(rule.schedule)) return [{ kind: "not-evaluated", reason: `rule ${rule.ruleName}'s schedule or retention is unknown until deploy` }];
+        const gfs = rule.recoveryPointTags?.[BACKUP_RETENTION_TAG];
+        if (gfs?.startsWith("gfs-")) {
+            const minimum = SEED_GFS[`${gfs.slice(4)}Days` as keyof typeof SEED_GFS];
+            return minimum !== undefined && (deleteAfter ?? Infinity) < minimum ? [{ kind: "violation", message: `GFS rule ${rule.ruleName} must keep points at least ${minimum} days, keeps ${deleteAfter}.` }] : [];
+        }
+        const objective = SEED_OBJECTIVES[tier];
+        const problems: string[] = [];
+        const interval = rule.schedule ? scheduleIntervalMinutes(rule.schedule) : undefined;
+        if (interval === undefined && !rule.enableContinuousBackup) problems.push(`its schedule "${rule.schedule ?? ""}" cannot be read`);
+        else if (interval !== undefined && interval > objective.rpoMinutes && !rule.enableContinuousBackup) problems.push(`it runs every ${formatMinutes(interval)}, longer than the ${tier} RPO of ${formatMinutes(objective.rpoMinutes)}`);
+        if (deleteAfter !== undefined && deleteAfter < objective.minRetentionDays) problems.push(`it keeps points ${deleteAfter} days, below the ${tier} minimum of ${objective.minRetentionDays}`);
+        return problems.length > 0 ? [{ kind: "violation", message: `Backup rule ${rule.ruleName} of plan ${planName(plan)} must meet its tier: ${problems.join("; ")}.` }] : [];
+    });
+}
 
 export const backupColdStorageMinimum: ResourceRule = {
     name: "backup-cold-storage-90-days",
@@ -139,19 +165,26 @@ function productionVaults(resources: readonly PolicyResource[], context: RuleCon
 export const backupVaultLocked: StackRule = {
     name: "backup-vault-locked",
     area: "backup",
-    description: "Checks whether every production backup vault is locked and every backup rule's retention lies inside the lock's bounds (BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK).",
+    description: "Checks whether every production backup vault is locked and the retention of every rule that writes to it (a copy: to its destination) lies inside its lock's bounds (BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK).",
     remediation: "Add an aws.backup.VaultLockConfiguration in compliance mode (changeableForDays set) whose retention bounds contain every rule that writes to the vault.",
     validateStack(resources, context) {
-        const retentions = ofType(resources, PLAN).flatMap((p) => planRules(p).flatMap((r) => [r.lifecycle?.deleteAfter, ...(r.copyActions ?? []).map((c) => c.lifecycle?.deleteAfter)])).filter((d): d is number => typeof d === "number");
+        const plans = ofType(resources, PLAN);
         return productionVaults(resources, context).flatMap((vault): Judgement[] => {
-            const [lock] = dependentsOf(resources, vault, "aws:backup/vaultLockConfiguration:VaultLockConfiguration");
+            const vaultName = vault.inputs["name"] ?? vault.id;
+            const writes = plans.flatMap((p) =>
+                planRules(p).flatMap((r) => [
+                    ...(r.targetVaultName !== undefined && r.targetVaultName === vaultName ? [{ what: `rule ${r.ruleName} of plan ${planName(p)}`, days: r.lifecycle?.deleteAfter }] : []),
+                    ...(r.copyActions ?? []).filter((c) => namesVault(c.destinationVaultArn, vault)).map((c) => ({ what: `copies of rule ${r.ruleName} of plan ${planName(p)}`, days: c.lifecycle?.deleteAfter })),
+                ]),
+            );
+            const [lock] = referringTo(resources, vault, "aws:backup/vaultLockConfiguration:VaultLockConfiguration", "backupVaultName");
             if (!lock) return [{ kind: "violation", resource: vault, message: "Production backup vault must be locked (aws.backup.VaultLockConfiguration)." }];
             const min = lock.inputs["minRetentionDays"];
             const max = lock.inputs["maxRetentionDays"];
             if (isUnknown(min) || isUnknown(max)) return [{ kind: "not-evaluated", resource: vault, reason: "the lock's retention bounds are unknown until deploy" }];
-            const outside = retentions.filter((d) => (typeof min === "number" && d < min) || (typeof max === "number" && d > max));
             if (typeof min !== "number" || typeof max !== "number") return [{ kind: "violation", resource: vault, message: "Production vault lock must set both minRetentionDays and maxRetentionDays." }];
-            return outside.length > 0 ? [{ kind: "violation", resource: vault, message: `Every backup rule's retention must lie inside the vault lock's ${min}..${max} days; ${[...new Set(outside)].join(", ")} do not.` }] : [];
+            const outside = writes.filter((w) => typeof w.days === "number" && (w.days < min || w.days > max));
+            return outside.length > 0 ? [{ kind: "violation", resource: vault, message: `Retention written to vault ${String(vaultName)} must lie inside its lock's ${min}..${max} days: ${outside.map((w) => `${w.what} keeps ${w.days}`).join("; ")}.` }] : [];
         });
     },
 };
@@ -177,7 +210,7 @@ export const backupVaultDeletionDenied: StackRule = {
     remediation: "Attach an aws.backup.VaultPolicy that denies backup:DeleteRecoveryPoint to Principal * except the break-glass role.",
     validateStack(resources, context) {
         return productionVaults(resources, context).flatMap((vault): Judgement[] => {
-            const policies = dependentsOf(resources, vault, "aws:backup/vaultPolicy:VaultPolicy");
+            const policies = referringTo(resources, vault, "aws:backup/vaultPolicy:VaultPolicy", "backupVaultName");
             if (policies.some((p) => isUnknown(p.inputs["policy"]))) return [{ kind: "not-evaluated", resource: vault, reason: "the vault policy is unknown until deploy" }];
             return policies.some((p) => deniesDeletion(p.inputs["policy"])) ? [] : [{ kind: "violation", resource: vault, message: "Production backup vault must deny backup:DeleteRecoveryPoint in its access policy." }];
         });

@@ -74,7 +74,7 @@ it("copies every production rule to the DR vault, keeping copies as long as the 
     const { resources } = await planOf("production");
     const drVault = ofType(resources, "aws:backup/vault:Vault").find((v) => v.name.endsWith("-dr"))!;
     expect(drVault.options.provider).toMatch(/aws-us-west-2$/);
-    const drArn = "arn:aws:backup:us-west-2:111122223333:vault/ops-platform-production-dr";
+    const drArn = "arn:aws:backup:us-west-2:111122223333:backup-vault:ops-platform-production-dr";
     for (const plan of ofType(resources, "aws:backup/plan:Plan")) {
         for (const rule of rulesOf(plan)) {
             expect(rule.copyActions).toEqual([{ destinationVaultArn: drArn, lifecycle: expect.objectContaining({ deleteAfter: rule.lifecycle.deleteAfter }) }]);

@@ -34,24 +34,31 @@ describe("backup-plan-frequency-and-retention", () => {
         const resources = changed(await productionResources(), isType(PLAN, "critical"), (p) => {
             rulesOf(p)[0]!.enableContinuousBackup = false;
         });
-        expect(violations(findingsOf(backupPlanFrequencyAndRetention, resources))).toEqual(["Backup rule critical-continuous must meet its tier: it runs every 1 h, longer than the critical RPO of 15 min."]);
+        expect(violations(findingsOf(backupPlanFrequencyAndRetention, resources))).toEqual(["Backup rule critical-continuous of plan ops-platform-production-critical must meet its tier: it runs every 1 h, longer than the critical RPO of 15 min."]);
     });
 
     it("fails a retention below the tier's minimum", async () => {
         const resources = changed(await productionResources(), isType(PLAN, "medium"), (p) => {
             rulesOf(p)[0]!.lifecycle.deleteAfter = 14;
         });
-        expect(violations(findingsOf(backupPlanFrequencyAndRetention, resources))).toEqual(["Backup rule medium-scheduled must meet its tier: it keeps points 14 days, below the medium minimum of 30."]);
+        expect(violations(findingsOf(backupPlanFrequencyAndRetention, resources))).toEqual(["Backup rule medium-scheduled of plan ops-platform-production-medium must meet its tier: it keeps points 14 days, below the medium minimum of 30."]);
     });
 
-    it("fails a GFS rule shorter than the GFS figure, and a rule with no tier", async () => {
+    it("fails a GFS rule shorter than the GFS figure", async () => {
         const resources = changed(await productionResources(), isType(PLAN, "critical"), (p) => {
             rulesOf(p)[4]!.lifecycle.deleteAfter = 365;
-            delete rulesOf(p)[1]!.recoveryPointTags["BackupTier"];
         });
-        expect(violations(findingsOf(backupPlanFrequencyAndRetention, resources)).sort()).toEqual([
-            "Backup rule critical-gfs-daily must tag its recovery points with BackupTier (one of critical, high, medium, low) so its tier can be judged.",
-            "GFS rule critical-gfs-yearly must keep points at least 2555 days, keeps 365.",
+        expect(violations(findingsOf(backupPlanFrequencyAndRetention, resources))).toEqual(["GFS rule critical-gfs-yearly must keep points at least 2555 days, keeps 365."]);
+    });
+
+    it("takes an untagged rule's tier from its plan's selection, and fails it only when no selection names one", async () => {
+        const untagged = changed(await productionResources(), isType(PLAN, "medium"), (p) => {
+            delete rulesOf(p)[0]!.recoveryPointTags["BackupTier"];
+        });
+        expect(violations(findingsOf(backupPlanFrequencyAndRetention, untagged))).toEqual([]);
+        const unselected = without(untagged, isType("aws:backup/selection:Selection", "medium"));
+        expect(violations(findingsOf(backupPlanFrequencyAndRetention, unselected))).toEqual([
+            "Backup rule medium-scheduled of plan ops-platform-production-medium has no tier: tag its recovery points with BackupTier (one of critical, high, medium, low) or select the plan's resources by it.",
         ]);
     });
 });
@@ -84,7 +91,10 @@ describe("backup-vault-locked", () => {
         const resources = changed(await productionResources(), isType("aws:backup/vaultLockConfiguration:VaultLockConfiguration"), (l) => {
             l.inputs["minRetentionDays"] = 14;
         });
-        expect(violations(findingsOf(backupVaultLocked, resources))[0]).toBe("Every backup rule's retention must lie inside the vault lock's 14..2555 days; 7 do not.");
+        expect(violations(findingsOf(backupVaultLocked, resources))).toEqual([
+            "Retention written to vault ops-platform-production must lie inside its lock's 14..2555 days: rule critical-gfs-daily of plan ops-platform-production-critical keeps 7; rule high-scheduled of plan ops-platform-production-high keeps 7.",
+            "Retention written to vault ops-platform-production-dr must lie inside its lock's 14..2555 days: copies of rule critical-gfs-daily of plan ops-platform-production-critical keeps 7; copies of rule high-scheduled of plan ops-platform-production-high keeps 7.",
+        ]);
     });
 });
 

@@ -9,6 +9,7 @@ export interface JudgeableResource {
     urn: string;
     type: string;
     name: string;
+    id?: string;
     inputs: Record<string, unknown>;
     options: { protect?: boolean; retainOnDelete?: boolean; provider?: string; dependsOn?: string[]; propertyDependencies?: Record<string, string[]> };
 }
@@ -25,6 +26,7 @@ export function toPolicyResources(resources: readonly JudgeableResource[]): Poli
         urn: r.urn,
         type: r.type,
         name: r.name,
+        ...(r.id ? { id: r.id } : {}),
         inputs: r.inputs,
         options: { protect: r.options.protect, retainOnDelete: r.options.retainOnDelete },
         providerInputs: r.options.provider ? byUrn.get(r.options.provider)?.inputs : undefined,

@@ -65,7 +65,8 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             // The engine auto-names resources that take a name: logical name plus a random suffix.
             const resourceName = String(inputs["name"] ?? `${name}-${shortHash(name, 7)}`);
             state["name"] ??= resourceName;
-            state["arn"] ??= `arn:aws:${service}:${region}:${account}:${kind.toLowerCase()}/${resourceName}`;
+            // AWS's own ARN formats where rules read them, a generic one elsewhere.
+            state["arn"] ??= type === "aws:backup/vault:Vault" ? `arn:aws:backup:${region}:${account}:backup-vault:${resourceName}` : `arn:aws:${service}:${region}:${account}:${kind.toLowerCase()}/${resourceName}`;
             if (type === "aws:lb/loadBalancer:LoadBalancer") {
                 state["dnsName"] = `${resourceName.slice(0, 20)}-${shortHash(name, 9)}.${region}.elb.amazonaws.com`;
                 state["arnSuffix"] = `app/${resourceName}/${shortHash(name, 16)}`;
