@@ -7,6 +7,7 @@ import { selectionMatches } from "../../policies/lib/resources";
 import { STATEFUL_TIER_TAGS } from "../../policies/rules/tagging";
 import { STATEFUL_TYPES } from "../../policies/rules/security";
 import type { PlanDocument } from "./document";
+import { FORCE_NEW } from "./forceNew";
 
 type Resource = PlanDocument["resources"][number];
 
@@ -28,25 +29,11 @@ export interface ResourceChange {
     protected: boolean;
     /** The Platform's child this resource belongs to (network, fleet, backup, edge, monitoring). */
     component: string;
+    /** Replaced resources whose new id or outputs flow into this one's inputs: why it changes although its code did not. */
+    causedBy?: string[];
 }
 
-/** Inputs whose change makes the provider replace the resource, beyond a changed name. */
-const REPLACE_KEYS: Record<string, string[]> = {
-    "aws:ec2/vpc:Vpc": ["cidrBlock"],
-    "aws:ec2/subnet:Subnet": ["cidrBlock", "availabilityZone", "vpcId"],
-    "aws:ec2/instance:Instance": ["ami", "subnetId", "availabilityZone"],
-    "aws:ec2/securityGroup:SecurityGroup": ["vpcId", "description"],
-    "aws:lb/loadBalancer:LoadBalancer": ["internal", "loadBalancerType"],
-    "aws:lb/targetGroup:TargetGroup": ["port", "protocol", "vpcId", "targetType"],
-    "aws:backup/vault:Vault": ["kmsKeyArn"],
-    "aws:kms/alias:Alias": ["targetKeyId"],
-    "aws:ebs/volume:Volume": ["availabilityZone", "snapshotId"],
-    "aws:rds/instance:Instance": ["engine", "storageEncrypted", "kmsKeyId"],
-    "cloudflare:index/r2Bucket:R2Bucket": ["location", "jurisdiction"],
-    "cloudflare:index/workersKvNamespace:WorkersKvNamespace": ["accountId"],
-    "kubernetes:helm.sh/v3:Release": ["namespace"],
-};
-/** Names: changing what a resource is called replaces it. */
+/** For types the table does not know (an audit of another program's export): a changed name replaces. */
 const NAME_KEYS = ["name", "bucket", "title", "metadata.name", "metadata.namespace"];
 /** Immutable resources: any input change is a new resource. */
 const IMMUTABLE = new Set(["cloudflare:index/workerVersion:WorkerVersion"]);
@@ -73,10 +60,15 @@ export function propertyChanges(before: Record<string, unknown>, after: Record<s
         .map((path) => ({ path, before: a[path], after: b[path] }));
 }
 
-function replaceKeysOf(type: string, changes: PropertyChange[]): string[] {
+export function replaceKeysOf(type: string, changes: PropertyChange[]): string[] {
     if (IMMUTABLE.has(type)) return changes.map((c) => c.path);
-    const keys = [...NAME_KEYS, ...(REPLACE_KEYS[type] ?? [])];
-    return changes.map((c) => c.path).filter((p) => keys.some((k) => p === k || p.startsWith(`${k}.`) || p.startsWith(`${k}[`)));
+    const keys = FORCE_NEW[type]?.keys ?? NAME_KEYS;
+    // `conditions[0].stringEquals[1].key` is under the force-new `conditions.stringEquals`.
+    const forced = (path: string) => {
+        const p = path.replace(/\[\d+\]/g, "");
+        return keys.some((k) => p === k || p.startsWith(`${k}.`));
+    };
+    return changes.map((c) => c.path).filter(forced);
 }
 
 /** Launch templates and autoscaling groups carry tiers for what they launch but hold no data themselves. */
@@ -125,7 +117,36 @@ export function diffPlans(baseline: PlanDocument, current: PlanDocument): Resour
         changes.push(describe(r, after, replaceKeys.length > 0 ? "replace" : "update", props, replaceKeys));
     }
     for (const [urn, r] of before) if (!after.has(urn)) changes.push(describe(r, before, "delete", propertyChanges(r.inputs, {}), []));
+    cascadeReplacements(changes, after, describe);
     return changes.sort((a, b) => a.urn.localeCompare(b.urn));
+}
+
+/**
+ * A replaced resource gets a new id (and new outputs), so every input that takes one of them
+ * changes as well, although the mocks gave it the same value: the dependent is updated, or
+ * replaced where that input forces a new resource, and so on down the chain. Which input takes
+ * what is the capture's property dependencies.
+ */
+function cascadeReplacements(changes: ResourceChange[], after: Map<string, Resource>, describe: (r: Resource, byUrn: Map<string, Resource>, kind: ResourceChange["kind"], props: PropertyChange[], replaceKeys: string[]) => ResourceChange): void {
+    const byUrn = new Map(changes.map((c) => [c.urn, c]));
+    const replaced = changes.filter((c) => c.kind === "replace").map((c) => c.urn);
+    for (let i = 0; i < replaced.length; i++) {
+        const source = replaced[i]!;
+        for (const r of after.values()) {
+            const keys = Object.entries(r.options.propertyDependencies ?? {}).filter(([, urns]) => urns.includes(source)).map(([key]) => key);
+            if (keys.length === 0) continue;
+            const existing = byUrn.get(r.urn);
+            if (existing?.kind === "add" || existing?.kind === "delete") continue;
+            const cascaded = keys.filter((k) => !existing?.changes.some((c) => c.path === k || c.path.startsWith(`${k}.`) || c.path.startsWith(`${k}[`)));
+            const props = [...(existing?.changes ?? []), ...cascaded.map((k) => ({ path: k, before: r.inputs[k], after: `(new, from the replaced ${after.get(source)?.name ?? source})` }))];
+            const replaceKeys = [...new Set([...(existing?.replaceKeys ?? []), ...replaceKeysOf(r.type, cascaded.map((path) => ({ path, before: undefined, after: undefined })))])];
+            const change = { ...describe(r, after, replaceKeys.length > 0 ? "replace" : "update", props, replaceKeys), causedBy: [...new Set([...(existing?.causedBy ?? []), source])] };
+            if (existing) changes.splice(changes.indexOf(existing), 1, change);
+            else changes.push(change);
+            byUrn.set(r.urn, change);
+            if (change.kind === "replace" && existing?.kind !== "replace" && !replaced.includes(r.urn)) replaced.push(r.urn);
+        }
+    }
 }
 
 export interface Risk {
