@@ -57,7 +57,7 @@ describe("change risk (README: Change risk)", () => {
         ["a flow-log update in staging", "staging", [change("update", "aws:ec2/flowLog:FlowLog", "network")], 2, 2, 1, "standard"],
         ["a load balancer update in production", "production", [change("update", "aws:lb/loadBalancer:LoadBalancer", "fleet")], 5, 2, 1, "standard"],
         ["a stateful update across two areas and providers in production", "production", [change("update", "aws:backup/vault:Vault", "backup", true), change("update", "cloudflare:index/loadBalancer:LoadBalancer", "edge")], 5, 3, 3, "normal"],
-        ["replacing a vault with edge and fleet changes in production", "production", [change("replace", "aws:backup/vault:Vault", "backup", true), change("update", "aws:lb/listener:Listener", "fleet"), change("update", "cloudflare:index/workerVersion:WorkerVersion", "edge")], 5, 5, 4, "emergency"],
+        ["replacing a vault with edge and fleet changes in production", "production", [change("replace", "aws:backup/vault:Vault", "backup", true), change("update", "aws:lb/listener:Listener", "fleet"), change("update", "cloudflare:index/workerVersion:WorkerVersion", "edge")], 5, 5, 3, "high-risk"],
         ["deleting a stateful table in staging", "staging", [change("delete", "aws:dynamodb/table:Table", "backup", true), change("update", "aws:lb/listener:Listener", "fleet")], 3, 5, 2, "normal"],
     ] as const)("%s", (_, stack, changes, impact, likelihood, complexity, riskClass) => {
         const risk = changeRisk(stack, [...changes]);
@@ -65,9 +65,15 @@ describe("change risk (README: Change risk)", () => {
         expect(risk.score).toBe(impact * likelihood * complexity);
     });
 
-    it("scores a high-risk change between 51 and 75", () => {
+    it("scores a replacement of an ordinary resource across three areas as normal (21-50)", () => {
         const risk = changeRisk("production", [change("replace", "aws:lb/targetGroup:TargetGroup", "fleet"), change("update", "aws:backup/plan:Plan", "backup"), change("update", "aws:ec2/vpc:Vpc", "network")]);
-        expect([risk.score, risk.riskClass]).toEqual([5 * 4 * 3, "high-risk"]);
+        expect([risk.score, risk.riskClass]).toEqual([5 * 3 * 3, "normal"]);
+    });
+
+    it("keeps routine changes out of complexity and names what drove each factor", () => {
+        const risk = changeRisk("production", [change("replace", "cloudflare:index/workerVersion:WorkerVersion", "edge"), change("replace", "cloudflare:index/workersDeployment:WorkersDeployment", "edge"), change("update", "aws:cloudwatch/logGroup:LogGroup", "network")]);
+        expect([risk.impact, risk.likelihood, risk.complexity, risk.riskClass]).toEqual([4, 2, 1, "standard"]);
+        expect(risk.reasons).toEqual(["impact 4: production", "likelihood 2: update of LogGroup x", "complexity 1: network"]);
     });
 });
 

@@ -33,6 +33,9 @@ export interface ResourceChange {
     causedBy?: string[];
 }
 
+/** How a removed `protect` option shows among a resource's changes. */
+export const PROTECT_PATH = "(protect)";
+
 /** For types the table does not know (an audit of another program's export): a changed name replaces. */
 const NAME_KEYS = ["name", "bucket", "title", "metadata.name", "metadata.namespace"];
 /** Immutable resources: any input change is a new resource. */
@@ -111,7 +114,7 @@ export function diffPlans(baseline: PlanDocument, current: PlanDocument): Resour
             changes.push(describe(r, after, "add", propertyChanges({}, r.inputs), []));
             continue;
         }
-        const props = propertyChanges(old.inputs, r.inputs);
+        const props = [...propertyChanges(old.inputs, r.inputs), ...(old.options.protect && !r.options.protect ? [{ path: PROTECT_PATH, before: true, after: false }] : [])];
         if (props.length === 0) continue;
         const replaceKeys = replaceKeysOf(r.type, props);
         changes.push(describe(r, after, replaceKeys.length > 0 ? "replace" : "update", props, replaceKeys));
@@ -160,33 +163,75 @@ export interface Risk {
 
 const ENVIRONMENT_IMPACT: Record<string, number> = { dev: 1, staging: 2, production: 4 };
 
+/**
+ * The platform's routine: Worker versions are immutable (every code or config change is a new
+ * one), a deployment is replaced at each canary step, dashboards and rules are generated content.
+ */
+const ROUTINE_TYPES = new Set([
+    "cloudflare:index/workerVersion:WorkerVersion",
+    "cloudflare:index/workersDeployment:WorkersDeployment",
+    "cloudflare:index/workersCronTrigger:WorkersCronTrigger",
+    "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+    "kubernetes:monitoring.coreos.com/v1:Probe",
+    "kubernetes:core/v1:ConfigMap",
+]);
+/** What replacing or deleting takes traffic or data with it: networks, vaults, keys, buckets, KV namespaces, load balancers. */
+const CRITICAL = /^(aws:ec2\/(vpc|subnet|natGateway|internetGateway):|aws:backup\/vault:|aws:kms\/key:|aws:s3\/bucket(V2)?:|aws:lb\/loadBalancer:|cloudflare:index\/(r2Bucket|workersKvNamespace|loadBalancer|loadBalancerPool):)/;
+
+const label = (c: ResourceChange) => `${c.type.split(":").pop()} ${c.name}`;
+const isRoutine = (c: ResourceChange) => ROUTINE_TYPES.has(c.type) && c.kind !== "delete";
+const isCritical = (c: ResourceChange) => CRITICAL.test(c.type) && (c.kind === "replace" || c.kind === "delete");
+
+/** A safeguard the change switches off, if any: monitoring, backups, a lock, deletion protection, `protect`. */
+export function safeguardOff(c: ResourceChange): string | undefined {
+    const turnedOff = (path: string) => c.changes.some((p) => p.path === path && p.before === true && p.after !== true);
+    if (c.kind === "delete" && c.type === "kubernetes:helm.sh/v3:Release" && c.changes.some((p) => p.path === "chart" && p.before === "kube-prometheus-stack")) return "monitoring switched off";
+    if (c.kind === "delete" && c.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule") return "alert rules removed";
+    if (c.kind === "delete" && (c.type === "aws:backup/plan:Plan" || c.type === "aws:backup/selection:Selection")) return "backups switched off";
+    if (c.kind === "delete" && (c.type === "aws:backup/vaultLockConfiguration:VaultLockConfiguration" || c.type === "cloudflare:index/r2BucketLock:R2BucketLock")) return "a lock removed";
+    if (turnedOff("enableDeletionProtection") || turnedOff("deletionProtection")) return "deletion protection switched off";
+    if (turnedOff(PROTECT_PATH)) return "protect switched off";
+    return undefined;
+}
+
 /** The scoring rules written down in the README ("Change risk"). */
 export function changeRisk(stack: string, changes: readonly ResourceChange[]): Risk {
     if (changes.length === 0) return { impact: 0, likelihood: 0, complexity: 0, score: 0, riskClass: "none", reasons: ["no changes"] };
     const reasons: string[] = [];
-    const customerFacing = changes.some((c) => CUSTOMER_FACING.test(c.type));
-    const impact = Math.min(5, (ENVIRONMENT_IMPACT[stack] ?? 3) + (customerFacing ? 1 : 0));
-    reasons.push(`impact ${impact}: ${stack}${customerFacing ? ", customer-facing resources change" : ""}`);
+    const weighty = changes.filter((c) => !isRoutine(c));
+    const critical = changes.filter(isCritical);
+    const safeguards = changes.map((c) => [c, safeguardOff(c)] as const).filter((e): e is readonly [ResourceChange, string] => e[1] !== undefined);
+    const names = (list: readonly ResourceChange[]) => `${list.slice(0, 3).map(label).join(", ")}${list.length > 3 ? ` and ${list.length - 3} more` : ""}`;
+
+    const customerFacing = weighty.filter((c) => CUSTOMER_FACING.test(c.type) || isCritical(c));
+    const impact = Math.min(5, (ENVIRONMENT_IMPACT[stack] ?? 3) + (customerFacing.length > 0 ? 1 : 0));
+    reasons.push(`impact ${impact}: ${stack}${customerFacing.length > 0 ? `; customer-facing or critical: ${names(customerFacing)}` : ""}`);
 
     const likelihoodOf = (c: ResourceChange): number => {
-        if (c.kind === "add") return 1;
+        if (isRoutine(c) || c.kind === "add") return 1;
+        if (safeguardOff(c) || isCritical(c)) return 5;
         if (c.kind === "update") return c.stateful ? 3 : 2;
-        if (c.kind === "replace") return c.stateful || c.protected ? 5 : 4;
         return c.stateful || c.protected ? 5 : 3;
     };
     const worst = changes.reduce((a, b) => (likelihoodOf(b) > likelihoodOf(a) ? b : a));
     const likelihood = likelihoodOf(worst);
-    reasons.push(`likelihood ${likelihood}: ${worst.kind} of ${worst.stateful ? "stateful " : ""}${worst.type.split(":").pop()} ${worst.name}`);
+    reasons.push(`likelihood ${likelihood}: ${isRoutine(worst) ? "routine: " : ""}${worst.kind} of ${label(worst)}${safeguardOff(worst) ? ` (${safeguardOff(worst)})` : isCritical(worst) ? " (critical)" : ""}`);
 
-    const components = new Set(changes.map((c) => c.component));
-    const providers = new Set(changes.map((c) => (c.type.startsWith("pulumi:providers:") ? c.type.split(":")[2]! : c.type.split(":")[0]!)));
-    const complexity = Math.min(5, components.size + (providers.size > 1 ? 1 : 0));
-    reasons.push(`complexity ${complexity}: ${components.size} component(s) (${[...components].sort().join(", ")}), ${providers.size} provider(s)`);
+    const components = new Set(weighty.map((c) => c.component));
+    const providers = new Set(weighty.map((c) => (c.type.startsWith("pulumi:providers:") ? c.type.split(":")[2]! : c.type.split(":")[0]!)));
+    const complexity = Math.min(5, Math.max(1, components.size + (providers.size > 1 ? 1 : 0) + (critical.length > 0 ? 1 : 0)));
+    reasons.push(`complexity ${complexity}: ${components.size > 0 ? `${[...components].sort().join(", ")}` : "routine changes only"}${providers.size > 1 ? `, ${providers.size} providers` : ""}${critical.length > 0 ? ", +1 for a critical replacement" : ""}`);
 
     const score = impact * likelihood * complexity;
-    const riskClass = score <= 20 ? "standard" : score <= 50 ? "normal" : score <= 75 ? "high-risk" : "emergency";
+    const byScore: Risk["riskClass"] = score <= 20 ? "standard" : score <= 50 ? "normal" : score <= 75 ? "high-risk" : "emergency";
+    // A critical replacement or a switched-off safeguard is never routine, whatever the product says.
+    const floor: Risk["riskClass"] | undefined = critical.length + safeguards.length === 0 ? undefined : stack === "production" ? "high-risk" : stack === "staging" ? "normal" : undefined;
+    const riskClass = floor && RISK_ORDER.indexOf(floor) > RISK_ORDER.indexOf(byScore) ? floor : byScore;
+    if (riskClass !== byScore) reasons.push(`at least ${floor} in ${stack}: ${[...critical.map((c) => `${c.kind} of critical ${label(c)}`), ...safeguards.map(([c, what]) => `${what} (${label(c)})`)].slice(0, 4).join("; ")}`);
     return { impact, likelihood, complexity, score, riskClass, reasons };
 }
+
+const RISK_ORDER: Array<Risk["riskClass"]> = ["none", "standard", "normal", "high-risk", "emergency"];
 
 export interface CoverageRow {
     urn: string;
