@@ -5,6 +5,7 @@
  * network), judges it with the policy pack and prints the plan.
  * Exit codes: 0 ok, 1 a mandatory policy fails, 2 bad usage or bad config.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { ConfigError } from "../config/load";
 import { blocking } from "../policies/engine";
@@ -46,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
         const coverage = backupCoverage(doc);
         lines.push("", ...renderChanges(changes, risk, style), "", ...renderCoverage(coverage, style));
         if (flags["markdown"]) {
-            const rendered = renderStackMarkdown({ stack, doc, changes, risk, coverage, findings });
+            const rendered = renderStackMarkdown({ stack, doc, changes, risk, coverage, findings, source: { commit: currentCommit(), baseline: flags["baseline"] } });
             writeFileSync(flags["markdown"], `${rendered.comment}\n`);
             if (rendered.trimmed) writeFileSync(`${flags["markdown"]}.full.md`, `${rendered.full}\n`);
         }
@@ -54,6 +55,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${lines.join("\n")}\n`);
     if (flags["json"]) writeFileSync(flags["json"], serializeDocument(doc));
     return blocking(findings).length > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** The commit being planned: CI's, else the checkout's; none outside git. */
+function currentCommit(): string | undefined {
+    if (process.env["GITHUB_SHA"]) return process.env["GITHUB_SHA"].slice(0, 12);
+    const git = spawnSync("git", ["rev-parse", "--short=12", "HEAD"], { encoding: "utf8" });
+    return git.status === 0 ? git.stdout.trim() : undefined;
 }
 
 function readBaseline(path: string): PlanDocument {

@@ -4,7 +4,7 @@
  */
 import type { PlannedResource } from "./capture";
 import type { Finding } from "../../policies/engine";
-import type { CoverageRow, ResourceChange, Risk } from "./review";
+import { readableChanges, shown, type CoverageRow, type ResourceChange, type Risk } from "./review";
 
 export interface PlanDocument {
     stack: string;
@@ -125,7 +125,7 @@ export function renderChanges(changes: readonly ResourceChange[], risk: Risk, st
     for (const c of changes) {
         const loud = (c.kind === "replace" || c.kind === "delete") && (c.stateful || c.protected) ? style.red(` !! ${c.stateful ? "stateful" : "protected"}`) : "";
         lines.push(`  ${mark[c.kind]} ${c.kind} ${c.type} ${c.name}${c.replaceKeys.length > 0 ? style.dim(` (replaced because of ${c.replaceKeys.join(", ")})`) : ""}${loud}`);
-        if (c.kind === "update" || c.kind === "replace") for (const p of c.changes) lines.push(style.dim(`      ${p.path}: ${JSON.stringify(p.before)} -> ${JSON.stringify(p.after)}`));
+        if (c.kind === "update" || c.kind === "replace") for (const p of readableChanges(c.changes)) lines.push(style.dim(`      ${p.path}: ${shown(p.before)} -> ${shown(p.after)}`));
     }
     return lines;
 }

@@ -4,7 +4,7 @@
  */
 import type { Finding } from "../../policies/engine";
 import { resourcePath, type PlanDocument } from "./document";
-import type { CoverageRow, ResourceChange, Risk } from "./review";
+import { readableChanges, shown, type CoverageRow, type ResourceChange, type Risk } from "./review";
 
 export interface StackReport {
     stack: string;
@@ -13,16 +13,21 @@ export interface StackReport {
     risk: Risk;
     coverage: CoverageRow[];
     findings: Finding[];
+    /** The commit planned and the baseline it was compared with, as the comment names them. */
+    source?: { commit?: string; baseline?: string };
 }
 
 /** GitHub refuses comments over 65,536 characters; three stacks share one comment. */
 export const DEFAULT_MAX_CHARS = 20_000;
+/** Where a trimmed comment's reader finds everything (the PR workflow writes both). */
+export const FULL_REPORT = "the job summary and the `plan-report` artifact";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const short = (value: unknown) => {
-    const text = value === undefined ? "(none)" : JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    const text = shown(value);
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 };
+const typeName = (c: ResourceChange) => c.type.split(":").pop()!;
 
 export function summaryLine(r: StackReport): string {
     const count = (kind: ResourceChange["kind"]) => r.changes.filter((c) => c.kind === kind).length;
@@ -56,14 +61,55 @@ function findingsSection(findings: Finding[]): string[] {
     ]);
 }
 
-function diffSection(changes: ResourceChange[]): string[] {
-    return details(
-        `Changes by property (${changes.length} resources)`,
-        changes.flatMap((c) => [
-            `- **${c.kind}** \`${c.type}\` \`${c.name}\`${c.replaceKeys.length > 0 ? ` — replaced because of ${c.replaceKeys.map((k) => `\`${k}\``).join(", ")}` : ""}`,
-            ...(c.kind === "update" || c.kind === "replace" ? c.changes.map((p) => `  - \`${p.path}\`: \`${cell(short(p.before))}\` → \`${cell(short(p.after))}\``) : []),
-        ]),
-    );
+function changeLines(c: ResourceChange): string[] {
+    const why = [c.replaceKeys.length > 0 ? `because of ${c.replaceKeys.map((k) => `\`${k}\``).join(", ")}` : "", c.causedBy ? `its inputs take the replaced ${c.causedBy.map((u) => `\`${u.split("::").pop()}\``).join(", ")}` : ""].filter(Boolean).join("; ");
+    return [
+        `- **${c.kind}** \`${typeName(c)}\` \`${c.name}\`${why ? ` — ${why}` : ""}`,
+        ...(c.kind === "update" || c.kind === "replace" ? readableChanges(c.changes).map((p) => `  - \`${p.path}\`: \`${cell(short(p.before))}\` → \`${cell(short(p.after))}\``) : []),
+    ];
+}
+
+/**
+ * Every deletion and replacement, never folded or trimmed, grouped by action: one line each,
+ * or, when there are many, by type with their names.
+ */
+function destructiveSection(changes: ResourceChange[], budget: number): string[] {
+    const groups = (["replace", "delete"] as const).map((kind) => [kind, changes.filter((c) => c.kind === kind)] as const).filter(([, list]) => list.length > 0);
+    if (groups.length === 0) return [];
+    const oneLineEach = groups.flatMap(([kind, list]) => [`**${kind === "replace" ? "Replace" : "Delete"}** (${list.length}):`, ...list.map((c) => `- \`${typeName(c)}\` \`${c.name}\`${c.replaceKeys.length > 0 ? ` — because of ${c.replaceKeys.map((k) => `\`${k}\``).join(", ")}` : c.causedBy ? " — takes a replaced resource's id" : ""}`), ""]);
+    const byType = groups.flatMap(([kind, list]) => {
+        const types = [...new Set(list.map(typeName))].sort();
+        return [`**${kind === "replace" ? "Replace" : "Delete"}** (${list.length}):`, ...types.map((t) => `- \`${t}\`: ${list.filter((c) => typeName(c) === t).map((c) => `\`${c.name}\``).join(", ")}`), ""];
+    });
+    const body = oneLineEach.join("\n").length <= budget ? oneLineEach : byType;
+    return [`#### Deletions and replacements (${groups.reduce((n, [, l]) => n + l.length, 0)})`, "", ...body];
+}
+
+/** The other changes, updates then additions, as many as `budget` allows; what is left out is counted. */
+function otherChangesSection(changes: ResourceChange[], budget: number): { lines: string[]; left: number } {
+    const rest = [...changes.filter((c) => c.kind === "update"), ...changes.filter((c) => c.kind === "add")];
+    if (rest.length === 0) return { lines: [], left: 0 };
+    const body: string[] = [];
+    let shownCount = 0;
+    for (const c of rest) {
+        const next = changeLines(c);
+        if ([...body, ...next].join("\n").length > budget) break;
+        body.push(...next);
+        shownCount++;
+    }
+    const left = rest.length - shownCount;
+    const title = `Updates and additions (${rest.length}${left > 0 ? `, ${left} not shown here` : ""})`;
+    return { lines: details(title, [...body, ...(left > 0 ? ["", `_${left} more left out to fit a PR comment; every change is in ${FULL_REPORT}._`] : [])]), left };
+}
+
+function riskLines(r: StackReport): string[] {
+    return ["**Why this risk:**", ...r.risk.reasons.map((reason) => `- ${reason}`)];
+}
+
+function sourceLine(r: StackReport): string[] {
+    const { commit, baseline } = r.source ?? {};
+    if (!commit && !baseline) return [];
+    return [`_Planned ${commit ? `commit \`${commit}\`` : "this change"}${baseline ? ` against the baseline \`${baseline}\`` : ""}._`];
 }
 
 function coverageSection(rows: CoverageRow[]): string[] {
@@ -97,21 +143,24 @@ export interface RenderedComment {
 }
 
 export function renderStackMarkdown(r: StackReport, maxChars = DEFAULT_MAX_CHARS): RenderedComment {
-    const head = [`### ${summaryLine(r)}`, ...callouts(r)];
+    const head = [`### ${summaryLine(r)}`, ...sourceLine(r), ...callouts(r)];
     if (r.changes.length === 0) {
         const text = [...head, ...(r.findings.length > 0 ? ["", ...findingsSection(r.findings)] : [])].join("\n");
         return { comment: text, full: text, trimmed: false };
     }
-    const sections = [findingsSection(r.findings), diffSection(r.changes), coverageSection(r.coverage), graphSection(r.changes)];
-    const full = [...head, "", ...sections.flatMap((s) => [...s, ""])].join("\n");
+    const fixed = [...head, "", ...riskLines(r), "", ...destructiveSection(r.changes, maxChars / 2)];
+    const optional = [findingsSection(r.findings), coverageSection(r.coverage), graphSection(r.changes)];
+    const full = [...fixed, ...otherChangesSection(r.changes, Number.POSITIVE_INFINITY).lines, "", ...optional.flatMap((s) => [...s, ""])].join("\n");
     if (full.length <= maxChars) return { comment: full, full, trimmed: false };
-    // Keep the summary and the findings; drop details, largest first, until it fits.
-    const note = "_Details trimmed to fit a PR comment; the full report is in the job summary and the `plan-report` artifact._";
-    const kept = [sections[0]!, sections[3]!, sections[2]!];
-    let comment = [...head, "", note];
-    for (const s of kept) {
-        const next = [...comment, "", ...s];
-        if (next.join("\n").length <= maxChars) comment = next;
+    // Deletions, replacements and the findings always stay; updates are trimmed first, then the rest.
+    const findings = optional[0]!;
+    const base = [...fixed, "", ...findings, ""];
+    const others = otherChangesSection(r.changes, Math.max(0, maxChars - base.join("\n").length - 600));
+    let comment = [...base, ...others.lines];
+    for (const section of optional.slice(1)) {
+        const next = [...comment, "", ...section];
+        if (next.join("\n").length <= maxChars - 200) comment = next;
     }
-    return { comment: comment.join("\n").slice(0, maxChars), full, trimmed: true };
+    comment.push("", `_Trimmed to fit a PR comment${others.left > 0 ? `: ${others.left} updates and additions left out` : ""}; the full report is in ${FULL_REPORT}._`);
+    return { comment: comment.join("\n"), full, trimmed: true };
 }

@@ -54,6 +54,34 @@ function flatten(value: unknown, prefix = "", out: Record<string, unknown> = {})
     return out;
 }
 
+/** A value as a reviewer reads it: JSON, and "unset" where there is none. */
+export function shown(value: unknown): string {
+    return value === undefined ? "unset" : JSON.stringify(value);
+}
+
+function jsonDocument(value: unknown): unknown {
+    if (typeof value !== "string" || !/^\s*[[{]/.test(value)) return undefined;
+    try {
+        return JSON.parse(value) as unknown;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * Property changes as a reviewer reads them: a JSON document held in a string (an IAM, vault or
+ * bucket policy) by the keys that changed inside it, not as two long strings.
+ */
+export function readableChanges(changes: readonly PropertyChange[]): PropertyChange[] {
+    return changes.flatMap((c) => {
+        const before = jsonDocument(c.before);
+        const after = jsonDocument(c.after);
+        if (before === undefined || after === undefined) return [c];
+        const inner = propertyChanges({ $: before }, { $: after });
+        return inner.length === 0 ? [c] : inner.map((p) => ({ path: `${c.path} ${p.path.replace(/^\$\.?/, "")}`, before: p.before, after: p.after }));
+    });
+}
+
 export function propertyChanges(before: Record<string, unknown>, after: Record<string, unknown>): PropertyChange[] {
     const a = flatten(before);
     const b = flatten(after);
@@ -203,7 +231,8 @@ export function changeRisk(stack: string, changes: readonly ResourceChange[]): R
     const safeguards = changes.map((c) => [c, safeguardOff(c)] as const).filter((e): e is readonly [ResourceChange, string] => e[1] !== undefined);
     const names = (list: readonly ResourceChange[]) => `${list.slice(0, 3).map(label).join(", ")}${list.length > 3 ? ` and ${list.length - 3} more` : ""}`;
 
-    const customerFacing = weighty.filter((c) => CUSTOMER_FACING.test(c.type) || isCritical(c));
+    // What is added puts nothing live at risk; critical changes are named first.
+    const customerFacing = [...critical, ...weighty.filter((c) => c.kind !== "add" && !isCritical(c) && CUSTOMER_FACING.test(c.type))];
     const impact = Math.min(5, (ENVIRONMENT_IMPACT[stack] ?? 3) + (customerFacing.length > 0 ? 1 : 0));
     reasons.push(`impact ${impact}: ${stack}${customerFacing.length > 0 ? `; customer-facing or critical: ${names(customerFacing)}` : ""}`);
 
