@@ -86,6 +86,18 @@ export function levelOf(rule: Rule, config: PolicyConfig): EnforcementLevel {
     return "advisory";
 }
 
+/** A rule could not read a resource: an input of the wrong shape (a malformed export). */
+export class RuleInputError extends Error {
+    constructor(
+        readonly rule: string,
+        readonly field: string | undefined,
+        readonly reason: string,
+    ) {
+        super(`${field ? `${field}: ` : ""}${reason} (rule ${rule} reads it)`);
+        this.name = "RuleInputError";
+    }
+}
+
 /** How the plan, the audit and the pack write a value that is unknown until deploy. */
 export const UNKNOWN = "[unknown]";
 
@@ -95,17 +107,31 @@ export const UNKNOWN = "[unknown]";
  * evaluated" (naming those values) rather than a violation or a pass that may not hold.
  */
 export function judgeResource(rule: ResourceRule, resource: PolicyResource, context: RuleContext): Judgement[] {
-    const unknowns: string[] = [];
-    const judgements = rule.validateResource(watched(resource, unknowns), context).map((j) => ({ ...j, resource: resource }));
-    return settle(judgements, unknowns, resource);
+    const reads = { unknowns: [] as string[], last: undefined as string | undefined };
+    const judgements = guarded(rule, reads, () => rule.validateResource(watched(resource, reads), context)).map((j) => ({ ...j, resource: resource }));
+    return settle(judgements, reads.unknowns, resource);
 }
 
 /** A stack rule's judgements, with the same treatment of unknown values as judgeResource. */
 export function judgeStack(rule: StackRule, resources: readonly PolicyResource[], context: RuleContext): Judgement[] {
-    const unknowns: string[] = [];
+    const reads = { unknowns: [] as string[], last: undefined as string | undefined };
     const originals = new Map(resources.map((r) => [r.urn, r]));
-    const judgements = rule.validateStack(resources.map((r) => watched(r, unknowns)), context).map((j) => (j.resource ? { ...j, resource: originals.get(j.resource.urn) ?? j.resource } : j));
-    return settle(judgements, unknowns);
+    const judgements = guarded(rule, reads, () => rule.validateStack(resources.map((r) => watched(r, reads)), context)).map((j) => (j.resource ? { ...j, resource: originals.get(j.resource.urn) ?? j.resource } : j));
+    return settle(judgements, reads.unknowns);
+}
+
+interface Reads {
+    unknowns: string[];
+    /** The last input a rule read: where it stood when a malformed value stopped it. */
+    last: string | undefined;
+}
+
+function guarded(rule: Rule, reads: Reads, judge: () => Judgement[]): Judgement[] {
+    try {
+        return judge();
+    } catch (error) {
+        throw new RuleInputError(rule.name, reads.last, error instanceof Error ? error.message : String(error));
+    }
 }
 
 function settle(judgements: Judgement[], unknowns: string[], resource?: PolicyResource): Judgement[] {
@@ -117,24 +143,25 @@ function settle(judgements: Judgement[], unknowns: string[], resource?: PolicyRe
 }
 
 /** `resource` with its inputs and provider inputs recording every unknown value a rule reads. */
-function watched(resource: PolicyResource, unknowns: string[]): PolicyResource {
+function watched(resource: PolicyResource, reads: Reads): PolicyResource {
     const label = resource.name;
     return {
         ...resource,
-        inputs: watch(resource.inputs, `${label}.`, unknowns) as Record<string, unknown>,
-        providerInputs: resource.providerInputs && (watch(resource.providerInputs, `${label} provider.`, unknowns) as Record<string, unknown>),
+        inputs: watch(resource.inputs, `${label}.`, reads) as Record<string, unknown>,
+        providerInputs: resource.providerInputs && (watch(resource.providerInputs, `${label} provider.`, reads) as Record<string, unknown>),
     };
 }
 
-function watch(value: unknown, path: string, unknowns: string[]): unknown {
+function watch(value: unknown, path: string, reads: Reads): unknown {
     if (value === null || typeof value !== "object") return value;
     return new Proxy(value, {
         get(target, key, receiver) {
             const v = Reflect.get(target, key, receiver);
             if (typeof key === "symbol" || !Object.prototype.hasOwnProperty.call(target, key)) return v;
             const at = `${path}${String(key)}`;
-            if (v === UNKNOWN) unknowns.push(at);
-            return watch(v, `${at}.`, unknowns);
+            reads.last = at;
+            if (v === UNKNOWN) reads.unknowns.push(at);
+            return watch(v, `${at}.`, reads);
         },
     });
 }

@@ -7,7 +7,7 @@
  * usage or an unreadable file.
  */
 import { readFileSync } from "node:fs";
-import { blocking } from "../policies/engine";
+import { RuleInputError, blocking } from "../policies/engine";
 import { providerUrn, redact } from "./plan/capture";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
 import { ansiStyle, plainStyle, renderFindings } from "./plan/document";
@@ -45,6 +45,7 @@ export function readAuditInput(text: string, stackOverride?: string): AuditInput
     const plan = doc as { stack?: string; resources?: JudgeableResource[] };
     const exported = (doc as { deployment?: { resources?: ExportedResource[] } }).deployment?.resources;
     if (Array.isArray(exported)) {
+        checkShapes(exported, ["urn", "type"], ["inputs", "outputs"]);
         const resources = exported
             .filter((r) => r.type !== "pulumi:pulumi:Stack")
             .map((r) => ({
@@ -66,8 +67,27 @@ export function readAuditInput(text: string, stackOverride?: string): AuditInput
         if (!stack) throw new UsageError("cannot tell the stack from the export; pass --stack NAME");
         return { stack, resources };
     }
-    if (Array.isArray(plan.resources) && typeof plan.stack === "string") return { stack: stackOverride ?? plan.stack, resources: plan.resources };
+    if (Array.isArray(plan.resources) && typeof plan.stack === "string") {
+        checkShapes(plan.resources, ["urn", "type", "name"], ["inputs", "options"]);
+        return { stack: stackOverride ?? plan.stack, resources: plan.resources };
+    }
     throw new UsageError("expected a plan document ({stack, resources}) or a `pulumi stack export` ({deployment: {resources}})");
+}
+
+/** Every resource an object with the text fields and object fields named; all problems at once. */
+function checkShapes(resources: readonly unknown[], text: readonly string[], objects: readonly string[]): void {
+    const problems: string[] = [];
+    resources.forEach((r, i) => {
+        if (r === null || typeof r !== "object" || Array.isArray(r)) return void problems.push(`resource ${i}: expected an object`);
+        const record = r as Record<string, unknown>;
+        const label = typeof record["urn"] === "string" ? record["urn"] : `resource ${i}`;
+        for (const field of text) if (typeof record[field] !== "string" || record[field] === "") problems.push(`${label}: ${field} is ${record[field] === undefined ? "missing" : JSON.stringify(record[field])}; expected text`);
+        for (const field of objects) {
+            const value = record[field];
+            if (value !== undefined && (value === null || typeof value !== "object" || Array.isArray(value))) problems.push(`${label}: ${field} is ${JSON.stringify(value)?.slice(0, 40)}; expected an object`);
+        }
+    });
+    if (problems.length > 0) throw new UsageError(`the file's resources are malformed:\n${problems.map((p) => `  ${p}`).join("\n")}`);
 }
 
 function main(argv: string[]): number {
@@ -80,7 +100,14 @@ function main(argv: string[]): number {
         throw new UsageError(`cannot read ${positional[0]}: ${(error as Error).message}`);
     }
     const { stack, resources } = readAuditInput(text, flags["stack"]);
-    const findings = judge(stack, resources);
+    let findings;
+    try {
+        findings = judge(stack, resources);
+    } catch (error) {
+        // A resource whose inputs a rule cannot read is a malformed file, not a policy verdict.
+        if (error instanceof RuleInputError) throw new UsageError(`a resource is malformed: ${error.message}`);
+        throw error;
+    }
     const style = process.stdout.isTTY ? ansiStyle : plainStyle;
     process.stdout.write(`${style.bold(`ops-platform audit · ${stack} · ${resources.length} resources from ${positional[0]}`)}\n\n${renderFindings(findings, style).join("\n")}\n`);
     return blocking(findings).length > 0 ? EXIT_FINDINGS : EXIT_OK;

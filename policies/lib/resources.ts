@@ -15,8 +15,11 @@ export function get(value: unknown, path: string): unknown {
     return path.split(".").reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), value);
 }
 
+/** A list input: absent or unknown is empty; anything but a list is a malformed resource. */
 export function asArray<T = Record<string, unknown>>(value: unknown): T[] {
-    return Array.isArray(value) ? (value as T[]) : [];
+    if (Array.isArray(value)) return value as T[];
+    if (value === undefined || value === null || isUnknown(value)) return [];
+    throw new TypeError(`expected a list, found ${typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value).slice(0, 40)}`}`);
 }
 
 /**

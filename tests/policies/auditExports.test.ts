@@ -2,7 +2,11 @@
  * `npm run audit` on stack exports of programs that are not this one: names given as literals,
  * no recorded dependencies, tiers carried by selections instead of recovery-point tags.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { readAuditInput } from "../../tools/audit";
+import { runTool } from "../helpers/cli";
 import { judge } from "../../tools/plan/judge";
 
 const ACCOUNT = "111122223333";
@@ -85,5 +89,23 @@ describe("a rule's retention is judged against the lock of the vault it writes t
         expect(findingsOf([...resources, p, selection("b", p.id, "high")], "backup-vault-locked").map((f) => [f.resource?.name, f.message])).toEqual([
             ["long", "Retention written to vault long must lie inside its lock's 30..400 days: copies of rule daily of plan apps keeps 7."],
         ]);
+    });
+});
+
+describe("a malformed file is a usage error (exit 2) naming the resource and field, never a crash", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bad-export-"));
+    const sg = (ingress: unknown) => ({ urn: urn("aws:ec2/securityGroup:SecurityGroup", "web"), type: "aws:ec2/securityGroup:SecurityGroup", custom: true, inputs: { vpcId: "vpc-1", ingress } });
+
+    it.each([
+        ["a resource without a urn", [{ type: "aws:ec2/vpc:Vpc", inputs: {} }], "resource 0: urn is missing; expected text"],
+        ["inputs that are not an object", [{ urn: urn("aws:ec2/vpc:Vpc", "v"), type: "aws:ec2/vpc:Vpc", inputs: "cidr" }], `${urn("aws:ec2/vpc:Vpc", "v")}: inputs is "cidr"; expected an object`],
+        ["an ingress that is a string", [sg("0.0.0.0/0")], 'web.ingress: expected a list, found string "0.0.0.0/0" (rule no-public-ingress reads it)'],
+    ])("%s", (_, resources, message) => {
+        const file = join(dir, `${message.length}.json`);
+        writeFileSync(file, JSON.stringify({ version: 3, deployment: { resources } }));
+        const result = runTool("audit", [file]);
+        expect([result.status, result.stdout]).toEqual([2, ""]);
+        expect(result.stderr).toContain(message);
+        expect(result.stderr).not.toMatch(/TypeError|at .*\.ts:\d+/);
     });
 });
