@@ -9,8 +9,8 @@
 import { readFileSync } from "node:fs";
 import { RuleInputError, blocking } from "../policies/engine";
 import { providerUrn, redact } from "./plan/capture";
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
-import { ansiStyle, plainStyle, renderFindings } from "./plan/document";
+import { EXIT_CODES_HELP, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
+import { renderFindings, terminalStyle } from "./plan/document";
 import { judge, type JudgeableResource } from "./plan/judge";
 
 interface ExportedResource {
@@ -90,7 +90,25 @@ function checkShapes(resources: readonly unknown[], text: readonly string[], obj
     if (problems.length > 0) throw new UsageError(`the file's resources are malformed:\n${problems.map((p) => `  ${p}`).join("\n")}`);
 }
 
+const USAGE = "usage: npm run audit -- FILE [--stack NAME]";
+const HELP = `${USAGE}
+
+Judges resources that did not come from this program with the policy pack's rules: FILE is a
+plan document (npm run plan -- <stack> --json) or a \`pulumi stack export\`. The stack is read
+from the resources' URNs unless --stack names it; its enforcement levels come from
+policies/config/<stack>.json.
+
+  --stack NAME   the stack whose policy config applies
+  -h, --help     this text
+
+Colour: on a terminal, off with NO_COLOR; FORCE_COLOR=1 forces it, FORCE_COLOR=0 turns it off.
+${EXIT_CODES_HELP}`;
+
 function main(argv: string[]): number {
+    if (wantsHelp(argv)) {
+        process.stdout.write(`${HELP}\n`);
+        return EXIT_OK;
+    }
     const { positional, flags } = parseArgs(argv, ["stack"]);
     if (positional.length !== 1) throw new UsageError("name one file");
     let text: string;
@@ -108,7 +126,7 @@ function main(argv: string[]): number {
         if (error instanceof RuleInputError) throw new UsageError(`a resource is malformed: ${error.message}`);
         throw error;
     }
-    const style = process.stdout.isTTY ? ansiStyle : plainStyle;
+    const style = terminalStyle();
     process.stdout.write(`${style.bold(`ops-platform audit · ${stack} · ${resources.length} resources from ${positional[0]}`)}\n\n${renderFindings(findings, style).join("\n")}\n`);
     return blocking(findings).length > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
@@ -117,8 +135,12 @@ if (require.main === module) {
     try {
         process.exit(main(process.argv.slice(2)));
     } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
-        process.stderr.write(`${error.message}\nusage: npm run audit -- FILE [--stack NAME]\n`);
-        process.exit(EXIT_USAGE);
+        if (error instanceof UsageError) {
+            process.stderr.write(`${error.message}\n${USAGE}\n`);
+            process.exit(EXIT_USAGE);
+        }
+        // 1 is a policy verdict; a failure of the tool itself is 3.
+        process.stderr.write(`audit failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        process.exit(EXIT_INTERNAL);
     }
 }

@@ -9,52 +9,80 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { ConfigError } from "../config/load";
 import { blocking } from "../policies/engine";
-import { EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
-import { ansiStyle, plainStyle, renderChanges, renderCounts, renderCoverage, renderFindings, renderOutputs, renderTree, serializeDocument, toDocument } from "./plan/document";
+import { EXIT_CODES_HELP, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
+import { renderChanges, renderCounts, renderCoverage, renderFindings, renderOutputs, renderTree, serializeDocument, terminalStyle, toDocument } from "./plan/document";
 import { judge } from "./plan/judge";
 import { renderStackMarkdown } from "./plan/markdown";
-import { backupCoverage, changeRisk, diffPlans } from "./plan/review";
+import { backupCoverage, changeRisk, componentOf, diffPlans } from "./plan/review";
 import type { PlanDocument } from "./plan/document";
 import { runStack } from "./plan/run";
 
-const USAGE = "usage: npm run plan -- <dev|staging|production> [--preview] [--json FILE] [--baseline FILE] [--markdown FILE] [--config-dir DIR]";
+const USAGE = "usage: npm run plan -- <dev|staging|production> [--preview] [--baseline FILE [--changes-only]] [--component NAME] [--json FILE] [--markdown FILE] [--config-dir DIR]";
+
+const HELP = `${USAGE}
+
+Runs the stack's program under Pulumi's mock runtime (no CLI, credentials or network), judges it
+with the policy pack and prints the plan: the resource tree by component, counts, outputs and
+policy findings; with --baseline, the changes first, their risk and backup coverage.
+
+  --preview          as a first pulumi preview sees it: provider-computed values are unknown
+  --baseline FILE    compare with a plan document (plans/<stack>.json)
+  --changes-only     with --baseline: the changes, risk and findings, without the tree
+  --component NAME   show one component (network, fleet, backup, edge, monitoring)
+  --json FILE        write the plan document
+  --markdown FILE    write the PR comment (the full report to FILE.full.md when trimmed)
+  --config-dir DIR   read Pulumi.<stack>.yaml from DIR
+  -h, --help         this text
+
+Colour: on a terminal, off with NO_COLOR; FORCE_COLOR=1 forces it, FORCE_COLOR=0 turns it off.
+${EXIT_CODES_HELP}`;
 
 async function main(argv: string[]): Promise<number> {
-    const { positional, flags, switches } = parseArgs(argv, ["json", "baseline", "markdown", "config-dir"], ["preview"]);
+    if (wantsHelp(argv)) {
+        process.stdout.write(`${HELP}\n`);
+        return EXIT_OK;
+    }
+    const { positional, flags, switches } = parseArgs(argv, ["json", "baseline", "markdown", "config-dir", "component"], ["preview", "changes-only"]);
     if (positional.length !== 1) throw new UsageError(positional.length === 0 ? "name a stack" : `one stack at a time, got ${positional.join(", ")}`);
+    if (switches.has("changes-only") && !flags["baseline"]) throw new UsageError("--changes-only needs --baseline FILE");
     const stack = positional[0]!;
     const preview = switches.has("preview");
     const run = await runStack(stack, { viaIndex: true, dir: flags["config-dir"], preview });
     const findings = judge(stack, run.resources);
     const doc = toDocument(stack, run.resources, run.outputs, findings);
-    const style = process.stdout.isTTY ? ansiStyle : plainStyle;
+    const style = terminalStyle();
+    const component = flags["component"];
+    const shownResources = component ? ofComponent(doc, component) : doc.resources;
 
-    const lines = [
-        style.bold(`ops-platform · ${stack} · ${doc.resources.length} resources (offline ${preview ? "preview: every value a provider computes is unknown, as on a first pulumi preview" : "plan under Pulumi mocks"})`),
-        "",
-        ...renderTree(doc.resources, style),
-        "",
-        ...renderCounts(doc.resources, style),
-        "",
-        ...renderOutputs(doc.outputs, style),
-        "",
-        ...renderFindings(findings, style),
-    ];
+    const lines = [style.bold(`ops-platform · ${stack} · ${doc.resources.length} resources (offline ${preview ? "preview: every value a provider computes is unknown, as on a first pulumi preview" : "plan under Pulumi mocks"})${component ? ` · component ${component}` : ""}`), ""];
+    const overview = [...renderTree(shownResources, style), "", ...renderCounts(shownResources, style), "", ...renderOutputs(doc.outputs, style), ""];
     if (flags["baseline"] || flags["markdown"]) {
         const baseline = flags["baseline"] ? readBaseline(flags["baseline"]) : { ...doc, resources: [] };
         const changes = diffPlans(baseline, doc);
         const risk = changeRisk(stack, changes);
         const coverage = backupCoverage(doc);
-        lines.push("", ...renderChanges(changes, risk, style), "", ...renderCoverage(coverage, style));
+        // What changed comes first; the tree is context.
+        if (flags["baseline"]) lines.push(...renderChanges(component ? changes.filter((c) => c.component === component) : changes, risk, style), "");
+        if (!switches.has("changes-only")) lines.push(...overview, ...renderCoverage(coverage, style), "");
         if (flags["markdown"]) {
             const rendered = renderStackMarkdown({ stack, doc, changes, risk, coverage, findings, source: { commit: currentCommit(), baseline: flags["baseline"] } });
             writeFileSync(flags["markdown"], `${rendered.comment}\n`);
             if (rendered.trimmed) writeFileSync(`${flags["markdown"]}.full.md`, `${rendered.full}\n`);
         }
-    }
+    } else lines.push(...overview);
+    lines.push(...renderFindings(findings, style));
     process.stdout.write(`${lines.join("\n")}\n`);
     if (flags["json"]) writeFileSync(flags["json"], serializeDocument(doc));
     return blocking(findings).length > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** The resources of one Platform area (network, fleet, backup, edge, monitoring); a name that is none is a usage error. */
+function ofComponent(doc: PlanDocument, component: string): PlanDocument["resources"] {
+    const byUrn = new Map(doc.resources.map((r) => [r.urn, r]));
+    const areas = new Map(doc.resources.map((r) => [r.urn, componentOf(r, byUrn)]));
+    const known = [...new Set(areas.values())].filter((a) => a !== "stack" && a !== "index").sort();
+    if (!known.includes(component)) throw new UsageError(`--component ${component}: no such component; expected one of ${known.join(", ")}`);
+    return doc.resources.filter((r) => areas.get(r.urn) === component);
 }
 
 /** The commit being planned: CI's, else the checkout's; none outside git. */

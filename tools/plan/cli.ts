@@ -8,6 +8,14 @@ export const EXIT_INTERNAL = 3;
 
 export class UsageError extends Error {}
 
+/** Whether the arguments ask for help (`--help` or `-h` anywhere). */
+export function wantsHelp(argv: readonly string[]): boolean {
+    return argv.includes("--help") || argv.includes("-h");
+}
+
+/** The exit codes, as the help texts and the README state them. */
+export const EXIT_CODES_HELP = "exit codes: 0 ok, 1 a mandatory policy fails, 2 bad usage, bad config or a malformed file, 3 internal error";
+
 export interface ParsedArgs {
     positional: string[];
     flags: Record<string, string>;

@@ -34,6 +34,17 @@ export interface Style {
     green(text: string): string;
 }
 
+/**
+ * The style for a terminal: FORCE_COLOR decides when set (0 or false: none), else NO_COLOR
+ * (no-color.org) turns colour off, else colour only on a TTY.
+ */
+export function terminalStyle(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): Style {
+    const force = env["FORCE_COLOR"];
+    if (force !== undefined && force !== "") return force === "0" || force === "false" ? plainStyle : ansiStyle;
+    if (env["NO_COLOR"]) return plainStyle;
+    return stream.isTTY ? ansiStyle : plainStyle;
+}
+
 export const plainStyle: Style = { bold: (t) => t, dim: (t) => t, red: (t) => t, yellow: (t) => t, green: (t) => t };
 export const ansiStyle: Style = {
     bold: (t) => `\x1b[1m${t}\x1b[22m`,
@@ -121,7 +132,11 @@ export function resourcePath(urn: string): string {
 export function renderChanges(changes: readonly ResourceChange[], risk: Risk, style: Style): string[] {
     if (changes.length === 0) return [style.bold("Changes against the baseline: none")];
     const mark: Record<ResourceChange["kind"], string> = { add: style.green("+"), delete: style.red("-"), replace: style.red("+-"), update: style.yellow("~") };
-    const lines = [style.bold(`Changes against the baseline: ${changes.length} — risk ${risk.riskClass} (${risk.score} = ${risk.impact} x ${risk.likelihood} x ${risk.complexity})`), ...risk.reasons.map((r) => style.dim(`  ${r}`))];
+    const count = (kind: ResourceChange["kind"]) => changes.filter((c) => c.kind === kind).length;
+    const lines = [
+        style.bold(`Changes against the baseline: ${count("add")} to add, ${count("update")} to update, ${count("replace")} to replace, ${count("delete")} to delete — risk ${risk.riskClass} (${risk.score} = ${risk.impact} x ${risk.likelihood} x ${risk.complexity})`),
+        ...risk.reasons.map((r) => style.dim(`  ${r}`)),
+    ];
     for (const c of changes) {
         const loud = (c.kind === "replace" || c.kind === "delete") && (c.stateful || c.protected) ? style.red(` !! ${c.stateful ? "stateful" : "protected"}`) : "";
         lines.push(`  ${mark[c.kind]} ${c.kind} ${c.type} ${c.name}${c.replaceKeys.length > 0 ? style.dim(` (replaced because of ${c.replaceKeys.join(", ")})`) : ""}${loud}`);
