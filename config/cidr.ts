@@ -17,6 +17,17 @@ export function parseCidr(text: string): Cidr | undefined {
     return { base: address - (address % size), prefix };
 }
 
+/** What is wrong with a CIDR block, in words; undefined when it is a valid network address. */
+export function cidrProblem(text: string): string | undefined {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+    if (!m) return "expected an IPv4 CIDR block such as 10.0.0.0/16";
+    const big = m.slice(1, 5).find((o) => Number(o) > 255);
+    if (big) return `octet ${big} is above 255; expected an IPv4 CIDR block such as 10.0.0.0/16`;
+    if (Number(m[5]) > 32) return `prefix /${m[5]} is above /32; expected an IPv4 CIDR block such as 10.0.0.0/16`;
+    const network = formatCidr(parseCidr(text)!);
+    return network === text ? undefined : `has host bits set; expected the network address ${network}`;
+}
+
 export function formatCidr({ base, prefix }: Cidr): string {
     const octets = [24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256);
     return `${octets.join(".")}/${prefix}`;

@@ -2,10 +2,11 @@
  * Turns the raw `ops-platform:` config of a stack into typed, validated config, or one error
  * that lists every problem as `<stack>: ops-platform:<key path>: <what is wrong, what is expected>`.
  */
-import { closest } from "fastest-levenshtein";
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { CROSS_FIELD_CHECKS, type Problem } from "./rules";
-import { platformConfigSchema, type ParsedConfig } from "./schema";
+import { STACK_NAMES } from "../policies/lib/environments";
+import { SECRET_KEYS, platformConfigSchema, type ParsedConfig } from "./schema";
 
 export const CONFIG_NAMESPACE = "ops-platform";
 
@@ -23,21 +24,69 @@ export interface RawStackConfig {
     values: Record<string, string>;
     /** Keys (without namespace) whose value came from a `secure:` entry. */
     secretKeys: ReadonlySet<string>;
+    /** Keys of other namespaces (`aws:region`, ...): checked for a misspelt `ops-platform`. */
+    otherKeys?: readonly string[];
+    /** Problems the stack file itself has (sizes, empty secure values), reported with the rest. */
+    problems?: readonly string[];
 }
+
+const MAX_RAW_VALUE_CHARS = 256 * 1024;
+
+/** Namespaces other than ours that a stack file may set: the providers' own config. */
+const PROVIDER_NAMESPACES = ["aws", "cloudflare", "kubernetes", "random", "pulumi"];
 
 export function validateConfig(raw: RawStackConfig): ParsedConfig {
     const input: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(raw.values)) input[key] = decodeValue(key, value);
+    const problems: Problem[] = [...namespaceProblems(raw.otherKeys ?? []), ...secureProblems(raw.secretKeys)];
+    for (const [key, value] of Object.entries(raw.values)) {
+        // Bounded before it is parsed: a settings value this large is a mistake, not a setting.
+        if (value.length > MAX_RAW_VALUE_CHARS) problems.push({ path: key, message: `is ${value.length} characters; expected at most ${MAX_RAW_VALUE_CHARS}` });
+        else input[key] = decodeValue(key, value);
+    }
 
     const parsed = platformConfigSchema.safeParse(input);
-    const problems: Problem[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, input));
-    if (parsed.success) {
-        for (const check of CROSS_FIELD_CHECKS) problems.push(...check(parsed.data, { stack: raw.stack, secretKeys: raw.secretKeys }));
+    if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, input)));
+    // Cross-field rules run even when some keys are invalid: on the valid keys, the invalid
+    // ones at their defaults, reporting only what does not involve an invalid key.
+    const bad = new Set(parsed.success ? [] : parsed.error.issues.map((i) => String(i.path[0] ?? "")));
+    const checkable = parsed.success ? parsed : platformConfigSchema.safeParse({ ...Object.fromEntries(Object.entries(input).filter(([k]) => !bad.has(k))), ...standIns(bad, raw.stack) });
+    if (checkable.success) {
+        for (const check of CROSS_FIELD_CHECKS) problems.push(...check(checkable.data, { stack: raw.stack, secretKeys: raw.secretKeys }).filter((p) => !bad.has(p.path.split(/[.[]/)[0]!)));
     }
-    if (problems.length > 0 || !parsed.success) {
-        throw new ConfigError(raw.stack, problems.map((p) => `${raw.stack}: ${CONFIG_NAMESPACE}:${p.path}: ${p.message}`));
+    const fileProblems = raw.problems ?? [];
+    if (problems.length > 0 || fileProblems.length > 0 || !parsed.success) {
+        throw new ConfigError(raw.stack, [...fileProblems, ...problems.map((p) => `${raw.stack}: ${p.path.includes(":") ? "" : `${CONFIG_NAMESPACE}:`}${p.path}: ${p.message}`)]);
     }
     return parsed.data;
+}
+
+/** Valid stand-ins for required keys that are invalid, so the cross-field rules can run on the rest. */
+function standIns(bad: ReadonlySet<string>, stack: string): Record<string, unknown> {
+    const hex = "0".repeat(32);
+    const all: Record<string, unknown> = {
+        environment: (STACK_NAMES as readonly string[]).includes(stack) ? stack : "dev",
+        owner: "unknown",
+        costCenter: "unknown",
+        cloudflare: { accountId: hex, zoneId: hex, zoneName: "example.com" },
+        awsAccountIds: ["000000000000"],
+    };
+    return Object.fromEntries(Object.entries(all).filter(([key]) => bad.has(key)));
+}
+
+/** A key under a namespace that is ours misspelt (`ops-platfrom:`, `Ops-platform:`) would be ignored: an error. */
+function namespaceProblems(otherKeys: readonly string[]): Problem[] {
+    return otherKeys.flatMap((key) => {
+        const namespace = key.split(":")[0]!;
+        if (PROVIDER_NAMESPACES.includes(namespace)) return [];
+        const nearOurs = namespace.toLowerCase() === CONFIG_NAMESPACE || distance(namespace.toLowerCase(), CONFIG_NAMESPACE) <= 3;
+        const suggestion = nearOurs ? `did you mean "${CONFIG_NAMESPACE}:${key.slice(namespace.length + 1)}"?` : `expected ${CONFIG_NAMESPACE}: or a provider's namespace (${PROVIDER_NAMESPACES.join(", ")})`;
+        return [{ path: key, message: `unknown namespace "${namespace}", so the key would be ignored; ${suggestion}` }];
+    });
+}
+
+/** `secure:` belongs to the secret keys only: anywhere else the program would read a ciphertext as the setting. */
+function secureProblems(secretKeys: ReadonlySet<string>): Problem[] {
+    return [...secretKeys].filter((k) => !(SECRET_KEYS as readonly string[]).includes(k)).map((key) => ({ path: key, message: `is a \`secure:\` value but not a secret; expected plain text (the secrets are ${SECRET_KEYS.join(", ")})` }));
 }
 
 /**
@@ -65,8 +114,12 @@ function formatPath(path: readonly PropertyKey[]): string {
         .join("");
 }
 
+/** Shapes of credentials (OpenAI, Anthropic, Slack, GitHub, AWS keys, long opaque tokens): never echoed back. */
+const CREDENTIAL = /^(sk-|sk_|xox[abp]-|ghp_|gho_|AKIA|ASIA|Bearer\s)|^[A-Za-z0-9_-]{32,}$|https:\/\/hooks\.slack\.com\/services\//;
+
 function describeValue(value: unknown): string {
     if (value === undefined) return "missing";
+    if (typeof value === "string" && CREDENTIAL.test(value.trim())) return "a value that looks like a credential (not shown)";
     if (Array.isArray(value)) return "a list";
     if (value === null) return "null";
     if (typeof value === "object") return "an object";

@@ -16,6 +16,7 @@ import {
 } from "../policies/lib/backupMatrix";
 
 import { STACK_NAMES } from "../policies/lib/environments";
+import { cidrProblem } from "./cidr";
 
 /** `protect` stateful resources unless a stack turns it off (dev). */
 export const PROTECT_BY_DEFAULT = true;
@@ -32,9 +33,23 @@ export const SECRET_KEYS = [
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
-const cidr = z
+const cidr = z.string().superRefine((text, ctx) => {
+    const problem = cidrProblem(text);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+/** A VPC: AWS allows /16 to /28, and each AZ takes a public and a private subnet SUBNET_NEW_BITS longer, at least /28. */
+const vpcCidr = cidr.refine((text) => {
+    const prefix = Number(text.split("/")[1]);
+    return cidrProblem(text) !== undefined || (prefix >= 16 && prefix <= 24);
+}, "expected a /16 to /24 VPC range: AWS allows at most /16, and each AZ's public and private subnets are 4 bits longer, at least /28");
+/** A Workers cron trigger: five fields (minute hour day-of-month month day-of-week). */
+const workersCron = z.string().regex(/^\s*[\w*,\-/#?]+(\s+[\w*,\-/#?]+){4}\s*$/, "expected a Workers cron of five fields, such as 0 3 * * *");
+/** An AWS schedule expression: cron(minute hour day-of-month month day-of-week year) or rate(n unit). */
+const awsSchedule = z.string().regex(/^(cron\(\s*\S+(\s+\S+){5}\s*\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, "expected an AWS schedule such as cron(0 5 1 * ? *) or rate(1 hour)");
+/** A PromQL label selector: matchers, with or without the braces. */
+const promSelector = z
     .string()
-    .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "expected an IPv4 CIDR block such as 10.0.0.0/16");
+    .regex(/^\{?\s*([a-zA-Z_]\w*\s*(=|!=|=~|!~)\s*"([^"\\]|\\.)*"\s*(,\s*[a-zA-Z_]\w*\s*(=|!=|=~|!~)\s*"([^"\\]|\\.)*"\s*)*)?\}?$/, 'expected PromQL label matchers such as {job="gateway"}');
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as us-east-1");
 const percent = z.number().int().min(1).max(100);
 const positiveInt = z.number().int().positive();
@@ -44,7 +59,7 @@ const region = z.strictObject({
     /** AWS region name. */
     region: awsRegion,
     /** VPC CIDR of this region's network; regions must not overlap. */
-    cidrBlock: cidr,
+    cidrBlock: vpcCidr,
     /** A warm standby (DR) region: smaller fleet, failover target of the edge load balancer. */
     standby: z.boolean().default(false),
 });
@@ -118,7 +133,7 @@ const fleet = z
                 highDays: positiveInt.default(30),
                 mediumDays: positiveInt.default(90),
                 /** Weekly window start (AWS cron); each wave runs a day after the previous one. */
-                windowSchedule: z.string().default("cron(0 3 ? * TUE *)"),
+                windowSchedule: awsSchedule.default("cron(0 3 ? * TUE *)"),
                 windowHours: z.number().int().min(1).max(24).default(3),
             })
             .prefault({}),
@@ -139,7 +154,7 @@ function tier(name: BackupTier, gfs: boolean, continuous: boolean) {
             rpoMinutes: positiveInt.default(seed.rpoMinutes),
             rtoMinutes: positiveInt.default(seed.rtoMinutes),
             /** AWS Backup schedule expression. */
-            schedule: z.string().default(SEED_SCHEDULES[name]),
+            schedule: awsSchedule.default(SEED_SCHEDULES[name]),
             retentionDays: positiveInt.default(seed.minRetentionDays),
             /** Continuous backup (point-in-time recovery) for resource types that support it. */
             continuous: z.boolean().default(continuous),
@@ -187,7 +202,7 @@ const backup = z
             .strictObject({
                 enabled: z.boolean().default(true),
                 /** Monthly, first day of the month at 05:00 UTC. */
-                schedule: z.string().default("cron(0 5 1 * ? *)"),
+                schedule: awsSchedule.default("cron(0 5 1 * ? *)"),
                 /** Hours a restored resource is kept for validation before it is deleted. */
                 validationWindowHours: z.number().int().min(1).max(168).default(24),
             })
@@ -240,7 +255,7 @@ const edge = z
         kvBackup: z
             .strictObject({
                 /** Cron (Workers syntax) of the scheduled KV export. */
-                cron: z.string().default("0 3 * * *"),
+                cron: workersCron.default("0 3 * * *"),
                 retentionDays: positiveInt.default(30),
                 prefix: z.string().regex(/^[a-z0-9-]+\/$/, "expected a prefix ending in /").default("kv-backups/"),
                 /** R2 bucket lock on the backup prefix (retention lock). */
@@ -276,8 +291,8 @@ const sloSpec = z.strictObject({
     service: z.string().min(1),
     /** Objective in percent, e.g. 99.9. */
     objective: z.number().gt(0).lt(100),
-    /** PromQL selector of the service's requests, e.g. {job="gateway"}. */
-    selector: z.string().default(""),
+    /** PromQL label matchers of the service's requests, e.g. {job="gateway"}; empty: service="<service>". */
+    selector: promSelector.default(""),
 });
 
 const monitoring = z
@@ -299,6 +314,13 @@ const monitoring = z
         slos: z
             .array(sloSpec)
             .default([{ name: "gateway-availability", service: "gateway", objective: 99.9, selector: "" }]),
+        /** The `team` label of alerts by owner: the services' team and the infrastructure team (which routing sends to its own Slack). */
+        teams: z
+            .strictObject({
+                service: z.string().regex(/^[a-z][a-z0-9-]*$/, "expected a lowercase team name").default("backend"),
+                infrastructure: z.string().regex(/^[a-z][a-z0-9-]*$/, "expected a lowercase team name").default("infrastructure"),
+            })
+            .prefault({}),
         /** Services that get a golden-signals dashboard. */
         services: z.array(z.string().min(1)).default(["gateway", "web"]),
         runbookBaseUrl: z.string().url().default("https://runbooks.example.com"),

@@ -35,8 +35,10 @@ export function readStackConfig(): PlatformConfig {
     const stack = pulumi.getStack();
     const prefix = `${CONFIG_NAMESPACE}:`;
     const values: Record<string, string> = {};
+    const otherKeys: string[] = [];
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (key.startsWith(prefix)) values[key.slice(prefix.length)] = value;
+        else otherKeys.push(key);
     }
     const secretKeys = new Set(
         (JSON.parse(process.env["PULUMI_CONFIG_SECRET_KEYS"] || "[]") as string[])
@@ -44,7 +46,7 @@ export function readStackConfig(): PlatformConfig {
             .map((k) => k.slice(prefix.length)),
     );
     try {
-        return toPlatformConfig({ stack, values, secretKeys }, pulumi.getProject());
+        return toPlatformConfig({ stack, values, secretKeys, otherKeys }, pulumi.getProject());
     } catch (error) {
         if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
         throw error;

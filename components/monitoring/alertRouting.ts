@@ -30,6 +30,14 @@ export interface RoutingSpec {
     inhibit: Array<{ source: string[]; target: string[]; equal: string[] }>;
 }
 
+/** The seed's routing, with the infrastructure team as configured (monitoring.teams.infrastructure). */
+export function seedRouting(infrastructureTeam: string): RoutingSpec {
+    return {
+        ...SEED_ROUTING,
+        routes: SEED_ROUTING.routes.map((r) => (r.receiver === "slack-infrastructure" ? { ...r, matchers: [`team="${infrastructureTeam}"`] } : r)),
+    };
+}
+
 export const SEED_ROUTING: RoutingSpec = {
     groupBy: ["alertname", "cluster", "service"],
     groupWait: "30s",

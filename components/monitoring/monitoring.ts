@@ -4,9 +4,9 @@ import * as random from "@pulumi/random";
 import { stringify } from "yaml";
 import { sectionSettings, type MonitoringConfig, type SectionInput } from "../../config/schema";
 import { backupAlertRules, seedAlertRules } from "./alertRules";
-import { SEED_ROUTING, alertmanagerConfig, type RoutingSecrets } from "./alertRouting";
+import { alertmanagerConfig, seedRouting, type RoutingSecrets } from "./alertRouting";
 import { backupDashboard, goldenSignalsDashboard, sloDashboard, type Dashboard } from "./dashboards";
-import { withLinks, type AlertRule, type RuleGroup } from "./ruleTypes";
+import { withLinks, withTeams, type AlertRule, type RuleGroup } from "./ruleTypes";
 import { sloRules } from "./sloRules";
 
 export interface MonitoringArgs {
@@ -27,7 +27,7 @@ const PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts
 export function platformRuleGroups(config: MonitoringConfig): RuleGroup[] {
     const groups = [...seedAlertRules(), ...backupAlertRules(), ...config.slos.flatMap((slo) => sloRules(slo, config.sloWindowDays))];
     const dashboardFor = (alert: AlertRule) => (alert.labels["slo"] ? `slo-${alert.labels["slo"]}` : alert.alert.startsWith("Backup") || alert.alert.startsWith("Restore") ? "backup-status" : `golden-${config.services[0] ?? "gateway"}`);
-    return withLinks(groups, { runbookBaseUrl: config.runbookBaseUrl, grafanaBaseUrl: config.grafanaBaseUrl, dashboardFor });
+    return withTeams(withLinks(groups, { runbookBaseUrl: config.runbookBaseUrl, grafanaBaseUrl: config.grafanaBaseUrl, dashboardFor }), config.teams);
 }
 
 export function platformDashboards(config: MonitoringConfig): Dashboard[] {
@@ -60,7 +60,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const { slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey } = args.routingSecrets;
         const routing = pulumi
             .all([slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey])
-            .apply(([slack, slackInfra, pagerduty]) => stringify(alertmanagerConfig(SEED_ROUTING, { slackWebhookUrl: slack, slackInfraWebhookUrl: slackInfra, pagerdutyRoutingKey: pagerduty })));
+            .apply(([slack, slackInfra, pagerduty]) => stringify(alertmanagerConfig(seedRouting(config.teams.infrastructure), { slackWebhookUrl: slack, slackInfraWebhookUrl: slackInfra, pagerdutyRoutingKey: pagerduty })));
         const alertmanagerSecret = new k8s.core.v1.Secret(`${name}-alertmanager`, { metadata: metadata("alertmanager-routing"), stringData: { "alertmanager.yaml": pulumi.secret(routing) } }, inNamespace);
 
         const release = new k8s.helm.v3.Release(

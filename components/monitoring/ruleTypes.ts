@@ -24,6 +24,20 @@ export function isAlert(rule: AlertRule | RecordingRule): rule is AlertRule {
 }
 
 /** Every alert gets its runbook and dashboard links here, so no rule repeats them. */
+/**
+ * Rules name the role of the team that owns an alert; withTeams puts the configured team's
+ * name in its place (monitoring.teams), which routing matches on.
+ */
+export const TEAM_ROLES = { service: "service", infrastructure: "infrastructure" } as const;
+export type TeamRole = keyof typeof TEAM_ROLES;
+
+export function withTeams(groups: RuleGroup[], teams: Record<TeamRole, string>): RuleGroup[] {
+    return groups.map((group) => ({
+        ...group,
+        rules: group.rules.map((rule) => (isAlert(rule) && rule.labels["team"] && rule.labels["team"] in teams ? { ...rule, labels: { ...rule.labels, team: teams[rule.labels["team"] as TeamRole] } } : rule)),
+    }));
+}
+
 export function withLinks(groups: RuleGroup[], links: { runbookBaseUrl: string; grafanaBaseUrl: string; dashboardFor: (alert: AlertRule) => string }): RuleGroup[] {
     return groups.map((group) => ({
         ...group,

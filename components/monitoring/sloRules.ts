@@ -3,7 +3,7 @@
  * multi-window, multi-burn-rate alerts (SRE workbook), so a new SLO is a few lines of config.
  */
 import type { SloSpec } from "../../config/schema";
-import { pascal, type RuleGroup } from "./ruleTypes";
+import { TEAM_ROLES, pascal, type RuleGroup } from "./ruleTypes";
 
 export interface BurnRateWindow {
     /** Alert name suffix. */
@@ -33,7 +33,8 @@ export function errorBudget(objectivePercent: number): number {
 }
 
 function selectorOf(spec: SloSpec): string {
-    return spec.selector || `service="${spec.service}"`;
+    // The matchers go inside braces the rules write, so braces given in config are dropped.
+    return spec.selector.trim().replace(/^\{|\}$/g, "").trim() || `service="${spec.service}"`;
 }
 
 export function sloRules(spec: SloSpec, windowDays: number): RuleGroup[] {
@@ -63,7 +64,7 @@ export function sloRules(spec: SloSpec, windowDays: number): RuleGroup[] {
                 alert: `${pascal(spec.name)}${w.name}`,
                 expr: `${ratio(w.long)}${at} > (${w.factor} * ${budget})\nand\n${ratio(w.short)}${at} > (${w.factor} * ${budget})`,
                 for: w.for,
-                labels: { severity: w.severity, team: "backend", slo: spec.name, service: spec.service, long_window: w.long },
+                labels: { severity: w.severity, team: TEAM_ROLES.service, slo: spec.name, service: spec.service, long_window: w.long },
                 annotations: {
                     summary: `${spec.name}: error budget burning at over ${w.factor}x`,
                     description: `Errors over the last ${w.long} and ${w.short} burn the ${windowDays}-day budget of ${spec.objective}% at over ${w.factor}x.`,

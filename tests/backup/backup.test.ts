@@ -122,7 +122,7 @@ describe("backup config that breaks the matrix is refused", () => {
         ["a schedule that cannot meet the RPO", { continuous: false }, "production: ops-platform:backup.tiers.critical.schedule: runs every 1 h, which cannot meet the tier's RPO of 15 min"],
         ["retention below the tier's minimum", { retentionDays: 10 }, "production: ops-platform:backup.tiers.critical.retentionDays: 10 is below the critical tier's minimum of 30 days"],
         ["cold storage that breaks AWS's 90 days", { continuous: false, schedule: "rate(15 minutes)", coldStorageAfterDays: 7 }, "production: ops-platform:backup.tiers.critical.coldStorageAfterDays: cold storage after 7 days needs a retention of at least 97 days"],
-        ["an unreadable schedule", { schedule: "every hour" }, 'production: ops-platform:backup.tiers.critical.schedule: "every hour" is not an AWS Backup schedule'],
+        ["an unreadable schedule", { schedule: "every hour" }, 'production: ops-platform:backup.tiers.critical.schedule: string "every hour": expected an AWS schedule such as cron(0 5 1 * ? *) or rate(1 hour)'],
     ])("%s", (_, critical, expected) => {
         expect(problemsOf(tiers(critical)).join("\n")).toContain(expected);
     });

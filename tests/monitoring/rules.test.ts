@@ -204,3 +204,24 @@ it("every dashboard query is valid PromQL", () => {
     const result = runSystemTool("promtool", ["check", "rules", "dashboards.yml"], dir);
     expect(result.output).toContain("SUCCESS");
 });
+
+it.each([['{job="gateway"}'], ['job="gateway"'], ['{ job="gateway", env=~"prod.*" }']])("an SLO selected by %s yields rules promtool accepts, without doubled braces", (selector) => {
+    const raw = rawOf("production");
+    const config = validateConfig({ ...raw, values: { ...raw.values, monitoring: JSON.stringify({ slos: [{ name: "gw", service: "gateway", objective: 99.9, selector }] }) } });
+    const sloGroups = platformRuleGroups(config.monitoring).filter((g) => g.name.startsWith("slo-gw"));
+    const exprs = sloGroups.flatMap((g) => g.rules.map((r) => r.expr));
+    expect(exprs.length).toBeGreaterThan(0);
+    for (const expr of exprs) expect(expr).not.toMatch(/\{\s*\{|\}\s*\}/);
+    const dir = writeYamlFiles({ "rules.yml": { groups: sloGroups } });
+    const result = runSystemTool("promtool", ["check", "rules", "rules.yml"], dir);
+    expect([result.status, result.output]).toEqual([0, expect.stringContaining("SUCCESS")]);
+});
+
+it("labels alerts with the teams from config, and routes the infrastructure team's to its own Slack", async () => {
+    const { seedRouting } = await import("../../components/monitoring");
+    const raw = rawOf("production");
+    const config = validateConfig({ ...raw, values: { ...raw.values, monitoring: JSON.stringify({ teams: { service: "payments", infrastructure: "sre" } }) } });
+    const teams = new Set(platformRuleGroups(config.monitoring).flatMap((g) => g.rules.filter(isAlert).map((r) => r.labels["team"])));
+    expect([...teams].sort()).toEqual(["payments", "sre"]);
+    expect(seedRouting("sre").routes.find((r) => r.receiver === "slack-infrastructure")!.matchers).toEqual(['team="sre"']);
+});
