@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { RuleInputError, blocking } from "../policies/engine";
-import { providerUrn, redact } from "./plan/capture";
+import { providerUrn, redact } from "./plan/wire";
 import { EXIT_CODES_HELP, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
 import { renderFindings, terminalStyle } from "./plan/document";
 import { judge, type JudgeableResource } from "./plan/judge";
