@@ -8,7 +8,7 @@ import { gunzipSync } from "node:zlib";
 import type { Miniflare } from "miniflare";
 import { gatewayInWorkerd } from "../../tools/gatewayWorkerd";
 
-type Behaviour = "ok" | "fail" | "hang" | "refuse";
+type Behaviour = "ok" | "fail" | "hang" | "refuse" | "unauthorized";
 
 class StubProvider {
     behaviour: Behaviour = "ok";
@@ -23,6 +23,7 @@ class StubProvider {
             if (this.behaviour === "hang") return void this.hanging.push(res);
             if (this.behaviour === "fail") return void res.writeHead(500).end("upstream broke");
             if (this.behaviour === "refuse") return void res.writeHead(400, { "content-type": "application/json" }).end('{"error":"bad request"}');
+            if (this.behaviour === "unauthorized") return void res.writeHead(401, { "content-type": "application/json" }).end('{"error":{"message":"Incorrect API key provided: sk-test-secret"}}');
             const body = this.shape === "openai" ? { choices: [{ message: { content: "hello from openai" } }] } : { content: [{ type: "text", text: "hello from anthropic" }] };
             res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
         });
@@ -160,11 +161,12 @@ describe("POST /v1/chat", () => {
         expect(response.headers.get("x-provider")).toBe("anthropic");
     });
 
-    it("answers a clear 502 only when every provider fails", async () => {
+    it("answers a clear 502 with Retry-After only when every provider fails", async () => {
         openai.behaviour = "fail";
         anthropic.behaviour = "hang";
         const response = await post(mf, "both down", "198.51.100.13");
         expect(response.status).toBe(502);
+        expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
         expect(await response.json()).toEqual({
             error: "all providers failed",
             attempts: [
@@ -179,6 +181,20 @@ describe("POST /v1/chat", () => {
         const response = await post(mf, "bad request", "198.51.100.14");
         expect(response.status).toBe(400);
         expect(anthropic.calls).toBe(0);
+    });
+
+    it("fails over when our key is refused (401), and never shows the upstream's answer", async () => {
+        openai.behaviour = "unauthorized";
+        const response = await post(mf, "bad key", "198.51.100.16");
+        expect(response.status).toBe(200);
+        expect(response.headers.get("x-provider")).toBe("anthropic");
+        openai.behaviour = "unauthorized";
+        anthropic.behaviour = "unauthorized";
+        const both = await post(mf, "both keys bad", "198.51.100.17");
+        expect(both.status).toBe(502);
+        const text = await both.text();
+        expect(text).toContain("our key was refused (status 401)");
+        expect(text).not.toContain("sk-test-secret");
     });
 
     it("rejects a malformed body with 400", async () => {
@@ -196,9 +212,18 @@ describe("POST /v1/chat", () => {
     });
 });
 
-it("proxies every other path to the origin", async () => {
+it("proxies every other path to the origin, and only to the origin", async () => {
     const response = await mf.dispatchFetch("https://gateway.test/orders/42?x=1");
     expect(await response.text()).toBe("origin saw GET /orders/42?x=1");
+    // A path that reads as a protocol-relative URL stays a path on the origin.
+    const sneaky = await mf.dispatchFetch("https://gateway.test//other-host.example/x?y=2");
+    expect(await sneaky.text()).toBe("origin saw GET //other-host.example/x?y=2");
+});
+
+it("answers HEAD /health with the status and no body", async () => {
+    const response = await mf.dispatchFetch("https://gateway.test/health", { method: "HEAD" });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("");
 });
 
 describe("scheduled KV backup", () => {
@@ -222,4 +247,16 @@ describe("scheduled KV backup", () => {
         const exported = JSON.parse(gunzipSync(Buffer.from(await object!.arrayBuffer())).toString("utf8"));
         expect(exported).toEqual({ binding: "STATE", exportedAt: "2026-11-23T03:00:00.000Z", entries: [{ key: "feature-flags", value: '{"beta":true}', metadata: { owner: "ops" } }] });
     });
+});
+
+it("answers JSON when something breaks (the origin unreachable), with no internals", async () => {
+    const broken = gateway({ ORIGIN_URL: "http://127.0.0.1:9" });
+    try {
+        const response = await broken.dispatchFetch("https://gateway.test/anything");
+        expect(response.status).toBe(500);
+        expect(response.headers.get("content-type")).toContain("application/json");
+        expect(await response.json()).toEqual({ error: "internal error" });
+    } finally {
+        await broken.dispose();
+    }
 });

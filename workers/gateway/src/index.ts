@@ -84,7 +84,7 @@ async function chatRoute(request: Request, env: Env, settings: Settings): Promis
     inFlight++;
     try {
         const outcome = await chat(env, settings, parsed);
-        if (!outcome.ok) return json(outcome.body, outcome.status);
+        if (!outcome.ok) return json(outcome.body, outcome.status, outcome.retryAfterSeconds ? { "retry-after": String(outcome.retryAfterSeconds) } : {});
         const body = JSON.stringify(outcome.reply);
         await caches.cache.put(key, body);
         return new Response(body, { headers: { "content-type": "application/json", "x-cache": "MISS", "x-provider": outcome.reply.provider } });
@@ -93,17 +93,40 @@ async function chatRoute(request: Request, env: Env, settings: Settings): Promis
     }
 }
 
+/** Everything else goes to the origin, on the origin's host whatever the path looks like. */
+function toOrigin(request: Request, url: URL, env: Env): Promise<Response> {
+    const target = new URL(env.ORIGIN_URL);
+    // Set, never resolved against: a path such as //other-host/x must not become another host.
+    target.pathname = url.pathname;
+    target.search = url.search;
+    return fetch(new Request(target, request));
+}
+
+async function route(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === "/health" && request.method === "HEAD") {
+        const response = await health(env);
+        return new Response(null, { status: response.status, headers: response.headers });
+    }
+    if (url.pathname === "/health" && request.method === "GET") return health(env);
+    if (url.pathname === "/v1/chat") {
+        if (request.method !== "POST") return json({ error: "use POST" }, 405, { allow: "POST" });
+        const { settings, problems } = readSettings(env);
+        if (!settings) return json({ error: "gateway misconfigured", problems }, 503);
+        return chatRoute(request, env, settings);
+    }
+    return toOrigin(request, url, env);
+}
+
 export default {
     async fetch(request: Request, env: Env): Promise<Response> {
-        const url = new URL(request.url);
-        if (url.pathname === "/health" && request.method === "GET") return health(env);
-        if (url.pathname === "/v1/chat") {
-            if (request.method !== "POST") return json({ error: "use POST" }, 405, { allow: "POST" });
-            const { settings, problems } = readSettings(env);
-            if (!settings) return json({ error: "gateway misconfigured", problems }, 503);
-            return chatRoute(request, env, settings);
+        try {
+            return await route(request, env);
+        } catch (error) {
+            // Whatever broke, the client gets JSON and no internals.
+            console.error("gateway error", error);
+            return json({ error: "internal error" }, 500);
         }
-        return fetch(new Request(new URL(url.pathname + url.search, env.ORIGIN_URL), request));
     },
 
     async scheduled(controller: ScheduledController, env: Env): Promise<void> {

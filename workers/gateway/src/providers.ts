@@ -24,7 +24,10 @@ interface Attempt {
     reason: string;
 }
 
-export type ChatOutcome = { ok: true; reply: ChatReply } | { ok: false; status: number; body: unknown };
+export type ChatOutcome = { ok: true; reply: ChatReply } | { ok: false; status: number; body: unknown; retryAfterSeconds?: number };
+
+/** Seconds a client should wait before retrying when every provider failed. */
+const ALL_FAILED_RETRY_AFTER_SECONDS = 5;
 
 function upstreamRequest(provider: ProviderName, env: Env, chat: ChatRequest): Request {
     if (provider === "openai") {
@@ -61,8 +64,15 @@ export async function chat(env: Env, settings: Settings, request: ChatRequest): 
                 await response.body?.cancel();
                 continue;
             }
+            // 401/403 means our key for this provider is wrong: the client's request is fine, so try
+            // the next provider, and never show the upstream's answer about our credentials.
+            if (response.status === 401 || response.status === 403) {
+                attempts.push({ provider, reason: `our key was refused (status ${response.status})` });
+                await response.body?.cancel();
+                continue;
+            }
             const body = await response.json().catch(() => null);
-            // A 4xx is the caller's problem; another provider would refuse it too.
+            // Another 4xx is the caller's problem; another provider would refuse it too.
             if (!response.ok) return { ok: false, status: response.status, body: { error: "provider refused the request", provider, upstream: body } };
             return { ok: true, reply: { provider, content: contentOf(provider, body) } };
         } catch (error) {
@@ -71,7 +81,7 @@ export async function chat(env: Env, settings: Settings, request: ChatRequest): 
             clearTimeout(timer);
         }
     }
-    return { ok: false, status: 502, body: { error: "all providers failed", attempts } };
+    return { ok: false, status: 502, body: { error: "all providers failed", attempts }, retryAfterSeconds: ALL_FAILED_RETRY_AFTER_SECONDS };
 }
 
 export function parseChatRequest(body: unknown): ChatRequest | string {
