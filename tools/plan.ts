@@ -13,9 +13,8 @@ import { EXIT_CODES_HELP, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Usa
 import { renderChanges, renderCounts, renderCoverage, renderFindings, renderOutputs, renderTree, serializeDocument, terminalStyle, toDocument } from "./plan/document";
 import { judge } from "./plan/judge";
 import { renderStackMarkdown } from "./plan/markdown";
-import { backupCoverage, changeRisk, componentOf, diffPlans } from "./plan/review";
+import { PLATFORM_AREAS, backupCoverage, changeRisk, componentOf, diffPlans } from "./plan/review";
 import type { PlanDocument } from "./plan/document";
-import { runStack } from "./plan/run";
 
 const USAGE = "usage: npm run plan -- <dev|staging|production> [--preview] [--baseline FILE [--changes-only]] [--component NAME] [--json FILE] [--markdown FILE] [--config-dir DIR]";
 
@@ -45,13 +44,16 @@ async function main(argv: string[]): Promise<number> {
     const { positional, flags, switches } = parseArgs(argv, ["json", "baseline", "markdown", "config-dir", "component"], ["preview", "changes-only"]);
     if (positional.length !== 1) throw new UsageError(positional.length === 0 ? "name a stack" : `one stack at a time, got ${positional.join(", ")}`);
     if (switches.has("changes-only") && !flags["baseline"]) throw new UsageError("--changes-only needs --baseline FILE");
+    const component = flags["component"];
+    if (component !== undefined && !(PLATFORM_AREAS as readonly string[]).includes(component)) throw new UsageError(`--component ${component}: no such component; expected one of ${PLATFORM_AREAS.join(", ")}`);
+    // Loaded only now: help and usage errors need no Pulumi SDK.
+    const { runStack } = await import("./plan/run");
     const stack = positional[0]!;
     const preview = switches.has("preview");
     const run = await runStack(stack, { viaIndex: true, dir: flags["config-dir"], preview });
     const findings = judge(stack, run.resources);
     const doc = toDocument(stack, run.resources, run.outputs, findings);
     const style = terminalStyle();
-    const component = flags["component"];
     const shownResources = component ? ofComponent(doc, component) : doc.resources;
 
     const lines = [style.bold(`ops-platform · ${stack} · ${doc.resources.length} resources (offline ${preview ? "preview: every value a provider computes is unknown, as on a first pulumi preview" : "plan under Pulumi mocks"})${component ? ` · component ${component}` : ""}`), ""];
@@ -76,13 +78,10 @@ async function main(argv: string[]): Promise<number> {
     return blocking(findings).length > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
-/** The resources of one Platform area (network, fleet, backup, edge, monitoring); a name that is none is a usage error. */
+/** The resources of one Platform area (network, fleet, backup, edge, monitoring, providers). */
 function ofComponent(doc: PlanDocument, component: string): PlanDocument["resources"] {
     const byUrn = new Map(doc.resources.map((r) => [r.urn, r]));
-    const areas = new Map(doc.resources.map((r) => [r.urn, componentOf(r, byUrn)]));
-    const known = [...new Set(areas.values())].filter((a) => a !== "stack" && a !== "index").sort();
-    if (!known.includes(component)) throw new UsageError(`--component ${component}: no such component; expected one of ${known.join(", ")}`);
-    return doc.resources.filter((r) => areas.get(r.urn) === component);
+    return doc.resources.filter((r) => componentOf(r, byUrn) === component);
 }
 
 /** The commit being planned: CI's, else the checkout's; none outside git. */

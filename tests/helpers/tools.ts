@@ -2,7 +2,7 @@
  * Runs the real Prometheus tools. scripts/ensure-system-tools.sh installs them as part of
  * `npm test`; when one is missing the test fails saying how to install it.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,19 @@ export function runSystemTool(tool: "promtool" | "amtool", args: string[], cwd?:
         throw new Error(`${tool} is not installed: run \`npm test\` (it installs it) or \`apt-get update && apt-get install -y ${PACKAGE_OF[tool]}\``);
     }
     return { status: result.status, stdout: result.stdout, output: `${result.stdout}${result.stderr}` };
+}
+
+/** runSystemTool without blocking, so independent runs (long promtool evaluations) overlap. */
+export function runSystemToolAsync(tool: "promtool" | "amtool", args: string[], cwd?: string): Promise<ToolResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(tool, args, { cwd });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on("error", (error: NodeJS.ErrnoException) => reject(error.code === "ENOENT" ? new Error(`${tool} is not installed: run \`npm test\` (it installs it) or \`apt-get update && apt-get install -y ${PACKAGE_OF[tool]}\``) : error));
+        child.on("close", (status) => resolve({ status, stdout, output: `${stdout}${stderr}` }));
+    });
 }
 
 /** Writes `files` (name -> object, as YAML) into a fresh directory and returns it. */

@@ -3,10 +3,10 @@
  * (`test rules`): each seed alert fires at its threshold and stays quiet just below it; each
  * burn-rate alert fires for a fast burn and not for a slow one.
  */
-import { BURN_RATE_WINDOWS, pascal, platformRuleGroups, isAlert, type AlertRule, dashboardExpressions, platformDashboards } from "../../components/monitoring";
+import { BURN_RATE_WINDOWS, pascal, platformRuleGroups, isAlert, type AlertRule, type RuleGroup, dashboardExpressions, platformDashboards } from "../../components/monitoring";
 import { validateConfig } from "../../config/load";
 import { rawOf } from "../helpers/config";
-import { runSystemTool, writeYamlFiles } from "../helpers/tools";
+import { runSystemTool, runSystemToolAsync, writeYamlFiles } from "../helpers/tools";
 
 const config = validateConfig(rawOf("production")).monitoring;
 const groups = platformRuleGroups(config);
@@ -26,7 +26,7 @@ interface Case {
     fires: Array<{ labels: Record<string, string>; annotations: Record<string, string> }>;
 }
 
-function promtoolTest(cases: Case[], ruleGroups = groups): { status: number | null; output: string } {
+function promtoolFiles(cases: Case[], ruleGroups: RuleGroup[]): string {
     const tests = cases.map((c) => ({
         name: c.name,
         interval: c.interval ?? "1m",
@@ -44,8 +44,11 @@ function promtoolTest(cases: Case[], ruleGroups = groups): { status: number | nu
     // recorded sample only within the lookback, or its `for` clock would reset at random.
     const interval = cases[0]?.interval ?? "1m";
     const evaluationInterval = Number(interval.slice(0, -1)) > 5 ? "5m" : interval;
-    const dir = writeYamlFiles({ "rules.yml": { groups: ruleGroups }, "tests.yml": { rule_files: ["rules.yml"], evaluation_interval: evaluationInterval, tests } });
-    return runSystemTool("promtool", ["test", "rules", "tests.yml"], dir);
+    return writeYamlFiles({ "rules.yml": { groups: ruleGroups }, "tests.yml": { rule_files: ["rules.yml"], evaluation_interval: evaluationInterval, tests } });
+}
+
+function promtoolTest(cases: Case[], ruleGroups = groups): { status: number | null; output: string } {
+    return runSystemTool("promtool", ["test", "rules", "tests.yml"], promtoolFiles(cases, ruleGroups));
 }
 
 it("every generated rule file passes promtool check rules", () => {
@@ -173,7 +176,9 @@ it("makes a failed backup and a day without a completed backup alerts", () => {
 describe("burn-rate alerts", () => {
     const slo = config.slos[0]!;
     const budget = 1 - slo.objective / 100;
-    it.each(BURN_RATE_WINDOWS.map((w) => [w.name, w] as const))("%s fires for a fast burn and not for a slow one", (_, w) => {
+    // Each window's evaluation takes seconds; they are independent, so they run side by side.
+    const runs = new Map<string, Promise<{ status: number | null; output: string }>>();
+    const casesFor = (w: (typeof BURN_RATE_WINDOWS)[number]) => {
         const minutes = (d: string) => Number(d.slice(0, -1)) * { m: 1, h: 60, d: 1440 }[d.slice(-1) as "m" | "h" | "d"];
         // A sixth of the short window keeps several samples in every rate() while a 3-day window stays a few hundred steps.
         const step = [30, 15, 5, 1].find((m) => m <= minutes(w.short) / 6) ?? 1;
@@ -193,15 +198,20 @@ describe("burn-rate alerts", () => {
         };
         const evalTime = `${(samples - 2) * step}m`;
         const interval = `${step}m`;
-        const sloGroups = groups.filter((g) => g.name.startsWith(`slo-${slo.name}`));
-        const result = promtoolTest(
-            [
-                { name: `${w.name} fast`, interval, series: series(slo.service, w.factor * 1.5), evalTime, alertname, fires: [expected] },
-                { name: `${w.name} slow`, interval, series: series(slo.service, w.factor * 0.7), evalTime, alertname, fires: [] },
-            ],
-            sloGroups,
-        );
+        return [
+            { name: `${w.name} fast`, interval, series: series(slo.service, w.factor * 1.5), evalTime, alertname, fires: [expected] },
+            { name: `${w.name} slow`, interval, series: series(slo.service, w.factor * 0.7), evalTime, alertname, fires: [] },
+        ];
+    };
+    const sloGroups = groups.filter((g) => g.name.startsWith(`slo-${slo.name}`));
+
+    beforeAll(() => {
+        for (const w of BURN_RATE_WINDOWS) runs.set(w.name, runSystemToolAsync("promtool", ["test", "rules", "tests.yml"], promtoolFiles(casesFor(w), sloGroups)));
+    });
+
+    it.each(BURN_RATE_WINDOWS.map((w) => [w.name] as const))("%s fires for a fast burn and not for a slow one", async (name) => {
         expect(sloGroups.length).toBeGreaterThan(0);
+        const result = await runs.get(name)!;
         expect([result.status, result.output]).toEqual([0, expect.stringContaining("SUCCESS")]);
     });
 });

@@ -109,6 +109,9 @@ export function isStateful(type: string): boolean {
     return STATEFUL_TYPES.includes(type) || (type in STATEFUL_TIER_TAGS && !LAUNCHERS.has(type));
 }
 
+/** The areas componentOf names: the Platform's children, and the providers beside them. */
+export const PLATFORM_AREAS = ["backup", "edge", "fleet", "monitoring", "network", "providers"] as const;
+
 /** The Platform child a resource sits under, by walking its parents. */
 export function componentOf(resource: Resource, byUrn: Map<string, Resource>): string {
     let current: Resource | undefined = resource;
