@@ -198,8 +198,34 @@ describe("POST /v1/chat", () => {
     });
 
     it("rejects a malformed body with 400", async () => {
-        const response = await mf.dispatchFetch("https://gateway.test/v1/chat", { method: "POST", body: "{}", headers: { "cf-connecting-ip": "198.51.100.15" } });
+        const response = await mf.dispatchFetch("https://gateway.test/v1/chat", { method: "POST", body: "{}", headers: { "content-type": "application/json", "cf-connecting-ip": "198.51.100.15" } });
         expect(response.status).toBe(400);
+    });
+
+    describe("bounds, refused before a rate-limit token is spent", () => {
+        const send = (body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
+            mf.dispatchFetch("https://gateway.test/v1/chat", { method: "POST", body, headers: { ...headers, "cf-connecting-ip": "198.51.100.40" } });
+        const messages = (list: Array<{ role: string; content: string }>, extra: Record<string, unknown> = {}) => JSON.stringify({ messages: list, ...extra });
+
+        it.each([
+            ["a body that is not JSON-typed", () => send(messages([{ role: "user", content: "hi" }]), { "content-type": "text/plain" }), 415, "application/json"],
+            ["a body over 1 MiB", () => send(messages([{ role: "user", content: "x".repeat(1024 * 1024) }])), 413, "larger than 1048576 bytes"],
+            ["a body that is not JSON", () => send("{not json"), 400, "not valid JSON"],
+            ["no user message", () => send(messages([{ role: "system", content: "be brief" }])), 400, "needs a user message"],
+            ["too many messages", () => send(messages(Array.from({ length: 257 }, () => ({ role: "user", content: "hi" })))), 400, "at most 256 messages"],
+            ["a message too long", () => send(messages([{ role: "user", content: "x".repeat(32 * 1024 + 1) }])), 400, "at most 32768 characters"],
+            ["maxTokens above the ceiling", () => send(messages([{ role: "user", content: "hi" }], { maxTokens: 100_000 })), 400, "maxTokens at most 4096"],
+        ])("%s", async (_, request, status, error) => {
+            const response = await request();
+            expect(response.status).toBe(status);
+            expect(((await response.json()) as { error: string }).error).toContain(error);
+        });
+
+        it("spends no token on refused requests: the client's burst is intact", async () => {
+            for (let i = 0; i < 8; i++) expect((await send(messages([{ role: "system", content: "no user" }]))).status).toBe(400);
+            const ok = await Promise.all(Array.from({ length: 5 }, (_, i) => send(messages([{ role: "user", content: `burst ${i} after refusals` }]))));
+            expect(ok.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+        });
     });
 
     it("admits exactly the burst size under concurrent requests, per client", async () => {

@@ -4,6 +4,7 @@
  */
 import { ResponseCache, cacheKey } from "./cache";
 import { backupKv } from "./kvBackup";
+import { readJsonBody } from "./limits";
 import { chat, parseChatRequest } from "./providers";
 import type { TakeResult } from "./rateLimiter";
 import { readSettings, type Env, type Settings } from "./settings";
@@ -68,12 +69,15 @@ async function takeToken(env: Env, settings: Settings, client: string): Promise<
 }
 
 async function chatRoute(request: Request, env: Env, settings: Settings): Promise<Response> {
+    // Bad input is refused before a rate-limit token is spent.
+    const body = await readJsonBody(request);
+    if (!body.ok) return json({ error: body.error }, body.status);
+    const parsed = parseChatRequest(body.body);
+    if (typeof parsed === "string") return json({ error: parsed }, 400);
+
     const client = request.headers.get("cf-connecting-ip") ?? "anonymous";
     const token = await takeToken(env, settings, client);
     if (!token.allowed) return json({ error: "rate limited" }, 429, { "retry-after": String(Math.ceil(token.retryAfterMs / 1000)) });
-
-    const parsed = parseChatRequest(await request.json().catch(() => null));
-    if (typeof parsed === "string") return json({ error: parsed }, 400);
 
     if (caches?.kv !== env.CACHE) caches = { kv: env.CACHE, cache: new ResponseCache(env.CACHE, settings.cache) };
     const key = await cacheKey(parsed);

@@ -2,6 +2,7 @@
  * The provider manager: forwards a chat request to the configured AI providers in order,
  * failing over on a 5xx, a 429 or a timeout, and answering 502 only when every provider failed.
  */
+import { LIMITS } from "./limits";
 import type { Env, ProviderName, Settings } from "./settings";
 
 export interface ChatMessage {
@@ -90,6 +91,10 @@ export function parseChatRequest(body: unknown): ChatRequest | string {
     for (const m of b.messages as Array<Record<string, unknown>>) {
         if (!m || !["system", "user", "assistant"].includes(String(m["role"])) || typeof m["content"] !== "string") return "each message needs a role (system, user, assistant) and string content";
     }
+    if (b.messages.length > LIMITS.messages) return `at most ${LIMITS.messages} messages`;
+    if ((b.messages as ChatMessage[]).some((m) => m.content.length > LIMITS.messageChars)) return `each message at most ${LIMITS.messageChars} characters`;
+    if (!(b.messages as ChatMessage[]).some((m) => m.role === "user")) return "the conversation needs a user message";
     if (b.maxTokens !== undefined && (typeof b.maxTokens !== "number" || b.maxTokens <= 0)) return "maxTokens must be a positive number";
+    if (typeof b.maxTokens === "number" && b.maxTokens > LIMITS.maxTokens) return `maxTokens at most ${LIMITS.maxTokens}`;
     return { messages: b.messages as ChatMessage[], ...(typeof b.maxTokens === "number" ? { maxTokens: b.maxTokens } : {}) };
 }
