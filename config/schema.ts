@@ -246,6 +246,11 @@ const edge = z
             .strictObject({
                 order: z.array(providerName).min(1).default(["openai", "anthropic"]),
                 timeoutMs: positiveInt.default(10_000),
+                /** One deadline for a whole request, every provider tried included. */
+                deadlineMs: positiveInt.default(20_000),
+                /** A provider failing this many times in a row is skipped for circuitOpenMs, then probed by one request. */
+                circuitFailures: positiveInt.default(3),
+                circuitOpenMs: positiveInt.default(30_000),
                 openaiUrl: z.string().url().default("https://api.openai.com/v1/chat/completions"),
                 anthropicUrl: z.string().url().default("https://api.anthropic.com/v1/messages"),
                 openaiModel: z.string().default("gpt-4o-mini"),

@@ -8,7 +8,7 @@ import { gunzipSync } from "node:zlib";
 import type { Miniflare } from "miniflare";
 import { gatewayInWorkerd } from "../../tools/gatewayWorkerd";
 
-type Behaviour = "ok" | "fail" | "hang" | "refuse" | "unauthorized";
+type Behaviour = "ok" | "fail" | "hang" | "refuse" | "unauthorized" | "limited";
 
 class StubProvider {
     behaviour: Behaviour = "ok";
@@ -23,6 +23,7 @@ class StubProvider {
             if (this.behaviour === "hang") return void this.hanging.push(res);
             if (this.behaviour === "fail") return void res.writeHead(500).end("upstream broke");
             if (this.behaviour === "refuse") return void res.writeHead(400, { "content-type": "application/json" }).end('{"error":"bad request"}');
+            if (this.behaviour === "limited") return void res.writeHead(429, { "content-type": "application/json", "retry-after": "7" }).end('{"error":"slow down"}');
             if (this.behaviour === "unauthorized") return void res.writeHead(401, { "content-type": "application/json" }).end('{"error":{"message":"Incorrect API key provided: sk-test-secret"}}');
             const body = this.shape === "openai" ? { choices: [{ message: { content: "hello from openai" } }] } : { content: [{ type: "text", text: "hello from anthropic" }] };
             res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
@@ -57,6 +58,10 @@ const VARS = {
     CONCURRENCY_MAX: "50",
     CONCURRENCY_MIN: "10",
     PROVIDER_ORDER: "openai,anthropic",
+    REQUEST_DEADLINE_MS: "5000",
+    // The shared instance never opens a circuit, so tests stay independent; the breaker has its own.
+    CIRCUIT_FAILURES: "1000",
+    CIRCUIT_OPEN_MS: "60000",
     PROVIDER_TIMEOUT_MS: "500",
     OPENAI_MODEL: "gpt-test",
     ANTHROPIC_MODEL: "claude-test",
@@ -111,7 +116,7 @@ describe("GET /health", () => {
             version: "test-version",
             environment: "test",
             checkedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
-            dependencies: { kv: "ok", r2: "ok", rateLimiter: "ok", providers: { openai: "configured", anthropic: "configured" } },
+            dependencies: { kv: "ok", r2: "ok", rateLimiter: "ok", providers: { openai: "configured", anthropic: "configured" }, circuits: { openai: "closed", anthropic: "closed" } },
             problems: [],
         });
         const again = (await (await mf.dispatchFetch("https://gateway.test/health")).json()) as { checkedAt: string };
@@ -161,14 +166,14 @@ describe("POST /v1/chat", () => {
         expect(response.headers.get("x-provider")).toBe("anthropic");
     });
 
-    it("answers a clear 502 with Retry-After only when every provider fails", async () => {
+    it("answers 503 with Retry-After only when every provider fails", async () => {
         openai.behaviour = "fail";
         anthropic.behaviour = "hang";
         const response = await post(mf, "both down", "198.51.100.13");
-        expect(response.status).toBe(502);
+        expect(response.status).toBe(503);
         expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
         expect(await response.json()).toEqual({
-            error: "all providers failed",
+            error: "no provider could answer",
             attempts: [
                 { provider: "openai", reason: "status 500" },
                 { provider: "anthropic", reason: "timeout after 500 ms" },
@@ -191,7 +196,7 @@ describe("POST /v1/chat", () => {
         openai.behaviour = "unauthorized";
         anthropic.behaviour = "unauthorized";
         const both = await post(mf, "both keys bad", "198.51.100.17");
-        expect(both.status).toBe(502);
+        expect(both.status).toBe(503);
         const text = await both.text();
         expect(text).toContain("our key was refused (status 401)");
         expect(text).not.toContain("sk-test-secret");
@@ -285,4 +290,64 @@ it("answers JSON when something breaks (the origin unreachable), with no interna
     } finally {
         await broken.dispose();
     }
+});
+
+describe("circuit breaker and deadline", () => {
+    let breakerMf: Miniflare;
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const health = async () => (await (await breakerMf.dispatchFetch("https://gateway.test/health")).json()) as { status: string; dependencies: { circuits: Record<string, string> }; problems: string[] };
+
+    beforeEach(async () => {
+        breakerMf = gateway({ CIRCUIT_FAILURES: "2", CIRCUIT_OPEN_MS: "400", RATE_LIMIT_BURST: "100", RATE_LIMIT_MAX_REQUESTS: "100" });
+        await breakerMf.ready;
+    });
+    afterEach(() => breakerMf.dispose());
+
+    it("skips a hanging provider once its circuit opens, and probes it again after the open period", async () => {
+        openai.behaviour = "hang";
+        for (let i = 0; i < 2; i++) expect((await post(breakerMf, `hang ${i}`, "192.0.2.1")).headers.get("x-provider")).toBe("anthropic");
+        const callsWhenOpen = openai.calls;
+        const skipped = await post(breakerMf, "skip the hanging one", "192.0.2.1");
+        expect([skipped.status, skipped.headers.get("x-provider"), openai.calls]).toEqual([200, "anthropic", callsWhenOpen]);
+        expect((await health()).dependencies.circuits).toEqual({ openai: "open", anthropic: "closed" });
+
+        await sleep(500);
+        openai.behaviour = "ok";
+        const probed = await post(breakerMf, "probe after the open period", "192.0.2.1");
+        expect([probed.headers.get("x-provider"), openai.calls]).toEqual(["openai", callsWhenOpen + 1]);
+        expect((await health()).dependencies.circuits).toEqual({ openai: "closed", anthropic: "closed" });
+    });
+
+    it("answers 503 at once with Retry-After while every circuit is open, and /health says no provider can serve", async () => {
+        openai.behaviour = "fail";
+        anthropic.behaviour = "fail";
+        for (let i = 0; i < 2; i++) expect((await post(breakerMf, `down ${i}`, "192.0.2.2")).status).toBe(503);
+        const calls = openai.calls + anthropic.calls;
+        const open = await post(breakerMf, "nobody to ask", "192.0.2.2");
+        expect([open.status, openai.calls + anthropic.calls]).toEqual([503, calls]);
+        expect(Number(open.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+        const h = await health();
+        expect([h.status, h.problems]).toEqual(["degraded", ["every provider's circuit is open after repeated failures"]]);
+    });
+
+    it("answers 429 with the upstreams' Retry-After when every provider is rate limiting", async () => {
+        openai.behaviour = "limited";
+        anthropic.behaviour = "limited";
+        const response = await post(breakerMf, "everyone busy", "192.0.2.3");
+        expect([response.status, response.headers.get("retry-after")]).toEqual([429, "7"]);
+    });
+
+    it("gives the second provider only what is left of the request's deadline", async () => {
+        const tight = gateway({ REQUEST_DEADLINE_MS: "700", PROVIDER_TIMEOUT_MS: "500" });
+        try {
+            openai.behaviour = "hang";
+            anthropic.behaviour = "hang";
+            const body = (await (await post(tight, "both hang", "192.0.2.4")).json()) as { attempts: Array<{ provider: string; reason: string }> };
+            const [first, second] = body.attempts.map((a) => Number(/timeout after (\d+) ms/.exec(a.reason)?.[1]));
+            expect(first).toBe(500);
+            expect(second).toBeLessThan(500);
+        } finally {
+            await tight.dispose();
+        }
+    });
 });

@@ -5,7 +5,7 @@
 import { ResponseCache, cacheKey } from "./cache";
 import { backupKv } from "./kvBackup";
 import { readJsonBody } from "./limits";
-import { chat, parseChatRequest } from "./providers";
+import { chat, circuits, parseChatRequest } from "./providers";
 import type { TakeResult } from "./rateLimiter";
 import { readSettings, type Env, type Settings } from "./settings";
 
@@ -52,13 +52,17 @@ async function probeDependencies(env: Env): Promise<{ at: number; dependencies: 
 }
 
 async function health(env: Env): Promise<Response> {
-    const { problems } = readSettings(env);
+    const { settings, problems } = readSettings(env);
     const { at, dependencies } = await probeDependencies(env);
-    const providers = Object.fromEntries(
-        String(env.PROVIDER_ORDER).split(",").filter(Boolean).map((p) => [p, env[p === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"] ? "configured" : "missing key"]),
-    );
+    const order = String(env.PROVIDER_ORDER).split(",").filter(Boolean);
+    const providers = Object.fromEntries(order.map((p) => [p, env[p === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"] ? "configured" : "missing key"]));
+    // Circuits this isolate keeps: when every provider's is open, no request can be served.
+    const breaker = settings && circuits(settings);
+    const circuitStates = Object.fromEntries(order.map((p) => [p, breaker?.state(p) ?? "closed"]));
+    const noneCanServe = order.length > 0 && Object.values(circuitStates).every((state) => state === "open");
+    if (noneCanServe) problems.push("every provider's circuit is open after repeated failures");
     const ok = problems.length === 0 && Object.values(dependencies).every((d) => d === "ok");
-    return json({ status: ok ? "ok" : "degraded", version: env.VERSION, environment: env.ENVIRONMENT, checkedAt: new Date(at).toISOString(), dependencies: { ...dependencies, providers }, problems }, ok ? 200 : 503, { "cache-control": "no-store" });
+    return json({ status: ok ? "ok" : "degraded", version: env.VERSION, environment: env.ENVIRONMENT, checkedAt: new Date(at).toISOString(), dependencies: { ...dependencies, providers, circuits: circuitStates }, problems }, ok ? 200 : 503, { "cache-control": "no-store" });
 }
 
 async function takeToken(env: Env, settings: Settings, client: string): Promise<TakeResult> {

@@ -1,7 +1,9 @@
 /**
  * The provider manager: forwards a chat request to the configured AI providers in order,
- * failing over on a 5xx, a 429 or a timeout, and answering 502 only when every provider failed.
+ * failing over on a 5xx, a 429, a timeout or a refused key, skipping providers whose circuit is
+ * open, within one deadline; 429 or 503 with Retry-After only when no provider could answer.
  */
+import { CircuitBreaker } from "./circuitBreaker";
 import { LIMITS } from "./limits";
 import type { Env, ProviderName, Settings } from "./settings";
 
@@ -53,15 +55,44 @@ function contentOf(provider: ProviderName, body: unknown): string {
 
 const RETRYABLE = (status: number) => status >= 500 || status === 429;
 
+/** The isolate's breaker: providers that keep failing are skipped until a probe finds them well. */
+let breaker: CircuitBreaker | undefined;
+export function circuits(settings: Settings): CircuitBreaker {
+    breaker ??= new CircuitBreaker(settings.providers.circuitFailures, settings.providers.circuitOpenMs);
+    return breaker;
+}
+
+/** Retry-After an upstream gave, in seconds (delay-seconds form). */
+function retryAfterOf(response: Response): number | undefined {
+    const value = Number(response.headers.get("retry-after"));
+    return Number.isFinite(value) && value > 0 ? Math.ceil(value) : undefined;
+}
+
 export async function chat(env: Env, settings: Settings, request: ChatRequest): Promise<ChatOutcome> {
     const attempts: Attempt[] = [];
+    const breaker = circuits(settings);
+    const deadline = Date.now() + settings.providers.deadlineMs;
+    const rateLimited: number[] = [];
     for (const provider of settings.providers.order) {
+        if (!breaker.tryAcquire(provider)) {
+            attempts.push({ provider, reason: "skipped: its circuit is open after repeated failures" });
+            continue;
+        }
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) {
+            attempts.push({ provider, reason: `not tried: the request's ${settings.providers.deadlineMs} ms deadline passed` });
+            breaker.release(provider);
+            break;
+        }
+        const timeoutMs = Math.min(settings.providers.timeoutMs, remaining);
         const controller = new AbortController();
-        const timer = setTimeout(() => controller.abort(), settings.providers.timeoutMs);
+        const timer = setTimeout(() => controller.abort(), timeoutMs);
         try {
             const response = await fetch(upstreamRequest(provider, env, request), { signal: controller.signal });
             if (RETRYABLE(response.status)) {
+                if (response.status === 429) rateLimited.push(retryAfterOf(response) ?? ALL_FAILED_RETRY_AFTER_SECONDS);
                 attempts.push({ provider, reason: `status ${response.status}` });
+                breaker.failure(provider);
                 await response.body?.cancel();
                 continue;
             }
@@ -69,20 +100,26 @@ export async function chat(env: Env, settings: Settings, request: ChatRequest): 
             // the next provider, and never show the upstream's answer about our credentials.
             if (response.status === 401 || response.status === 403) {
                 attempts.push({ provider, reason: `our key was refused (status ${response.status})` });
+                breaker.failure(provider);
                 await response.body?.cancel();
                 continue;
             }
+            breaker.success(provider);
             const body = await response.json().catch(() => null);
             // Another 4xx is the caller's problem; another provider would refuse it too.
             if (!response.ok) return { ok: false, status: response.status, body: { error: "provider refused the request", provider, upstream: body } };
             return { ok: true, reply: { provider, content: contentOf(provider, body) } };
         } catch (error) {
-            attempts.push({ provider, reason: controller.signal.aborted ? `timeout after ${settings.providers.timeoutMs} ms` : `network error: ${(error as Error).message}` });
+            attempts.push({ provider, reason: controller.signal.aborted ? `timeout after ${timeoutMs} ms` : `network error: ${(error as Error).message}` });
+            breaker.failure(provider);
         } finally {
             clearTimeout(timer);
         }
     }
-    return { ok: false, status: 502, body: { error: "all providers failed", attempts }, retryAfterSeconds: ALL_FAILED_RETRY_AFTER_SECONDS };
+    // Every provider rate limited: 429 with the soonest Retry-After they gave; otherwise 503.
+    if (rateLimited.length === settings.providers.order.length) return { ok: false, status: 429, body: { error: "every provider is rate limiting", attempts }, retryAfterSeconds: Math.min(...rateLimited) };
+    const openFor = Math.ceil(breaker.retryAfterMs(settings.providers.order) / 1000);
+    return { ok: false, status: 503, body: { error: "no provider could answer", attempts }, retryAfterSeconds: Math.max(openFor, ALL_FAILED_RETRY_AFTER_SECONDS) };
 }
 
 export function parseChatRequest(body: unknown): ChatRequest | string {

@@ -19,6 +19,9 @@ export interface Env {
     CONCURRENCY_MIN: string;
     PROVIDER_ORDER: string;
     PROVIDER_TIMEOUT_MS: string;
+    REQUEST_DEADLINE_MS: string;
+    CIRCUIT_FAILURES: string;
+    CIRCUIT_OPEN_MS: string;
     OPENAI_URL: string;
     OPENAI_MODEL: string;
     ANTHROPIC_URL: string;
@@ -38,7 +41,7 @@ export interface Settings {
     cache: { size: number; ttlMs: number; cleanupIntervalMs: number };
     rateLimit: { maxRequests: number; windowMs: number; burst: number };
     concurrency: { max: number; min: number };
-    providers: { order: ProviderName[]; timeoutMs: number };
+    providers: { order: ProviderName[]; timeoutMs: number; deadlineMs: number; circuitFailures: number; circuitOpenMs: number };
     backup: { bindings: string[]; prefix: string; retentionDays: number };
 }
 
@@ -71,7 +74,13 @@ export function readSettings(env: Env): SettingsResult {
         cache: { size: positive(env, "CACHE_SIZE", problems), ttlMs: positive(env, "CACHE_TTL_MS", problems), cleanupIntervalMs: positive(env, "CACHE_CLEANUP_INTERVAL_MS", problems) },
         rateLimit: { maxRequests: positive(env, "RATE_LIMIT_MAX_REQUESTS", problems), windowMs: positive(env, "RATE_LIMIT_WINDOW_MS", problems), burst: positive(env, "RATE_LIMIT_BURST", problems) },
         concurrency: { max: positive(env, "CONCURRENCY_MAX", problems), min: positive(env, "CONCURRENCY_MIN", problems) },
-        providers: { order: order as ProviderName[], timeoutMs: positive(env, "PROVIDER_TIMEOUT_MS", problems) },
+        providers: {
+            order: order as ProviderName[],
+            timeoutMs: positive(env, "PROVIDER_TIMEOUT_MS", problems),
+            deadlineMs: positive(env, "REQUEST_DEADLINE_MS", problems),
+            circuitFailures: positive(env, "CIRCUIT_FAILURES", problems),
+            circuitOpenMs: positive(env, "CIRCUIT_OPEN_MS", problems),
+        },
         backup: { bindings, prefix: String(env.KV_BACKUP_PREFIX ?? ""), retentionDays: positive(env, "KV_BACKUP_RETENTION_DAYS", problems) },
     };
     return problems.length === 0 ? { settings, problems } : { problems };
