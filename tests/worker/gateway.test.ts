@@ -8,7 +8,7 @@ import { gunzipSync } from "node:zlib";
 import type { Miniflare } from "miniflare";
 import { gatewayInWorkerd } from "../../tools/gatewayWorkerd";
 
-type Behaviour = "ok" | "fail" | "hang" | "refuse" | "unauthorized" | "limited";
+type Behaviour = "ok" | "fail" | "hang" | "refuse" | "unauthorized" | "limited" | "empty" | "garbage" | "huge";
 
 class StubProvider {
     behaviour: Behaviour = "ok";
@@ -23,6 +23,9 @@ class StubProvider {
             if (this.behaviour === "hang") return void this.hanging.push(res);
             if (this.behaviour === "fail") return void res.writeHead(500).end("upstream broke");
             if (this.behaviour === "refuse") return void res.writeHead(400, { "content-type": "application/json" }).end('{"error":"bad request"}');
+            if (this.behaviour === "empty") return void res.writeHead(200, { "content-type": "application/json" }).end(this.shape === "openai" ? '{"choices":[{"message":{"content":null}}]}' : '{"content":[]}');
+            if (this.behaviour === "garbage") return void res.writeHead(200, { "content-type": "application/json" }).end("<html>oops</html>");
+            if (this.behaviour === "huge") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ choices: [{ message: { content: "x".repeat(26 * 1024 * 1024) } }] }));
             if (this.behaviour === "limited") return void res.writeHead(429, { "content-type": "application/json", "retry-after": "7" }).end('{"error":"slow down"}');
             if (this.behaviour === "unauthorized") return void res.writeHead(401, { "content-type": "application/json" }).end('{"error":{"message":"Incorrect API key provided: sk-test-secret"}}');
             const body = this.shape === "openai" ? { choices: [{ message: { content: "hello from openai" } }] } : { content: [{ type: "text", text: "hello from anthropic" }] };
@@ -200,6 +203,31 @@ describe("POST /v1/chat", () => {
         const text = await both.text();
         expect(text).toContain("our key was refused (status 401)");
         expect(text).not.toContain("sk-test-secret");
+    });
+
+    it.each([["empty", "answered 200 with no content"], ["garbage", "answered 200 with a body that is not JSON"]] as const)("fails over on a %s 200, and never caches it", async (behaviour, reason) => {
+        openai.behaviour = behaviour;
+        anthropic.behaviour = behaviour;
+        const failed = await post(mf, `${behaviour} answers`, "198.51.100.50");
+        expect(failed.status).toBe(503);
+        expect(JSON.stringify(await failed.json())).toContain(reason);
+        openai.behaviour = "ok";
+        anthropic.behaviour = "ok";
+        const again = await post(mf, `${behaviour} answers`, "198.51.100.50");
+        expect([again.status, again.headers.get("x-cache")]).toEqual([200, "MISS"]);
+    });
+
+    it("keeps each client's answers to that client", async () => {
+        expect((await post(mf, "same question", "198.51.100.60")).headers.get("x-cache")).toBe("MISS");
+        expect((await post(mf, "same question", "198.51.100.60")).headers.get("x-cache")).toBe("HIT");
+        expect((await post(mf, "same question", "198.51.100.61")).headers.get("x-cache")).toBe("MISS");
+    });
+
+    it("answers even when the cache cannot take the answer (over KV's value limit)", async () => {
+        openai.behaviour = "huge";
+        const response = await post(mf, "a very long answer", "198.51.100.62");
+        expect([response.status, response.headers.get("x-provider")]).toEqual([200, "openai"]);
+        expect(((await response.json()) as { content: string }).content.length).toBe(26 * 1024 * 1024);
     });
 
     it("rejects a malformed body with 400", async () => {

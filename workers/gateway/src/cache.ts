@@ -49,7 +49,8 @@ export class ResponseCache {
     }
 }
 
-export async function cacheKey(body: unknown): Promise<string> {
-    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(body)));
+/** The key of an answer: the whole request and who asked, so one client never gets another's answer. */
+export async function cacheKey(client: string, body: unknown): Promise<string> {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify({ client, body })));
     return `chat:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }

@@ -84,7 +84,7 @@ async function chatRoute(request: Request, env: Env, settings: Settings): Promis
     if (!token.allowed) return json({ error: "rate limited" }, 429, { "retry-after": String(Math.ceil(token.retryAfterMs / 1000)) });
 
     if (caches?.kv !== env.CACHE) caches = { kv: env.CACHE, cache: new ResponseCache(env.CACHE, settings.cache) };
-    const key = await cacheKey(parsed);
+    const key = await cacheKey(client, parsed);
     const cached = await caches.cache.get(key);
     if (cached !== null) return new Response(cached, { headers: { "content-type": "application/json", "x-cache": "HIT" } });
 
@@ -94,7 +94,8 @@ async function chatRoute(request: Request, env: Env, settings: Settings): Promis
         const outcome = await chat(env, settings, parsed);
         if (!outcome.ok) return json(outcome.body, outcome.status, outcome.retryAfterSeconds ? { "retry-after": String(outcome.retryAfterSeconds) } : {});
         const body = JSON.stringify(outcome.reply);
-        await caches.cache.put(key, body);
+        // The answer is the client's either way; a cache that cannot take it costs a miss later, not this request.
+        await caches.cache.put(key, body).catch((error: unknown) => console.warn("cache write failed", error));
         return new Response(body, { headers: { "content-type": "application/json", "x-cache": "MISS", "x-provider": outcome.reply.provider } });
     } finally {
         inFlight--;

@@ -49,8 +49,9 @@ function upstreamRequest(provider: ProviderName, env: Env, chat: ChatRequest): R
 }
 
 function contentOf(provider: ProviderName, body: unknown): string {
-    const b = body as { choices?: Array<{ message?: { content?: string } }>; content?: Array<{ text?: string }> };
-    return (provider === "openai" ? b.choices?.[0]?.message?.content : b.content?.map((c) => c.text ?? "").join("")) ?? "";
+    const b = (body ?? {}) as { choices?: Array<{ message?: { content?: string | null } }>; content?: Array<{ text?: string }> };
+    const content = provider === "openai" ? b.choices?.[0]?.message?.content : Array.isArray(b.content) ? b.content.map((c) => c.text ?? "").join("") : undefined;
+    return typeof content === "string" ? content : "";
 }
 
 const RETRYABLE = (status: number) => status >= 500 || status === 429;
@@ -104,11 +105,21 @@ export async function chat(env: Env, settings: Settings, request: ChatRequest): 
                 await response.body?.cancel();
                 continue;
             }
-            breaker.success(provider);
             const body = await response.json().catch(() => null);
             // Another 4xx is the caller's problem; another provider would refuse it too.
-            if (!response.ok) return { ok: false, status: response.status, body: { error: "provider refused the request", provider, upstream: body } };
-            return { ok: true, reply: { provider, content: contentOf(provider, body) } };
+            if (!response.ok) {
+                breaker.success(provider);
+                return { ok: false, status: response.status, body: { error: "provider refused the request", provider, upstream: body } };
+            }
+            // A 200 without an answer is a failure like any other: fail over, and never cache it.
+            const content = contentOf(provider, body);
+            if (content.trim() === "") {
+                attempts.push({ provider, reason: body === null ? "answered 200 with a body that is not JSON" : "answered 200 with no content" });
+                breaker.failure(provider);
+                continue;
+            }
+            breaker.success(provider);
+            return { ok: true, reply: { provider, content } };
         } catch (error) {
             attempts.push({ provider, reason: controller.signal.aborted ? `timeout after ${timeoutMs} ms` : `network error: ${(error as Error).message}` });
             breaker.failure(provider);
