@@ -112,6 +112,11 @@ export function judgeResource(rule: ResourceRule, resource: PolicyResource, cont
     return settle(judgements, reads.unknowns, resource);
 }
 
+/** Everything a rule says about `resources`: each resource it applies to, or the stack. */
+export function judgeRule(rule: Rule, resources: readonly PolicyResource[], context: RuleContext): Judgement[] {
+    return isResourceRule(rule) ? resources.filter((r) => rule.appliesTo(r.type)).flatMap((r) => judgeResource(rule, r, context)) : judgeStack(rule, resources, context);
+}
+
 /** A stack rule's judgements, with the same treatment of unknown values as judgeResource. */
 export function judgeStack(rule: StackRule, resources: readonly PolicyResource[], context: RuleContext): Judgement[] {
     const reads = { unknowns: [] as string[], last: undefined as string | undefined };
@@ -172,7 +177,7 @@ export function evaluate(rules: readonly Rule[], resources: readonly PolicyResou
     for (const rule of rules) {
         const level = levelOf(rule, config);
         if (level === "disabled") continue;
-        const judgements = isResourceRule(rule) ? resources.filter((r) => rule.appliesTo(r.type)).flatMap((r) => judgeResource(rule, r, context)) : judgeStack(rule, resources, context);
+        const judgements = judgeRule(rule, resources, context);
         for (const j of judgements) {
             findings.push({
                 policy: rule.name,

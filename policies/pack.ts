@@ -3,7 +3,7 @@
  * (and with it starts the analyzer server), so tests can import the adapters.
  */
 import type { PolicyResource as PackResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { isResourceRule, judgeResource, judgeStack, type Judgement, type PolicyResource, type Rule, type RuleContext } from "./engine";
+import { isResourceRule, judgeResource, judgeRule, judgeStack, type PolicyResource, type Rule, type RuleContext } from "./engine";
 import { UNKNOWN, stackOfUrn } from "./lib/resources";
 
 /** How the policy SDK's proxies expose their target (sdk/proxy.ts, internal there). */
@@ -100,8 +100,7 @@ export function notEvaluatedPolicy(rules: readonly Rule[]): StackValidationPolic
             const resources = args.resources.map(fromPack);
             const context = contextFor(resources[0]?.urn ?? "");
             for (const rule of rules) {
-                const judgements: Judgement[] = isResourceRule(rule) ? resources.filter((r) => rule.appliesTo(r.type)).flatMap((r) => judgeResource(rule, r, context)) : judgeStack(rule, resources, context);
-                for (const j of judgements) if (j.kind === "not-evaluated") report(`${rule.name}: not evaluated: ${j.reason}`, j.resource?.urn);
+                for (const j of judgeRule(rule, resources, context)) if (j.kind === "not-evaluated") report(`${rule.name}: not evaluated: ${j.reason}`, j.resource?.urn);
             }
         },
     };

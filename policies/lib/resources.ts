@@ -47,6 +47,12 @@ export function environmentOf(resource: PolicyResource, context: RuleContext): s
     return (tag !== undefined && !isUnknown(tag) ? tag : undefined) ?? stackOfUrn(resource.urn) ?? context.stack;
 }
 
+/** Whether a whole stack is production: the stack its URNs name, else the context's. */
+export function stackIsProduction(resources: readonly PolicyResource[], context: RuleContext): boolean {
+    const fromUrn = resources.map((r) => stackOfUrn(r.urn)).find(Boolean);
+    return (fromUrn ?? context.stack) === "production";
+}
+
 export function isProduction(resource: PolicyResource, context: RuleContext): boolean {
     return environmentOf(resource, context) === "production";
 }

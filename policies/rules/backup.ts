@@ -15,7 +15,7 @@ import {
     type BackupTier,
 } from "../lib/backupMatrix";
 import type { Judgement, PolicyResource, ResourceRule, RuleContext, StackRule } from "../engine";
-import { asArray, dependentsOf, get, isProduction, isUnknown, ofType, referringTo, regionOf, regionOfArn, selectionMatches, stackOfUrn } from "../lib/resources";
+import { asArray, dependentsOf, get, isProduction, isUnknown, ofType, referringTo, regionOf, regionOfArn, selectionMatches, stackIsProduction } from "../lib/resources";
 import { WORKER_BINDING_TYPES } from "./security";
 import { effectiveTags } from "../lib/tags";
 import { STATEFUL_TIER_TAGS } from "./tagging";
@@ -61,12 +61,6 @@ function namesVault(arn: unknown, vault: PolicyResource): boolean {
     return typeof arn === "string" && (arn === vault.inputs["arn"] || (typeof name === "string" && arn.endsWith(`:backup-vault:${name}`)));
 }
 const isTier = (t: unknown): t is BackupTier => (BACKUP_TIERS as readonly unknown[]).includes(t);
-
-/** The stack's environment, for rules over the whole stack. */
-function stackIsProduction(resources: readonly PolicyResource[], context: RuleContext): boolean {
-    const fromUrn = resources.map((r) => stackOfUrn(r.urn)).find(Boolean);
-    return (fromUrn ?? context.stack) === "production";
-}
 
 /** Tier values that stateful resources of the stack carry. */
 function tiersInUse(resources: readonly PolicyResource[]): Map<BackupTier, PolicyResource[]> {
