@@ -41,7 +41,7 @@ export interface LiveCloudflare {
 }
 
 /** Without a live state, every script has one deployment of MOCK_LIVE_WORKER_VERSION at 100%. */
-const PREVIOUSLY_DEPLOYED = [{ id: "mock-live-deployment", createdOn: "2026-11-01T00:00:00Z", strategy: "percentage", versions: [{ versionId: MOCK_LIVE_WORKER_VERSION, percentage: 100 }] }];
+export const MOCK_LIVE_DEPLOYMENT: LiveCloudflare["deployments"][string][number] = { id: "mock-live-deployment", createdOn: "2026-11-01T00:00:00Z", versions: [{ versionId: MOCK_LIVE_WORKER_VERSION, percentage: 100 }] };
 
 export class PlanMocks implements pulumi.runtime.Mocks {
     /** provider reference (`urn::id`) -> its AWS region and the account its credentials belong to */
@@ -117,7 +117,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 return { name: region, region, id: region };
             case "cloudflare:index/getWorkersDeployments:getWorkersDeployments": {
                 const scriptName = String(args.inputs["scriptName"]);
-                const deployments = this.live ? (this.live.deployments[scriptName] ?? []).map((d) => ({ ...d, strategy: "percentage" })) : PREVIOUSLY_DEPLOYED;
+                const deployments = (this.live ? (this.live.deployments[scriptName] ?? []) : [MOCK_LIVE_DEPLOYMENT]).map((d) => ({ ...d, strategy: "percentage" }));
                 return { accountId: args.inputs["accountId"], scriptName, results: deployments.length > 0 ? [{ deployments }] : [] };
             }
             case "cloudflare:index/getWorkersScripts:getWorkersScripts":

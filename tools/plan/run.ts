@@ -8,7 +8,7 @@ import { Platform } from "../../components/platform";
 import { RATE_LIMITER_MIGRATIONS, gatewayScriptName, rateLimiterScriptName } from "../../components/edge";
 import { physicalName } from "../../config/tagging";
 import { captureProgram, type CaptureResult } from "./capture";
-import { MOCK_LIVE_WORKER_VERSION, type LiveCloudflare } from "./mocks";
+import { MOCK_LIVE_DEPLOYMENT, type LiveCloudflare } from "./mocks";
 import { PROJECT_NAME, rawPlatformConfig, readStackFile } from "./stackFile";
 
 export interface StackRun extends CaptureResult {
@@ -35,7 +35,7 @@ export function previouslyDeployed(config: PlatformConfig): LiveCloudflare {
     const gateway = gatewayScriptName(physicalName(config), config.edge.workerName);
     return {
         scripts: [{ id: gateway, migrationTag: "" }, { id: rateLimiterScriptName(gateway), migrationTag: RATE_LIMITER_MIGRATIONS.at(-1)!.tag }],
-        deployments: { [gateway]: [{ id: "mock-live-deployment", createdOn: "2026-11-01T00:00:00Z", versions: [{ versionId: MOCK_LIVE_WORKER_VERSION, percentage: 100 }] }] },
+        deployments: { [gateway]: [MOCK_LIVE_DEPLOYMENT] },
     };
 }
 
