@@ -3,6 +3,7 @@
  * script hosting its RateLimiter Durable Object, bound across scripts exactly as
  * components/edge/gatewayWorker.ts binds them.
  */
+import { createHash } from "node:crypto";
 import { Miniflare } from "miniflare";
 import { GATEWAY_ENTRY, RATE_LIMITER_ENTRY, bundleWorker } from "../components/edge/workerBundle";
 
@@ -29,4 +30,10 @@ export function gatewayInWorkerd(bindings: Record<string, string>, entry = GATEW
             },
         ],
     });
+}
+
+/** Stores a client key the way `npm run keys -- add` does: only its SHA-256, naming the client. */
+export async function addClientKey(mf: Miniflare, key: string, record: { client: string; rateLimit?: Record<string, number> }): Promise<void> {
+    const state = await mf.getKVNamespace("STATE");
+    await state.put(`apikey:${createHash("sha256").update(key).digest("hex")}`, JSON.stringify(record), { metadata: { client: record.client } });
 }

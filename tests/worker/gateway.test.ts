@@ -1,51 +1,16 @@
 /**
- * The gateway bundle running in workerd (through miniflare) with real KV, R2, Durable Objects
- * and cron, and the AI providers stubbed on 127.0.0.1.
+ * The gateway bundle running in workerd (through miniflare) with real KV, R2 and Durable
+ * Objects, fake AI providers on 127.0.0.1, and the official `openai` npm client as its client.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { gunzipSync } from "node:zlib";
 import type { Miniflare } from "miniflare";
-import { gatewayInWorkerd } from "../../tools/gatewayWorkerd";
+import OpenAI from "openai";
+import { FakeProvider, UPSTREAM_SECRET_IN_401, type Behaviour } from "../../tools/fakeProviders";
+import { addClientKey, gatewayInWorkerd } from "../../tools/gatewayWorkerd";
 
-type Behaviour = "ok" | "fail" | "hang" | "refuse" | "unauthorized" | "limited" | "empty" | "garbage" | "huge";
-
-class StubProvider {
-    behaviour: Behaviour = "ok";
-    calls = 0;
-    private readonly server: Server;
-    private readonly hanging: ServerResponse[] = [];
-
-    constructor(private readonly shape: "openai" | "anthropic") {
-        this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
-            this.calls++;
-            req.resume();
-            if (this.behaviour === "hang") return void this.hanging.push(res);
-            if (this.behaviour === "fail") return void res.writeHead(500).end("upstream broke");
-            if (this.behaviour === "refuse") return void res.writeHead(400, { "content-type": "application/json" }).end('{"error":"bad request"}');
-            if (this.behaviour === "empty") return void res.writeHead(200, { "content-type": "application/json" }).end(this.shape === "openai" ? '{"choices":[{"message":{"content":null}}]}' : '{"content":[]}');
-            if (this.behaviour === "garbage") return void res.writeHead(200, { "content-type": "application/json" }).end("<html>oops</html>");
-            if (this.behaviour === "huge") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ choices: [{ message: { content: "x".repeat(26 * 1024 * 1024) } }] }));
-            if (this.behaviour === "limited") return void res.writeHead(429, { "content-type": "application/json", "retry-after": "7" }).end('{"error":"slow down"}');
-            if (this.behaviour === "unauthorized") return void res.writeHead(401, { "content-type": "application/json" }).end('{"error":{"message":"Incorrect API key provided: sk-test-secret"}}');
-            const body = this.shape === "openai" ? { choices: [{ message: { content: "hello from openai" } }] } : { content: [{ type: "text", text: "hello from anthropic" }] };
-            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
-        });
-    }
-
-    async start(): Promise<string> {
-        await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-        return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
-    }
-
-    async stop(): Promise<void> {
-        this.hanging.forEach((r) => r.destroy());
-        await new Promise((resolve) => this.server.close(resolve));
-    }
-}
-
-const openai = new StubProvider("openai");
-const anthropic = new StubProvider("anthropic");
+const openai = new FakeProvider("openai");
+const anthropic = new FakeProvider("anthropic");
 const origin = createServer((req, res) => res.writeHead(200, { "content-type": "text/plain" }).end(`origin saw ${req.method} ${req.url}`));
 let urls: { openai: string; anthropic: string; origin: string };
 
@@ -68,7 +33,7 @@ const VARS = {
     PROVIDER_TIMEOUT_MS: "500",
     OPENAI_MODEL: "gpt-test",
     ANTHROPIC_MODEL: "claude-test",
-    KV_BACKUP_BINDINGS: "CACHE,STATE",
+    KV_BACKUP_BINDINGS: "STATE",
     KV_BACKUP_PREFIX: "kv-backups/",
     KV_BACKUP_RETENTION_DAYS: "30",
     OPENAI_API_KEY: "test-openai-key",
@@ -82,11 +47,22 @@ function gateway(overrides: Record<string, string | undefined> = {}): Miniflare 
     return gatewayInWorkerd(bindings);
 }
 
-const chatBody = (text: string) => JSON.stringify({ messages: [{ role: "user", content: text }] });
-const post = (mf: Miniflare, text: string, client = "198.51.100.1") =>
-    mf.dispatchFetch("https://gateway.test/v1/chat", { method: "POST", body: chatBody(text), headers: { "content-type": "application/json", "cf-connecting-ip": client } });
-
 let mf: Miniflare;
+let baseURL: string;
+let keys = 0;
+
+/** A fresh client with its own key (so its own rate-limit bucket and cache entries). */
+async function newClient(on: Miniflare = mf, rateLimit?: Record<string, number>): Promise<{ key: string; client: string }> {
+    const client = `client-${++keys}`;
+    const key = `gw-test-key-${keys}-${Math.random().toString(36).slice(2)}`;
+    await addClientKey(on, key, { client, ...(rateLimit ? { rateLimit } : {}) });
+    return { key, client };
+}
+
+const chatBody = (text: string, extra: Record<string, unknown> = {}) => JSON.stringify({ model: "auto", messages: [{ role: "user", content: text }], ...extra });
+const post = (on: Miniflare, key: string | undefined, body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
+    on.dispatchFetch("https://gateway.test/v1/chat/completions", { method: "POST", body, headers: { ...headers, ...(key ? { authorization: `Bearer ${key}` } : {}) } });
+const errorOf = async (response: Response) => ((await response.json()) as { error: { message: string; type: string; code: string | null; param: string | null } }).error;
 
 beforeAll(async () => {
     const o = await openai.start();
@@ -94,7 +70,7 @@ beforeAll(async () => {
     await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
     urls = { openai: o, anthropic: a, origin: `http://127.0.0.1:${(origin.address() as AddressInfo).port}` };
     mf = gateway();
-    await mf.ready;
+    baseURL = `${(await mf.ready).toString()}v1`;
 });
 
 afterAll(async () => {
@@ -103,27 +79,251 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-    openai.behaviour = "ok";
-    anthropic.behaviour = "ok";
-    openai.calls = 0;
-    anthropic.calls = 0;
+    openai.reset();
+    anthropic.reset();
 });
 
-describe("GET /health", () => {
-    it("reports status, version, environment and every dependency", async () => {
+describe("the official openai client, unchanged, against the gateway", () => {
+    const clientFor = (key: string) => new OpenAI({ apiKey: key, baseURL, maxRetries: 0, timeout: 10_000 });
+
+    it("gets a chat completion, whichever provider answers", async () => {
+        const { key } = await newClient();
+        const first = await clientFor(key).chat.completions.create({ model: "auto", messages: [{ role: "user", content: "hi" }] });
+        expect(first).toMatchObject({ object: "chat.completion", model: "gpt-test", choices: [{ index: 0, message: { role: "assistant", content: "hello from openai" }, finish_reason: "stop" }], usage: { total_tokens: 8 } });
+        expect(first.id).toMatch(/^chatcmpl-/);
+
+        openai.behaviour = "fail";
+        const failedOver = await clientFor(key).chat.completions.create({ model: "auto", messages: [{ role: "system", content: "be brief" }, { role: "user", content: "hi again" }], max_tokens: 50, temperature: 0.5 });
+        expect(failedOver).toMatchObject({ model: "claude-test", choices: [{ message: { content: "hello from anthropic" }, finish_reason: "stop" }], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } });
+        expect(anthropic.requests[0]).toMatchObject({ model: "claude-test", system: "be brief", max_tokens: 50, temperature: 0.5, messages: [{ role: "user", content: "hi again" }] });
+    });
+
+    it.each<[string, Behaviour, string]>([
+        ["from OpenAI's stream", "ok", "hello from openai"],
+        ["from Anthropic's stream, translated", "fail", "hello from anthropic"],
+        ["after OpenAI's stream breaks before any content", "stream-breaks", "hello from anthropic"],
+    ])("streams %s as OpenAI chunks", async (_, primary, expected) => {
+        openai.behaviour = primary;
+        const { key } = await newClient();
+        const stream = await clientFor(key).chat.completions.create({ model: "auto", messages: [{ role: "user", content: "stream please" }], stream: true, stream_options: { include_usage: true } });
+        const chunks: OpenAI.ChatCompletionChunk[] = [];
+        for await (const chunk of stream) chunks.push(chunk);
+        expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe(expected);
+        expect(chunks.every((c) => c.object === "chat.completion.chunk" && c.id === chunks[0]!.id)).toBe(true);
+        expect(chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0]?.finish_reason).toBe("stop");
+        expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { total_tokens: 8 } });
+    });
+
+    it("raises the client's own error classes for 401, 400 and 429", async () => {
+        await expect(clientFor("not-a-key").chat.completions.create({ model: "auto", messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+        const { key } = await newClient();
+        await expect(clientFor(key).chat.completions.create({ model: "auto", messages: [{ role: "system", content: "no user" }] })).rejects.toMatchObject({ status: 400, code: null, param: "messages" });
+        const { key: limitedKey } = await newClient(mf, { burst: 1 });
+        await clientFor(limitedKey).chat.completions.create({ model: "auto", messages: [{ role: "user", content: "one" }] });
+        const limited = await clientFor(limitedKey).chat.completions.create({ model: "auto", messages: [{ role: "user", content: "two" }] }).catch((e: unknown) => e);
+        expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
+        expect((limited as InstanceType<typeof OpenAI.RateLimitError>).headers.get("retry-after")).toMatch(/^\d+$/);
+    });
+});
+
+describe("client keys", () => {
+    it.each([
+        ["no Authorization header", undefined, "Authorization: Bearer"],
+        ["an unknown key", "gw-unknown", "invalid API key"],
+    ])("answers %s with 401 in OpenAI's error format, calling no provider", async (_, key, message) => {
+        const response = await post(mf, key, chatBody("hi"));
+        expect([response.status, response.headers.get("www-authenticate")]).toEqual([401, "Bearer"]);
+        expect(await errorOf(response)).toEqual({ message: expect.stringContaining(message), type: "invalid_request_error", code: "invalid_api_key", param: null });
+        expect(openai.calls + anthropic.calls).toBe(0);
+    });
+
+    it("refuses a key whose record is malformed, and a key once its record is deleted (revoked)", async () => {
+        const state = await mf.getKVNamespace("STATE");
+        const { createHash } = await import("node:crypto");
+        await state.put(`apikey:${createHash("sha256").update("gw-malformed").digest("hex")}`, '{"name":"no client field"}');
+        expect((await post(mf, "gw-malformed", chatBody("hi"))).status).toBe(401);
+        const { key } = await newClient();
+        expect((await post(mf, key, chatBody("before revoke"))).status).toBe(200);
+        await state.delete(`apikey:${createHash("sha256").update(key).digest("hex")}`);
+        expect((await post(mf, key, chatBody("after revoke"))).status).toBe(401);
+    });
+
+    it("rate-limits per client key, with the client's own limits where its record sets them", async () => {
+        const a = await newClient();
+        const b = await newClient(mf, { burst: 2 });
+        const burstA = await Promise.all(Array.from({ length: 8 }, (_, i) => post(mf, a.key, chatBody(`a ${i}`))));
+        expect(burstA.filter((r) => r.status === 200)).toHaveLength(5);
+        expect(burstA.filter((r) => r.status === 429)).toHaveLength(3);
+        const limited = burstA.find((r) => r.status === 429)!;
+        expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
+        expect(await errorOf(limited)).toMatchObject({ type: "rate_limit_error", code: "rate_limit_exceeded" });
+        const burstB = await Promise.all(Array.from({ length: 4 }, (_, i) => post(mf, b.key, chatBody(`b ${i}`))));
+        expect(burstB.map((r) => r.status).sort()).toEqual([200, 200, 429, 429]);
+    });
+});
+
+describe("fault injection: what the client gets", () => {
+    it.each<[string, Behaviour, Behaviour, number, string | null]>([
+        ["primary dead", "dead", "ok", 200, "anthropic"],
+        ["primary hanging past its timeout", "hang", "ok", 200, "anthropic"],
+        ["primary 500", "fail", "ok", 200, "anthropic"],
+        ["primary 429", "limited", "ok", 200, "anthropic"],
+        ["primary refusing our key (401)", "unauthorized", "ok", 200, "anthropic"],
+        ["primary answering malformed JSON", "garbage", "ok", 200, "anthropic"],
+        ["primary answering an empty 200", "empty", "ok", 200, "anthropic"],
+        ["both down", "dead", "fail", 503, null],
+        ["both rate limiting", "limited", "limited", 429, null],
+        ["both refusing our keys", "unauthorized", "unauthorized", 503, null],
+    ])("%s", async (_, primary, secondary, status, provider) => {
+        openai.behaviour = primary;
+        anthropic.behaviour = secondary;
+        const { key } = await newClient();
+        const response = await post(mf, key, chatBody(`fault ${primary} ${secondary}`));
+        expect(response.status).toBe(status);
+        const text = await response.text();
+        expect(text).not.toContain(UPSTREAM_SECRET_IN_401);
+        if (status === 200) {
+            expect(response.headers.get("x-provider")).toBe(provider);
+            expect(JSON.parse(text).choices[0].message.content).toBe(`hello from ${provider}`);
+            return;
+        }
+        expect(JSON.parse(text).error.type).toBe(status === 429 ? "rate_limit_error" : "server_error");
+        // Retry-After: the upstreams' own when they all rate limit, the gateway's otherwise.
+        expect(response.headers.get("retry-after")).toBe(status === 429 ? "7" : "5");
+    });
+
+    it("passes a provider's 400 on as the client's error, without failing over", async () => {
+        openai.behaviour = "refuse";
+        const { key } = await newClient();
+        const response = await post(mf, key, chatBody("bad request"));
+        expect(response.status).toBe(400);
+        expect(await errorOf(response)).toMatchObject({ type: "invalid_request_error", message: "openai: Invalid value for 'messages'" });
+        expect(anthropic.calls).toBe(0);
+    });
+
+    it("sends requests with tools only to OpenAI-shaped providers, and says so when none can answer", async () => {
+        openai.behaviour = "fail";
+        const { key } = await newClient();
+        const response = await post(mf, key, chatBody("use a tool", { tools: [{ type: "function", function: { name: "lookup", parameters: { type: "object" } } }] }));
+        expect(response.status).toBe(503);
+        expect((await errorOf(response)).message).toContain("anthropic: skipped: the request uses tools");
+        expect(anthropic.calls).toBe(0);
+    });
+
+    it("answers 150 concurrent requests with healthy providers, none refused for load", async () => {
+        openai.latencyMs = 50;
+        const { key } = await newClient(mf, { burst: 1000, maxRequests: 100_000 });
+        const responses = await Promise.all(Array.from({ length: 150 }, (_, i) => post(mf, key, chatBody(`concurrent ${i}`))));
+        expect(responses.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
+    });
+});
+
+describe("cache", () => {
+    const deterministic = (text: string, extra: Record<string, unknown> = {}) => chatBody(text, { temperature: 0, ...extra });
+
+    it("caches deterministic answers per client: temperature 0, one choice, not streamed", async () => {
+        const a = await newClient(mf, { burst: 100 });
+        const b = await newClient();
+        const cacheHeader = async (key: string, body: string) => (await post(mf, key, body)).headers.get("x-cache");
+        expect(await cacheHeader(a.key, deterministic("what is 2+2"))).toBe("MISS");
+        expect(await cacheHeader(a.key, deterministic("what is 2+2"))).toBe("HIT");
+        expect(openai.calls).toBe(1);
+        expect(await cacheHeader(b.key, deterministic("what is 2+2"))).toBe("MISS");
+        // Everything that changes the answer is in the key.
+        for (const extra of [{ max_tokens: 10 }, { seed: 7 }, { stop: ["\n"] }, { model: "gpt-other" }, { tools: [{ type: "function", function: { name: "f", parameters: {} } }] }]) {
+            expect(await cacheHeader(a.key, deterministic("what is 2+2", extra))).toBe("MISS");
+        }
+        // Sampled answers are not cached.
+        expect(await cacheHeader(a.key, chatBody("tell me a story"))).toBe("BYPASS");
+        expect(await cacheHeader(a.key, chatBody("tell me a story"))).toBe("BYPASS");
+        expect(await cacheHeader(a.key, chatBody("tell me a story", { temperature: 0.7 }))).toBe("BYPASS");
+    });
+
+    it("never caches a stream", async () => {
+        const { key } = await newClient();
+        for (let i = 0; i < 2; i++) {
+            const response = await post(mf, key, deterministic("stream it", { stream: true }));
+            expect([response.headers.get("content-type"), response.headers.get("x-cache")]).toEqual(["text/event-stream; charset=utf-8", "BYPASS"]);
+            expect(await response.text()).toContain("data: [DONE]");
+        }
+        expect(openai.calls).toBe(2);
+    });
+
+    it("makes one upstream call for identical concurrent misses", async () => {
+        openai.latencyMs = 200;
+        const { key } = await newClient(mf, { burst: 100 });
+        const responses = await Promise.all(Array.from({ length: 6 }, () => post(mf, key, deterministic("asked six times at once"))));
+        expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+        expect(responses.map((r) => r.headers.get("x-cache")).sort()).toEqual(["MISS", "SHARED", "SHARED", "SHARED", "SHARED", "SHARED"]);
+        expect(openai.calls).toBe(1);
+    });
+
+    it.each<[Behaviour]>([["empty"], ["garbage"]])("never caches a failed (%s) answer", async (behaviour) => {
+        openai.behaviour = behaviour;
+        anthropic.behaviour = behaviour;
+        const { key } = await newClient();
+        expect((await post(mf, key, deterministic(`${behaviour} answers`))).status).toBe(503);
+        openai.behaviour = "ok";
+        anthropic.behaviour = "ok";
+        expect((await post(mf, key, deterministic(`${behaviour} answers`))).headers.get("x-cache")).toBe("MISS");
+    });
+
+    it("answers even when the cache cannot take the answer (over KV's value limit)", async () => {
+        // 26 MiB takes longer than the shared instance's 500 ms provider timeout on a busy machine.
+        const patient = gateway({ PROVIDER_TIMEOUT_MS: "30000" });
+        try {
+            openai.behaviour = "huge";
+            const { key } = await newClient(patient);
+            const response = await post(patient, key, deterministic("a very long answer"));
+            expect([response.status, response.headers.get("x-provider"), response.headers.get("x-cache")]).toEqual([200, "openai", "MISS"]);
+            expect(((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content.length).toBe(26 * 1024 * 1024);
+        } finally {
+            await patient.dispose();
+        }
+    });
+});
+
+describe("bounds, refused before a rate-limit token is spent", () => {
+    const messages = (list: Array<{ role: string; content: string }>, extra: Record<string, unknown> = {}) => JSON.stringify({ model: "auto", messages: list, ...extra });
+    const user = [{ role: "user", content: "hi" }];
+    let key: string;
+    beforeAll(async () => ({ key } = await newClient()));
+    const send = (body: string, headers?: Record<string, string>) => post(mf, key, body, headers);
+
+    it.each([
+        ["a body that is not JSON-typed", () => send(messages(user), { "content-type": "text/plain" }), 415, "application/json"],
+        ["a body over 1 MiB", () => send(messages([{ role: "user", content: "x".repeat(1024 * 1024) }])), 413, "larger than 1048576 bytes"],
+        ["a body that is not JSON", () => send("{not json"), 400, "not valid JSON"],
+        ["no user message", () => send(messages([{ role: "system", content: "be brief" }])), 400, "needs a user message"],
+        ["no model", () => send(JSON.stringify({ messages: user })), 400, "model is required"],
+        ["too many messages", () => send(messages(Array.from({ length: 257 }, () => ({ role: "user", content: "hi" })))), 400, "at most 256 messages"],
+        ["a message too long", () => send(messages([{ role: "user", content: "x".repeat(32 * 1024 + 1) }])), 400, "longer than 32768 characters"],
+        ["max_tokens above the ceiling", () => send(messages(user, { max_tokens: 100_000 })), 400, "max_tokens must be a number from 1 to 4096"],
+        ["more than one choice", () => send(messages(user, { n: 2 })), 400, "n must be a number from 1 to 1"],
+        ["a parameter the gateway does not pass on", () => send(messages(user, { functions: [] })), 400, "unsupported parameter functions"],
+    ])("%s", async (_, request, status, message) => {
+        const response = await request();
+        expect(response.status).toBe(status);
+        expect(await errorOf(response)).toMatchObject({ type: "invalid_request_error", message: expect.stringContaining(message) });
+    });
+
+    it("spends no token on refused requests: the client's burst is intact", async () => {
+        const { key: fresh } = await newClient();
+        for (let i = 0; i < 8; i++) expect((await post(mf, fresh, messages([{ role: "system", content: "no user" }]))).status).toBe(400);
+        const ok = await Promise.all(Array.from({ length: 5 }, (_, i) => post(mf, fresh, messages([{ role: "user", content: `burst ${i} after refusals` }]))));
+        expect(ok.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    });
+});
+
+describe("health", () => {
+    it("reports status, version, environment, every dependency and each provider's state", async () => {
         const response = await mf.dispatchFetch("https://gateway.test/health");
         expect(response.status).toBe(200);
-        const body = (await response.json()) as { checkedAt: string };
-        expect(body).toEqual({
-            status: "ok",
-            version: "test-version",
-            environment: "test",
-            checkedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
-            dependencies: { kv: "ok", r2: "ok", rateLimiter: "ok", providers: { openai: "configured", anthropic: "configured" }, circuits: { openai: "closed", anthropic: "closed" } },
-            problems: [],
-        });
-        const again = (await (await mf.dispatchFetch("https://gateway.test/health")).json()) as { checkedAt: string };
-        expect(again.checkedAt).toBe(body.checkedAt);
+        const body = (await response.json()) as { checkedAt: string; providers: Record<string, { state: string }> };
+        expect(body).toMatchObject({ status: "ok", version: "test-version", environment: "test", dependencies: { kv: "ok", r2: "ok", rateLimiter: "ok" }, problems: [] });
+        expect(Object.fromEntries(Object.entries(body.providers).map(([p, s]) => [p, s.state]))).toEqual({ openai: "closed", anthropic: "closed" });
+        const head = await mf.dispatchFetch("https://gateway.test/health", { method: "HEAD" });
+        expect([head.status, await head.text()]).toEqual([200, ""]);
     });
 
     it("reports a missing provider key and an unknown provider as degraded (503)", async () => {
@@ -140,143 +340,6 @@ describe("GET /health", () => {
     });
 });
 
-describe("POST /v1/chat", () => {
-    it("answers from the first provider, then from the cache without calling it again", async () => {
-        const first = await post(mf, "cache me", "198.51.100.10");
-        expect(first.status).toBe(200);
-        expect(first.headers.get("x-cache")).toBe("MISS");
-        expect(await first.json()).toEqual({ provider: "openai", content: "hello from openai" });
-        const second = await post(mf, "cache me", "198.51.100.10");
-        expect(second.headers.get("x-cache")).toBe("HIT");
-        expect(await second.json()).toEqual({ provider: "openai", content: "hello from openai" });
-        expect(openai.calls).toBe(1);
-        const stored = await (await mf.getKVNamespace("CACHE")).list({ prefix: "chat:" });
-        expect(stored.keys.length).toBeGreaterThan(0);
-    });
-
-    it("fails over to the next provider when the first returns 500", async () => {
-        openai.behaviour = "fail";
-        const response = await post(mf, "failover on 500", "198.51.100.11");
-        expect(response.status).toBe(200);
-        expect(await response.json()).toEqual({ provider: "anthropic", content: "hello from anthropic" });
-        expect([openai.calls, anthropic.calls]).toEqual([1, 1]);
-    });
-
-    it("fails over when the first provider hangs past the timeout", async () => {
-        openai.behaviour = "hang";
-        const response = await post(mf, "failover on timeout", "198.51.100.12");
-        expect(response.status).toBe(200);
-        expect(response.headers.get("x-provider")).toBe("anthropic");
-    });
-
-    it("answers 503 with Retry-After only when every provider fails", async () => {
-        openai.behaviour = "fail";
-        anthropic.behaviour = "hang";
-        const response = await post(mf, "both down", "198.51.100.13");
-        expect(response.status).toBe(503);
-        expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
-        expect(await response.json()).toEqual({
-            error: "no provider could answer",
-            attempts: [
-                { provider: "openai", reason: "status 500" },
-                { provider: "anthropic", reason: "timeout after 500 ms" },
-            ],
-        });
-    });
-
-    it("passes a provider's 4xx through without failing over", async () => {
-        openai.behaviour = "refuse";
-        const response = await post(mf, "bad request", "198.51.100.14");
-        expect(response.status).toBe(400);
-        expect(anthropic.calls).toBe(0);
-    });
-
-    it("fails over when our key is refused (401), and never shows the upstream's answer", async () => {
-        openai.behaviour = "unauthorized";
-        const response = await post(mf, "bad key", "198.51.100.16");
-        expect(response.status).toBe(200);
-        expect(response.headers.get("x-provider")).toBe("anthropic");
-        openai.behaviour = "unauthorized";
-        anthropic.behaviour = "unauthorized";
-        const both = await post(mf, "both keys bad", "198.51.100.17");
-        expect(both.status).toBe(503);
-        const text = await both.text();
-        expect(text).toContain("our key was refused (status 401)");
-        expect(text).not.toContain("sk-test-secret");
-    });
-
-    it.each([["empty", "answered 200 with no content"], ["garbage", "answered 200 with a body that is not JSON"]] as const)("fails over on a %s 200, and never caches it", async (behaviour, reason) => {
-        openai.behaviour = behaviour;
-        anthropic.behaviour = behaviour;
-        const failed = await post(mf, `${behaviour} answers`, "198.51.100.50");
-        expect(failed.status).toBe(503);
-        expect(JSON.stringify(await failed.json())).toContain(reason);
-        openai.behaviour = "ok";
-        anthropic.behaviour = "ok";
-        const again = await post(mf, `${behaviour} answers`, "198.51.100.50");
-        expect([again.status, again.headers.get("x-cache")]).toEqual([200, "MISS"]);
-    });
-
-    it("keeps each client's answers to that client", async () => {
-        expect((await post(mf, "same question", "198.51.100.60")).headers.get("x-cache")).toBe("MISS");
-        expect((await post(mf, "same question", "198.51.100.60")).headers.get("x-cache")).toBe("HIT");
-        expect((await post(mf, "same question", "198.51.100.61")).headers.get("x-cache")).toBe("MISS");
-    });
-
-    it("answers even when the cache cannot take the answer (over KV's value limit)", async () => {
-        // 26 MiB takes longer than the shared instance's 500 ms provider timeout on a busy machine.
-        const patient = gateway({ PROVIDER_TIMEOUT_MS: "30000" });
-        try {
-            openai.behaviour = "huge";
-            const response = await post(patient, "a very long answer", "198.51.100.62");
-            expect([response.status, response.headers.get("x-provider")]).toEqual([200, "openai"]);
-            expect(((await response.json()) as { content: string }).content.length).toBe(26 * 1024 * 1024);
-        } finally {
-            await patient.dispose();
-        }
-    });
-
-    it("rejects a malformed body with 400", async () => {
-        const response = await mf.dispatchFetch("https://gateway.test/v1/chat", { method: "POST", body: "{}", headers: { "content-type": "application/json", "cf-connecting-ip": "198.51.100.15" } });
-        expect(response.status).toBe(400);
-    });
-
-    describe("bounds, refused before a rate-limit token is spent", () => {
-        const send = (body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
-            mf.dispatchFetch("https://gateway.test/v1/chat", { method: "POST", body, headers: { ...headers, "cf-connecting-ip": "198.51.100.40" } });
-        const messages = (list: Array<{ role: string; content: string }>, extra: Record<string, unknown> = {}) => JSON.stringify({ messages: list, ...extra });
-
-        it.each([
-            ["a body that is not JSON-typed", () => send(messages([{ role: "user", content: "hi" }]), { "content-type": "text/plain" }), 415, "application/json"],
-            ["a body over 1 MiB", () => send(messages([{ role: "user", content: "x".repeat(1024 * 1024) }])), 413, "larger than 1048576 bytes"],
-            ["a body that is not JSON", () => send("{not json"), 400, "not valid JSON"],
-            ["no user message", () => send(messages([{ role: "system", content: "be brief" }])), 400, "needs a user message"],
-            ["too many messages", () => send(messages(Array.from({ length: 257 }, () => ({ role: "user", content: "hi" })))), 400, "at most 256 messages"],
-            ["a message too long", () => send(messages([{ role: "user", content: "x".repeat(32 * 1024 + 1) }])), 400, "at most 32768 characters"],
-            ["maxTokens above the ceiling", () => send(messages([{ role: "user", content: "hi" }], { maxTokens: 100_000 })), 400, "maxTokens at most 4096"],
-        ])("%s", async (_, request, status, error) => {
-            const response = await request();
-            expect(response.status).toBe(status);
-            expect(((await response.json()) as { error: string }).error).toContain(error);
-        });
-
-        it("spends no token on refused requests: the client's burst is intact", async () => {
-            for (let i = 0; i < 8; i++) expect((await send(messages([{ role: "system", content: "no user" }]))).status).toBe(400);
-            const ok = await Promise.all(Array.from({ length: 5 }, (_, i) => send(messages([{ role: "user", content: `burst ${i} after refusals` }]))));
-            expect(ok.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
-        });
-    });
-
-    it("admits exactly the burst size under concurrent requests, per client", async () => {
-        const responses = await Promise.all(Array.from({ length: 12 }, (_, i) => post(mf, `burst ${i}`, "203.0.113.7")));
-        const statuses = responses.map((r) => r.status);
-        expect(statuses.filter((s) => s === 200)).toHaveLength(5);
-        expect(statuses.filter((s) => s === 429)).toHaveLength(7);
-        expect(responses.find((r) => r.status === 429)!.headers.get("retry-after")).toMatch(/^\d+$/);
-        expect((await post(mf, "other client", "203.0.113.8")).status).toBe(200);
-    });
-});
-
 it("proxies every other path to the origin, and only to the origin", async () => {
     const response = await mf.dispatchFetch("https://gateway.test/orders/42?x=1");
     expect(await response.text()).toBe("origin saw GET /orders/42?x=1");
@@ -285,99 +348,78 @@ it("proxies every other path to the origin, and only to the origin", async () =>
     expect(await sneaky.text()).toBe("origin saw GET //other-host.example/x?y=2");
 });
 
-it("answers HEAD /health with the status and no body", async () => {
-    const response = await mf.dispatchFetch("https://gateway.test/health", { method: "HEAD" });
-    expect(response.status).toBe(200);
-    expect(await response.text()).toBe("");
-});
-
-describe("scheduled KV backup", () => {
-    it("exports every bound namespace to R2 as dated gzip JSON and prunes exports past the retention", async () => {
-        const backups = await mf.getR2Bucket("BACKUPS");
-        const state = await mf.getKVNamespace("STATE");
-        await state.put("feature-flags", '{"beta":true}', { metadata: { owner: "ops" } });
-        await backups.put("kv-backups/STATE/2026-10-01T03-00-00Z.json.gz", "old");
-        await backups.put("kv-backups/STATE/2026-11-10T03-00-00Z.json.gz", "recent");
-
-        const worker = await mf.getWorker();
-        await worker.scheduled({ scheduledTime: new Date("2026-11-23T03:00:00Z"), cron: "0 3 * * *" });
-
-        const keys = (await backups.list({ prefix: "kv-backups/" })).objects.map((o) => o.key).sort();
-        expect(keys).toEqual([
-            "kv-backups/CACHE/2026-11-23T03-00-00Z.json.gz",
-            "kv-backups/STATE/2026-11-10T03-00-00Z.json.gz",
-            "kv-backups/STATE/2026-11-23T03-00-00Z.json.gz",
-        ]);
-        const object = await backups.get("kv-backups/STATE/2026-11-23T03-00-00Z.json.gz");
-        const exported = JSON.parse(gunzipSync(Buffer.from(await object!.arrayBuffer())).toString("utf8"));
-        expect(exported).toEqual({ binding: "STATE", exportedAt: "2026-11-23T03:00:00.000Z", entries: [{ key: "feature-flags", value: '{"beta":true}', metadata: { owner: "ops" } }] });
-    });
-});
-
 it("answers JSON when something breaks (the origin unreachable), with no internals", async () => {
     const broken = gateway({ ORIGIN_URL: "http://127.0.0.1:9" });
     try {
         const response = await broken.dispatchFetch("https://gateway.test/anything");
         expect(response.status).toBe(500);
         expect(response.headers.get("content-type")).toContain("application/json");
-        expect(await response.json()).toEqual({ error: "internal error" });
+        expect(await response.json()).toEqual({ error: { message: "internal error", type: "server_error", param: null, code: "internal_error" } });
     } finally {
         await broken.dispose();
     }
 });
 
-describe("circuit breaker and deadline", () => {
+describe("circuit breaker, deadline and misconfigured keys", () => {
     let breakerMf: Miniflare;
+    let key: string;
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    const health = async () => (await (await breakerMf.dispatchFetch("https://gateway.test/health")).json()) as { status: string; dependencies: { circuits: Record<string, string> }; problems: string[] };
+    const health = async () => (await (await breakerMf.dispatchFetch("https://gateway.test/health")).json()) as { status: string; providers: Record<string, { state: string; reason?: string }>; problems: string[] };
+    const states = async () => Object.fromEntries(Object.entries((await health()).providers).map(([p, s]) => [p, s.state]));
+    const ask = (text: string) => post(breakerMf, key, chatBody(text));
 
     beforeEach(async () => {
         breakerMf = gateway({ CIRCUIT_FAILURES: "2", CIRCUIT_OPEN_MS: "400", RATE_LIMIT_BURST: "100", RATE_LIMIT_MAX_REQUESTS: "100" });
-        await breakerMf.ready;
+        ({ key } = await newClient(breakerMf));
     });
     afterEach(() => breakerMf.dispose());
 
     it("skips a hanging provider once its circuit opens, and probes it again after the open period", async () => {
         openai.behaviour = "hang";
-        for (let i = 0; i < 2; i++) expect((await post(breakerMf, `hang ${i}`, "192.0.2.1")).headers.get("x-provider")).toBe("anthropic");
+        for (let i = 0; i < 2; i++) expect((await ask(`hang ${i}`)).headers.get("x-provider")).toBe("anthropic");
         const callsWhenOpen = openai.calls;
-        const skipped = await post(breakerMf, "skip the hanging one", "192.0.2.1");
+        const skipped = await ask("skip the hanging one");
         expect([skipped.status, skipped.headers.get("x-provider"), openai.calls]).toEqual([200, "anthropic", callsWhenOpen]);
-        expect((await health()).dependencies.circuits).toEqual({ openai: "open", anthropic: "closed" });
+        expect(await states()).toEqual({ openai: "open", anthropic: "closed" });
 
         await sleep(500);
         openai.behaviour = "ok";
-        const probed = await post(breakerMf, "probe after the open period", "192.0.2.1");
+        const probed = await ask("probe after the open period");
         expect([probed.headers.get("x-provider"), openai.calls]).toEqual(["openai", callsWhenOpen + 1]);
-        expect((await health()).dependencies.circuits).toEqual({ openai: "closed", anthropic: "closed" });
+        expect(await states()).toEqual({ openai: "closed", anthropic: "closed" });
     });
 
     it("answers 503 at once with Retry-After while every circuit is open, and /health says no provider can serve", async () => {
         openai.behaviour = "fail";
         anthropic.behaviour = "fail";
-        for (let i = 0; i < 2; i++) expect((await post(breakerMf, `down ${i}`, "192.0.2.2")).status).toBe(503);
+        for (let i = 0; i < 2; i++) expect((await ask(`down ${i}`)).status).toBe(503);
         const calls = openai.calls + anthropic.calls;
-        const open = await post(breakerMf, "nobody to ask", "192.0.2.2");
+        const open = await ask("nobody to ask");
         expect([open.status, openai.calls + anthropic.calls]).toEqual([503, calls]);
         expect(Number(open.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
         const h = await health();
-        expect([h.status, h.problems]).toEqual(["degraded", ["every provider's circuit is open after repeated failures"]]);
+        expect([h.status, h.problems]).toEqual(["degraded", ["no provider can serve: every one is misconfigured or its circuit is open"]]);
     });
 
-    it("answers 429 with the upstreams' Retry-After when every provider is rate limiting", async () => {
-        openai.behaviour = "limited";
-        anthropic.behaviour = "limited";
-        const response = await post(breakerMf, "everyone busy", "192.0.2.3");
-        expect([response.status, response.headers.get("retry-after")]).toEqual([429, "7"]);
+    it("marks a provider whose key is refused misconfigured in /health until it answers again", async () => {
+        openai.behaviour = "unauthorized";
+        expect((await ask("our key is wrong")).headers.get("x-provider")).toBe("anthropic");
+        expect((await health()).providers["openai"]).toEqual({ state: "misconfigured", reason: "the provider refused our key (status 401)" });
+        anthropic.behaviour = "unauthorized";
+        await ask("both keys wrong");
+        const h = await health();
+        expect(h.status).toBe("degraded");
+        expect(JSON.stringify(h)).not.toContain(UPSTREAM_SECRET_IN_401);
     });
 
     it("gives the second provider only what is left of the request's deadline", async () => {
         const tight = gateway({ REQUEST_DEADLINE_MS: "700", PROVIDER_TIMEOUT_MS: "500" });
         try {
+            const { key: tightKey } = await newClient(tight);
             openai.behaviour = "hang";
             anthropic.behaviour = "hang";
-            const body = (await (await post(tight, "both hang", "192.0.2.4")).json()) as { attempts: Array<{ provider: string; reason: string }> };
-            const [first, second] = body.attempts.map((a) => Number(/timeout after (\d+) ms/.exec(a.reason)?.[1]));
+            const { message } = await errorOf(await post(tight, tightKey, chatBody("both hang")));
+            const [first, second] = [...message.matchAll(/timeout after (\d+) ms/g)].map((m) => Number(m[1]));
             expect(first).toBe(500);
             expect(second).toBeLessThan(500);
         } finally {

@@ -1,7 +1,13 @@
 /**
  * Response cache: a small in-isolate LRU (cache.size entries) in front of KV (cache.ttlMs),
- * with expired entries swept at most every cache.cleanupIntervalMs.
+ * with expired entries swept at most every cache.cleanupIntervalMs; identical misses in flight
+ * at once share one upstream call.
+ *
+ * Only answers a client asked to be deterministic are cached: `temperature: 0`, one choice,
+ * not streamed. Anything sampled would turn one random answer into everyone's answer for hours.
  */
+import { stringify } from "safe-stable-stringify";
+import type { ChatRequest } from "./openaiApi";
 import type { Settings } from "./settings";
 
 interface Entry {
@@ -14,6 +20,7 @@ const KV_MIN_TTL_SECONDS = 60;
 
 export class ResponseCache {
     private readonly memory = new Map<string, Entry>();
+    private readonly pending = new Map<string, Promise<unknown>>();
     private lastSweep = 0;
 
     constructor(private readonly kv: KVNamespace, private readonly settings: Settings["cache"]) {}
@@ -36,6 +43,15 @@ export class ResponseCache {
         await this.kv.put(key, value, { expirationTtl: Math.max(KV_MIN_TTL_SECONDS, Math.ceil(this.settings.ttlMs / 1000)) });
     }
 
+    /** Runs `work` once for all callers asking for `key` while it is in flight. */
+    coalesce<T>(key: string, work: () => Promise<T>): { result: Promise<T>; shared: boolean } {
+        const inFlight = this.pending.get(key) as Promise<T> | undefined;
+        if (inFlight) return { result: inFlight, shared: true };
+        const result = work().finally(() => this.pending.delete(key));
+        this.pending.set(key, result);
+        return { result, shared: false };
+    }
+
     private remember(key: string, value: string, now: number): void {
         this.memory.delete(key);
         this.memory.set(key, { value, expiresAt: now + this.settings.ttlMs });
@@ -49,8 +65,17 @@ export class ResponseCache {
     }
 }
 
-/** The key of an answer: the whole request and who asked, so one client never gets another's answer. */
-export async function cacheKey(client: string, body: unknown): Promise<string> {
-    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify({ client, body })));
+/** Whether an answer to `request` may be cached and shared with the same client's identical requests. */
+export function cacheable(request: ChatRequest): boolean {
+    return request.temperature === 0 && !request.stream;
+}
+
+/**
+ * The key of an answer: who asked and everything in the request that can change the answer
+ * (model, messages, sampling, seed, tools, max tokens...), with object keys in a stable order
+ * so the same request always has the same key.
+ */
+export async function cacheKey(client: string, request: ChatRequest, model: unknown): Promise<string> {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(stringify({ client, model, request: request.body })));
     return `chat:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }

@@ -1,16 +1,18 @@
 /**
- * The gateway Worker: /health, the AI provider manager at /v1/chat (cached, rate limited),
- * everything else proxied to the origin; on schedule, the KV backup to R2.
+ * The gateway Worker: /health; the AI provider manager as OpenAI's Chat Completions API at
+ * /v1/chat/completions (client keys, per-client rate limits, cache, failover); everything else
+ * proxied to the origin; on schedule, the KV backup to R2.
  */
-import { ResponseCache, cacheKey } from "./cache";
+import { ResponseCache, cacheKey, cacheable } from "./cache";
+import { authenticate, type ClientRecord } from "./clientKeys";
 import { backupKv } from "./kvBackup";
 import { readJsonBody } from "./limits";
-import { chat, circuits, parseChatRequest } from "./providers";
+import { completion, errorResponse, invalid, newCompletionId, parseChatRequest } from "./openaiApi";
+import { chat, providerState } from "./providers";
 import type { TakeResult } from "./rateLimiter";
-import { readSettings, type Env, type Settings } from "./settings";
+import { readSettings, type Env, type ProviderName, type Settings } from "./settings";
 
 let caches: { kv: KVNamespace; cache: ResponseCache } | undefined;
-let inFlight = 0;
 
 function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
     return Response.json(body, { status, headers });
@@ -54,52 +56,62 @@ async function probeDependencies(env: Env): Promise<{ at: number; dependencies: 
 async function health(env: Env): Promise<Response> {
     const { settings, problems } = readSettings(env);
     const { at, dependencies } = await probeDependencies(env);
-    const order = String(env.PROVIDER_ORDER).split(",").filter(Boolean);
-    const providers = Object.fromEntries(order.map((p) => [p, env[p === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"] ? "configured" : "missing key"]));
-    // Circuits this isolate keeps: when every provider's is open, no request can be served.
-    const breaker = settings && circuits(settings);
-    const circuitStates = Object.fromEntries(order.map((p) => [p, breaker?.state(p) ?? "closed"]));
-    const noneCanServe = order.length > 0 && Object.values(circuitStates).every((state) => state === "open");
-    if (noneCanServe) problems.push("every provider's circuit is open after repeated failures");
+    const order = String(env.PROVIDER_ORDER).split(",").filter(Boolean) as ProviderName[];
+    const state = settings && providerState(settings);
+    // What this isolate knows of each provider: a key missing or refused, or a circuit open.
+    const providers: Record<string, { state: string; reason?: string }> = Object.fromEntries(
+        order.map((p) => {
+            const refused = state?.refusedKeys.get(p);
+            if (!env[p === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"]) return [p, { state: "misconfigured", reason: "no API key binding" }];
+            if (refused !== undefined) return [p, { state: "misconfigured", reason: `the provider refused our key (status ${refused})` }];
+            return [p, { state: state?.breaker.state(p) ?? "closed", ...(state ? { slots: state.limits.snapshot(p) } : {}) }];
+        }),
+    );
+    const canServe = Object.values(providers).some((p) => p.state === "closed" || p.state === "half-open");
+    if (order.length > 0 && !canServe) problems.push("no provider can serve: every one is misconfigured or its circuit is open");
     const ok = problems.length === 0 && Object.values(dependencies).every((d) => d === "ok");
-    return json({ status: ok ? "ok" : "degraded", version: env.VERSION, environment: env.ENVIRONMENT, checkedAt: new Date(at).toISOString(), dependencies: { ...dependencies, providers, circuits: circuitStates }, problems }, ok ? 200 : 503, { "cache-control": "no-store" });
+    return json({ status: ok ? "ok" : "degraded", version: env.VERSION, environment: env.ENVIRONMENT, checkedAt: new Date(at).toISOString(), dependencies, providers, problems }, ok ? 200 : 503, { "cache-control": "no-store" });
 }
 
-async function takeToken(env: Env, settings: Settings, client: string): Promise<TakeResult> {
-    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(client));
-    const { maxRequests, windowMs, burst } = settings.rateLimit;
-    const response = await stub.fetch("https://rate-limiter/take", { method: "POST", body: JSON.stringify({ maxRequests, windowMs, burst }) });
+async function takeToken(env: Env, settings: Settings, client: ClientRecord): Promise<TakeResult> {
+    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`client:${client.client}`));
+    const limits = { maxRequests: settings.rateLimit.maxRequests, windowMs: settings.rateLimit.windowMs, burst: settings.rateLimit.burst, ...client.rateLimit };
+    const response = await stub.fetch("https://rate-limiter/take", { method: "POST", body: JSON.stringify(limits) });
     return response.json();
 }
 
-async function chatRoute(request: Request, env: Env, settings: Settings): Promise<Response> {
+function withRetryAfter(seconds: number | undefined): Record<string, string> {
+    return seconds ? { "retry-after": String(seconds) } : {};
+}
+
+async function chatCompletions(request: Request, env: Env, settings: Settings): Promise<Response> {
+    const client = await authenticate(request, env.STATE);
+    if (typeof client === "string") return errorResponse({ status: 401, type: "invalid_request_error", code: "invalid_api_key", message: client }, { "www-authenticate": "Bearer" });
     // Bad input is refused before a rate-limit token is spent.
     const body = await readJsonBody(request);
-    if (!body.ok) return json({ error: body.error }, body.status);
+    if (!body.ok) return errorResponse(invalid(body.error, null, body.status === 413 ? "request_too_large" : null), {}, body.status);
     const parsed = parseChatRequest(body.body);
-    if (typeof parsed === "string") return json({ error: parsed }, 400);
+    if ("status" in parsed) return errorResponse(parsed);
 
-    const client = request.headers.get("cf-connecting-ip") ?? "anonymous";
     const token = await takeToken(env, settings, client);
-    if (!token.allowed) return json({ error: "rate limited" }, 429, { "retry-after": String(Math.ceil(token.retryAfterMs / 1000)) });
+    if (!token.allowed) return errorResponse({ status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", message: `rate limit reached for client ${client.client}` }, withRetryAfter(Math.ceil(token.retryAfterMs / 1000)));
 
     if (caches?.kv !== env.CACHE) caches = { kv: env.CACHE, cache: new ResponseCache(env.CACHE, settings.cache) };
-    const key = await cacheKey(client, parsed);
-    const cached = await caches.cache.get(key);
-    if (cached !== null) return new Response(cached, { headers: { "content-type": "application/json", "x-cache": "HIT" } });
-
-    if (inFlight >= settings.concurrency.max) return json({ error: "over capacity" }, 503, { "retry-after": "1" });
-    inFlight++;
-    try {
-        const outcome = await chat(env, settings, parsed);
-        if (!outcome.ok) return json(outcome.body, outcome.status, outcome.retryAfterSeconds ? { "retry-after": String(outcome.retryAfterSeconds) } : {});
-        const body = JSON.stringify(outcome.reply);
-        // The answer is the client's either way; a cache that cannot take it costs a miss later, not this request.
-        await caches.cache.put(key, body).catch((error: unknown) => console.warn("cache write failed", error));
-        return new Response(body, { headers: { "content-type": "application/json", "x-cache": "MISS", "x-provider": outcome.reply.provider } });
-    } finally {
-        inFlight--;
+    const { cache } = caches;
+    const useCache = cacheable(parsed);
+    const key = useCache ? await cacheKey(client.client, parsed, { asked: (body.body as { model: unknown }).model, served: [env.OPENAI_MODEL, env.ANTHROPIC_MODEL] }) : undefined;
+    if (key) {
+        const cached = await cache.get(key).catch(() => null);
+        if (cached !== null) return new Response(cached, { headers: { "content-type": "application/json", "x-cache": "HIT" } });
     }
+    const { result, shared } = key ? cache.coalesce(key, () => chat(env, settings, parsed)) : { result: chat(env, settings, parsed), shared: false };
+    const outcome = await result;
+    if (!outcome.ok) return errorResponse(outcome.error, withRetryAfter(outcome.retryAfterSeconds));
+    if ("stream" in outcome) return new Response(outcome.stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-cache": "BYPASS", "x-provider": outcome.provider } });
+    const answer = JSON.stringify(completion(outcome.reply, newCompletionId(), Math.floor(Date.now() / 1000)));
+    // The answer is the client's either way; a cache that cannot take it costs a miss later, not this request.
+    if (key && !shared) await cache.put(key, answer).catch((error: unknown) => console.warn("cache write failed", error));
+    return new Response(answer, { headers: { "content-type": "application/json", "x-cache": key ? (shared ? "SHARED" : "MISS") : "BYPASS", "x-provider": outcome.provider } });
 }
 
 /** Everything else goes to the origin, on the origin's host whatever the path looks like. */
@@ -118,11 +130,12 @@ async function route(request: Request, env: Env): Promise<Response> {
         return new Response(null, { status: response.status, headers: response.headers });
     }
     if (url.pathname === "/health" && request.method === "GET") return health(env);
-    if (url.pathname === "/v1/chat") {
-        if (request.method !== "POST") return json({ error: "use POST" }, 405, { allow: "POST" });
-        const { settings, problems } = readSettings(env);
-        if (!settings) return json({ error: "gateway misconfigured", problems }, 503);
-        return chatRoute(request, env, settings);
+    if (url.pathname === "/v1/chat/completions") {
+        if (request.method !== "POST") return errorResponse(invalid("use POST"), { allow: "POST" }, 405);
+        const { settings } = readSettings(env);
+        // What is wrong is for /health and the logs; a client learns only that it cannot be served.
+        if (!settings) return errorResponse({ status: 503, type: "server_error", code: "gateway_misconfigured", message: "the gateway is misconfigured; its operators can see why at /health" }, withRetryAfter(30));
+        return chatCompletions(request, env, settings);
     }
     return toOrigin(request, url, env);
 }
@@ -134,7 +147,7 @@ export default {
         } catch (error) {
             // Whatever broke, the client gets JSON and no internals.
             console.error("gateway error", error);
-            return json({ error: "internal error" }, 500);
+            return errorResponse({ status: 500, type: "server_error", code: "internal_error", message: "internal error" });
         }
     },
 

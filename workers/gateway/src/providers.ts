@@ -1,66 +1,206 @@
 /**
- * The provider manager: forwards a chat request to the configured AI providers in order,
- * failing over on a 5xx, a 429, a timeout or a refused key, skipping providers whose circuit is
- * open, within one deadline; 429 or 503 with Retry-After only when no provider could answer.
+ * The provider manager: sends a chat request to the configured AI providers in order and
+ * answers in OpenAI's format whichever one answered.
+ *
+ * A provider is skipped while its circuit is open or its slots are taken (concurrency.ts);
+ * a 5xx, 429, timeout, refused key, empty or malformed answer fails over to the next; one
+ * deadline bounds the whole request. A stream is committed to the client only once a provider
+ * has sent real content, so a stream that breaks before then fails over like any other call.
  */
+import { EventSourceParserStream } from "eventsource-parser/stream";
+import type { EventSourceMessage } from "eventsource-parser";
 import { CircuitBreaker } from "./circuitBreaker";
-import { LIMITS } from "./limits";
+import { ConcurrencyLimits } from "./concurrency";
+import { messageText, sseData, SSE_DONE, type ApiError, type ChatReply, type ChatRequest, type Chunk, type Usage } from "./openaiApi";
 import type { Env, ProviderName, Settings } from "./settings";
 
-export interface ChatMessage {
-    role: "system" | "user" | "assistant";
-    content: string;
-}
-
-export interface ChatRequest {
-    messages: ChatMessage[];
-    maxTokens?: number;
-}
-
-export interface ChatReply {
-    provider: ProviderName;
-    content: string;
-}
-
-interface Attempt {
+export interface Attempt {
     provider: ProviderName;
     reason: string;
 }
 
-export type ChatOutcome = { ok: true; reply: ChatReply } | { ok: false; status: number; body: unknown; retryAfterSeconds?: number };
+export type ChatOutcome =
+    | { ok: true; provider: ProviderName; reply: ChatReply }
+    | { ok: true; provider: ProviderName; stream: ReadableStream<Uint8Array> }
+    | { ok: false; error: ApiError; retryAfterSeconds?: number; attempts: Attempt[] };
 
 /** Seconds a client should wait before retrying when every provider failed. */
 const ALL_FAILED_RETRY_AFTER_SECONDS = 5;
+/** Anthropic requires max_tokens; OpenAI's default when a client sets none. */
+const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
+
+/** The isolate's circuits and slots, shared by its requests. */
+interface ProviderState {
+    breaker: CircuitBreaker;
+    limits: ConcurrencyLimits;
+    /** Providers whose last answer refused our key (401/403), and that status: /health reports them misconfigured. */
+    refusedKeys: Map<ProviderName, number>;
+}
+let shared: ProviderState | undefined;
+export function providerState(settings: Settings): ProviderState {
+    shared ??= { breaker: new CircuitBreaker(settings.providers.circuitFailures, settings.providers.circuitOpenMs), limits: new ConcurrencyLimits(settings.concurrency.min, settings.concurrency.max), refusedKeys: new Map() };
+    return shared;
+}
 
 function upstreamRequest(provider: ProviderName, env: Env, chat: ChatRequest): Request {
     if (provider === "openai") {
-        return new Request(env.OPENAI_URL, {
-            method: "POST",
-            headers: { "content-type": "application/json", authorization: `Bearer ${env.OPENAI_API_KEY}` },
-            body: JSON.stringify({ model: env.OPENAI_MODEL, messages: chat.messages, max_tokens: chat.maxTokens }),
-        });
+        const body = { ...chat.body, model: env.OPENAI_MODEL, stream: chat.stream, ...(chat.stream ? { stream_options: { include_usage: true } } : {}) };
+        return new Request(env.OPENAI_URL, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${env.OPENAI_API_KEY}` }, body: JSON.stringify(body) });
     }
-    const system = chat.messages.filter((m) => m.role === "system").map((m) => m.content).join("\n");
-    return new Request(env.ANTHROPIC_URL, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-api-key": String(env.ANTHROPIC_API_KEY), "anthropic-version": "2023-06-01" },
-        body: JSON.stringify({ model: env.ANTHROPIC_MODEL, max_tokens: chat.maxTokens ?? 1024, ...(system ? { system } : {}), messages: chat.messages.filter((m) => m.role !== "system") }),
+    const system = chat.messages.filter((m) => m.role === "system" || m.role === "developer").map((m) => messageText(m.content)).join("\n");
+    const body = {
+        model: env.ANTHROPIC_MODEL,
+        max_tokens: chat.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+        ...(system ? { system } : {}),
+        messages: chat.messages.filter((m) => m.role === "user" || m.role === "assistant").map((m) => ({ role: m.role, content: messageText(m.content) })),
+        // Anthropic's temperature runs 0..1 where OpenAI's runs 0..2; 0 stays 0.
+        ...(chat.temperature !== undefined ? { temperature: Math.min(1, chat.temperature) } : {}),
+        ...(chat.topP !== undefined ? { top_p: chat.topP } : {}),
+        ...(chat.stop ? { stop_sequences: chat.stop } : {}),
+        stream: chat.stream,
+    };
+    return new Request(env.ANTHROPIC_URL, { method: "POST", headers: { "content-type": "application/json", "x-api-key": String(env.ANTHROPIC_API_KEY), "anthropic-version": "2023-06-01" }, body: JSON.stringify(body) });
+}
+
+const ANTHROPIC_FINISH: Record<string, string> = { end_turn: "stop", stop_sequence: "stop", max_tokens: "length", tool_use: "tool_calls", refusal: "content_filter" };
+
+/** A whole (non-streamed) answer, or why it is not one. */
+function replyOf(provider: ProviderName, body: unknown): ChatReply | string {
+    if (body === null || typeof body !== "object") return "answered 200 with a body that is not JSON";
+    if (provider === "openai") {
+        const b = body as { model?: string; usage?: Usage; choices?: Array<{ message?: { content?: string | null; tool_calls?: unknown[]; refusal?: string | null }; finish_reason?: string }> };
+        const choice = b.choices?.[0];
+        const content = choice?.message?.content;
+        const toolCalls = choice?.message?.tool_calls;
+        if ((typeof content !== "string" || content.trim() === "") && !(Array.isArray(toolCalls) && toolCalls.length > 0)) return "answered 200 with no content";
+        return { provider, model: b.model ?? "unknown", message: { role: "assistant", content: typeof content === "string" ? content : null, ...(toolCalls ? { tool_calls: toolCalls } : {}) }, finishReason: choice?.finish_reason ?? "stop", ...(b.usage ? { usage: b.usage } : {}) };
+    }
+    const b = body as { model?: string; stop_reason?: string; usage?: { input_tokens?: number; output_tokens?: number }; content?: Array<{ type?: string; text?: string }> };
+    const content = Array.isArray(b.content) ? b.content.map((c) => (c.type === "text" ? (c.text ?? "") : "")).join("") : "";
+    if (content.trim() === "") return "answered 200 with no content";
+    const usage = b.usage ? { prompt_tokens: b.usage.input_tokens ?? 0, completion_tokens: b.usage.output_tokens ?? 0, total_tokens: (b.usage.input_tokens ?? 0) + (b.usage.output_tokens ?? 0) } : undefined;
+    return { provider, model: b.model ?? "unknown", message: { role: "assistant", content }, finishReason: ANTHROPIC_FINISH[b.stop_reason ?? ""] ?? "stop", ...(usage ? { usage } : {}) };
+}
+
+/** Turns one upstream stream event into OpenAI chunks (`done` at the end), or says why the stream is broken. */
+type Translate = (event: EventSourceMessage) => { chunks: Chunk[]; done?: true } | string;
+
+function translator(provider: ProviderName, id: string, created: number, includeUsage: boolean): Translate {
+    const chunk = (model: string, delta: Record<string, unknown>, finish: string | null = null): Chunk => ({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+    if (provider === "openai") {
+        return (event) => {
+            if (event.data === SSE_DONE) return { chunks: [], done: true };
+            let parsed: Chunk & { error?: { message?: string } };
+            try {
+                parsed = JSON.parse(event.data);
+            } catch {
+                return "sent a stream event that is not JSON";
+            }
+            if (parsed.error) return "sent an error in its stream";
+            if (!Array.isArray(parsed.choices)) return "sent a stream event that is not a chunk";
+            // The usage chunk (no choices) goes to clients that asked for it.
+            if (parsed.choices.length === 0 && !includeUsage) return { chunks: [] };
+            return { chunks: [{ ...parsed, id, created }] };
+        };
+    }
+    let model = "unknown";
+    const usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+    return (event) => {
+        let data: { type?: string; message?: { model?: string; usage?: { input_tokens?: number } }; delta?: { type?: string; text?: string; stop_reason?: string }; usage?: { output_tokens?: number } };
+        try {
+            data = JSON.parse(event.data);
+        } catch {
+            return "sent a stream event that is not JSON";
+        }
+        switch (data.type) {
+            case "message_start":
+                model = data.message?.model ?? model;
+                usage.prompt_tokens = data.message?.usage?.input_tokens ?? 0;
+                return { chunks: [chunk(model, { role: "assistant", content: "" })] };
+            case "content_block_delta":
+                return { chunks: data.delta?.type === "text_delta" && data.delta.text ? [chunk(model, { content: data.delta.text })] : [] };
+            case "message_delta":
+                usage.completion_tokens = data.usage?.output_tokens ?? usage.completion_tokens;
+                usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+                return { chunks: [chunk(model, {}, ANTHROPIC_FINISH[data.delta?.stop_reason ?? ""] ?? "stop")] };
+            case "message_stop":
+                return { chunks: includeUsage ? [{ ...chunk(model, {}), choices: [], usage }] : [], done: true };
+            case "error":
+                return "sent an error in its stream";
+            default:
+                return { chunks: [] }; // ping, content_block_start/stop
+        }
+    };
+}
+
+const hasContent = (c: Chunk) => c.choices.some((choice) => (typeof choice.delta["content"] === "string" && choice.delta["content"] !== "") || Array.isArray(choice.delta["tool_calls"]));
+
+/**
+ * Reads the upstream stream until it has sent content (or fails, which the caller turns into a
+ * failover), then hands the client an SSE stream of OpenAI chunks that replays what was read
+ * and continues, each read bounded by `idleMs`.
+ */
+async function commitStream(provider: ProviderName, response: Response, chat: ChatRequest, idleMs: number): Promise<ReadableStream<Uint8Array> | string> {
+    const id = `chatcmpl-${crypto.randomUUID().replace(/-/g, "")}`;
+    const translate = translator(provider, id, Math.floor(Date.now() / 1000), chat.includeUsage);
+    const events = response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
+    const buffered: Chunk[] = [];
+    let ended = false;
+    for (;;) {
+        const next = await events.read();
+        if (next.done) return "ended its stream before any content";
+        const translated = translate(next.value);
+        if (typeof translated === "string") {
+            await events.cancel();
+            return translated;
+        }
+        if (translated.done) return "ended its stream before any content";
+        buffered.push(...translated.chunks);
+        if (translated.chunks.some(hasContent)) break;
+        if (translated.chunks.some((c) => c.choices.some((choice) => choice.finish_reason !== null))) return "finished its stream with no content";
+    }
+    const finish = (controller: ReadableStreamDefaultController<Uint8Array>, error?: string) => {
+        ended = true;
+        if (error) controller.enqueue(sseData({ error: { message: `the provider's stream broke: ${error}`, type: "server_error", param: null, code: null } }));
+        else controller.enqueue(sseData(SSE_DONE));
+        controller.close();
+    };
+    return new ReadableStream<Uint8Array>({
+        start(controller) {
+            for (const c of buffered) controller.enqueue(sseData(c));
+        },
+        async pull(controller) {
+            // Each pull enqueues at least one chunk or ends the stream: a pull that enqueues
+            // nothing would not be called again.
+            while (!ended) {
+                let timer: ReturnType<typeof setTimeout> | null = null;
+                const idle = new Promise<"idle">((resolve) => (timer = setTimeout(() => resolve("idle"), idleMs)));
+                try {
+                    const next = await Promise.race([events.read(), idle]);
+                    if (next === "idle") {
+                        await events.cancel().catch(() => undefined);
+                        return finish(controller, `no data for ${idleMs} ms`);
+                    }
+                    if (next.done) return finish(controller, "it ended without its end marker");
+                    const translated = translate(next.value);
+                    if (typeof translated === "string") return finish(controller, translated);
+                    for (const c of translated.chunks) controller.enqueue(sseData(c));
+                    if (translated.done) {
+                        await events.cancel().catch(() => undefined);
+                        return finish(controller);
+                    }
+                    if (translated.chunks.length > 0) return;
+                } catch (error) {
+                    return finish(controller, (error as Error).message);
+                } finally {
+                    if (timer !== null) clearTimeout(timer);
+                }
+            }
+        },
+        cancel() {
+            return events.cancel();
+        },
     });
-}
-
-function contentOf(provider: ProviderName, body: unknown): string {
-    const b = (body ?? {}) as { choices?: Array<{ message?: { content?: string | null } }>; content?: Array<{ text?: string }> };
-    const content = provider === "openai" ? b.choices?.[0]?.message?.content : Array.isArray(b.content) ? b.content.map((c) => c.text ?? "").join("") : undefined;
-    return typeof content === "string" ? content : "";
-}
-
-const RETRYABLE = (status: number) => status >= 500 || status === 429;
-
-/** The isolate's breaker: providers that keep failing are skipped until a probe finds them well. */
-let breaker: CircuitBreaker | undefined;
-export function circuits(settings: Settings): CircuitBreaker {
-    breaker ??= new CircuitBreaker(settings.providers.circuitFailures, settings.providers.circuitOpenMs);
-    return breaker;
 }
 
 /** Retry-After an upstream gave, in seconds (delay-seconds form). */
@@ -69,80 +209,111 @@ function retryAfterOf(response: Response): number | undefined {
     return Number.isFinite(value) && value > 0 ? Math.ceil(value) : undefined;
 }
 
-export async function chat(env: Env, settings: Settings, request: ChatRequest): Promise<ChatOutcome> {
-    const attempts: Attempt[] = [];
-    const breaker = circuits(settings);
-    const deadline = Date.now() + settings.providers.deadlineMs;
-    const rateLimited: number[] = [];
-    for (const provider of settings.providers.order) {
-        if (!breaker.tryAcquire(provider)) {
-            attempts.push({ provider, reason: "skipped: its circuit is open after repeated failures" });
-            continue;
+type CallResult =
+    | { kind: "answer"; outcome: ChatOutcome & { ok: true } }
+    | { kind: "client-error"; error: ApiError }
+    | { kind: "failed"; reason: string; rateLimitedFor?: number; keyRefused?: number };
+
+/** One call to one provider, within `timeoutMs` until it answers (or, streaming, sends content). */
+async function call(provider: ProviderName, env: Env, chat: ChatRequest, timeoutMs: number, idleMs: number): Promise<CallResult> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+        const response = await fetch(upstreamRequest(provider, env, chat), { signal: controller.signal });
+        if (response.status >= 500 || response.status === 429) {
+            await response.body?.cancel();
+            return { kind: "failed", reason: `status ${response.status}`, ...(response.status === 429 ? { rateLimitedFor: retryAfterOf(response) ?? ALL_FAILED_RETRY_AFTER_SECONDS } : {}) };
         }
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) {
-            attempts.push({ provider, reason: `not tried: the request's ${settings.providers.deadlineMs} ms deadline passed` });
-            breaker.release(provider);
-            break;
+        // 401/403 means our key for this provider is wrong: the client's request is fine, so try
+        // the next provider, and never show the upstream's answer about our credentials.
+        if (response.status === 401 || response.status === 403) {
+            await response.body?.cancel();
+            return { kind: "failed", reason: `our key was refused (status ${response.status})`, keyRefused: response.status };
         }
-        const timeoutMs = Math.min(settings.providers.timeoutMs, remaining);
-        const controller = new AbortController();
-        const timer = setTimeout(() => controller.abort(), timeoutMs);
-        try {
-            const response = await fetch(upstreamRequest(provider, env, request), { signal: controller.signal });
-            if (RETRYABLE(response.status)) {
-                if (response.status === 429) rateLimited.push(retryAfterOf(response) ?? ALL_FAILED_RETRY_AFTER_SECONDS);
-                attempts.push({ provider, reason: `status ${response.status}` });
-                breaker.failure(provider);
-                await response.body?.cancel();
-                continue;
-            }
-            // 401/403 means our key for this provider is wrong: the client's request is fine, so try
-            // the next provider, and never show the upstream's answer about our credentials.
-            if (response.status === 401 || response.status === 403) {
-                attempts.push({ provider, reason: `our key was refused (status ${response.status})` });
-                breaker.failure(provider);
-                await response.body?.cancel();
-                continue;
-            }
-            const body = await response.json().catch(() => null);
-            // Another 4xx is the caller's problem; another provider would refuse it too.
-            if (!response.ok) {
-                breaker.success(provider);
-                return { ok: false, status: response.status, body: { error: "provider refused the request", provider, upstream: body } };
-            }
-            // A 200 without an answer is a failure like any other: fail over, and never cache it.
-            const content = contentOf(provider, body);
-            if (content.trim() === "") {
-                attempts.push({ provider, reason: body === null ? "answered 200 with a body that is not JSON" : "answered 200 with no content" });
-                breaker.failure(provider);
-                continue;
-            }
-            breaker.success(provider);
-            return { ok: true, reply: { provider, content } };
-        } catch (error) {
-            attempts.push({ provider, reason: controller.signal.aborted ? `timeout after ${timeoutMs} ms` : `network error: ${(error as Error).message}` });
-            breaker.failure(provider);
-        } finally {
-            clearTimeout(timer);
+        if (!response.ok) {
+            // Another 4xx is about the request itself; another provider would refuse it too.
+            const body = (await response.json().catch(() => null)) as { error?: { message?: unknown } } | null;
+            const message = typeof body?.error?.message === "string" ? body.error.message : `the provider refused the request (status ${response.status})`;
+            return { kind: "client-error", error: { status: response.status === 404 || response.status === 413 || response.status === 422 ? response.status : 400, type: "invalid_request_error", message: `${provider}: ${message}`, code: "provider_refused" } };
         }
+        if (chat.stream) {
+            const stream = await commitStream(provider, response, chat, idleMs);
+            return typeof stream === "string" ? { kind: "failed", reason: stream } : { kind: "answer", outcome: { ok: true, provider, stream } };
+        }
+        // A 200 without an answer is a failure like any other: fail over, and never cache it.
+        const reply = replyOf(provider, await response.json().catch(() => null));
+        return typeof reply === "string" ? { kind: "failed", reason: reply } : { kind: "answer", outcome: { ok: true, provider, reply } };
+    } catch (error) {
+        return { kind: "failed", reason: controller.signal.aborted ? `timeout after ${timeoutMs} ms` : `network error: ${(error as Error).message}` };
+    } finally {
+        clearTimeout(timer);
     }
-    // Every provider rate limited: 429 with the soonest Retry-After they gave; otherwise 503.
-    if (rateLimited.length === settings.providers.order.length) return { ok: false, status: 429, body: { error: "every provider is rate limiting", attempts }, retryAfterSeconds: Math.min(...rateLimited) };
-    const openFor = Math.ceil(breaker.retryAfterMs(settings.providers.order) / 1000);
-    return { ok: false, status: 503, body: { error: "no provider could answer", attempts }, retryAfterSeconds: Math.max(openFor, ALL_FAILED_RETRY_AFTER_SECONDS) };
 }
 
-export function parseChatRequest(body: unknown): ChatRequest | string {
-    const b = body as { messages?: unknown; maxTokens?: unknown } | null;
-    if (!b || !Array.isArray(b.messages) || b.messages.length === 0) return "expected {\"messages\": [{\"role\": \"user\", \"content\": \"...\"}]}";
-    for (const m of b.messages as Array<Record<string, unknown>>) {
-        if (!m || !["system", "user", "assistant"].includes(String(m["role"])) || typeof m["content"] !== "string") return "each message needs a role (system, user, assistant) and string content";
+export async function chat(env: Env, settings: Settings, request: ChatRequest): Promise<ChatOutcome> {
+    const { breaker, limits, refusedKeys } = providerState(settings);
+    const { order, deadlineMs, timeoutMs } = settings.providers;
+    const deadline = Date.now() + deadlineMs;
+    const attempts: Attempt[] = [];
+    const done = new Set<ProviderName>();
+    const rateLimited: number[] = [];
+    let called = 0;
+    for (;;) {
+        let full = false;
+        for (const provider of order) {
+            if (done.has(provider)) continue;
+            if (request.openaiOnly && provider !== "openai") {
+                done.add(provider);
+                attempts.push({ provider, reason: "skipped: the request uses tools or options only OpenAI-shaped providers take" });
+                continue;
+            }
+            if (!breaker.tryAcquire(provider)) {
+                done.add(provider);
+                attempts.push({ provider, reason: "skipped: its circuit is open after repeated failures" });
+                continue;
+            }
+            if (!limits.tryAcquire(provider)) {
+                breaker.release(provider);
+                full = true;
+                continue;
+            }
+            done.add(provider);
+            const remaining = deadline - Date.now();
+            if (remaining <= 0) {
+                breaker.release(provider);
+                limits.release(provider, "neutral");
+                attempts.push({ provider, reason: `not tried: the request's ${deadlineMs} ms deadline passed` });
+                continue;
+            }
+            called++;
+            const result = await call(provider, env, request, Math.min(timeoutMs, remaining), timeoutMs);
+            if (result.kind === "failed") {
+                breaker.failure(provider);
+                limits.release(provider, "failure");
+                attempts.push({ provider, reason: result.reason });
+                if (result.rateLimitedFor !== undefined) rateLimited.push(result.rateLimitedFor);
+                if (result.keyRefused !== undefined) refusedKeys.set(provider, result.keyRefused);
+                continue;
+            }
+            refusedKeys.delete(provider);
+            breaker.success(provider);
+            limits.release(provider, "success");
+            if (result.kind === "client-error") return { ok: false, error: result.error, attempts };
+            return result.outcome;
+        }
+        if (!full) break;
+        // Every provider left is busy: wait for a slot rather than refuse for load.
+        const remaining = deadline - Date.now();
+        if (remaining <= 0 || !(await limits.waitForSlot(remaining))) {
+            for (const provider of order) if (!done.has(provider)) attempts.push({ provider, reason: `not tried: its calls were all in flight until the ${deadlineMs} ms deadline` });
+            break;
+        }
     }
-    if (b.messages.length > LIMITS.messages) return `at most ${LIMITS.messages} messages`;
-    if ((b.messages as ChatMessage[]).some((m) => m.content.length > LIMITS.messageChars)) return `each message at most ${LIMITS.messageChars} characters`;
-    if (!(b.messages as ChatMessage[]).some((m) => m.role === "user")) return "the conversation needs a user message";
-    if (b.maxTokens !== undefined && (typeof b.maxTokens !== "number" || b.maxTokens <= 0)) return "maxTokens must be a positive number";
-    if (typeof b.maxTokens === "number" && b.maxTokens > LIMITS.maxTokens) return `maxTokens at most ${LIMITS.maxTokens}`;
-    return { messages: b.messages as ChatMessage[], ...(typeof b.maxTokens === "number" ? { maxTokens: b.maxTokens } : {}) };
+    const summary = attempts.map((a) => `${a.provider}: ${a.reason}`).join("; ");
+    // Every provider called was rate limiting: 429 with the soonest Retry-After they gave.
+    if (called > 0 && rateLimited.length === called) {
+        return { ok: false, error: { status: 429, type: "rate_limit_error", code: "providers_rate_limited", message: `every provider is rate limiting (${summary})` }, retryAfterSeconds: Math.min(...rateLimited), attempts };
+    }
+    const openFor = Math.ceil(breaker.retryAfterMs(order) / 1000);
+    return { ok: false, error: { status: 503, type: "server_error", code: "no_provider_available", message: `no provider could answer (${summary})` }, retryAfterSeconds: Math.max(openFor, ALL_FAILED_RETRY_AFTER_SECONDS), attempts };
 }

@@ -32,6 +32,8 @@ export interface Env {
     OPENAI_API_KEY?: string;
     ANTHROPIC_API_KEY?: string;
     CACHE: KVNamespace;
+    /** Client keys (clientKeys.ts) and other state that must outlive a cache. */
+    STATE: KVNamespace;
     BACKUPS: R2Bucket;
     RATE_LIMITER: DurableObjectNamespace;
     [binding: string]: unknown;

@@ -1,0 +1,42 @@
+/**
+ * Client keys: `Authorization: Bearer <key>`, looked up in the STATE namespace under
+ * `apikey:<lowercase hex SHA-256 of the key>`. Only the hash is stored; the record names the
+ * client and may set its own rate limit. `npm run keys` adds, lists and revokes them.
+ */
+export const KEY_PREFIX = "apikey:";
+/** KV edge-caches a key's record this long (KV's minimum is 30 s); a revoked key stops within it. */
+export const KEY_CACHE_TTL_SECONDS = 60;
+const MAX_KEY_LENGTH = 256;
+
+export interface ClientRecord {
+    client: string;
+    rateLimit?: { maxRequests?: number; windowMs?: number; burst?: number };
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+    return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function isRecord(value: unknown): value is ClientRecord {
+    const r = value as ClientRecord | null;
+    if (!r || typeof r.client !== "string" || r.client === "") return false;
+    if (r.rateLimit === undefined) return true;
+    return typeof r.rateLimit === "object" && Object.values(r.rateLimit).every((v) => typeof v === "number" && v > 0);
+}
+
+/** The client a request's key belongs to, or why there is none (the message a client sees). */
+export async function authenticate(request: Request, state: KVNamespace): Promise<ClientRecord | string> {
+    const header = request.headers.get("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) return "send your gateway key as Authorization: Bearer <key>";
+    const key = match[1]!;
+    if (key.length > MAX_KEY_LENGTH) return "invalid API key";
+    const record = await state.get(`${KEY_PREFIX}${await sha256Hex(key)}`, { type: "json", cacheTtl: KEY_CACHE_TTL_SECONDS });
+    if (record === null) return "invalid API key";
+    if (!isRecord(record)) {
+        console.error("client key record is malformed: expected {\"client\": \"...\", \"rateLimit\"?: {...}}");
+        return "invalid API key";
+    }
+    return record;
+}
