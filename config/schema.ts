@@ -261,6 +261,12 @@ const edge = z
             .strictObject({
                 /** Cron (Workers syntax) of the scheduled KV export. */
                 cron: workersCron.default("0 3 * * *"),
+                /**
+                 * KV bindings exported. Not CACHE: its answers live cache.ttlMs (2 h) and are asked
+                 * again on a miss, so 30 days of them under a lock would keep clients' answers long
+                 * after they expired, for nothing a restore needs.
+                 */
+                bindings: z.array(z.enum(["STATE", "CACHE"])).min(1).refine((b) => new Set(b).size === b.length, "expected each binding once").default(["STATE"]),
                 retentionDays: positiveInt.default(30),
                 prefix: z.string().regex(/^[a-z0-9-]+\/$/, "expected a prefix ending in /").default("kv-backups/"),
                 /** R2 bucket lock on the backup prefix (retention lock). */

@@ -14,7 +14,7 @@ export interface GatewayWorkerArgs {
     scriptName: string;
     /** Environment the Worker reports (its ENVIRONMENT var). Required. */
     environment: string;
-    /** KV binding name -> namespace id; every one is exported by the scheduled backup. Required. */
+    /** KV binding name -> namespace id; those in `settings.kvBackup.bindings` are exported by the scheduled backup. Required. */
     kvNamespaceIds: Record<string, pulumi.Input<string>>;
     /** R2 bucket the KV export writes to (binding BACKUPS). Required. */
     backupBucketName: pulumi.Input<string>;
@@ -47,6 +47,8 @@ export class GatewayWorker extends pulumi.ComponentResource {
     constructor(name: string, args: GatewayWorkerArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:edge:GatewayWorker", name, {}, opts);
         const settings = sectionSettings("edge", args.settings, name);
+        const unbound = settings.kvBackup.bindings.filter((b) => !(b in args.kvNamespaceIds));
+        if (unbound.length > 0) throw new Error(`${name}: edge.kvBackup.bindings names ${unbound.join(", ")}, which the Worker does not bind; expected some of ${Object.keys(args.kvNamespaceIds).join(", ")}`);
         const { accountId } = args;
         const bundle = bundleWorker(args.entry ?? GATEWAY_ENTRY);
 
@@ -132,7 +134,7 @@ function workerBindings(args: GatewayWorkerArgs, s: EdgeConfig, version: string,
         OPENAI_MODEL: s.providers.openaiModel,
         ANTHROPIC_URL: s.providers.anthropicUrl,
         ANTHROPIC_MODEL: s.providers.anthropicModel,
-        KV_BACKUP_BINDINGS: Object.keys(args.kvNamespaceIds).join(","),
+        KV_BACKUP_BINDINGS: s.kvBackup.bindings.join(","),
         KV_BACKUP_PREFIX: s.kvBackup.prefix,
         KV_BACKUP_RETENTION_DAYS: String(s.kvBackup.retentionDays),
     };

@@ -278,10 +278,13 @@ export const backupRestoreTimeTarget: StackRule = {
 
 type Binding = { type: string; name: string; text?: string; bucketName?: string };
 
+/** KV bindings whose contents are a cache: regenerated on a miss, so nothing to restore. */
+const REGENERABLE_KV_BINDINGS = ["CACHE"];
+
 export const kvNamespacesExported: StackRule = {
     name: "kv-namespaces-exported",
     area: "backup",
-    description: "Checks whether every production KV namespace is bound to a Worker that exports it on a schedule (KV_BACKUP_BINDINGS and a cron trigger).",
+    description: "Checks whether every production KV namespace is bound to a Worker that exports it on a schedule (KV_BACKUP_BINDINGS and a cron trigger). A namespace bound as CACHE holds answers that expire within hours and are asked again on a miss, so it is not exported.",
     remediation: "Bind the namespace to a Worker that lists its binding in KV_BACKUP_BINDINGS and runs the export on a cron trigger.",
     validateStack(resources, context) {
         if (!stackIsProduction(resources, context)) return [];
@@ -300,7 +303,7 @@ export const kvNamespacesExported: StackRule = {
         for (const w of users) {
             const bindings = asArray<Binding>(w.inputs["bindings"]);
             const exported = bindings.find((b) => b.name === "KV_BACKUP_BINDINGS")?.text?.split(",") ?? [];
-            const missing = bindings.filter((b) => b.type === "kv_namespace" && !exported.includes(b.name)).map((b) => b.name);
+            const missing = bindings.filter((b) => b.type === "kv_namespace" && !exported.includes(b.name) && !REGENERABLE_KV_BINDINGS.includes(b.name)).map((b) => b.name);
             if (missing.length > 0) judgements.push({ kind: "violation", resource: w, message: `Every KV namespace bound to the Worker must be exported; KV_BACKUP_BINDINGS lacks ${missing.join(", ")}.` });
         }
         return judgements;

@@ -69,7 +69,7 @@ it("gives production two pools, a 10% canary beside the live version, and a lock
 it("binds dev's 'before' and production's 'after' runtime settings as vars", async () => {
     const vars = async (stack: string) => Object.fromEntries((await bindingsOf(stack)).filter((b) => b.type === "plain_text").map((b) => [b.name, b.text]));
     expect(await vars("dev")).toMatchObject({ CACHE_SIZE: "100", CACHE_TTL_MS: "3600000", RATE_LIMIT_MAX_REQUESTS: "1000", RATE_LIMIT_BURST: "20", CONCURRENCY_MAX: "50", ENVIRONMENT: "dev" });
-    expect(await vars("production")).toMatchObject({ CACHE_SIZE: "200", CACHE_TTL_MS: "7200000", RATE_LIMIT_MAX_REQUESTS: "2000", RATE_LIMIT_BURST: "50", CONCURRENCY_MAX: "100", KV_BACKUP_BINDINGS: "CACHE,STATE" });
+    expect(await vars("production")).toMatchObject({ CACHE_SIZE: "200", CACHE_TTL_MS: "7200000", RATE_LIMIT_MAX_REQUESTS: "2000", RATE_LIMIT_BURST: "50", CONCURRENCY_MAX: "100", KV_BACKUP_BINDINGS: "STATE" });
     expect(ofType((await planOf("dev")).resources, "cloudflare:index/r2BucketLock:R2BucketLock")).toEqual([]);
 });
 

@@ -142,6 +142,13 @@ describe("kv-namespaces-exported", () => {
         expect(violations(findingsOf(kvNamespacesExported, resources))).toEqual(["Every KV namespace bound to the Worker must be exported; KV_BACKUP_BINDINGS lacks STATE."]);
     });
 
+    it("passes production as declared: STATE exported, CACHE (answers that expire in hours) not", async () => {
+        const resources = await productionResources();
+        const version = resources.find(isType("cloudflare:index/workerVersion:WorkerVersion"))!;
+        expect((version.inputs["bindings"] as Array<{ name: string; text?: string }>).find((b) => b.name === "KV_BACKUP_BINDINGS")!.text).toBe("STATE");
+        expect(violations(findingsOf(kvNamespacesExported, resources))).toEqual([]);
+    });
+
     it("fails when no cron trigger runs the export", async () => {
         const resources = without(await productionResources(), isType("cloudflare:index/workersCronTrigger:WorkersCronTrigger"));
         expect(violations(findingsOf(kvNamespacesExported, resources))).toHaveLength(2);

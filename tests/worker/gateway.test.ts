@@ -4,6 +4,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
 import type { Miniflare } from "miniflare";
 import OpenAI from "openai";
 import { FakeProvider, UPSTREAM_SECRET_IN_401, type Behaviour } from "../../tools/fakeProviders";
@@ -425,5 +426,24 @@ describe("circuit breaker, deadline and misconfigured keys", () => {
         } finally {
             await tight.dispose();
         }
+    });
+});
+
+describe("scheduled KV backup", () => {
+    it("exports the namespaces in KV_BACKUP_BINDINGS (STATE, not CACHE) to R2 and prunes exports past the retention", async () => {
+        const backups = await mf.getR2Bucket("BACKUPS");
+        await (await mf.getKVNamespace("STATE")).put("feature-flags", '{"beta":true}', { metadata: { owner: "ops" } });
+        await backups.put("kv-backups/STATE/2026-10-01T03-00-00Z.ndjson.gz", "old");
+        await backups.put("kv-backups/STATE/2026-11-10T03-00-00Z.ndjson.gz", "recent");
+
+        await (await mf.getWorker()).scheduled({ scheduledTime: new Date("2026-11-23T03:00:00Z"), cron: "0 3 * * *" });
+
+        const keys = (await backups.list({ prefix: "kv-backups/" })).objects.map((o) => o.key).sort();
+        expect(keys).toEqual(["kv-backups/STATE/2026-11-10T03-00-00Z.ndjson.gz", "kv-backups/STATE/2026-11-23T03-00-00Z.ndjson.gz"]);
+        const object = await backups.get("kv-backups/STATE/2026-11-23T03-00-00Z.ndjson.gz");
+        const lines = gunzipSync(Buffer.from(await object!.arrayBuffer())).toString("utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
+        expect(lines[0]).toEqual({ format: "ops-platform-kv-export/2", binding: "STATE", exportedAt: "2026-11-23T03:00:00.000Z" });
+        expect(lines).toContainEqual({ key: "feature-flags", value: '{"beta":true}', metadata: { owner: "ops" } });
+        expect(lines.at(-1)).toEqual({ complete: true, entries: lines.length - 2 });
     });
 });

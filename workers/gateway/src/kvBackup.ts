@@ -8,31 +8,9 @@
  * may make), and the gzip stream goes to R2 in multipart parts as it is produced, so memory
  * holds one batch and one part whatever the namespace's size.
  */
+import { EXPORT_FORMAT, type KvExportEntry, type KvExportHeader, type KvExportTrailer } from "./kvExportFormat";
 import type { Env, Settings } from "./settings";
 
-/** The first line of an export. */
-export interface KvExportHeader {
-    format: typeof EXPORT_FORMAT;
-    binding: string;
-    exportedAt: string;
-}
-
-/** One line per key. A value that is not valid UTF-8 is kept as base64 so its bytes survive. */
-export interface KvExportEntry {
-    key: string;
-    value: string;
-    encoding?: "base64";
-    metadata?: unknown;
-    expiration?: number;
-}
-
-/** The last line: an export without it was cut short. */
-export interface KvExportTrailer {
-    complete: true;
-    entries: number;
-}
-
-export const EXPORT_FORMAT = "ops-platform-kv-export/2";
 /** KV's bulk read takes at most 100 keys (developers.cloudflare.com/kv/api/read-key-value-pairs). */
 const BULK_READ_KEYS = 100;
 /** R2 multipart: every part but the last the same size, at least 5 MiB. */
