@@ -4,15 +4,19 @@
  * alternating paired runs: median wall time, peak memory and the ratios.
  * Goal: at most half the CDK peer's wall time and half its peak memory.
  *
- * `npm run bench -- worker [--runs N]`: the gateway bundle's size (goal <= 64 KiB minified)
- * and, in workerd, /health latency beside an empty Worker's (goal <= 1.5x).
+ * `npm run bench -- worker [--runs N]`: the gateway bundle's size (goal <= 64 KiB minified);
+ * in workerd, /health latency beside an empty Worker's (goal <= 1.5x); and failover under
+ * load: 1,000 chat completions at concurrency 50 against fake providers on 127.0.0.1 with
+ * both healthy, the primary dead, and the primary hanging, reporting p50/p95/p99 and the
+ * client's 5xx (goal: no 5xx, p99 within 1.5x of the healthy run).
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Miniflare } from "miniflare";
-import { COMPATIBILITY_DATE, gatewayInWorkerd } from "./gatewayWorkerd";
+import { FakeProvider, type Behaviour } from "./fakeProviders";
+import { COMPATIBILITY_DATE, addClientKey, gatewayInWorkerd } from "./gatewayWorkerd";
 import { bundleWorker } from "../components/edge/workerBundle";
 import { REPO_ROOT } from "../config/repoRoot";
 import { EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
@@ -77,7 +81,7 @@ async function benchWorker(runs: number): Promise<void> {
     const bundle = bundleWorker();
     const size = Buffer.byteLength(bundle.code);
     process.stdout.write(`gateway bundle: ${(size / 1024).toFixed(1)} KiB minified, ${(gzipSync(bundle.code).length / 1024).toFixed(1)} KiB gzip (goal <= 64 KiB: ${size <= 64 * 1024 ? "met" : "NOT met"})\n`);
-    const vars = { ENVIRONMENT: "bench", VERSION: bundle.version, ORIGIN_URL: "http://127.0.0.1:9", CACHE_SIZE: "200", CACHE_TTL_MS: "7200000", CACHE_CLEANUP_INTERVAL_MS: "300000", RATE_LIMIT_MAX_REQUESTS: "2000", RATE_LIMIT_WINDOW_MS: "60000", RATE_LIMIT_BURST: "50", CONCURRENCY_MAX: "100", CONCURRENCY_MIN: "10", PROVIDER_ORDER: "openai,anthropic", PROVIDER_TIMEOUT_MS: "10000", REQUEST_DEADLINE_MS: "20000", CIRCUIT_FAILURES: "3", CIRCUIT_OPEN_MS: "30000", OPENAI_URL: "http://127.0.0.1:9", OPENAI_MODEL: "m", ANTHROPIC_URL: "http://127.0.0.1:9", ANTHROPIC_MODEL: "m", KV_BACKUP_BINDINGS: "CACHE,STATE", KV_BACKUP_PREFIX: "kv-backups/", KV_BACKUP_RETENTION_DAYS: "30", OPENAI_API_KEY: "bench", ANTHROPIC_API_KEY: "bench" };
+    const vars = { ENVIRONMENT: "bench", VERSION: bundle.version, ORIGIN_URL: "http://127.0.0.1:9", CACHE_SIZE: "200", CACHE_TTL_MS: "7200000", CACHE_CLEANUP_INTERVAL_MS: "300000", RATE_LIMIT_MAX_REQUESTS: "2000", RATE_LIMIT_WINDOW_MS: "60000", RATE_LIMIT_BURST: "50", CONCURRENCY_MAX: "100", CONCURRENCY_MIN: "10", PROVIDER_ORDER: "openai,anthropic", PROVIDER_TIMEOUT_MS: "10000", REQUEST_DEADLINE_MS: "20000", CIRCUIT_FAILURES: "3", CIRCUIT_OPEN_MS: "30000", OPENAI_URL: "http://127.0.0.1:9", OPENAI_MODEL: "m", ANTHROPIC_URL: "http://127.0.0.1:9", ANTHROPIC_MODEL: "m", KV_BACKUP_BINDINGS: "STATE", KV_BACKUP_PREFIX: "kv-backups/", KV_BACKUP_RETENTION_DAYS: "30", OPENAI_API_KEY: "bench", ANTHROPIC_API_KEY: "bench" };
     const gateway = gatewayInWorkerd(vars);
     const empty = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response("ok"); } };', compatibilityDate: COMPATIBILITY_DATE });
     const latency = async (mf: Miniflare) => {
@@ -95,6 +99,64 @@ async function benchWorker(runs: number): Promise<void> {
         process.stdout.write(`/health in workerd: ${g.toFixed(2)} ms median; empty Worker ${e.toFixed(2)} ms; ratio ${(g / e).toFixed(2)}x (goal <= 1.5x: ${g / e <= 1.5 ? "met" : "NOT met"})\n`);
     } finally {
         await Promise.all([gateway.dispose(), empty.dispose()]);
+    }
+    await benchFailover(vars);
+}
+
+const LOAD = { requests: 1000, concurrency: 50, upstreamLatencyMs: 20 };
+
+interface LoadResult {
+    p50: number;
+    p95: number;
+    p99: number;
+    max: number;
+    serverErrors: number;
+    otherErrors: number;
+}
+
+/** Nearest-rank percentile of sorted values. */
+const percentile = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+/** One scenario on a fresh gateway (fresh circuits and slots), the production settings' defaults. */
+async function failoverRun(vars: Record<string, string>, primary: Behaviour): Promise<LoadResult> {
+    const openai = new FakeProvider("openai");
+    const anthropic = new FakeProvider("anthropic");
+    openai.behaviour = primary;
+    openai.latencyMs = anthropic.latencyMs = LOAD.upstreamLatencyMs;
+    const gateway = gatewayInWorkerd({ ...vars, OPENAI_URL: await openai.start(), ANTHROPIC_URL: await anthropic.start() });
+    try {
+        const url = `${(await gateway.ready).toString()}v1/chat/completions`;
+        await addClientKey(gateway, "bench-key", { client: "bench", rateLimit: { burst: 100_000, maxRequests: 100_000 } });
+        const times: number[] = [];
+        const statuses: number[] = [];
+        let next = 0;
+        const client = async () => {
+            for (let i = next++; i < LOAD.requests; i = next++) {
+                const start = performance.now();
+                const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer bench-key" }, body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: `request ${i}` }] }) });
+                await response.arrayBuffer();
+                times.push(performance.now() - start);
+                statuses.push(response.status);
+            }
+        };
+        await Promise.all(Array.from({ length: LOAD.concurrency }, client));
+        const sorted = times.sort((a, b) => a - b);
+        return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1)!, serverErrors: statuses.filter((s) => s >= 500).length, otherErrors: statuses.filter((s) => s !== 200 && s < 500).length };
+    } finally {
+        await gateway.dispose();
+        await Promise.all([openai.stop(), anthropic.stop()]);
+    }
+}
+
+async function benchFailover(vars: Record<string, string>): Promise<void> {
+    process.stdout.write(`\nfailover under load: ${LOAD.requests} requests at concurrency ${LOAD.concurrency}, providers answering in ${LOAD.upstreamLatencyMs} ms, timeout ${vars["PROVIDER_TIMEOUT_MS"]} ms, concurrency min ${vars["CONCURRENCY_MIN"]} max ${vars["CONCURRENCY_MAX"]}\n`);
+    const healthy = await failoverRun(vars, "ok");
+    const line = (name: string, r: LoadResult) => `${name.padEnd(20)} p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  max ${r.max.toFixed(0)} ms  client 5xx ${r.serverErrors}  other non-200 ${r.otherErrors}`;
+    process.stdout.write(`${line("both healthy", healthy)}\n`);
+    for (const [name, behaviour] of [["primary dead", "dead"], ["primary hanging", "hang"]] as const) {
+        const r = await failoverRun(vars, behaviour);
+        const ratio = r.p99 / healthy.p99;
+        process.stdout.write(`${line(name, r)}  p99 ${ratio.toFixed(2)}x healthy (goal: 0 5xx and <= 1.5x: ${r.serverErrors === 0 && ratio <= 1.5 ? "met" : "NOT met"})\n`);
     }
 }
 

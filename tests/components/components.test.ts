@@ -144,15 +144,17 @@ describe("edge components alone", () => {
 
     it("GatewayWorker: script, version with its bindings, deployment, cron and route", async () => {
         const resources = declaredBy(
-            await captureComponent("dev", () => void new GatewayWorker("gw", { ...ACCOUNT, hostname: "api.example.com", scriptName: "svc-dev-gateway", environment: "dev", kvNamespaceIds: { CACHE: "ns-1" }, backupBucketName: "bucket" })),
+            await captureComponent("dev", () => void new GatewayWorker("gw", { ...ACCOUNT, hostname: "api.example.com", scriptName: "svc-dev-gateway", environment: "dev", kvNamespaceIds: { CACHE: "ns-1", STATE: "ns-2" }, backupBucketName: "bucket" })),
             "ops-platform:edge:GatewayWorker",
             "gw",
         );
         expect(count(resources)).toEqual({ Worker: 1, WorkerVersion: 1, WorkersCronTrigger: 1, WorkersDeployment: 1, WorkersRoute: 1, WorkersScript: 1 });
         const bindings = input(oneOfType(resources, "cloudflare:index/workerVersion:WorkerVersion"), "bindings") as Array<{ type: string; name: string; text?: string }>;
-        expect(bindings.filter((b) => b.type !== "plain_text").map((b) => `${b.type}:${b.name}`)).toEqual(["kv_namespace:CACHE", "r2_bucket:BACKUPS", "durable_object_namespace:RATE_LIMITER"]);
+        expect(bindings.filter((b) => b.type !== "plain_text").map((b) => `${b.type}:${b.name}`)).toEqual(["kv_namespace:CACHE", "kv_namespace:STATE", "r2_bucket:BACKUPS", "durable_object_namespace:RATE_LIMITER"]);
         expect(bindings.find((b) => b.name === "CACHE_SIZE")?.text).toBe(String(DEFAULTS.edge.cache.size));
         expect(oneOfType(resources, "cloudflare:index/workersRoute:WorkersRoute").inputs["pattern"]).toBe("api.example.com/*");
+        expect(bindings.find((b) => b.name === "KV_BACKUP_BINDINGS")?.text).toBe("STATE");
+        expect(() => new GatewayWorker("no-state", { ...ACCOUNT, hostname: "h", scriptName: "s", environment: "dev", kvNamespaceIds: { CACHE: "ns-1" }, backupBucketName: "b" })).toThrow("no-state: edge.kvBackup.bindings names STATE, which the Worker does not bind; expected some of CACHE");
     });
 
     it("EdgeLoadBalancer: a /health monitor, a pool per origin, the last the fallback", async () => {

@@ -4,8 +4,8 @@
  * rollback pin, another change. Each step's requests are checked against Cloudflare's
  * documented rules, then applied to the account the next step reads.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { REPO_ROOT } from "../../config/repoRoot";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_ENTRY, GatewayWorker } from "../../components/edge";
@@ -17,7 +17,9 @@ const SCRIPT = "svc-production-gateway";
 
 /** A copy of the gateway's source whose code differs by one string: a code change. */
 function changedSource(marker: string): string {
-    const dir = mkdtempSync(join(tmpdir(), "gateway-src-"));
+    // Inside the repository, so the copy resolves the gateway's packages from node_modules.
+    mkdirSync(join(REPO_ROOT, ".tmp"), { recursive: true });
+    const dir = mkdtempSync(join(REPO_ROOT, ".tmp", "gateway-src-"));
     cpSync(join(GATEWAY_ENTRY, ".."), dir, { recursive: true });
     const index = join(dir, "index.ts");
     // An entry module's exports stay in the bundle, so this export changes the uploaded code.
@@ -37,7 +39,7 @@ async function up(live: LiveCloudflare, entry: string, rollout: { canaryPercent:
         "ops-platform",
         "production",
         () => {
-            const worker = new GatewayWorker("gw", { ...ACCOUNT, hostname: "api.example.com", scriptName: SCRIPT, environment: "production", kvNamespaceIds: { CACHE: "ns" }, backupBucketName: "b", entry, settings: { rollout } });
+            const worker = new GatewayWorker("gw", { ...ACCOUNT, hostname: "api.example.com", scriptName: SCRIPT, environment: "production", kvNamespaceIds: { CACHE: "ns", STATE: "ns-state" }, backupBucketName: "b", entry, settings: { rollout } });
             outputs = { versionId: worker.versionId, previousVersionId: worker.previousVersionId };
             return outputs;
         },

@@ -10,7 +10,7 @@ const { buildSync } = require("esbuild");
 
 const [tool, ...args] = process.argv.slice(2);
 if (!tool || !/^[A-Za-z]+$/.test(tool)) {
-    process.stderr.write("usage: node tools/bin/run.cjs <plan|audit|bench|kvRestore> [args]\n");
+    process.stderr.write("usage: node tools/bin/run.cjs <plan|audit|bench|kvRestore|apiKeys> [args]\n");
     process.exit(2);
 }
 // The Pulumi SDK requires npm's arborist (with pacote, sigstore, tuf: ~500 modules), its
