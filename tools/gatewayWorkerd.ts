@@ -19,6 +19,7 @@ export function gatewayInWorkerd(bindings: Record<string, string>, entry = GATEW
                 compatibilityDate: COMPATIBILITY_DATE,
                 kvNamespaces: ["CACHE", "STATE"],
                 r2Buckets: ["BACKUPS"],
+                analyticsEngineDatasets: { ANALYTICS: { dataset: "gateway_test" } },
                 durableObjects: { RATE_LIMITER: { className: "RateLimiter", scriptName: "rate-limiter" } },
                 bindings,
             },

@@ -3,12 +3,13 @@
  * /v1/chat/completions (client keys, per-client rate limits, cache, failover); everything else
  * proxied to the origin; on schedule, the KV backup to R2.
  */
+import { record, type RequestSummary } from "./analytics";
 import { ResponseCache, cacheKey, cacheable } from "./cache";
 import { authenticate, type ClientRecord } from "./clientKeys";
 import { backupKv } from "./kvBackup";
 import { readJsonBody } from "./limits";
 import { completion, errorResponse, invalid, newCompletionId, parseChatRequest } from "./openaiApi";
-import { chat, providerState } from "./providers";
+import { chat, providerState, type ChatOutcome } from "./providers";
 import type { TakeResult } from "./rateLimiter";
 import { readSettings, type Env, type ProviderName, type Settings } from "./settings";
 
@@ -85,16 +86,22 @@ function withRetryAfter(seconds: number | undefined): Record<string, string> {
 }
 
 async function chatCompletions(request: Request, env: Env, settings: Settings): Promise<Response> {
+    const started = Date.now();
+    // Every answer, refusals included, is one data point (plus one per provider tried).
+    const done = (response: Response, cache: RequestSummary["cache"] = "NONE", outcome?: ChatOutcome): Response => {
+        record(env.ANALYTICS, { status: response.status, cache, ...(outcome?.ok ? { provider: outcome.provider } : {}), durationMs: Date.now() - started, attempts: outcome?.attempts ?? [] });
+        return response;
+    };
     const client = await authenticate(request, env.STATE);
-    if (typeof client === "string") return errorResponse({ status: 401, type: "invalid_request_error", code: "invalid_api_key", message: client }, { "www-authenticate": "Bearer" });
+    if (typeof client === "string") return done(errorResponse({ status: 401, type: "invalid_request_error", code: "invalid_api_key", message: client }, { "www-authenticate": "Bearer" }));
     // Bad input is refused before a rate-limit token is spent.
     const body = await readJsonBody(request);
-    if (!body.ok) return errorResponse(invalid(body.error, null, body.status === 413 ? "request_too_large" : null), {}, body.status);
+    if (!body.ok) return done(errorResponse(invalid(body.error, null, body.status === 413 ? "request_too_large" : null), {}, body.status));
     const parsed = parseChatRequest(body.body);
-    if ("status" in parsed) return errorResponse(parsed);
+    if ("status" in parsed) return done(errorResponse(parsed));
 
     const token = await takeToken(env, settings, client);
-    if (!token.allowed) return errorResponse({ status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", message: `rate limit reached for client ${client.client}` }, withRetryAfter(Math.ceil(token.retryAfterMs / 1000)));
+    if (!token.allowed) return done(errorResponse({ status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", message: `rate limit reached for client ${client.client}` }, withRetryAfter(Math.ceil(token.retryAfterMs / 1000))));
 
     if (caches?.kv !== env.CACHE) caches = { kv: env.CACHE, cache: new ResponseCache(env.CACHE, settings.cache) };
     const { cache } = caches;
@@ -102,16 +109,19 @@ async function chatCompletions(request: Request, env: Env, settings: Settings): 
     const key = useCache ? await cacheKey(client.client, parsed, { asked: (body.body as { model: unknown }).model, served: [env.OPENAI_MODEL, env.ANTHROPIC_MODEL] }) : undefined;
     if (key) {
         const cached = await cache.get(key).catch(() => null);
-        if (cached !== null) return new Response(cached, { headers: { "content-type": "application/json", "x-cache": "HIT" } });
+        if (cached !== null) return done(new Response(cached, { headers: { "content-type": "application/json", "x-cache": "HIT" } }), "HIT");
     }
     const { result, shared } = key ? cache.coalesce(key, () => chat(env, settings, parsed)) : { result: chat(env, settings, parsed), shared: false };
     const outcome = await result;
-    if (!outcome.ok) return errorResponse(outcome.error, withRetryAfter(outcome.retryAfterSeconds));
-    if ("stream" in outcome) return new Response(outcome.stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-cache": "BYPASS", "x-provider": outcome.provider } });
+    const status: RequestSummary["cache"] = key ? (shared ? "SHARED" : "MISS") : "BYPASS";
+    // A shared answer's attempts were the first caller's, counted once.
+    const counted = shared ? { ...outcome, attempts: [] } : outcome;
+    if (!outcome.ok) return done(errorResponse(outcome.error, withRetryAfter(outcome.retryAfterSeconds)), status, counted);
+    if ("stream" in outcome) return done(new Response(outcome.stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-cache": "BYPASS", "x-provider": outcome.provider } }), status, counted);
     const answer = JSON.stringify(completion(outcome.reply, newCompletionId(), Math.floor(Date.now() / 1000)));
     // The answer is the client's either way; a cache that cannot take it costs a miss later, not this request.
     if (key && !shared) await cache.put(key, answer).catch((error: unknown) => console.warn("cache write failed", error));
-    return new Response(answer, { headers: { "content-type": "application/json", "x-cache": key ? (shared ? "SHARED" : "MISS") : "BYPASS", "x-provider": outcome.provider } });
+    return done(new Response(answer, { headers: { "content-type": "application/json", "x-cache": status, "x-provider": outcome.provider } }), status, counted);
 }
 
 /** Everything else goes to the origin, on the origin's host whatever the path looks like. */

@@ -9,6 +9,7 @@
  */
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import type { EventSourceMessage } from "eventsource-parser";
+import type { AttemptOutcome } from "./analytics";
 import { CircuitBreaker } from "./circuitBreaker";
 import { ConcurrencyLimits } from "./concurrency";
 import { messageText, sseData, SSE_DONE, type ApiError, type ChatReply, type ChatRequest, type Chunk, type Usage } from "./openaiApi";
@@ -17,11 +18,14 @@ import type { Env, ProviderName, Settings } from "./settings";
 export interface Attempt {
     provider: ProviderName;
     reason: string;
+    outcome: AttemptOutcome;
+    /** Time spent calling the provider, 0 when it was skipped. */
+    ms: number;
 }
 
 export type ChatOutcome =
-    | { ok: true; provider: ProviderName; reply: ChatReply }
-    | { ok: true; provider: ProviderName; stream: ReadableStream<Uint8Array> }
+    | { ok: true; provider: ProviderName; reply: ChatReply; attempts: Attempt[] }
+    | { ok: true; provider: ProviderName; stream: ReadableStream<Uint8Array>; attempts: Attempt[] }
     | { ok: false; error: ApiError; retryAfterSeconds?: number; attempts: Attempt[] };
 
 /** Seconds a client should wait before retrying when every provider failed. */
@@ -210,7 +214,7 @@ function retryAfterOf(response: Response): number | undefined {
 }
 
 type CallResult =
-    | { kind: "answer"; outcome: ChatOutcome & { ok: true } }
+    | { kind: "answer"; outcome: { provider: ProviderName; reply: ChatReply } | { provider: ProviderName; stream: ReadableStream<Uint8Array> } }
     | { kind: "client-error"; error: ApiError }
     | { kind: "failed"; reason: string; rateLimitedFor?: number; keyRefused?: number };
 
@@ -238,11 +242,11 @@ async function call(provider: ProviderName, env: Env, chat: ChatRequest, timeout
         }
         if (chat.stream) {
             const stream = await commitStream(provider, response, chat, idleMs);
-            return typeof stream === "string" ? { kind: "failed", reason: stream } : { kind: "answer", outcome: { ok: true, provider, stream } };
+            return typeof stream === "string" ? { kind: "failed", reason: stream } : { kind: "answer", outcome: { provider, stream } };
         }
         // A 200 without an answer is a failure like any other: fail over, and never cache it.
         const reply = replyOf(provider, await response.json().catch(() => null));
-        return typeof reply === "string" ? { kind: "failed", reason: reply } : { kind: "answer", outcome: { ok: true, provider, reply } };
+        return typeof reply === "string" ? { kind: "failed", reason: reply } : { kind: "answer", outcome: { provider, reply } };
     } catch (error) {
         return { kind: "failed", reason: controller.signal.aborted ? `timeout after ${timeoutMs} ms` : `network error: ${(error as Error).message}` };
     } finally {
@@ -264,12 +268,12 @@ export async function chat(env: Env, settings: Settings, request: ChatRequest): 
             if (done.has(provider)) continue;
             if (request.openaiOnly && provider !== "openai") {
                 done.add(provider);
-                attempts.push({ provider, reason: "skipped: the request uses tools or options only OpenAI-shaped providers take" });
+                attempts.push({ provider, reason: "skipped: the request uses tools or options only OpenAI-shaped providers take", outcome: "skipped", ms: 0 });
                 continue;
             }
             if (!breaker.tryAcquire(provider)) {
                 done.add(provider);
-                attempts.push({ provider, reason: "skipped: its circuit is open after repeated failures" });
+                attempts.push({ provider, reason: "skipped: its circuit is open after repeated failures", outcome: "circuit_open", ms: 0 });
                 continue;
             }
             if (!limits.tryAcquire(provider)) {
@@ -282,15 +286,17 @@ export async function chat(env: Env, settings: Settings, request: ChatRequest): 
             if (remaining <= 0) {
                 breaker.release(provider);
                 limits.release(provider, "neutral");
-                attempts.push({ provider, reason: `not tried: the request's ${deadlineMs} ms deadline passed` });
+                attempts.push({ provider, reason: `not tried: the request's ${deadlineMs} ms deadline passed`, outcome: "skipped", ms: 0 });
                 continue;
             }
             called++;
+            const started = Date.now();
             const result = await call(provider, env, request, Math.min(timeoutMs, remaining), timeoutMs);
+            const ms = Date.now() - started;
             if (result.kind === "failed") {
                 breaker.failure(provider);
                 limits.release(provider, "failure");
-                attempts.push({ provider, reason: result.reason });
+                attempts.push({ provider, reason: result.reason, outcome: "failed", ms });
                 if (result.rateLimitedFor !== undefined) rateLimited.push(result.rateLimitedFor);
                 if (result.keyRefused !== undefined) refusedKeys.set(provider, result.keyRefused);
                 continue;
@@ -298,14 +304,15 @@ export async function chat(env: Env, settings: Settings, request: ChatRequest): 
             refusedKeys.delete(provider);
             breaker.success(provider);
             limits.release(provider, "success");
+            attempts.push({ provider, reason: "answered", outcome: "ok", ms });
             if (result.kind === "client-error") return { ok: false, error: result.error, attempts };
-            return result.outcome;
+            return { ok: true, ...result.outcome, attempts };
         }
         if (!full) break;
         // Every provider left is busy: wait for a slot rather than refuse for load.
         const remaining = deadline - Date.now();
         if (remaining <= 0 || !(await limits.waitForSlot(remaining))) {
-            for (const provider of order) if (!done.has(provider)) attempts.push({ provider, reason: `not tried: its calls were all in flight until the ${deadlineMs} ms deadline` });
+            for (const provider of order) if (!done.has(provider)) attempts.push({ provider, reason: `not tried: its calls were all in flight until the ${deadlineMs} ms deadline`, outcome: "busy", ms: 0 });
             break;
         }
     }

@@ -36,6 +36,8 @@ export interface Env {
     STATE: KVNamespace;
     BACKUPS: R2Bucket;
     RATE_LIMITER: DurableObjectNamespace;
+    /** Workers Analytics Engine dataset of the gateway's own signals (analytics.ts). */
+    ANALYTICS?: AnalyticsEngineDataset;
     [binding: string]: unknown;
 }
 

@@ -1,0 +1,49 @@
+/**
+ * The gateway's own signals, written to Workers Analytics Engine (binding ANALYTICS): one data
+ * point per chat request and one per provider attempt. Cloudflare's analytics cannot know
+ * them (cache hits, failovers, circuits, the provider's wait); json_exporter reads them back
+ * into Prometheus through the SQL API (components/monitoring/gatewayAnalyticsExporter.ts,
+ * whose queries name these columns).
+ *
+ *   request: blob1 "request", blob2 status class (2xx, 4xx, 5xx), blob3 cache (HIT, MISS,
+ *            SHARED, BYPASS, NONE), blob4 provider or "none"; double1 duration ms, double2
+ *            provider wait ms
+ *   attempt: blob1 "attempt", blob2 provider, blob3 outcome (ok, failed, circuit_open, busy,
+ *            skipped); double1 the call's ms
+ */
+
+export interface AnalyticsSink {
+    writeDataPoint(point: { blobs?: string[]; doubles?: number[]; indexes?: string[] }): void;
+}
+
+export type AttemptOutcome = "ok" | "failed" | "circuit_open" | "busy" | "skipped";
+
+export interface RequestSummary {
+    status: number;
+    cache: "HIT" | "MISS" | "SHARED" | "BYPASS" | "NONE";
+    provider?: string;
+    durationMs: number;
+    attempts: Array<{ provider: string; outcome: AttemptOutcome; ms: number }>;
+}
+
+/** An invocation may write at most 25 data points; a request writes 1 + one per provider. */
+const MAX_POINTS = 25;
+
+export function dataPoints(summary: RequestSummary): Array<{ blobs: string[]; doubles: number[]; indexes: string[] }> {
+    const upstreamMs = summary.attempts.reduce((total, a) => total + a.ms, 0);
+    const statusClass = `${Math.floor(summary.status / 100)}xx`;
+    return [
+        { indexes: ["request"], blobs: ["request", statusClass, summary.cache, summary.provider ?? "none"], doubles: [summary.durationMs, upstreamMs] },
+        ...summary.attempts.map((a) => ({ indexes: ["attempt"], blobs: ["attempt", a.provider, a.outcome], doubles: [a.ms] })),
+    ].slice(0, MAX_POINTS);
+}
+
+/** Writes the request's points; analytics never fails a request. */
+export function record(sink: AnalyticsSink | undefined, summary: RequestSummary): void {
+    if (!sink) return;
+    try {
+        for (const point of dataPoints(summary)) sink.writeDataPoint(point);
+    } catch (error) {
+        console.warn("analytics write failed", error);
+    }
+}
