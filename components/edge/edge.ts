@@ -5,6 +5,7 @@ import { EdgeNotifications } from "./edgeNotifications";
 import { GatewayWorker } from "./gatewayWorker";
 import { KvNamespaces } from "./kvNamespaces";
 import { R2Bucket } from "./r2Bucket";
+import { WorkerLogs } from "./workerLogs";
 
 export interface EdgeArgs {
     accountId: string;
@@ -34,7 +35,12 @@ export function gatewayScriptName(namePrefix: string, workerName: string): strin
     return `${namePrefix}-${workerName}`;
 }
 
-/** KV namespaces the Worker binds; every one is exported by the scheduled backup. */
+/** The gateway's Analytics Engine dataset: one per environment, in the characters dataset names take. */
+export function analyticsDatasetName(namePrefix: string): string {
+    return `${namePrefix.replace(/[^A-Za-z0-9]/g, "_")}_gateway`;
+}
+
+/** KV namespaces the Worker binds; those in edge.kvBackup.bindings are exported by the scheduled backup. */
 export const KV_BINDINGS = { CACHE: "cache", STATE: "state" } as const;
 
 /**
@@ -50,6 +56,10 @@ export class Edge extends pulumi.ComponentResource {
     readonly previousVersionId: pulumi.Output<string | undefined>;
     readonly kvNamespaceIds: Record<keyof typeof KV_BINDINGS, pulumi.Output<string>>;
     readonly backupBucketName: pulumi.Output<string>;
+    /** The gateway's own signals (Workers Analytics Engine). */
+    readonly analyticsDataset: string;
+    /** Where the Workers' logs are kept. */
+    readonly logBucketName: pulumi.Output<string>;
 
     constructor(name: string, args: EdgeArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:edge:Edge", name, {}, opts);
@@ -75,6 +85,7 @@ export class Edge extends pulumi.ComponentResource {
                 environment: args.environment,
                 kvNamespaceIds: kv.ids,
                 backupBucketName: backups.bucketName,
+                analyticsDataset: analyticsDatasetName(namePrefix),
                 openaiApiKey: args.openaiApiKey,
                 anthropicApiKey: args.anthropicApiKey,
                 settings,
@@ -83,12 +94,15 @@ export class Edge extends pulumi.ComponentResource {
         );
         const lb = new EdgeLoadBalancer(name, { accountId, zoneId, hostname: this.hostname, namePrefix, origins: args.origins, settings }, child);
         new EdgeNotifications(name, { accountId, zoneId, namePrefix, poolIds: lb.poolIds, slackWebhookUrl: args.slackWebhookUrl, pagerdutyIntegrationId: args.pagerdutyIntegrationId }, child);
+        const logs = new WorkerLogs(`${name}-logs`, { accountId, scriptNames: [worker.workerName, worker.rateLimiterScriptName], bucketName: `${namePrefix}-worker-logs`, retentionDays: settings.logs.retentionDays, protect }, child);
 
         this.workerName = worker.workerName;
         this.versionId = worker.versionId;
         this.previousVersionId = worker.previousVersionId;
         this.kvNamespaceIds = kv.ids as Record<keyof typeof KV_BINDINGS, pulumi.Output<string>>;
         this.backupBucketName = backups.bucketName;
-        this.registerOutputs({ workerName: this.workerName, workerUrl: this.workerUrl, hostname: this.hostname, versionId: this.versionId, previousVersionId: this.previousVersionId, kvNamespaceIds: this.kvNamespaceIds, backupBucketName: this.backupBucketName });
+        this.analyticsDataset = analyticsDatasetName(namePrefix);
+        this.logBucketName = logs.bucketName;
+        this.registerOutputs({ workerName: this.workerName, workerUrl: this.workerUrl, hostname: this.hostname, versionId: this.versionId, previousVersionId: this.previousVersionId, kvNamespaceIds: this.kvNamespaceIds, backupBucketName: this.backupBucketName, analyticsDataset: this.analyticsDataset, logBucketName: this.logBucketName });
     }
 }

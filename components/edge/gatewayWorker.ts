@@ -18,6 +18,8 @@ export interface GatewayWorkerArgs {
     kvNamespaceIds: Record<string, pulumi.Input<string>>;
     /** R2 bucket the KV export writes to (binding BACKUPS). Required. */
     backupBucketName: pulumi.Input<string>;
+    /** Workers Analytics Engine dataset for the gateway's own signals (binding ANALYTICS). Optional; without it the Worker writes none. */
+    analyticsDataset?: string;
     /** Provider keys (secrets), bound as secret bindings for the providers in `settings.providers.order`. */
     openaiApiKey?: pulumi.Input<string>;
     anthropicApiKey?: pulumi.Input<string>;
@@ -40,6 +42,7 @@ export function rateLimiterScriptName(gatewayScriptName: string): string {
  */
 export class GatewayWorker extends pulumi.ComponentResource {
     readonly workerName: pulumi.Output<string>;
+    readonly rateLimiterScriptName: pulumi.Output<string>;
     readonly versionId: pulumi.Output<string>;
     /** The version that served before this one: what a rollback pins. */
     readonly previousVersionId: pulumi.Output<string | undefined>;
@@ -67,11 +70,13 @@ export class GatewayWorker extends pulumi.ComponentResource {
                 compatibilityDate: settings.compatibilityDate,
                 migrations: liveScripts.results.apply((scripts) => pendingMigrations(RATE_LIMITER_MIGRATIONS, scripts.find((s) => s.id === limiterScriptName)?.migrationTag)),
                 observability: { enabled: true },
+                logpush: true,
             },
             { parent: this },
         );
 
-        const worker = new cloudflare.Worker(name, { accountId, name: args.scriptName, observability: { enabled: true }, subdomain: { enabled: false } }, { parent: this });
+        // logpush: its trace events go to the log bucket (WorkerLogs).
+        const worker = new cloudflare.Worker(name, { accountId, name: args.scriptName, observability: { enabled: true }, logpush: true, subdomain: { enabled: false } }, { parent: this });
         const version = new cloudflare.WorkerVersion(
             name,
             {
@@ -105,6 +110,7 @@ export class GatewayWorker extends pulumi.ComponentResource {
         new cloudflare.WorkersRoute(name, { zoneId: args.zoneId, pattern: `${args.hostname}/*`, script: worker.name }, { parent: worker });
 
         this.workerName = worker.name;
+        this.rateLimiterScriptName = rateLimiter.scriptName;
         this.versionId = version.id;
         this.previousVersionId = pulumi.all([history, version.id]).apply(([deployments, id]) => previousVersion(deployments, id));
         this.registerOutputs({ workerName: this.workerName, versionId: this.versionId, previousVersionId: this.previousVersionId });
@@ -146,6 +152,7 @@ function workerBindings(args: GatewayWorkerArgs, s: EdgeConfig, version: string,
         ...Object.entries(args.kvNamespaceIds).map(([binding, namespaceId]) => ({ type: "kv_namespace", name: binding, namespaceId })),
         { type: "r2_bucket", name: "BACKUPS", bucketName: args.backupBucketName },
         { type: "durable_object_namespace", name: "RATE_LIMITER", className: "RateLimiter", scriptName: rateLimiterScript },
+        ...(args.analyticsDataset ? [{ type: "analytics_engine", name: "ANALYTICS", dataset: args.analyticsDataset }] : []),
         ...Object.entries(vars).map(([name, text]) => ({ type: "plain_text", name, text })),
         ...secrets.filter((e): e is [string, pulumi.Input<string>] => e[1] !== undefined).map(([name, value]) => ({ type: "secret_text", name, text: pulumi.secret(value) })),
     ];

@@ -35,8 +35,26 @@ describe.each(STACKS)("edge of %s", (stack) => {
         const { resources, config } = await planOf(stack);
         expect(input(oneOfType(resources, "cloudflare:index/workersCronTrigger:WorkersCronTrigger"), "schedules")).toEqual([{ cron: "0 3 * * *" }]);
         expect(oneOfType(resources, "cloudflare:index/workersRoute:WorkersRoute").inputs["pattern"]).toBe(`${config.edge.hostname}.example.com/*`);
-        const lifecycle = oneOfType(resources, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle");
+        const lifecycle = oneOfType(resources, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle", "kv-backups");
         expect((input(lifecycle, "rules") as Array<Record<string, unknown>>)[0]).toMatchObject({ conditions: { prefix: "kv-backups/" }, deleteObjectsTransition: { condition: { type: "Age", maxAge: 31 * 86400 } } });
+    });
+
+    it("pushes both Workers' trace events to a log bucket kept edge.logs.retentionDays, with write-only credentials as a secret", async () => {
+        const { resources, config } = await planOf(stack);
+        const days = config.edge.logs.retentionDays;
+        const lifecycle = oneOfType(resources, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle", "logs");
+        expect((input(lifecycle, "rules") as Array<Record<string, unknown>>)[0]).toMatchObject({ conditions: { prefix: "workers/" }, deleteObjectsTransition: { condition: { type: "Age", maxAge: (days + 1) * 86400 } } });
+        const job = oneOfType(resources, "cloudflare:index/logpushJob:LogpushJob");
+        expect(job.inputs).toMatchObject({ dataset: "workers_trace_events", destinationConf: "[secret]", enabled: true, outputOptions: { outputType: "ndjson" } });
+        expect(JSON.parse(String(job.inputs["filter"]))).toEqual({ where: { or: [`ops-platform-${stack}-gateway`, `ops-platform-${stack}-gateway-rate-limiter`].map((value) => ({ key: "ScriptName", operator: "eq", value })) } });
+        const writer = oneOfType(resources, "cloudflare:index/accountToken:AccountToken", "logs-writer");
+        expect(JSON.parse(String((input(writer, "policies") as Array<{ resources: string }>)[0]!.resources))).toEqual({ [`com.cloudflare.edge.r2.bucket.${config.cloudflare.accountId}_default_ops-platform-${stack}-worker-logs`]: "*" });
+        for (const worker of [oneOfType(resources, "cloudflare:index/worker:Worker"), oneOfType(resources, "cloudflare:index/workersScript:WorkersScript")]) expect(worker.inputs["logpush"]).toBe(true);
+    });
+
+    it("binds the gateway's own Analytics Engine dataset, one per environment", async () => {
+        const bindings = await bindingsOf(stack);
+        expect(bindings.find((b) => b.type === "analytics_engine")).toEqual({ type: "analytics_engine", name: "ANALYTICS", dataset: `ops_platform_${stack}_gateway` });
     });
 
     it("health-checks every region's ALB on /health and fails over in region order", async () => {

@@ -66,7 +66,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             const resourceName = String(inputs["name"] ?? `${name}-${shortHash(name, 7)}`);
             state["name"] ??= resourceName;
             // AWS's own ARN formats where rules read them, a generic one elsewhere.
-            state["arn"] ??= type === "aws:backup/vault:Vault" ? `arn:aws:backup:${region}:${account}:backup-vault:${resourceName}` : `arn:aws:${service}:${region}:${account}:${kind.toLowerCase()}/${resourceName}`;
+            // IAM is global: its ARNs name no region.
+            const arnRegion = service === "iam" ? "" : region;
+            state["arn"] ??= type === "aws:backup/vault:Vault" ? `arn:aws:backup:${region}:${account}:backup-vault:${resourceName}` : `arn:aws:${service}:${arnRegion}:${account}:${kind.toLowerCase()}/${resourceName}`;
             if (type === "aws:lb/loadBalancer:LoadBalancer") {
                 state["dnsName"] = `${resourceName.slice(0, 20)}-${shortHash(name, 9)}.${region}.elb.amazonaws.com`;
                 state["arnSuffix"] = `app/${resourceName}/${shortHash(name, 16)}`;
@@ -85,6 +87,8 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             state["metadata"] = { ...metadata, name: metadata["name"] ?? name, uid: uuidFrom(name) };
         }
         if (type === "random:index/randomPassword:RandomPassword") state["result"] = "mock-password-never-used";
+        // Cloudflare returns a token's value once, at creation (a secret output).
+        if (type === "cloudflare:index/apiToken:ApiToken" || type === "cloudflare:index/accountToken:AccountToken") state["value"] = "mock-token-value-never-used";
         return { id: type === "cloudflare:index/workerVersion:WorkerVersion" ? String(state["id"]) : id, state };
     }
 
@@ -119,6 +123,11 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 const scriptName = String(args.inputs["scriptName"]);
                 const deployments = (this.live ? (this.live.deployments[scriptName] ?? []) : [MOCK_LIVE_DEPLOYMENT]).map((d) => ({ ...d, strategy: "percentage" }));
                 return { accountId: args.inputs["accountId"], scriptName, results: deployments.length > 0 ? [{ deployments }] : [] };
+            }
+            case "cloudflare:index/getApiTokenPermissionGroupsList:getApiTokenPermissionGroupsList": {
+                // As the API answers a lookup by (URL-encoded) name: that group, with a stable id.
+                const name = decodeURIComponent(String(args.inputs["name"] ?? ""));
+                return { results: name ? [{ id: shortHash(`permission-group:${name}`, 32), name, scopes: [] }] : [] };
             }
             case "cloudflare:index/getWorkersScripts:getWorkersScripts":
                 return { accountId: args.inputs["accountId"], results: (this.live?.scripts ?? []).map((s) => ({ ...s, createdOn: "2026-11-01T00:00:00Z" })) };
