@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/stackConfig";
 import { physicalName, requiredLabels, requiredTags } from "../config/tagging";
 import { Backup, backupPlanName } from "./backup";
-import { Edge } from "./edge";
+import { Edge, gatewayScriptName } from "./edge";
 import { Fleet } from "./fleet";
 import { Monitoring } from "./monitoring";
 import { Network } from "./network";
@@ -109,8 +109,23 @@ export class Platform extends pulumi.ComponentResource {
             const k8sProvider = new k8s.Provider("kubernetes", { kubeconfig, enableServerSideApply: true }, { parent: this });
             this.monitoring = new Monitoring(
                 `${name}-monitoring`,
-                { settings: config.monitoring, labels: requiredLabels(config), routingSecrets: { slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey }, probeTargets: [`${this.edge.workerUrl}/health`] },
-                { parent: this, providers: { kubernetes: k8sProvider } },
+                {
+                    settings: config.monitoring,
+                    labels: requiredLabels(config),
+                    routingSecrets: { slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey },
+                    probeTargets: [`${this.edge.workerUrl}/health`],
+                    signals: { fleetPrefix: `${namePrefix}-`, gatewayScript: gatewayScriptName(namePrefix, config.edge.workerName) },
+                    sources: {
+                        environment: config.environment,
+                        regions: this.regions.map((r) => r.region),
+                        namePrefix,
+                        cloudflareAccountId: config.cloudflare.accountId,
+                        cloudflareZoneId: config.cloudflare.zoneId,
+                        analyticsDataset: this.edge.analyticsDataset,
+                    },
+                },
+                // The exporters' IAM role is global (primary region's provider); their tokens are Cloudflare's.
+                { parent: this, providers: { kubernetes: k8sProvider, aws: primary.provider, cloudflare: cloudflareProvider } },
             );
         }
 

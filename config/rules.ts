@@ -126,6 +126,10 @@ const monitoringIsReachable: Check = (c) => {
         for (const key of ["kubeconfig", "slackWebhookUrl", "slackInfraWebhookUrl", "pagerdutyRoutingKey"] as const) {
             if (!c[key]) problems.push({ path: key, message: `missing, but monitoring.enabled is true; set it with \`pulumi config set --secret ops-platform:${key} ...\`` });
         }
+        if (!c.monitoring.clusterOidcProviderArn)
+            problems.push({ path: "monitoring.clusterOidcProviderArn", message: "missing, but monitoring.enabled is true; expected the cluster's IAM OIDC provider ARN (the CloudWatch exporter's role trusts it)" });
+        else if (!c.awsAccountIds.includes(c.monitoring.clusterOidcProviderArn.split(":")[4] ?? ""))
+            problems.push({ path: "monitoring.clusterOidcProviderArn", message: `names account ${c.monitoring.clusterOidcProviderArn.split(":")[4]}; expected one of awsAccountIds (${c.awsAccountIds.join(", ")})` });
     }
     const names = c.monitoring.slos.map((s) => s.name);
     names.forEach((n, i) => {

@@ -273,6 +273,8 @@ const edge = z
                 lock: z.boolean().default(true),
             })
             .prefault({}),
+        /** The Workers' trace events (logs, exceptions) pushed to R2 and kept this many days. */
+        logs: z.strictObject({ retentionDays: positiveInt.default(30) }).prefault({}),
         rollout: z
             .strictObject({
                 /**
@@ -297,12 +299,16 @@ const edge = z
     })
     .prefault({});
 
+/** Services whose signals monitoring knows (components/monitoring/signals.ts). */
+export const MONITORED_SERVICES = ["gateway", "web"] as const;
+export type MonitoredService = (typeof MONITORED_SERVICES)[number];
+
 const sloSpec = z.strictObject({
     name: z.string().regex(/^[a-z][a-z0-9-]*$/, "expected a lowercase name such as gateway-availability"),
-    service: z.string().min(1),
+    service: z.enum(MONITORED_SERVICES),
     /** Objective in percent, e.g. 99.9. */
     objective: z.number().gt(0).lt(100),
-    /** PromQL label matchers of the service's requests, e.g. {job="gateway"}; empty: service="<service>". */
+    /** Extra PromQL label matchers on the service's request metrics (components/monitoring/signals.ts), e.g. {provider="openai"}; empty: all of them. */
     selector: promSelector.default(""),
 });
 
@@ -332,8 +338,25 @@ const monitoring = z
                 infrastructure: z.string().regex(/^[a-z][a-z0-9-]*$/, "expected a lowercase team name").default("infrastructure"),
             })
             .prefault({}),
-        /** Services that get a golden-signals dashboard. */
-        services: z.array(z.string().min(1)).default(["gateway", "web"]),
+        /** Services that get a golden-signals dashboard: the gateway (Worker) and web (ALB + fleet). */
+        services: z.array(z.enum(MONITORED_SERVICES)).default(["gateway", "web"]),
+        /**
+         * The cluster's IAM OIDC provider (arn:aws:iam::<account>:oidc-provider/<issuer>): the
+         * CloudWatch exporter's role trusts its service account through it (IRSA). Required
+         * when monitoring is enabled.
+         */
+        clusterOidcProviderArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[^\s]+$/, "expected arn:aws:iam::<account>:oidc-provider/<issuer host and path>").optional(),
+        /** Pinned charts of the exporters that bring AWS and Cloudflare signals in. */
+        exporters: z
+            .strictObject({
+                /** prometheus-yet-another-cloudwatch-exporter (prometheus-community). */
+                cloudwatchChartVersion: z.string().default("0.47.0"),
+                /** cloudflare-exporter (lablabs). */
+                cloudflareChartVersion: z.string().default("0.2.1"),
+                /** prometheus-json-exporter (prometheus-community), reading the gateway's Analytics Engine data. */
+                jsonChartVersion: z.string().default("0.20.0"),
+            })
+            .prefault({}),
         runbookBaseUrl: z.string().url().default("https://runbooks.example.com"),
         grafanaBaseUrl: z.string().url().default("https://grafana.example.com"),
     })

@@ -1,7 +1,9 @@
 /**
  * Cloud-init for a web instance, as a pure function: the server baseline of the source
- * documents (NTP, SSH hardening, node_exporter, automatic security updates) and the app's
- * health endpoint that the target group checks.
+ * documents (NTP, SSH hardening, node_exporter, automatic security updates), the CloudWatch
+ * agent that ships memory and disk use to CloudWatch (where the monitoring stack's
+ * CloudWatch exporter reads them; no network path reaches node_exporter from the cluster),
+ * and the app's health endpoint that the target group checks.
  */
 
 export interface UserDataArgs {
@@ -10,6 +12,21 @@ export interface UserDataArgs {
     /** Port the app (and its /health) listens on; the ALB forwards here. */
     appPort: number;
 }
+
+/**
+ * The agent's metrics: mem_used_percent and disk_used_percent of /, with the instance and its
+ * autoscaling group as dimensions (the only instance facts append_dimensions takes).
+ */
+export const CLOUDWATCH_AGENT_CONFIG = {
+    agent: { metrics_collection_interval: 60 },
+    metrics: {
+        append_dimensions: { AutoScalingGroupName: "${aws:AutoScalingGroupName}", InstanceId: "${aws:InstanceId}" },
+        metrics_collected: {
+            mem: { measurement: ["mem_used_percent"] },
+            disk: { measurement: ["used_percent"], resources: ["/"], drop_device: true },
+        },
+    },
+};
 
 export function renderUserData({ environment, service, appPort }: UserDataArgs): string {
     return `#!/bin/bash
@@ -34,6 +51,15 @@ KbdInteractiveAuthentication no
 X11Forwarding no
 CONF
 systemctl reload ssh || true
+
+# CloudWatch agent: memory and root-disk use per instance and autoscaling group (namespace CWAgent).
+arch="$(dpkg --print-architecture)"
+curl -fsSL -o /tmp/amazon-cloudwatch-agent.deb "https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/\${arch}/latest/amazon-cloudwatch-agent.deb"
+dpkg -i -E /tmp/amazon-cloudwatch-agent.deb
+cat > /opt/aws/amazon-cloudwatch-agent/etc/ops-platform.json <<'CONF'
+${JSON.stringify(CLOUDWATCH_AGENT_CONFIG, null, 2)}
+CONF
+/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/ops-platform.json
 
 # Health endpoint for the target group and the edge monitors.
 cat > /etc/nginx/sites-available/default <<'CONF'

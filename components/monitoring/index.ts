@@ -4,3 +4,8 @@ export * from "./dashboards";
 export * from "./monitoring";
 export * from "./ruleTypes";
 export * from "./sloRules";
+export * from "./cloudflareExporter";
+export * from "./cloudwatchExporter";
+export * from "./gatewayAnalyticsExporter";
+export * from "./metrics";
+export * from "./signals";

@@ -14,7 +14,7 @@ export const PRODUCERS: Record<Producer, { what: string; source: string }> = {
     },
     "cloudflare-exporter": {
         what: "lablabs/cloudflare-exporter (Helm chart cloudflare-exporter), reading Cloudflare's GraphQL analytics with the read-only token declared in CloudflareExporter",
-        source: "github.com/lablabs/cloudflare-exporter prometheus.go (metric names and labels); data: GraphQL workersInvocationsAdaptive, loadBalancingRequestsAdaptiveGroups",
+        source: "github.com/lablabs/cloudflare-exporter prometheus.go (metric names and labels); data: Cloudflare GraphQL workersInvocationsAdaptive",
     },
     "gateway-analytics": {
         what: "the gateway Worker's own data points in Workers Analytics Engine (workers/gateway/src/analytics.ts), read into Prometheus by json_exporter (GatewayAnalyticsExporter) over the SQL API",
@@ -60,7 +60,6 @@ export const METRICS: Record<string, MetricInfo> = {
     cloudflare_worker_requests_count: { producer: "cloudflare-exporter", help: "Worker invocations (counter)", labels: WORKER },
     cloudflare_worker_errors_count: { producer: "cloudflare-exporter", help: "Worker invocations that threw or exceeded a limit (counter)", labels: WORKER },
     cloudflare_worker_cpu_time: { producer: "cloudflare-exporter", help: "Worker CPU time quantiles, microseconds (quantile P50, P75, P99, P999)", labels: [...WORKER, "quantile"] },
-    cloudflare_zone_pool_health_status: { producer: "cloudflare-exporter", help: "Load balancer pool health, 1 healthy, 0 not", labels: ["zone", "account", "load_balancer_name", "pool_name"] },
 
     gateway_requests_5m: { producer: "gateway-analytics", help: "chat completion requests answered in the last 5 minutes", labels: ["status_class", "cache", "provider"] },
     gateway_request_duration_p50_ms: { producer: "gateway-analytics", help: "request duration p50 over the last 5 minutes, ms, the provider's wait included", labels: [] },

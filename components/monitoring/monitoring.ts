@@ -3,10 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
 import { sectionSettings, type MonitoringConfig, type SectionInput } from "../../config/schema";
-import { backupAlertRules, seedAlertRules } from "./alertRules";
+import { backupAlertRules, gatewayAlertRules, platformAlertRules, webAlertRules } from "./alertRules";
 import { alertmanagerConfig, seedRouting, type RoutingSecrets } from "./alertRouting";
 import { backupDashboard, goldenSignalsDashboard, sloDashboard, type Dashboard } from "./dashboards";
 import { withLinks, withTeams, type AlertRule, type RuleGroup } from "./ruleTypes";
+import { CloudflareExporter } from "./cloudflareExporter";
+import { CloudWatchExporter } from "./cloudwatchExporter";
+import { GatewayAnalyticsExporter } from "./gatewayAnalyticsExporter";
+import type { SignalContext } from "./signals";
 import { sloRules } from "./sloRules";
 
 export interface MonitoringArgs {
@@ -16,22 +20,40 @@ export interface MonitoringArgs {
     labels: Record<string, string>;
     /** Receiver URLs and keys (secrets). Required. */
     routingSecrets: { [K in keyof RoutingSecrets]: pulumi.Input<string> };
-    /** Public URLs the blackbox exporter probes (ServiceDown, CertificateExpiringSoon). Optional. */
+    /** Public URLs the blackbox exporter probes (EndpointDown, CertificateExpiringSoon). Optional. */
     probeTargets?: pulumi.Input<string>[];
+    /** Names the rules select this stack's resources by. Required. */
+    signals: SignalContext;
+    /** What the exporters read. Required. */
+    sources: {
+        /** The stack's Environment tag and AWS regions (CloudWatch). */
+        environment: string;
+        regions: string[];
+        /** `<service>-<environment>`: names the exporters' tokens. */
+        namePrefix: string;
+        cloudflareAccountId: string;
+        cloudflareZoneId: string;
+        /** The gateway's Analytics Engine dataset. */
+        analyticsDataset: string;
+    };
 }
 
 const DASHBOARD_LABEL = "grafana_dashboard";
 const PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts";
 
-/** Every rule group the platform runs: the seed's alerts, backup alerts and SLO rules, with links. */
-export function platformRuleGroups(config: MonitoringConfig): RuleGroup[] {
-    const groups = [...seedAlertRules(), ...backupAlertRules(), ...config.slos.flatMap((slo) => sloRules(slo, config.sloWindowDays))];
-    const dashboardFor = (alert: AlertRule) => (alert.labels["slo"] ? `slo-${alert.labels["slo"]}` : alert.alert.startsWith("Backup") || alert.alert.startsWith("Restore") ? "backup-status" : `golden-${config.services[0] ?? "gateway"}`);
+/** Every rule group the platform runs: per service, the platform's, backups' and SLO rules, with links. */
+export function platformRuleGroups(config: MonitoringConfig, ctx: SignalContext): RuleGroup[] {
+    const groups = [...gatewayAlertRules(ctx), ...webAlertRules(ctx), ...platformAlertRules(), ...backupAlertRules(), ...config.slos.flatMap((slo) => sloRules(slo, config.sloWindowDays, ctx))];
+    const dashboardFor = (alert: AlertRule) => {
+        if (alert.labels["slo"]) return `slo-${alert.labels["slo"]}`;
+        if (alert.alert.startsWith("Backup") || alert.alert.startsWith("Restore")) return "backup-status";
+        return alert.alert.startsWith("Gateway") ? "golden-gateway" : "golden-web";
+    };
     return withTeams(withLinks(groups, { runbookBaseUrl: config.runbookBaseUrl, grafanaBaseUrl: config.grafanaBaseUrl, dashboardFor }), config.teams);
 }
 
-export function platformDashboards(config: MonitoringConfig): Dashboard[] {
-    return [...config.services.map(goldenSignalsDashboard), ...config.slos.map((slo) => sloDashboard(slo, config.sloWindowDays)), backupDashboard()];
+export function platformDashboards(config: MonitoringConfig, ctx: SignalContext): Dashboard[] {
+    return [...config.services.map((service) => goldenSignalsDashboard(service, ctx)), ...config.slos.map((slo) => sloDashboard(slo, config.sloWindowDays)), backupDashboard()];
 }
 
 /**
@@ -103,10 +125,10 @@ export class Monitoring extends pulumi.ComponentResource {
         );
         const afterCrds = { parent: release, dependsOn: [release] };
 
-        for (const group of platformRuleGroups(config)) {
+        for (const group of platformRuleGroups(config, args.signals)) {
             new k8s.apiextensions.CustomResource(`${name}-${group.name}`, { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: metadata(group.name), spec: { groups: [group] } }, afterCrds);
         }
-        for (const dashboard of platformDashboards(config)) {
+        for (const dashboard of platformDashboards(config, args.signals)) {
             new k8s.core.v1.ConfigMap(`${name}-dashboard-${dashboard.uid}`, { metadata: metadata(`dashboard-${dashboard.uid}`, { [DASHBOARD_LABEL]: "1" }), data: { [`${dashboard.uid}.json`]: JSON.stringify(dashboard) } }, inNamespace);
         }
         if (args.probeTargets && args.probeTargets.length > 0) {
@@ -121,6 +143,15 @@ export class Monitoring extends pulumi.ComponentResource {
                 { parent: release, dependsOn: [release, blackbox] },
             );
         }
+
+        // The exporters that bring the AWS and Cloudflare signals in (metrics.ts lists what each produces).
+        const { sources } = args;
+        const exporter = { parent: this, dependsOn: [release] };
+        if (!config.clusterOidcProviderArn) throw new Error(`${name}: monitoring.clusterOidcProviderArn is required: the CloudWatch exporter's role trusts the cluster through it`);
+        new CloudWatchExporter(`${name}-cloudwatch`, { regions: sources.regions, environment: sources.environment, oidcProviderArn: config.clusterOidcProviderArn, namespace: config.namespace, chartVersion: config.exporters.cloudwatchChartVersion, labels: chartLabels }, exporter);
+        const cloudflareSource = { accountId: sources.cloudflareAccountId, namespace: namespace.metadata.name, labels, namePrefix: sources.namePrefix };
+        new CloudflareExporter(`${name}-cloudflare`, { ...cloudflareSource, zoneId: sources.cloudflareZoneId, chartVersion: config.exporters.cloudflareChartVersion }, exporter);
+        new GatewayAnalyticsExporter(`${name}-gateway-analytics`, { ...cloudflareSource, chartLabels, dataset: sources.analyticsDataset, chartVersion: config.exporters.jsonChartVersion }, exporter);
 
         this.namespace = namespace.metadata.name;
         this.grafanaAdminSecretName = grafanaAdmin.metadata.name;

@@ -4,6 +4,7 @@
  */
 import type { SloSpec } from "../../config/schema";
 import { TEAM_ROLES, pascal, type RuleGroup } from "./ruleTypes";
+import { errorRatio, serviceSignals, type SignalContext } from "./signals";
 
 export interface BurnRateWindow {
     /** Alert name suffix. */
@@ -32,13 +33,15 @@ export function errorBudget(objectivePercent: number): number {
     return Number((1 - objectivePercent / 100).toFixed(10));
 }
 
-function selectorOf(spec: SloSpec): string {
-    // The matchers go inside braces the rules write, so braces given in config are dropped.
-    return spec.selector.trim().replace(/^\{|\}$/g, "").trim() || `service="${spec.service}"`;
+function matchersOf(spec: SloSpec): string {
+    // The matchers go inside braces the signals write, so braces given in config are dropped.
+    return spec.selector.trim().replace(/^\{|\}$/g, "").trim();
 }
 
-export function sloRules(spec: SloSpec, windowDays: number): RuleGroup[] {
-    const selector = selectorOf(spec);
+/** The SLI is the service's error ratio over its real request metrics (signals.ts), narrowed by the spec's selector. */
+export function sloRules(spec: SloSpec, windowDays: number, ctx: SignalContext): RuleGroup[] {
+    const matchers = matchersOf(spec);
+    const signals = serviceSignals(spec.service, ctx);
     const labels = { slo: spec.name, service: spec.service };
     const budget = errorBudget(spec.objective);
     const ratio = (w: string) => `slo:sli_error:ratio_rate${w}`;
@@ -49,7 +52,7 @@ export function sloRules(spec: SloSpec, windowDays: number): RuleGroup[] {
             rules: [
                 ...windows().map((w) => ({
                     record: ratio(w),
-                    expr: `sum(rate(http_requests_total{${selector},status=~"5.."}[${w}]))\n/\nsum(rate(http_requests_total{${selector}}[${w}]))`,
+                    expr: errorRatio(signals, w, matchers),
                     labels,
                 })),
                 { record: "slo:objective:ratio", expr: `vector(${spec.objective / 100})`, labels },

@@ -8,7 +8,8 @@ import { Backup, BackupPlan, BackupVault, RestoreTests } from "../../components/
 import { Edge, EdgeLoadBalancer, EdgeNotifications, GatewayWorker, KvNamespaces, R2Bucket } from "../../components/edge";
 import { AlarmTopic } from "../../components/alerting";
 import { ApplicationLoadBalancer, AutoScalingFleet, Fleet, FleetAlarms, Patching } from "../../components/fleet";
-import { Monitoring } from "../../components/monitoring";
+import { CLOUDWATCH_EXPORTER_ACTIONS, CloudflareExporter, CloudWatchExporter, GatewayAnalyticsExporter, Monitoring } from "../../components/monitoring";
+import { WorkerLogs } from "../../components/edge/workerLogs";
 import { Network } from "../../components/network";
 import { CONFIG_SECTIONS } from "../../config/schema";
 import { captureComponent } from "../helpers/capture";
@@ -228,11 +229,63 @@ describe("backup components alone", () => {
 });
 
 describe("monitoring alone", () => {
-    it("installs the pinned chart with the schema's defaults, its rules and dashboards", async () => {
-        const secrets = { slackWebhookUrl: "https://hooks.example/a", slackInfraWebhookUrl: "https://hooks.example/b", pagerdutyRoutingKey: "pd" };
-        const resources = declaredBy(await captureComponent("dev", () => void new Monitoring("mon", { labels: { team: "x" }, routingSecrets: secrets })), "ops-platform:monitoring:Monitoring", "mon");
+    const OIDC = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC";
+    const monitoringArgs = {
+        labels: { team: "x" },
+        routingSecrets: { slackWebhookUrl: "https://hooks.example/a", slackInfraWebhookUrl: "https://hooks.example/b", pagerdutyRoutingKey: "pd" },
+        signals: { fleetPrefix: "svc-dev-", gatewayScript: "svc-dev-gateway" },
+        sources: { environment: "dev", regions: ["us-east-1"], namePrefix: "svc-dev", cloudflareAccountId: ACCOUNT.accountId, cloudflareZoneId: ACCOUNT.zoneId, analyticsDataset: "svc_dev_gateway" },
+    };
+
+    it("installs the pinned chart with the schema's defaults, its rules, dashboards and the three exporters", async () => {
+        const resources = declaredBy(await captureComponent("dev", () => void new Monitoring("mon", { ...monitoringArgs, settings: { clusterOidcProviderArn: OIDC } })), "ops-platform:monitoring:Monitoring", "mon");
         expect(oneOfType(resources, "kubernetes:helm.sh/v3:Release", "kube-prometheus-stack").inputs).toMatchObject({ version: DEFAULTS.monitoring.chartVersion, namespace: DEFAULTS.monitoring.namespace });
         expect(ofType(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").length).toBeGreaterThan(0);
         expect(ofType(resources, "kubernetes:monitoring.coreos.com/v1:Probe")).toEqual([]);
+        expect(ofType(resources, "kubernetes:helm.sh/v3:Release").map((r) => r.inputs["chart"]).sort()).toEqual(["cloudflare-exporter", "kube-prometheus-stack", "prometheus-blackbox-exporter", "prometheus-json-exporter", "prometheus-yet-another-cloudwatch-exporter"]);
+        expect(() => new Monitoring("no-oidc", monitoringArgs)).toThrow("no-oidc: monitoring.clusterOidcProviderArn is required");
+    });
+
+    it("CloudWatchExporter: a role only its service account may assume (IRSA), reading metrics and tags only", async () => {
+        const resources = await captureComponent("dev", () => void new CloudWatchExporter("cw", { regions: ["us-east-1", "us-west-2"], environment: "dev", oidcProviderArn: OIDC, namespace: "monitoring", chartVersion: "0.47.0", labels: {} }));
+        const trust = JSON.parse(String(oneOfType(resources, "aws:iam/role:Role").inputs["assumeRolePolicy"]));
+        expect(trust.Statement).toEqual([
+            {
+                Effect: "Allow",
+                Principal: { Federated: OIDC },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: { StringEquals: { "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:monitoring:cloudwatch-exporter", "oidc.eks.us-east-1.amazonaws.com/id/ABC:aud": "sts.amazonaws.com" } },
+            },
+        ]);
+        expect(JSON.parse(String(oneOfType(resources, "aws:iam/rolePolicy:RolePolicy").inputs["policy"])).Statement).toEqual([{ Effect: "Allow", Action: CLOUDWATCH_EXPORTER_ACTIONS, Resource: "*" }]);
+        expect(CLOUDWATCH_EXPORTER_ACTIONS.every((a) => /^(tag:Get|cloudwatch:(Get|List))/.test(a))).toBe(true);
+        const values = oneOfType(resources, "kubernetes:helm.sh/v3:Release").inputs["values"] as { serviceAccount: { name: string; annotations: Record<string, string> }; config: string };
+        expect(values.serviceAccount.name).toBe("cloudwatch-exporter");
+        expect(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toMatch(/^arn:aws:iam::/);
+        // The chart renders the config through tpl: template braces would break it.
+        expect(values.config).not.toContain("{{");
+        const config = JSON.parse(values.config) as { discovery: { jobs: Array<{ type: string; searchTags: unknown; regions: string[] }> } };
+        for (const job of config.discovery.jobs) expect([job.searchTags, job.regions]).toEqual([[{ key: "Environment", value: "dev" }], ["us-east-1", "us-west-2"]]);
+    });
+
+    it("CloudflareExporter and GatewayAnalyticsExporter: read-only tokens, kept in Secrets, never in the chart values", async () => {
+        const resources = await captureComponent("dev", () => {
+            new CloudflareExporter("cf", { accountId: ACCOUNT.accountId, zoneId: ACCOUNT.zoneId, namespace: "monitoring", chartVersion: "0.2.1", labels: {}, namePrefix: "svc-dev" });
+            new GatewayAnalyticsExporter("ga", { accountId: ACCOUNT.accountId, dataset: "svc_dev_gateway", namespace: "monitoring", chartVersion: "0.20.0", labels: {}, chartLabels: {}, namePrefix: "svc-dev" });
+        });
+        const token = oneOfType(resources, "cloudflare:index/apiToken:ApiToken");
+        expect((input(token, "policies") as Array<{ resources: string }>).map((p) => JSON.parse(p.resources))).toEqual([{ [`com.cloudflare.api.account.${ACCOUNT.accountId}`]: "*" }, { [`com.cloudflare.api.account.zone.${ACCOUNT.zoneId}`]: "*" }]);
+        for (const secret of ofType(resources, "kubernetes:core/v1:Secret")) expect(secret.inputs["stringData"]).toBe("[secret]");
+        for (const release of ofType(resources, "kubernetes:helm.sh/v3:Release")) expect(JSON.stringify(release.inputs)).not.toContain("mock-token-value");
+        const analytics = oneOfType(resources, "kubernetes:helm.sh/v3:Release", "ga");
+        expect(input(analytics, "values.serviceMonitor.targets")).toEqual(["gateway-requests", "gateway-durations", "gateway-upstreams", "gateway-upstream-latency"].map((name) => ({ name, url: `https://api.cloudflare.com/client/v4/accounts/${ACCOUNT.accountId}/analytics_engine/sql`, module: name.replace(/-/g, "_") })));
+    });
+});
+
+describe("edge logs alone", () => {
+    it("WorkerLogs: bucket with lifecycle, a token that may only write into it, and the Logpush job", async () => {
+        const resources = await captureComponent("dev", () => void new WorkerLogs("logs", { accountId: ACCOUNT.accountId, scriptNames: ["gw"], bucketName: "svc-dev-worker-logs", retentionDays: 7 }));
+        expect(count(resources)).toMatchObject({ R2Bucket: 1, R2BucketLifecycle: 1, AccountToken: 1, LogpushJob: 1 });
+        expect(oneOfType(resources, "cloudflare:index/logpushJob:LogpushJob").inputs["destinationConf"]).toBe("[secret]");
     });
 });

@@ -30,11 +30,34 @@ it("ships the rules, the dashboards and probes of the edge's public hostname", a
     const { resources } = await planOf("production");
     expect(ofType(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").map((r) => r.name).sort()).toEqual([
         "ops-platform-production-monitoring-backups",
-        "ops-platform-production-monitoring-golden-signals",
+        "ops-platform-production-monitoring-gateway",
+        "ops-platform-production-monitoring-platform",
         "ops-platform-production-monitoring-slo-gateway-availability-alerts",
         "ops-platform-production-monitoring-slo-gateway-availability-recordings",
+        "ops-platform-production-monitoring-web",
     ]);
     const dashboards = ofType(resources, "kubernetes:core/v1:ConfigMap").filter((c) => input(c, "metadata.labels.grafana_dashboard") === "1");
     expect(dashboards.map((d) => Object.keys(d.inputs["data"] as object)[0]).sort()).toEqual(["backup-status.json", "golden-gateway.json", "golden-web.json", "slo-gateway-availability.json"]);
     expect(input(oneOfType(resources, "kubernetes:monitoring.coreos.com/v1:Probe"), "spec.targets.staticConfig.static")).toEqual(["https://api.example.com/health"]);
+});
+
+describe.each(STACKS)("the exporters of %s", (stack) => {
+    it("read this environment's AWS regions and Cloudflare account with a role and tokens declared here, their secrets as secrets", async () => {
+        const { resources, config } = await planOf(stack);
+        const charts = Object.fromEntries(ofType(resources, "kubernetes:helm.sh/v3:Release").map((r) => [r.inputs["chart"], r]));
+        const yace = charts["prometheus-yet-another-cloudwatch-exporter"]!;
+        expect(yace.inputs).toMatchObject({ version: "0.47.0", namespace: "monitoring", repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" } });
+        const yaceJobs = JSON.parse(String(input(yace, "values.config"))).discovery.jobs as Array<{ regions: string[]; searchTags: unknown }>;
+        for (const job of yaceJobs) expect([job.regions, job.searchTags]).toEqual([config.regions.map((r) => r.region), [{ key: "Environment", value: stack }]]);
+        expect(input(yace, "values.serviceMonitor.enabled")).toBe(true);
+        const role = oneOfType(resources, "aws:iam/role:Role", "cloudwatch");
+        expect(JSON.parse(String(role.inputs["assumeRolePolicy"])).Statement[0].Principal).toEqual({ Federated: config.monitoring.clusterOidcProviderArn });
+
+        expect(charts["cloudflare-exporter"]!.inputs).toMatchObject({ version: "0.2.1", values: { secretRef: "cloudflare-exporter-token", env: [{ name: "CF_ZONES", value: config.cloudflare.zoneId }], serviceMonitor: { enabled: true } } });
+        expect(charts["prometheus-json-exporter"]!.inputs).toMatchObject({ version: "0.20.0", values: { serviceMonitor: { enabled: true } } });
+        expect(String(input(charts["prometheus-json-exporter"]!, "values.configuration.config"))).toContain(`FROM ops_platform_${stack}_gateway WHERE`);
+
+        for (const name of ["monitoring-cloudflare-token", "monitoring-gateway-analytics-token"]) expect(input(oneOfType(resources, "kubernetes:core/v1:Secret", name), "stringData")).toBe("[secret]");
+        expect(ofType(resources, "cloudflare:index/apiToken:ApiToken").map((t) => t.inputs["name"])).toEqual([`ops-platform-${stack}-cloudflare-exporter-read`]);
+    });
 });
