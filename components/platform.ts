@@ -1,6 +1,6 @@
-import * as aws from "@pulumi/aws";
-import * as cloudflare from "@pulumi/cloudflare";
-import * as k8s from "@pulumi/kubernetes";
+import * as aws from "./aws";
+import * as cloudflare from "./cloudflare";
+import * as k8s from "./kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/stackConfig";
 import { physicalName, requiredLabels, requiredTags } from "../config/tagging";

@@ -1,4 +1,4 @@
-import * as cloudflare from "@pulumi/cloudflare";
+import * as cloudflare from "../cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { sectionSettings, type EdgeConfig, type SectionInput } from "../../config/schema";
 import { RATE_LIMITER_MIGRATIONS, pendingMigrations } from "./durableObjects";

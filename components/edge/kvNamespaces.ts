@@ -1,4 +1,4 @@
-import * as cloudflare from "@pulumi/cloudflare";
+import * as cloudflare from "../cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { PROTECT_BY_DEFAULT } from "../../config/schema";
 

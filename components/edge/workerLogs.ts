@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import * as cloudflare from "@pulumi/cloudflare";
+import * as cloudflare from "../cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { permissionGroups } from "./apiTokens";
 import { R2Bucket } from "./r2Bucket";

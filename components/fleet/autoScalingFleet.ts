@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BACKUP_PLAN_TAG, BACKUP_TIER_TAG } from "../../policies/lib/backupMatrix";
 import { sectionSettings, type SectionInput } from "../../config/schema";

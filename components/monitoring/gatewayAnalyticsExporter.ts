@@ -1,5 +1,5 @@
-import * as cloudflare from "@pulumi/cloudflare";
-import * as k8s from "@pulumi/kubernetes";
+import * as cloudflare from "../cloudflare";
+import * as k8s from "../kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { accountResource, permissionGroups } from "../edge/apiTokens";

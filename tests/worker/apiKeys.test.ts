@@ -100,16 +100,26 @@ it("adds a key stored only as its hash, which the gateway accepts; lists clients
     expect(revoked.stderr).toContain("revoked 1 key(s) of billing-service");
 });
 
-it.each([
+const REFUSALS: Array<[string, string[], Record<string, string | undefined>, string]> = [
     ["no token", ["add", "dev", "svc"], { CLOUDFLARE_API_TOKEN: undefined }, "CLOUDFLARE_API_TOKEN is not set"],
     ["a token the API refuses", ["list", "dev"], { CLOUDFLARE_API_TOKEN: "wrong" }, "403 Authentication error"],
     ["a client name with a space", ["add", "dev", "my client"], {}, 'client "my client": expected up to 64 letters'],
     ["a limit that is not a positive number", ["add", "dev", "svc", "--burst", "0"], {}, "--burst: expected a positive whole number"],
     ["revoking a client with no key", ["revoke", "dev", "nobody"], {}, "no key of client nobody"],
     ["an unknown stack", ["list", "qa"], {}, "qa: no stack file"],
-])("refuses %s with exit 2 and says why", async (_, args, overrides, message) => {
-    const result = await runToolAsync("apiKeys", [...args, "--namespace-id", NAMESPACE], { ...env, ...overrides });
-    expect(result.status).toBe(2);
-    expect(result.stderr).toContain(message);
-    expect(result.stderr).not.toContain("    at ");
+];
+
+describe("refusals", () => {
+    // Independent commands: they run side by side.
+    const results = new Map<string, ReturnType<typeof runToolAsync>>();
+    beforeAll(() => {
+        for (const [name, args, overrides] of REFUSALS) results.set(name, runToolAsync("apiKeys", [...args, "--namespace-id", NAMESPACE], { ...env, ...overrides }));
+    });
+
+    it.each(REFUSALS)("refuses %s with exit 2 and says why", async (name, _args, _overrides, message) => {
+        const result = await results.get(name)!;
+        expect(result.status).toBe(2);
+        expect(result.stderr).toContain(message);
+        expect(result.stderr).not.toContain("    at ");
+    });
 });
