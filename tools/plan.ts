@@ -7,7 +7,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { ConfigError } from "../config/load";
+import { ConfigError, validateConfig } from "../config/load";
 import { blocking } from "../policies/engine";
 import { EXIT_CODES_HELP, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
 import { renderChanges, renderCounts, renderCoverage, renderFindings, renderOutputs, renderTree, serializeDocument, terminalStyle, toDocument } from "./plan/document";
@@ -15,6 +15,7 @@ import { judge } from "./plan/judge";
 import { renderStackMarkdown } from "./plan/markdown";
 import { PLATFORM_AREAS, backupCoverage, changeRisk, componentOf, diffPlans } from "./plan/review";
 import type { PlanDocument } from "./plan/document";
+import { rawPlatformConfig, readStackFile } from "./plan/stackFile";
 
 const USAGE = "usage: npm run plan -- <dev|staging|production> [--preview] [--baseline FILE [--changes-only]] [--component NAME] [--json FILE] [--markdown FILE] [--config-dir DIR]";
 
@@ -46,9 +47,11 @@ async function main(argv: string[]): Promise<number> {
     if (switches.has("changes-only") && !flags["baseline"]) throw new UsageError("--changes-only needs --baseline FILE");
     const component = flags["component"];
     if (component !== undefined && !(PLATFORM_AREAS as readonly string[]).includes(component)) throw new UsageError(`--component ${component}: no such component; expected one of ${PLATFORM_AREAS.join(", ")}`);
-    // Loaded only now: help and usage errors need no Pulumi SDK.
-    const { runStack } = await import("./plan/run");
     const stack = positional[0]!;
+    // Judged before the SDK loads: a bad stack file is refused in a fraction of a second.
+    validateConfig(rawPlatformConfig(stack, readStackFile(stack, flags["config-dir"])));
+    // Loaded only now: help, usage and config errors need no Pulumi SDK.
+    const { runStack } = await import("./plan/run");
     const preview = switches.has("preview");
     const run = await runStack(stack, { viaIndex: true, dir: flags["config-dir"], preview });
     const findings = judge(stack, run.resources);

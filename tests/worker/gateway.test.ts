@@ -50,6 +50,13 @@ function gateway(overrides: Record<string, string | undefined> = {}): Miniflare 
 
 let mf: Miniflare;
 let baseURL: string;
+/**
+ * An instance with the production defaults' patience, for load and very large answers: the
+ * shared instance's 500 ms timeout is for failover tests, and a busy machine stretches a
+ * healthy answer past it.
+ */
+let patientInstance: Miniflare | undefined;
+const patient = () => (patientInstance ??= gateway({ PROVIDER_TIMEOUT_MS: "30000", REQUEST_DEADLINE_MS: "30000" }));
 let keys = 0;
 
 /** A fresh client with its own key (so its own rate-limit bucket and cache entries). */
@@ -78,6 +85,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
     await mf.dispose();
+    await patientInstance?.dispose();
     await Promise.all([openai.stop(), anthropic.stop(), new Promise((r) => origin.close(r))]);
 });
 
@@ -214,17 +222,10 @@ describe("fault injection: what the client gets", () => {
     });
 
     it("answers 150 concurrent requests with healthy providers, none refused for load", async () => {
-        // The production defaults' timeouts: the shared instance's 500 ms is for failover tests,
-        // and a busy test machine can stretch a healthy answer past it.
-        const loaded = gateway({ PROVIDER_TIMEOUT_MS: "10000", REQUEST_DEADLINE_MS: "20000" });
-        try {
-            openai.latencyMs = 50;
-            const { key } = await newClient(loaded, { burst: 1000, maxRequests: 100_000 });
-            const responses = await Promise.all(Array.from({ length: 150 }, (_, i) => post(loaded, key, chatBody(`concurrent ${i}`))));
-            expect(responses.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
-        } finally {
-            await loaded.dispose();
-        }
+        openai.latencyMs = 50;
+        const { key } = await newClient(patient(), { burst: 1000, maxRequests: 100_000 });
+        const responses = await Promise.all(Array.from({ length: 150 }, (_, i) => post(patient(), key, chatBody(`concurrent ${i}`))));
+        expect(responses.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
     });
 });
 
@@ -279,17 +280,11 @@ describe("cache", () => {
     });
 
     it("answers even when the cache cannot take the answer (over KV's value limit)", async () => {
-        // 26 MiB takes longer than the shared instance's 500 ms provider timeout on a busy machine.
-        const patient = gateway({ PROVIDER_TIMEOUT_MS: "30000" });
-        try {
-            openai.behaviour = "huge";
-            const { key } = await newClient(patient);
-            const response = await post(patient, key, deterministic("a very long answer"));
-            expect([response.status, response.headers.get("x-provider"), response.headers.get("x-cache")]).toEqual([200, "openai", "MISS"]);
-            expect(((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content.length).toBe(26 * 1024 * 1024);
-        } finally {
-            await patient.dispose();
-        }
+        openai.behaviour = "huge";
+        const { key } = await newClient(patient());
+        const response = await post(patient(), key, deterministic("a very long answer"));
+        expect([response.status, response.headers.get("x-provider"), response.headers.get("x-cache")]).toEqual([200, "openai", "MISS"]);
+        expect(((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content.length).toBe(26 * 1024 * 1024);
     });
 });
 
@@ -341,19 +336,6 @@ describe("health", () => {
         const head = await mf.dispatchFetch("https://gateway.test/health", { method: "HEAD" });
         expect([head.status, await head.text()]).toEqual([200, ""]);
     });
-
-    it("reports a missing provider key and an unknown provider as degraded (503)", async () => {
-        const broken = gateway({ ANTHROPIC_API_KEY: undefined, PROVIDER_ORDER: "openai,anthropic,mistral" });
-        try {
-            const response = await broken.dispatchFetch("https://gateway.test/health");
-            expect(response.status).toBe(503);
-            const body = (await response.json()) as { status: string; problems: string[] };
-            expect(body.status).toBe("degraded");
-            expect(body.problems).toEqual(["provider anthropic has no API key binding", 'PROVIDER_ORDER names unknown provider "mistral"']);
-        } finally {
-            await broken.dispose();
-        }
-    });
 });
 
 it("proxies every other path to the origin, and only to the origin", async () => {
@@ -364,19 +346,28 @@ it("proxies every other path to the origin, and only to the origin", async () =>
     expect(await sneaky.text()).toBe("origin saw GET //other-host.example/x?y=2");
 });
 
-it("answers JSON when something breaks (the origin unreachable), with no internals", async () => {
-    const broken = gateway({ ORIGIN_URL: "http://127.0.0.1:9" });
-    try {
+describe("misconfigured: a provider without a key, an unknown provider, the origin unreachable", () => {
+    let broken: Miniflare;
+    beforeAll(() => void (broken = gateway({ ANTHROPIC_API_KEY: undefined, PROVIDER_ORDER: "openai,anthropic,mistral", ORIGIN_URL: "http://127.0.0.1:9" })));
+    afterAll(() => broken.dispose());
+
+    it("/health reports the missing key and the unknown provider as degraded (503)", async () => {
+        const response = await broken.dispatchFetch("https://gateway.test/health");
+        expect(response.status).toBe(503);
+        const body = (await response.json()) as { status: string; problems: string[] };
+        expect(body.status).toBe("degraded");
+        expect(body.problems).toEqual(["provider anthropic has no API key binding", 'PROVIDER_ORDER names unknown provider "mistral"']);
+    });
+
+    it("answers JSON when something breaks (the origin unreachable), with no internals", async () => {
         const response = await broken.dispatchFetch("https://gateway.test/anything");
         expect(response.status).toBe(500);
         expect(response.headers.get("content-type")).toContain("application/json");
         expect(await response.json()).toEqual({ error: { message: "internal error", type: "server_error", param: null, code: "internal_error" } });
-    } finally {
-        await broken.dispose();
-    }
+    });
 });
 
-describe("circuit breaker, deadline and misconfigured keys", () => {
+describe("circuit breaker and misconfigured keys", () => {
     let breakerMf: Miniflare;
     let key: string;
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -427,21 +418,21 @@ describe("circuit breaker, deadline and misconfigured keys", () => {
         expect(h.status).toBe("degraded");
         expect(JSON.stringify(h)).not.toContain(UPSTREAM_SECRET_IN_401);
     });
+});
 
-    it("gives the second provider only what is left of the request's deadline", async () => {
-        const tight = gateway({ REQUEST_DEADLINE_MS: "700", PROVIDER_TIMEOUT_MS: "500" });
-        try {
-            const { key: tightKey } = await newClient(tight);
-            openai.behaviour = "hang";
-            anthropic.behaviour = "hang";
-            const { message } = await errorOf(await post(tight, tightKey, chatBody("both hang")));
-            const [first, second] = [...message.matchAll(/timeout after (\d+) ms/g)].map((m) => Number(m[1]));
-            expect(first).toBe(500);
-            expect(second).toBeLessThan(500);
-        } finally {
-            await tight.dispose();
-        }
-    });
+it("gives the second provider only what is left of the request's deadline", async () => {
+    const tight = gateway({ REQUEST_DEADLINE_MS: "700", PROVIDER_TIMEOUT_MS: "500" });
+    try {
+        const { key: tightKey } = await newClient(tight);
+        openai.behaviour = "hang";
+        anthropic.behaviour = "hang";
+        const { message } = await errorOf(await post(tight, tightKey, chatBody("both hang")));
+        const [first, second] = [...message.matchAll(/timeout after (\d+) ms/g)].map((m) => Number(m[1]));
+        expect(first).toBe(500);
+        expect(second).toBeLessThan(500);
+    } finally {
+        await tight.dispose();
+    }
 });
 
 describe("scheduled KV backup", () => {
