@@ -213,6 +213,20 @@ export const kubernetesSecretNotPlaintext: ResourceRule = {
     },
 };
 
+export const logpushCredentialsSecret: ResourceRule = {
+    name: "logpush-credentials-secret",
+    area: "security",
+    description: "Checks whether a Logpush job's destination, which carries the destination's access keys, is a Pulumi secret.",
+    remediation: "Build destinationConf inside pulumi.secret(...) from the writer token's outputs; never put keys into it as plain text.",
+    appliesTo: (type) => type === "cloudflare:index/logpushJob:LogpushJob",
+    validateResource(r, context) {
+        if (!context.secretsMarked) return [{ kind: "not-evaluated", reason: SECRET_MARKS_UNSEEN }];
+        const destination = r.inputs["destinationConf"];
+        const plainKeys = typeof destination === "string" && destination !== SECRET && !isUnknown(destination) && /(access-key-id|secret-access-key|secret_access_key)=/i.test(destination);
+        return plainKeys ? [{ kind: "violation", message: "Logpush destination holds access keys in plain text; it must be a Pulumi secret." }] : [];
+    },
+};
+
 /** Resources whose deletion loses data or keys. */
 export const STATEFUL_TYPES = [
     "aws:kms/key:Key",
@@ -250,5 +264,6 @@ export const SECURITY_RULES = [
     kmsKeyRotation,
     workerNoPlaintextSecrets,
     kubernetesSecretNotPlaintext,
+    logpushCredentialsSecret,
     protectStatefulProduction,
 ];

@@ -6,6 +6,7 @@ import {
     ec2Imdsv2Required,
     kmsKeyRotation,
     kubernetesSecretNotPlaintext,
+    logpushCredentialsSecret,
     noPublicIngress,
     protectStatefulProduction,
     s3BucketEncrypted,
@@ -15,7 +16,7 @@ import {
 import type { PolicyResource } from "../../policies/engine";
 import { changed, findingsOf, isType, productionResources, stackResources, violations, without } from "./harness";
 
-const ALL = [ec2Imdsv2Required, ebsEncrypted, s3BucketEncrypted, noPublicIngress, albModernTls, albHttpRedirectsOnly, albDeletionProtection, kmsKeyRotation, workerNoPlaintextSecrets, kubernetesSecretNotPlaintext, protectStatefulProduction];
+const ALL = [ec2Imdsv2Required, ebsEncrypted, s3BucketEncrypted, noPublicIngress, albModernTls, albHttpRedirectsOnly, albDeletionProtection, kmsKeyRotation, workerNoPlaintextSecrets, kubernetesSecretNotPlaintext, logpushCredentialsSecret, protectStatefulProduction];
 const LT = "aws:ec2/launchTemplate:LaunchTemplate";
 
 it.each(ALL.map((r) => [r.name, r] as const))("%s passes on every stack of this repository", async (_, rule) => {
@@ -121,6 +122,15 @@ it("kubernetes-secret-not-plaintext fails plain stringData, and trusts the engin
     });
     expect(violations(findingsOf(kubernetesSecretNotPlaintext, resources))).toEqual(["Kubernetes Secret must not hold plain-text values: stringData.admin-user, stringData.admin-password."]);
     expect(violations(findingsOf(kubernetesSecretNotPlaintext, resources, { secretsMarked: false }))).toEqual([]);
+});
+
+it("logpush-credentials-secret passes the planned job and fails access keys in plain text", async () => {
+    expect(violations(findingsOf(logpushCredentialsSecret, await productionResources()))).toEqual([]);
+    const resources = changed(await productionResources(), isType("cloudflare:index/logpushJob:LogpushJob"), (job) => {
+        job.inputs["destinationConf"] = "r2://logs/workers/{DATE}?account-id=a&access-key-id=id&secret-access-key=plain";
+    });
+    expect(violations(findingsOf(logpushCredentialsSecret, resources))).toEqual(["Logpush destination holds access keys in plain text; it must be a Pulumi secret."]);
+    expect(violations(findingsOf(logpushCredentialsSecret, resources, { secretsMarked: false }))).toEqual([]);
 });
 
 it("protect-stateful-production fails an unprotected production vault, not a dev one", async () => {

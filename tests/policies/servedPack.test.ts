@@ -119,7 +119,7 @@ function audit(stack: string, resources: readonly PlanResource[]): Served {
 }
 
 /** Rules that need secret marks: the audit judges them, the served pack says it cannot. */
-const SECRET_MARK_RULES = ["worker-no-plaintext-secrets", "kubernetes-secret-not-plaintext"];
+const SECRET_MARK_RULES = ["worker-no-plaintext-secrets", "kubernetes-secret-not-plaintext", "logpush-credentials-secret"];
 const withoutSecretMarkRules = (keys: string[]) => keys.filter((k) => !SECRET_MARK_RULES.includes(k.split(" ")[0]!));
 
 beforeAll(async () => {
@@ -167,8 +167,8 @@ it.each(STACKS)("%s: served and audited, the stack's resources get the same find
     const audited = audit(stack, resources);
     expect(served.violations).toEqual(audited.violations);
     expect(withoutSecretMarkRules(served.notEvaluated)).toEqual(withoutSecretMarkRules(audited.notEvaluated));
-    // What the served pack cannot see, it says: every Worker version and Kubernetes Secret is listed as not evaluated.
-    const secretHolders = resources.filter((r) => r.type === "cloudflare:index/workerVersion:WorkerVersion" || r.type === "kubernetes:core/v1:Secret");
+    // What the served pack cannot see, it says: every Worker version, Kubernetes Secret and Logpush job is listed as not evaluated.
+    const secretHolders = resources.filter((r) => ["cloudflare:index/workerVersion:WorkerVersion", "kubernetes:core/v1:Secret", "cloudflare:index/logpushJob:LogpushJob"].includes(r.type));
     expect(served.notEvaluated.filter((k) => SECRET_MARK_RULES.includes(k.split(" ")[0]!)).length).toBe(secretHolders.length);
 }, 60_000);
 
