@@ -2,8 +2,8 @@
  * Rules of the providers that the mocks cannot know, each guarded against every stack's plan
  * and named with its source. docs/provider-rules.md lists them all, with what is unverified.
  */
-import { requiredFrequency } from "../components/backup";
-import { RATE_LIMITER_MIGRATIONS, pendingMigrations } from "../components/edge";
+import { requiredFrequency } from "../components/backup/auditControls";
+import { RATE_LIMITER_MIGRATIONS, pendingMigrations } from "../components/edge/durableObjects";
 import { problemsOf, withKey } from "./helpers/config";
 import { input, ofType, oneOfType, planOf, STACKS } from "./helpers/plan";
 import type { PlanResource } from "./helpers/plan";

@@ -7,7 +7,7 @@
 import { BACKUP_PLAN_TAG, BACKUP_TIERS, SEED_OBJECTIVES, scheduleIntervalMinutes } from "../../policies/lib/backupMatrix";
 import type { BackupConfig } from "../../config/schema";
 import { ENVIRONMENT_TAG } from "../../config/tagging";
-import { backupPlanName } from "./backupPlan";
+import { backupPlanName } from "./planRules";
 
 export interface AuditControl {
     name: string;

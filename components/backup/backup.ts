@@ -5,9 +5,9 @@ import { sectionSettings, type SectionInput } from "../../config/schema";
 import { ENVIRONMENT_TAG } from "../../config/tagging";
 import { AlarmTopic } from "../alerting";
 import { auditControls } from "./auditControls";
-import { BackupPlan, backupPlanName } from "./backupPlan";
+import { BackupPlan } from "./backupPlan";
 import { BackupVault, FAILED_JOB_FILTER } from "./backupVault";
-import { allTierRules, lockBounds, tierTable, type TierRow } from "./planRules";
+import { allTierRules, backupPlanName, lockBounds, tierTable, type TierRow } from "./planRules";
 import { RestoreTests } from "./restoreTests";
 
 export interface BackupArgs {

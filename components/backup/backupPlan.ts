@@ -3,11 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { BACKUP_PLAN_TAG, BACKUP_RETENTION_TAG, BACKUP_TIER_TAG, type BackupTier } from "../../policies/lib/backupMatrix";
 import type { RuleSpec } from "./planRules";
 
-/** The physical name of a tier's plan, which is also the BackupPlan tag of what it selects. */
-export function backupPlanName(namePrefix: string, tier: BackupTier): string {
-    return `${namePrefix}-${tier}`;
-}
-
 export interface BackupPlanArgs {
     /** Physical name of the plan and its selection. Required. */
     planName: string;

@@ -5,6 +5,11 @@
 import { BACKUP_TIERS, COLD_STORAGE_MIN_DAYS, formatMinutes, type BackupTier } from "../../policies/lib/backupMatrix";
 import type { BackupConfig, TierConfig } from "../../config/schema";
 
+/** The physical name of a tier's plan, which is also the BackupPlan tag of what it selects. */
+export function backupPlanName(namePrefix: string, tier: BackupTier): string {
+    return `${namePrefix}-${tier}`;
+}
+
 export interface RuleSpec {
     ruleName: string;
     /** GFS rules keep points longer than the tier asks; they are judged against the GFS figures. */

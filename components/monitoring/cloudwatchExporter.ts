@@ -1,6 +1,7 @@
 import * as aws from "../aws";
 import * as k8s from "../kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { yaceConfig } from "./exporterConfigs";
 
 export interface CloudWatchExporterArgs {
     /** Regions whose fleets, load balancers and vaults are read; the first is the STS region. Required. */
@@ -25,92 +26,6 @@ const SERVICE_ACCOUNT = "cloudwatch-exporter";
  * namespaces not read here. None supports resource-level permissions, so the resource is "*".
  */
 export const CLOUDWATCH_EXPORTER_ACTIONS = ["tag:GetResources", "cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"];
-
-/**
- * The Prometheus name YACE gives a CloudWatch metric: `aws_` + namespace + metric + statistic,
- * snake-cased, an underscore before a capital that follows a lower-case letter or a digit
- * (so 5XX becomes 5_xx), and the namespace's words not repeated: a port of promutil's
- * BuildMetricName and PromString (pkg/promutil/migrate.go), guarded by the README's examples.
- */
-export function yaceMetricName(namespace: string, metric: string, statistic: string): string {
-    const snake = (text: string) => {
-        let out = "";
-        let previous = "";
-        for (const c of text) {
-            if (" ,\t/\\.-:=@<>()".includes(c)) out += "_";
-            else if (c === "%") out += "_percent";
-            else out += (/[A-Z]/.test(c) && /[a-z0-9]/.test(previous) ? "_" : "") + c.toLowerCase();
-            previous = c;
-        }
-        return out;
-    };
-    const prefix = snake(namespace.replace(/^\//, "").toLowerCase());
-    const full = snake(metric);
-    let skip = 0;
-    for (const part of prefix.split("_")) if (full.slice(skip).startsWith(part)) skip = part.length;
-    return `${prefix.startsWith("aws") ? "" : "aws_"}${prefix}_${full.slice(skip).replace(/^_/, "")}_${snake(statistic)}`;
-}
-
-/** Every metric name a YACE config makes (discovery jobs and custom namespaces alike). */
-export function yaceMetricNames(config: ReturnType<typeof yaceConfig>): string[] {
-    const jobs = [...config.discovery.jobs.map((j) => ({ namespace: j.type, metrics: j.metrics })), ...config.customNamespace.map((j) => ({ namespace: j.namespace, metrics: j.metrics }))];
-    return jobs.flatMap((j) => j.metrics.flatMap((m) => m.statistics.map((s) => yaceMetricName(j.namespace, m.name, s))));
-}
-
-/** YACE's config: what it reads from CloudWatch, in the names metrics.ts lists. */
-export function yaceConfig(regions: string[], environment: string) {
-    const byEnvironment = [{ key: "Environment", value: environment }];
-    // CloudWatch keeps 1-minute datapoints for these; a 5-minute length smooths late ones.
-    const job = (type: string, dimensionNameRequirements: string[], metrics: Array<[string, string[]]>, extra: Record<string, unknown> = {}) => ({
-        type,
-        regions,
-        searchTags: byEnvironment,
-        dimensionNameRequirements,
-        period: 60,
-        length: 300,
-        ...extra,
-        metrics: metrics.map(([name, statistics]) => ({ name, statistics })),
-    });
-    return {
-        apiVersion: "v1alpha1",
-        "sts-region": regions[0],
-        discovery: {
-            jobs: [
-                job("AWS/ApplicationELB", ["LoadBalancer"], [
-                    ["RequestCount", ["Sum"]],
-                    ["HTTPCode_Target_5XX_Count", ["Sum"]],
-                    ["HTTPCode_ELB_5XX_Count", ["Sum"]],
-                    ["TargetResponseTime", ["p95", "p99"]],
-                ]),
-                // Host counts exist only per target group.
-                job("AWS/ApplicationELB", ["LoadBalancer", "TargetGroup"], [["HealthyHostCount", ["Minimum"]]]),
-                job("AWS/EC2", ["InstanceId"], [["CPUUtilization", ["Average"]]]),
-                // Backup metrics are sparse (only when jobs run): missing datapoints count as 0, over an hour.
-                job("AWS/Backup", ["BackupVaultName", "ResourceType"], [
-                    ["NumberOfBackupJobsCompleted", ["Sum"]],
-                    ["NumberOfBackupJobsFailed", ["Sum"]],
-                    ["NumberOfCopyJobsFailed", ["Sum"]],
-                    ["NumberOfRestoreJobsFailed", ["Sum"]],
-                ], { period: 300, length: 3600, nilToZero: true }),
-            ],
-        },
-        // The CloudWatch agent's memory and disk from the instances (components/fleet/userData.ts).
-        // A custom namespace is not discovered by tag: rules select this stack's groups by name.
-        customNamespace: [
-            {
-                name: "fleet-agent",
-                namespace: "CWAgent",
-                regions,
-                period: 60,
-                length: 300,
-                metrics: [
-                    { name: "mem_used_percent", statistics: ["Average"] },
-                    { name: "disk_used_percent", statistics: ["Average"] },
-                ],
-            },
-        ],
-    };
-}
 
 /**
  * AWS signals into Prometheus with CloudWatch as the hub: yet-another-cloudwatch-exporter

@@ -3,6 +3,7 @@ import * as k8s from "../kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { accountResource, permissionGroups } from "../edge/apiTokens";
+import { gatewayAnalyticsModules } from "./exporterConfigs";
 
 export interface GatewayAnalyticsExporterArgs {
     accountId: string;
@@ -22,52 +23,6 @@ export interface GatewayAnalyticsExporterArgs {
 
 const CHART_REPO = "https://prometheus-community.github.io/helm-charts";
 const TOKEN_DIR = "/etc/gateway-analytics";
-/** The SQL API returns the window's rows; each scrape reads the last 5 minutes. */
-const WINDOW = "timestamp > NOW() - INTERVAL '5' MINUTE";
-
-interface JsonMetric {
-    name: string;
-    type: "object";
-    help: string;
-    path: string;
-    labels?: Record<string, string>;
-    values: Record<string, string>;
-}
-
-/**
- * One json_exporter module per query: its SQL (over the columns workers/gateway/src/analytics.ts
- * writes) and the metrics named from the rows, `<name>_<value>` as json_exporter names them.
- */
-export function gatewayAnalyticsModules(dataset: string): Record<string, { sql: string; metrics: JsonMetric[] }> {
-    const quantiles = (column: string) => [0.5, 0.95, 0.99].map((q) => `quantileExactWeighted(${q})(${column}, _sample_interval) AS p${Math.round(q * 100)}_ms`).join(", ");
-    return {
-        gateway_requests: {
-            sql: `SELECT blob2 AS status_class, blob3 AS cache, blob4 AS provider, SUM(_sample_interval) AS requests FROM ${dataset} WHERE blob1 = 'request' AND ${WINDOW} GROUP BY status_class, cache, provider FORMAT JSON`,
-            metrics: [{ name: "gateway", type: "object", help: "chat completion requests answered in the last 5 minutes", path: "{.data[*]}", labels: { status_class: "{.status_class}", cache: "{.cache}", provider: "{.provider}" }, values: { requests_5m: "{.requests}" } }],
-        },
-        gateway_durations: {
-            sql: `SELECT ${quantiles("double1")}, ${quantiles("double1 - double2").replace(/AS p/g, "AS overhead_p")} FROM ${dataset} WHERE blob1 = 'request' AND ${WINDOW} FORMAT JSON`,
-            metrics: [
-                { name: "gateway_request_duration", type: "object", help: "request duration over the last 5 minutes, ms, the provider's wait included", path: "{.data[*]}", values: { p50_ms: "{.p50_ms}", p95_ms: "{.p95_ms}", p99_ms: "{.p99_ms}" } },
-                { name: "gateway_overhead_duration", type: "object", help: "the gateway's own time per request (duration minus the provider's wait), ms", path: "{.data[*]}", values: { p50_ms: "{.overhead_p50_ms}", p95_ms: "{.overhead_p95_ms}", p99_ms: "{.overhead_p99_ms}" } },
-            ],
-        },
-        gateway_upstreams: {
-            sql: `SELECT blob2 AS provider, blob3 AS outcome, SUM(_sample_interval) AS attempts FROM ${dataset} WHERE blob1 = 'attempt' AND ${WINDOW} GROUP BY provider, outcome FORMAT JSON`,
-            metrics: [{ name: "gateway_upstream", type: "object", help: "calls to (or skips of) each provider in the last 5 minutes by outcome", path: "{.data[*]}", labels: { provider: "{.provider}", outcome: "{.outcome}" }, values: { attempts_5m: "{.attempts}" } }],
-        },
-        gateway_upstream_latency: {
-            sql: `SELECT blob2 AS provider, quantileExactWeighted(0.95)(double1, _sample_interval) AS p95_ms FROM ${dataset} WHERE blob1 = 'attempt' AND blob3 IN ('ok', 'failed') AND ${WINDOW} GROUP BY provider FORMAT JSON`,
-            metrics: [{ name: "gateway_upstream_latency", type: "object", help: "provider answer time p95 by provider, ms", path: "{.data[*]}", labels: { provider: "{.provider}" }, values: { p95_ms: "{.p95_ms}" } }],
-        },
-    };
-}
-
-/** The metric names the modules produce. */
-export function gatewayAnalyticsMetricNames(dataset: string): string[] {
-    return Object.values(gatewayAnalyticsModules(dataset)).flatMap((m) => m.metrics.flatMap((metric) => Object.keys(metric.values).map((v) => `${metric.name}_${v}`)));
-}
-
 /**
  * The gateway's own signals into Prometheus: prometheus-json-exporter POSTs each module's SQL
  * to the Analytics Engine SQL API with an account token that may only read analytics, and a

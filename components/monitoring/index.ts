@@ -9,3 +9,5 @@ export * from "./cloudwatchExporter";
 export * from "./gatewayAnalyticsExporter";
 export * from "./metrics";
 export * from "./signals";
+export * from "./content";
+export * from "./exporterConfigs";

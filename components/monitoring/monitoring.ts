@@ -3,15 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
 import { sectionSettings, type MonitoringConfig, type SectionInput } from "../../config/schema";
-import { backupAlertRules, gatewayAlertRules, platformAlertRules, webAlertRules } from "./alertRules";
 import { alertmanagerConfig, seedRouting, type RoutingSecrets } from "./alertRouting";
-import { backupDashboard, goldenSignalsDashboard, sloDashboard, type Dashboard } from "./dashboards";
-import { withLinks, withTeams, type AlertRule, type RuleGroup } from "./ruleTypes";
 import { CloudflareExporter } from "./cloudflareExporter";
 import { CloudWatchExporter } from "./cloudwatchExporter";
 import { GatewayAnalyticsExporter } from "./gatewayAnalyticsExporter";
 import type { SignalContext } from "./signals";
-import { sloRules } from "./sloRules";
+import { platformDashboards, platformRuleGroups } from "./content";
 
 export interface MonitoringArgs {
     /** The `ops-platform:monitoring` section: chart versions, retention, storage, replicas, SLOs, link bases. Optional; defaults in config/schema.ts. */
@@ -40,21 +37,6 @@ export interface MonitoringArgs {
 
 const DASHBOARD_LABEL = "grafana_dashboard";
 const PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts";
-
-/** Every rule group the platform runs: per service, the platform's, backups' and SLO rules, with links. */
-export function platformRuleGroups(config: MonitoringConfig, ctx: SignalContext): RuleGroup[] {
-    const groups = [...gatewayAlertRules(ctx), ...webAlertRules(ctx), ...platformAlertRules(), ...backupAlertRules(), ...config.slos.flatMap((slo) => sloRules(slo, config.sloWindowDays, ctx))];
-    const dashboardFor = (alert: AlertRule) => {
-        if (alert.labels["slo"]) return `slo-${alert.labels["slo"]}`;
-        if (alert.alert.startsWith("Backup") || alert.alert.startsWith("Restore")) return "backup-status";
-        return alert.alert.startsWith("Gateway") ? "golden-gateway" : "golden-web";
-    };
-    return withTeams(withLinks(groups, { runbookBaseUrl: config.runbookBaseUrl, grafanaBaseUrl: config.grafanaBaseUrl, dashboardFor }), config.teams);
-}
-
-export function platformDashboards(config: MonitoringConfig, ctx: SignalContext): Dashboard[] {
-    return [...config.services.map((service) => goldenSignalsDashboard(service, ctx)), ...config.slos.map((slo) => sloDashboard(slo, config.sloWindowDays)), backupDashboard()];
-}
 
 /**
  * The monitoring stack of one cluster: kube-prometheus-stack with generated rules, routing

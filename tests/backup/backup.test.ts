@@ -1,5 +1,5 @@
 import { BACKUP_TIERS, SEED_OBJECTIVES, scheduleIntervalMinutes } from "../../policies/lib/backupMatrix";
-import { tierRules } from "../../components/backup";
+import { tierRules } from "../../components/backup/planRules";
 import { validateConfig } from "../../config/load";
 import { problemsOf, rawOf, withKey } from "../helpers/config";
 import { selectionMatches } from "../../policies/lib/resources";

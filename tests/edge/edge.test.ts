@@ -1,4 +1,5 @@
-import { GATEWAY_ENTRY, buildWorkerBundle, deploymentVersions, stableVersion } from "../../components/edge";
+import { deploymentVersions, stableVersion } from "../../components/edge/rollout";
+import { GATEWAY_ENTRY, buildWorkerBundle } from "../../components/edge/workerBundle";
 import { MOCK_LIVE_WORKER_VERSION } from "../../tools/plan/mocks";
 import { problemsOf, withKey } from "../helpers/config";
 import { input, ofType, oneOfType, planOf, STACKS } from "../helpers/plan";

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { CLOUDWATCH_AGENT_CONFIG, renderUserData } from "../../components/fleet";
+import { CLOUDWATCH_AGENT_CONFIG, renderUserData } from "../../components/fleet/userData";
 import { planOf } from "../helpers/plan";
 
 const script = renderUserData({ environment: "production", service: "ops-platform", appPort: 8080 });

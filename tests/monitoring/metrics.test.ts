@@ -5,7 +5,11 @@
  * that metric has; and each table entry is what its producer, as configured here, emits.
  */
 import { parser } from "@prometheus-io/lezer-promql";
-import { METRICS, PRODUCERS, dashboardExpressions, gatewayAnalyticsMetricNames, platformDashboards, platformRuleGroups, yaceConfig, yaceMetricName, yaceMetricNames } from "../../components/monitoring";
+// The pure modules, not the package index: the tests need no Pulumi SDK.
+import { platformDashboards, platformRuleGroups } from "../../components/monitoring/content";
+import { dashboardExpressions } from "../../components/monitoring/dashboards";
+import { gatewayAnalyticsMetricNames, yaceConfig, yaceMetricName, yaceMetricNames } from "../../components/monitoring/exporterConfigs";
+import { METRICS, PRODUCERS } from "../../components/monitoring/metrics";
 import { validateConfig } from "../../config/load";
 import { rawOf } from "../helpers/config";
 

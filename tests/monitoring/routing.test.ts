@@ -1,6 +1,6 @@
 /** The generated Alertmanager configuration, checked by amtool itself. */
 import { stringify } from "yaml";
-import { SEED_ROUTING, alertmanagerConfig } from "../../components/monitoring";
+import { SEED_ROUTING, alertmanagerConfig } from "../../components/monitoring/alertRouting";
 import { runSystemTool, writeYamlFiles } from "../helpers/tools";
 
 // Stand-in receiver endpoints of the right shape; real ones are Pulumi secrets.

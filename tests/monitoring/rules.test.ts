@@ -4,7 +4,11 @@
  * threshold and stays quiet at or just below it; each burn-rate alert fires for a fast burn
  * and not for a slow one.
  */
-import { BURN_RATE_WINDOWS, pascal, platformRuleGroups, isAlert, type AlertRule, type RuleGroup, dashboardExpressions, platformDashboards } from "../../components/monitoring";
+// The pure modules, not the package index: the tests need no Pulumi SDK.
+import { platformDashboards, platformRuleGroups } from "../../components/monitoring/content";
+import { dashboardExpressions } from "../../components/monitoring/dashboards";
+import { isAlert, pascal, type AlertRule, type RuleGroup } from "../../components/monitoring/ruleTypes";
+import { BURN_RATE_WINDOWS } from "../../components/monitoring/sloRules";
 import { validateConfig } from "../../config/load";
 import { rawOf } from "../helpers/config";
 import { runSystemTool, runSystemToolAsync, writeYamlFiles } from "../helpers/tools";
@@ -335,7 +339,7 @@ it.each([['{provider="openai"}'], ['provider="openai"'], ['{ provider="openai", 
 });
 
 it("labels alerts with the teams from config, and routes the infrastructure team's to its own Slack", async () => {
-    const { seedRouting } = await import("../../components/monitoring");
+    const { seedRouting } = await import("../../components/monitoring/alertRouting");
     const raw = rawOf("production");
     const config = validateConfig({ ...raw, values: { ...raw.values, monitoring: JSON.stringify({ ...JSON.parse(raw.values["monitoring"]!), teams: { service: "payments", infrastructure: "sre" } }) } });
     const teams = new Set(platformRuleGroups(config.monitoring, CTX).flatMap((g) => g.rules.filter(isAlert).map((r) => r.labels["team"])));

@@ -1,0 +1,138 @@
+/**
+ * What the exporters are told to read, and the metric names that makes them produce, as pure
+ * functions: CloudWatchExporter and GatewayAnalyticsExporter deploy these configs, and
+ * tests/monitoring/metrics.test.ts checks the names against the metrics table.
+ */
+
+/**
+ * The Prometheus name YACE gives a CloudWatch metric: `aws_` + namespace + metric + statistic,
+ * snake-cased, an underscore before a capital that follows a lower-case letter or a digit
+ * (so 5XX becomes 5_xx), and the namespace's words not repeated: a port of promutil's
+ * BuildMetricName and PromString (pkg/promutil/migrate.go), guarded by the README's examples.
+ */
+export function yaceMetricName(namespace: string, metric: string, statistic: string): string {
+    const snake = (text: string) => {
+        let out = "";
+        let previous = "";
+        for (const c of text) {
+            if (" ,\t/\\.-:=@<>()".includes(c)) out += "_";
+            else if (c === "%") out += "_percent";
+            else out += (/[A-Z]/.test(c) && /[a-z0-9]/.test(previous) ? "_" : "") + c.toLowerCase();
+            previous = c;
+        }
+        return out;
+    };
+    const prefix = snake(namespace.replace(/^\//, "").toLowerCase());
+    const full = snake(metric);
+    let skip = 0;
+    for (const part of prefix.split("_")) if (full.slice(skip).startsWith(part)) skip = part.length;
+    return `${prefix.startsWith("aws") ? "" : "aws_"}${prefix}_${full.slice(skip).replace(/^_/, "")}_${snake(statistic)}`;
+}
+
+/** Every metric name a YACE config makes (discovery jobs and custom namespaces alike). */
+export function yaceMetricNames(config: ReturnType<typeof yaceConfig>): string[] {
+    const jobs = [...config.discovery.jobs.map((j) => ({ namespace: j.type, metrics: j.metrics })), ...config.customNamespace.map((j) => ({ namespace: j.namespace, metrics: j.metrics }))];
+    return jobs.flatMap((j) => j.metrics.flatMap((m) => m.statistics.map((s) => yaceMetricName(j.namespace, m.name, s))));
+}
+
+/** YACE's config: what it reads from CloudWatch, in the names metrics.ts lists. */
+export function yaceConfig(regions: string[], environment: string) {
+    const byEnvironment = [{ key: "Environment", value: environment }];
+    // CloudWatch keeps 1-minute datapoints for these; a 5-minute length smooths late ones.
+    const job = (type: string, dimensionNameRequirements: string[], metrics: Array<[string, string[]]>, extra: Record<string, unknown> = {}) => ({
+        type,
+        regions,
+        searchTags: byEnvironment,
+        dimensionNameRequirements,
+        period: 60,
+        length: 300,
+        ...extra,
+        metrics: metrics.map(([name, statistics]) => ({ name, statistics })),
+    });
+    return {
+        apiVersion: "v1alpha1",
+        "sts-region": regions[0],
+        discovery: {
+            jobs: [
+                job("AWS/ApplicationELB", ["LoadBalancer"], [
+                    ["RequestCount", ["Sum"]],
+                    ["HTTPCode_Target_5XX_Count", ["Sum"]],
+                    ["HTTPCode_ELB_5XX_Count", ["Sum"]],
+                    ["TargetResponseTime", ["p95", "p99"]],
+                ]),
+                // Host counts exist only per target group.
+                job("AWS/ApplicationELB", ["LoadBalancer", "TargetGroup"], [["HealthyHostCount", ["Minimum"]]]),
+                job("AWS/EC2", ["InstanceId"], [["CPUUtilization", ["Average"]]]),
+                // Backup metrics are sparse (only when jobs run): missing datapoints count as 0, over an hour.
+                job("AWS/Backup", ["BackupVaultName", "ResourceType"], [
+                    ["NumberOfBackupJobsCompleted", ["Sum"]],
+                    ["NumberOfBackupJobsFailed", ["Sum"]],
+                    ["NumberOfCopyJobsFailed", ["Sum"]],
+                    ["NumberOfRestoreJobsFailed", ["Sum"]],
+                ], { period: 300, length: 3600, nilToZero: true }),
+            ],
+        },
+        // The CloudWatch agent's memory and disk from the instances (components/fleet/userData.ts).
+        // A custom namespace is not discovered by tag: rules select this stack's groups by name.
+        customNamespace: [
+            {
+                name: "fleet-agent",
+                namespace: "CWAgent",
+                regions,
+                period: 60,
+                length: 300,
+                metrics: [
+                    { name: "mem_used_percent", statistics: ["Average"] },
+                    { name: "disk_used_percent", statistics: ["Average"] },
+                ],
+            },
+        ],
+    };
+}
+
+/** The SQL API returns the window's rows; each scrape reads the last 5 minutes. */
+const WINDOW = "timestamp > NOW() - INTERVAL '5' MINUTE";
+
+interface JsonMetric {
+    name: string;
+    type: "object";
+    help: string;
+    path: string;
+    labels?: Record<string, string>;
+    values: Record<string, string>;
+}
+
+/**
+ * One json_exporter module per query: its SQL (over the columns workers/gateway/src/analytics.ts
+ * writes) and the metrics named from the rows, `<name>_<value>` as json_exporter names them.
+ */
+export function gatewayAnalyticsModules(dataset: string): Record<string, { sql: string; metrics: JsonMetric[] }> {
+    const quantiles = (column: string) => [0.5, 0.95, 0.99].map((q) => `quantileExactWeighted(${q})(${column}, _sample_interval) AS p${Math.round(q * 100)}_ms`).join(", ");
+    return {
+        gateway_requests: {
+            sql: `SELECT blob2 AS status_class, blob3 AS cache, blob4 AS provider, SUM(_sample_interval) AS requests FROM ${dataset} WHERE blob1 = 'request' AND ${WINDOW} GROUP BY status_class, cache, provider FORMAT JSON`,
+            metrics: [{ name: "gateway", type: "object", help: "chat completion requests answered in the last 5 minutes", path: "{.data[*]}", labels: { status_class: "{.status_class}", cache: "{.cache}", provider: "{.provider}" }, values: { requests_5m: "{.requests}" } }],
+        },
+        gateway_durations: {
+            sql: `SELECT ${quantiles("double1")}, ${quantiles("double1 - double2").replace(/AS p/g, "AS overhead_p")} FROM ${dataset} WHERE blob1 = 'request' AND ${WINDOW} FORMAT JSON`,
+            metrics: [
+                { name: "gateway_request_duration", type: "object", help: "request duration over the last 5 minutes, ms, the provider's wait included", path: "{.data[*]}", values: { p50_ms: "{.p50_ms}", p95_ms: "{.p95_ms}", p99_ms: "{.p99_ms}" } },
+                { name: "gateway_overhead_duration", type: "object", help: "the gateway's own time per request (duration minus the provider's wait), ms", path: "{.data[*]}", values: { p50_ms: "{.overhead_p50_ms}", p95_ms: "{.overhead_p95_ms}", p99_ms: "{.overhead_p99_ms}" } },
+            ],
+        },
+        gateway_upstreams: {
+            sql: `SELECT blob2 AS provider, blob3 AS outcome, SUM(_sample_interval) AS attempts FROM ${dataset} WHERE blob1 = 'attempt' AND ${WINDOW} GROUP BY provider, outcome FORMAT JSON`,
+            metrics: [{ name: "gateway_upstream", type: "object", help: "calls to (or skips of) each provider in the last 5 minutes by outcome", path: "{.data[*]}", labels: { provider: "{.provider}", outcome: "{.outcome}" }, values: { attempts_5m: "{.attempts}" } }],
+        },
+        gateway_upstream_latency: {
+            sql: `SELECT blob2 AS provider, quantileExactWeighted(0.95)(double1, _sample_interval) AS p95_ms FROM ${dataset} WHERE blob1 = 'attempt' AND blob3 IN ('ok', 'failed') AND ${WINDOW} GROUP BY provider FORMAT JSON`,
+            metrics: [{ name: "gateway_upstream_latency", type: "object", help: "provider answer time p95 by provider, ms", path: "{.data[*]}", labels: { provider: "{.provider}" }, values: { p95_ms: "{.p95_ms}" } }],
+        },
+    };
+}
+
+/** The metric names the modules produce. */
+export function gatewayAnalyticsMetricNames(dataset: string): string[] {
+    return Object.values(gatewayAnalyticsModules(dataset)).flatMap((m) => m.metrics.flatMap((metric) => Object.keys(metric.values).map((v) => `${metric.name}_${v}`)));
+}
+
