@@ -2,7 +2,7 @@ import * as k8s from "../kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
-import { sectionSettings, type MonitoringConfig, type SectionInput } from "../../config/schema";
+import { sectionSettings, type SectionInput } from "../../config/schema";
 import { alertmanagerConfig, seedRouting, type RoutingSecrets } from "./alertRouting";
 import { CloudflareExporter } from "./cloudflareExporter";
 import { CloudWatchExporter } from "./cloudwatchExporter";

@@ -48,12 +48,11 @@ export const invalid = (message: string, param: string | null = null, code: stri
 const ACCEPTED = new Set(["model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens", "temperature", "top_p", "n", "stop", "seed", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "user", "tools", "tool_choice", "parallel_tool_calls", "response_format"]);
 const ROLES = new Set<Role>(["system", "developer", "user", "assistant", "tool"]);
 
-function textOf(content: ChatMessage["content"]): string {
+/** A message's text, whether given as a string or as text parts. */
+export function messageText(content: ChatMessage["content"]): string {
     if (typeof content === "string") return content;
     return (content ?? []).map((part) => part.text ?? "").join("");
 }
-
-export { textOf as messageText };
 
 function optionalNumber(body: Record<string, unknown>, name: string, min: number, max: number, problems: ApiError[]): number | undefined {
     const value = body[name];
@@ -79,7 +78,7 @@ export function parseChatRequest(raw: unknown): ChatRequest | ApiError {
         const textParts = Array.isArray(content) && content.every((p) => p && typeof p === "object" && p.type === "text" && typeof p.text === "string");
         const toolCallOnly = content === null && message.role === "assistant" && Array.isArray(message["tool_calls"]);
         if (typeof content !== "string" && !textParts && !toolCallOnly) return invalid(`messages[${i}].content must be a string or text parts`, `messages[${i}].content`);
-        if (textOf(content as ChatMessage["content"]).length > LIMITS.messageChars) return invalid(`messages[${i}] is longer than ${LIMITS.messageChars} characters`, `messages[${i}].content`);
+        if (messageText(content as ChatMessage["content"]).length > LIMITS.messageChars) return invalid(`messages[${i}] is longer than ${LIMITS.messageChars} characters`, `messages[${i}].content`);
     }
     const typed = messages as ChatMessage[];
     if (!typed.some((m) => m.role === "user")) return invalid("the conversation needs a user message", "messages");

@@ -12,7 +12,7 @@ import type { EventSourceMessage } from "eventsource-parser";
 import type { AttemptOutcome } from "./analytics";
 import { CircuitBreaker } from "./circuitBreaker";
 import { ConcurrencyLimits } from "./concurrency";
-import { messageText, sseData, SSE_DONE, type ApiError, type ChatReply, type ChatRequest, type Chunk, type Usage } from "./openaiApi";
+import { messageText, newCompletionId, sseData, SSE_DONE, type ApiError, type ChatReply, type ChatRequest, type Chunk, type Usage } from "./openaiApi";
 import type { Env, ProviderName, Settings } from "./settings";
 
 export interface Attempt {
@@ -145,7 +145,7 @@ const hasContent = (c: Chunk) => c.choices.some((choice) => (typeof choice.delta
  * and continues, each read bounded by `idleMs`.
  */
 async function commitStream(provider: ProviderName, response: Response, chat: ChatRequest, idleMs: number): Promise<ReadableStream<Uint8Array> | string> {
-    const id = `chatcmpl-${crypto.randomUUID().replace(/-/g, "")}`;
+    const id = newCompletionId();
     const translate = translator(provider, id, Math.floor(Date.now() / 1000), chat.includeUsage);
     const events = response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
     const buffered: Chunk[] = [];
