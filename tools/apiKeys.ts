@@ -12,10 +12,10 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { KEY_PREFIX, keyRecordName, type ClientRecord } from "../workers/gateway/src/clientKeyRecord";
 import { readStackFile } from "./plan/stackFile";
 import { EXIT_INTERNAL, EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
 
-const KEY_PREFIX = "apikey:";
 const USAGE = `usage:
   npm run keys -- add <stack> <client> [--burst N] [--max-requests N] [--window-ms N] [--namespace-id ID]
   npm run keys -- list <stack> [--namespace-id ID]
@@ -36,19 +36,26 @@ interface ListedKey {
 
 class ApiError extends Error {}
 
-async function call<T>(target: Target, method: string, path: string, body?: FormData): Promise<T> {
+interface ApiPayload<T> {
+    success?: boolean;
+    result: T;
+    result_info?: { cursor?: string };
+    errors?: Array<{ message: string }>;
+}
+
+async function call<T = unknown>(target: Target, method: string, path: string, body?: FormData): Promise<ApiPayload<T>> {
     const url = `${target.api}/accounts/${target.accountId}/storage/kv/namespaces/${target.namespaceId}${path}`;
     const response = await fetch(url, { method, headers: { authorization: `Bearer ${target.token}` }, ...(body ? { body } : {}) });
-    const payload = (await response.json().catch(() => null)) as { success?: boolean; result?: T; result_info?: { cursor?: string }; errors?: Array<{ message: string }> } | null;
+    const payload = (await response.json().catch(() => null)) as ApiPayload<T> | null;
     if (!response.ok || !payload?.success) throw new ApiError(`Cloudflare API ${method} ${path.split("?")[0]}: ${response.status} ${payload?.errors?.map((e) => e.message).join("; ") ?? ""}`.trim());
-    return (path.startsWith("/keys") ? payload : payload.result) as T;
+    return payload;
 }
 
 async function listKeys(target: Target): Promise<ListedKey[]> {
     const keys: ListedKey[] = [];
     let cursor = "";
     do {
-        const page = await call<{ result: ListedKey[]; result_info?: { cursor?: string } }>(target, "GET", `/keys?prefix=${encodeURIComponent(KEY_PREFIX)}&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+        const page = await call<ListedKey[]>(target, "GET", `/keys?prefix=${encodeURIComponent(KEY_PREFIX)}&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
         keys.push(...page.result);
         cursor = page.result_info?.cursor ?? "";
     } while (cursor);
@@ -98,10 +105,11 @@ async function main(argv: string[]): Promise<void> {
         const key = `gw-${randomBytes(32).toString("base64url")}`;
         const hash = createHash("sha256").update(key).digest("hex");
         const form = new FormData();
-        form.set("value", JSON.stringify({ client, ...(Object.keys(rateLimit).length > 0 ? { rateLimit } : {}) }));
+        const record: ClientRecord = { client: client!, ...(Object.keys(rateLimit).length > 0 ? { rateLimit } : {}) };
+        form.set("value", JSON.stringify(record));
         form.set("metadata", JSON.stringify({ client, createdAt: new Date().toISOString() }));
-        await call(target, "PUT", `/values/${encodeURIComponent(KEY_PREFIX + hash)}`, form);
-        process.stderr.write(`${stack}: key for ${client} stored as ${KEY_PREFIX}${hash.slice(0, 12)}...; it is shown once, below:\n`);
+        await call(target, "PUT", `/values/${encodeURIComponent(keyRecordName(hash))}`, form);
+        process.stderr.write(`${stack}: key for ${client} stored as ${keyRecordName(hash.slice(0, 12))}...; it is shown once, below:\n`);
         process.stdout.write(`${key}\n`);
         return;
     }

@@ -7,6 +7,7 @@
  * not streamed. Anything sampled would turn one random answer into everyone's answer for hours.
  */
 import { stringify } from "safe-stable-stringify";
+import { sha256Hex } from "./clientKeys";
 import type { ChatRequest } from "./openaiApi";
 import type { Settings } from "./settings";
 
@@ -76,6 +77,6 @@ export function cacheable(request: ChatRequest): boolean {
  * so the same request always has the same key.
  */
 export async function cacheKey(client: string, request: ChatRequest, model: unknown): Promise<string> {
-    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(stringify({ client, model, request: request.body })));
-    return `chat:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+    // An object always stringifies to a string.
+    return `chat:${await sha256Hex(stringify({ client, model, request: request.body }) as string)}`;
 }

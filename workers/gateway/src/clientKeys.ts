@@ -3,15 +3,13 @@
  * `apikey:<lowercase hex SHA-256 of the key>`. Only the hash is stored; the record names the
  * client and may set its own rate limit. `npm run keys` adds, lists and revokes them.
  */
-export const KEY_PREFIX = "apikey:";
+import { keyRecordName, type ClientRecord } from "./clientKeyRecord";
+
+export type { ClientRecord };
+
 /** KV edge-caches a key's record this long (KV's minimum is 30 s); a revoked key stops within it. */
 export const KEY_CACHE_TTL_SECONDS = 60;
 const MAX_KEY_LENGTH = 256;
-
-export interface ClientRecord {
-    client: string;
-    rateLimit?: { maxRequests?: number; windowMs?: number; burst?: number };
-}
 
 export async function sha256Hex(text: string): Promise<string> {
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -32,7 +30,7 @@ export async function authenticate(request: Request, state: KVNamespace): Promis
     if (!match) return "send your gateway key as Authorization: Bearer <key>";
     const key = match[1]!;
     if (key.length > MAX_KEY_LENGTH) return "invalid API key";
-    const record = await state.get(`${KEY_PREFIX}${await sha256Hex(key)}`, { type: "json", cacheTtl: KEY_CACHE_TTL_SECONDS });
+    const record = await state.get(keyRecordName(await sha256Hex(key)), { type: "json", cacheTtl: KEY_CACHE_TTL_SECONDS });
     if (record === null) return "invalid API key";
     if (!isRecord(record)) {
         console.error("client key record is malformed: expected {\"client\": \"...\", \"rateLimit\"?: {...}}");

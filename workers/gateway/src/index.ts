@@ -11,7 +11,7 @@ import { readJsonBody } from "./limits";
 import { completion, errorResponse, invalid, newCompletionId, parseChatRequest } from "./openaiApi";
 import { chat, providerState, type ChatOutcome } from "./providers";
 import type { TakeResult } from "./rateLimiter";
-import { readSettings, type Env, type ProviderName, type Settings } from "./settings";
+import { apiKeyBinding, readSettings, type Env, type ProviderName, type Settings } from "./settings";
 
 let caches: { kv: KVNamespace; cache: ResponseCache } | undefined;
 
@@ -63,7 +63,7 @@ async function health(env: Env): Promise<Response> {
     const providers: Record<string, { state: string; reason?: string }> = Object.fromEntries(
         order.map((p) => {
             const refused = state?.refusedKeys.get(p);
-            if (!env[p === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"]) return [p, { state: "misconfigured", reason: "no API key binding" }];
+            if (!env[apiKeyBinding(p)]) return [p, { state: "misconfigured", reason: "no API key binding" }];
             if (refused !== undefined) return [p, { state: "misconfigured", reason: `the provider refused our key (status ${refused})` }];
             return [p, { state: state?.breaker.state(p) ?? "closed", ...(state ? { slots: state.limits.snapshot(p) } : {}) }];
         }),

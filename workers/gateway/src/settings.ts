@@ -55,6 +55,11 @@ export interface SettingsResult {
     problems: string[];
 }
 
+/** The secret binding holding our key for `provider`. */
+export function apiKeyBinding(provider: ProviderName): "OPENAI_API_KEY" | "ANTHROPIC_API_KEY" {
+    return provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY";
+}
+
 function positive(env: Env, key: keyof Env, problems: string[]): number {
     const value = Number(env[key]);
     if (!Number.isFinite(value) || value <= 0) problems.push(`${String(key)} must be a positive number, got ${JSON.stringify(env[key])}`);
@@ -69,7 +74,7 @@ export function readSettings(env: Env): SettingsResult {
         .filter(Boolean);
     for (const provider of order) {
         if (provider !== "openai" && provider !== "anthropic") problems.push(`PROVIDER_ORDER names unknown provider "${provider}"`);
-        else if (!env[provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY"]) problems.push(`provider ${provider} has no API key binding`);
+        else if (!env[apiKeyBinding(provider)]) problems.push(`provider ${provider} has no API key binding`);
     }
     if (order.length === 0) problems.push("PROVIDER_ORDER names no provider");
     const bindings = String(env.KV_BACKUP_BINDINGS ?? "").split(",").filter(Boolean);
