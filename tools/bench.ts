@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Miniflare } from "miniflare";
 import { FakeProvider, type Behaviour } from "./fakeProviders";
-import { COMPATIBILITY_DATE, addClientKey, gatewayInWorkerd } from "./gatewayWorkerd";
+import { COMPATIBILITY_DATE, addClientKey, defaultGatewayBindings, gatewayInWorkerd } from "./gatewayWorkerd";
 import { bundleWorker } from "../components/edge/workerBundle";
 import { REPO_ROOT } from "../config/repoRoot";
 import { EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
@@ -81,7 +81,7 @@ async function benchWorker(runs: number): Promise<void> {
     const bundle = bundleWorker();
     const size = Buffer.byteLength(bundle.code);
     process.stdout.write(`gateway bundle: ${(size / 1024).toFixed(1)} KiB minified, ${(gzipSync(bundle.code).length / 1024).toFixed(1)} KiB gzip (goal <= 64 KiB: ${size <= 64 * 1024 ? "met" : "NOT met"})\n`);
-    const vars = { ENVIRONMENT: "bench", VERSION: bundle.version, ORIGIN_URL: "http://127.0.0.1:9", CACHE_SIZE: "200", CACHE_TTL_MS: "7200000", CACHE_CLEANUP_INTERVAL_MS: "300000", RATE_LIMIT_MAX_REQUESTS: "2000", RATE_LIMIT_WINDOW_MS: "60000", RATE_LIMIT_BURST: "50", CONCURRENCY_MAX: "100", CONCURRENCY_MIN: "10", PROVIDER_ORDER: "openai,anthropic", PROVIDER_TIMEOUT_MS: "10000", REQUEST_DEADLINE_MS: "20000", CIRCUIT_FAILURES: "3", CIRCUIT_OPEN_MS: "30000", OPENAI_URL: "http://127.0.0.1:9", OPENAI_MODEL: "m", ANTHROPIC_URL: "http://127.0.0.1:9", ANTHROPIC_MODEL: "m", KV_BACKUP_BINDINGS: "STATE", KV_BACKUP_PREFIX: "kv-backups/", KV_BACKUP_RETENTION_DAYS: "30", OPENAI_API_KEY: "bench", ANTHROPIC_API_KEY: "bench" };
+    const vars = defaultGatewayBindings("bench");
     const gateway = gatewayInWorkerd(vars);
     const empty = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response("ok"); } };', compatibilityDate: COMPATIBILITY_DATE });
     const latency = async (mf: Miniflare) => {

@@ -6,8 +6,21 @@
 import { createHash } from "node:crypto";
 import { Miniflare } from "miniflare";
 import { GATEWAY_ENTRY, RATE_LIMITER_ENTRY, bundleWorker } from "../components/edge/workerBundle";
+import { gatewayVars } from "../components/edge/workerVars";
+import { sectionSettings } from "../config/schema";
+import { keyRecordName, type ClientRecord } from "../workers/gateway/src/clientKeyRecord";
 
 export const COMPATIBILITY_DATE = "2026-04-01";
+
+/**
+ * The vars and secrets a deployed gateway gets with the schema's edge defaults (production's
+ * values), for `environment`, with `overrides` on top (an undefined override removes a binding).
+ */
+export function defaultGatewayBindings(environment: string, overrides: Record<string, string | undefined> = {}): Record<string, string> {
+    const vars = gatewayVars(sectionSettings("edge", undefined, "the gateway in workerd"), { environment, version: bundleWorker().version, originUrl: "http://127.0.0.1:9" });
+    const all = { ...vars, OPENAI_API_KEY: `${environment}-openai-key`, ANTHROPIC_API_KEY: `${environment}-anthropic-key`, ...overrides };
+    return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
+}
 
 /** The two scripts with the gateway's KV, R2 and Durable Object bindings; `bindings` are its vars and secrets. */
 export function gatewayInWorkerd(bindings: Record<string, string>, entry = GATEWAY_ENTRY): Miniflare {
@@ -34,7 +47,7 @@ export function gatewayInWorkerd(bindings: Record<string, string>, entry = GATEW
 }
 
 /** Stores a client key the way `npm run keys -- add` does: only its SHA-256, naming the client. */
-export async function addClientKey(mf: Miniflare, key: string, record: { client: string; rateLimit?: Record<string, number> }): Promise<void> {
+export async function addClientKey(mf: Miniflare, key: string, record: ClientRecord): Promise<void> {
     const state = await mf.getKVNamespace("STATE");
-    await state.put(`apikey:${createHash("sha256").update(key).digest("hex")}`, JSON.stringify(record), { metadata: { client: record.client } });
+    await state.put(keyRecordName(createHash("sha256").update(key).digest("hex")), JSON.stringify(record), { metadata: { client: record.client } });
 }

@@ -69,6 +69,7 @@ export class Edge extends pulumi.ComponentResource {
         this.hostname = `${settings.hostname}.${args.zoneName}`;
         this.workerUrl = `https://${this.hostname}`;
 
+        this.analyticsDataset = analyticsDatasetName(namePrefix);
         const kv = new KvNamespaces(name, { accountId, bindings: KV_BINDINGS, titlePrefix: namePrefix, protect }, child);
         const backups = new R2Bucket(
             `${name}-kv-backups`,
@@ -85,7 +86,7 @@ export class Edge extends pulumi.ComponentResource {
                 environment: args.environment,
                 kvNamespaceIds: kv.ids,
                 backupBucketName: backups.bucketName,
-                analyticsDataset: analyticsDatasetName(namePrefix),
+                analyticsDataset: this.analyticsDataset,
                 openaiApiKey: args.openaiApiKey,
                 anthropicApiKey: args.anthropicApiKey,
                 settings,
@@ -101,7 +102,6 @@ export class Edge extends pulumi.ComponentResource {
         this.previousVersionId = worker.previousVersionId;
         this.kvNamespaceIds = kv.ids as Record<keyof typeof KV_BINDINGS, pulumi.Output<string>>;
         this.backupBucketName = backups.bucketName;
-        this.analyticsDataset = analyticsDatasetName(namePrefix);
         this.logBucketName = logs.bucketName;
         this.registerOutputs({ workerName: this.workerName, workerUrl: this.workerUrl, hostname: this.hostname, versionId: this.versionId, previousVersionId: this.previousVersionId, kvNamespaceIds: this.kvNamespaceIds, backupBucketName: this.backupBucketName, analyticsDataset: this.analyticsDataset, logBucketName: this.logBucketName });
     }

@@ -4,6 +4,7 @@ import { sectionSettings, type EdgeConfig, type SectionInput } from "../../confi
 import { RATE_LIMITER_MIGRATIONS, pendingMigrations } from "./durableObjects";
 import { deploymentVersions, previousVersion, stableVersion, type LiveDeployment } from "./rollout";
 import { GATEWAY_ENTRY, RATE_LIMITER_ENTRY, bundleWorker } from "./workerBundle";
+import { gatewayVars } from "./workerVars";
 
 export interface GatewayWorkerArgs {
     accountId: string;
@@ -119,31 +120,7 @@ export class GatewayWorker extends pulumi.ComponentResource {
 
 /** KV, R2 and Durable Object bindings, runtime settings as vars, provider keys as secrets. */
 function workerBindings(args: GatewayWorkerArgs, s: EdgeConfig, version: string, rateLimiterScript: string): cloudflare.types.input.WorkerVersionBinding[] {
-    const vars: Record<string, string> = {
-        ENVIRONMENT: args.environment,
-        VERSION: version,
-        ORIGIN_URL: `https://${args.hostname}`,
-        CACHE_SIZE: String(s.cache.size),
-        CACHE_TTL_MS: String(s.cache.ttlMs),
-        CACHE_CLEANUP_INTERVAL_MS: String(s.cache.cleanupIntervalMs),
-        RATE_LIMIT_MAX_REQUESTS: String(s.rateLimit.maxRequests),
-        RATE_LIMIT_WINDOW_MS: String(s.rateLimit.windowMs),
-        RATE_LIMIT_BURST: String(s.rateLimit.burstSize),
-        CONCURRENCY_MAX: String(s.concurrency.max),
-        CONCURRENCY_MIN: String(s.concurrency.min),
-        PROVIDER_ORDER: s.providers.order.join(","),
-        PROVIDER_TIMEOUT_MS: String(s.providers.timeoutMs),
-        REQUEST_DEADLINE_MS: String(s.providers.deadlineMs),
-        CIRCUIT_FAILURES: String(s.providers.circuitFailures),
-        CIRCUIT_OPEN_MS: String(s.providers.circuitOpenMs),
-        OPENAI_URL: s.providers.openaiUrl,
-        OPENAI_MODEL: s.providers.openaiModel,
-        ANTHROPIC_URL: s.providers.anthropicUrl,
-        ANTHROPIC_MODEL: s.providers.anthropicModel,
-        KV_BACKUP_BINDINGS: s.kvBackup.bindings.join(","),
-        KV_BACKUP_PREFIX: s.kvBackup.prefix,
-        KV_BACKUP_RETENTION_DAYS: String(s.kvBackup.retentionDays),
-    };
+    const vars = gatewayVars(s, { environment: args.environment, version, originUrl: `https://${args.hostname}` });
     const secrets: Array<[string, pulumi.Input<string> | undefined]> = [
         ["OPENAI_API_KEY", s.providers.order.includes("openai") ? args.openaiApiKey : undefined],
         ["ANTHROPIC_API_KEY", s.providers.order.includes("anthropic") ? args.anthropicApiKey : undefined],

@@ -7,3 +7,5 @@ export * from "./kvNamespaces";
 export * from "./r2Bucket";
 export * from "./rollout";
 export * from "./workerBundle";
+export * from "./workerLogs";
+export * from "./workerVars";

@@ -7,7 +7,7 @@
  * signals' saturation thresholds); a disk full within 4 hours is critical.
  */
 import { TEAM_ROLES, type AlertRule, type RuleGroup } from "./ruleTypes";
-import { errorRatio, fleetSelector, serviceSignals, type SignalContext } from "./signals";
+import { errorRatio, fleetSelector, orZero, serviceSignals, windowSum, type SignalContext } from "./signals";
 
 export const THRESHOLDS = {
     errorRate: 0.05,
@@ -58,7 +58,7 @@ export function gatewayAlertRules(ctx: SignalContext): RuleGroup[] {
         },
         {
             alert: "GatewayCacheHitRateLow",
-            expr: `(sum(sum_over_time(gateway_requests_5m{cache=~"HIT|SHARED"}[30m])) or vector(0))\n/\nsum(sum_over_time(gateway_requests_5m{cache=~"HIT|SHARED|MISS"}[30m]))\n< ${THRESHOLDS.cacheHitRate}`,
+            expr: `${orZero(windowSum('gateway_requests_5m{cache=~"HIT|SHARED"}', "30m"))}\n/\n${windowSum('gateway_requests_5m{cache=~"HIT|SHARED|MISS"}', "30m")}\n< ${THRESHOLDS.cacheHitRate}`,
             for: "30m",
             labels: warning(TEAM_ROLES.service, service),
             annotations: { summary: "Gateway cache hit rate below 0.80", description: "{{ $value | humanizePercentage }} of cacheable requests were answered from the cache over 30 minutes" },

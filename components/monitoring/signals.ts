@@ -34,9 +34,9 @@ const join = (...matchers: Array<string | undefined>) => {
     const inner = matchers.filter((m) => m && m.trim() !== "").join(",");
     return inner ? `{${inner}}` : "";
 };
-const windowSum = (metric: string, w: string) => `sum(sum_over_time(${metric}[${w}]))`;
+export const windowSum = (metric: string, w: string) => `sum(sum_over_time(${metric}[${w}]))`;
 /** A sum that is 0, not absent, when its metric has no series (ALB 5xx counts appear only once non-zero). */
-const orZero = (expr: string) => `(${expr} or vector(0))`;
+export const orZero = (expr: string) => `(${expr} or vector(0))`;
 
 export function fleetSelector(ctx: SignalContext, extra?: string): string {
     return join(`dimension_AutoScalingGroupName=~"${ctx.fleetPrefix}.+"`, extra);

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { gatewayInWorkerd } from "../../tools/gatewayWorkerd";
+import { defaultGatewayBindings, gatewayInWorkerd } from "../../tools/gatewayWorkerd";
 import { FakeProvider } from "../../tools/fakeProviders";
 import { runToolAsync } from "../helpers/cli";
 
@@ -84,7 +84,7 @@ it("adds a key stored only as its hash, which the gateway accepts; lists clients
 
     // The gateway, given the record as the API stored it, serves the key and refuses others.
     const upstream = new FakeProvider("openai");
-    const mf = gatewayInWorkerd({ ENVIRONMENT: "test", VERSION: "v", ORIGIN_URL: "http://127.0.0.1:9", CACHE_SIZE: "10", CACHE_TTL_MS: "60000", CACHE_CLEANUP_INTERVAL_MS: "60000", RATE_LIMIT_MAX_REQUESTS: "10", RATE_LIMIT_WINDOW_MS: "60000", RATE_LIMIT_BURST: "10", CONCURRENCY_MAX: "10", CONCURRENCY_MIN: "2", PROVIDER_ORDER: "openai", PROVIDER_TIMEOUT_MS: "2000", REQUEST_DEADLINE_MS: "4000", CIRCUIT_FAILURES: "3", CIRCUIT_OPEN_MS: "1000", OPENAI_URL: await upstream.start(), OPENAI_MODEL: "gpt-test", ANTHROPIC_URL: "http://127.0.0.1:9", ANTHROPIC_MODEL: "c", KV_BACKUP_BINDINGS: "STATE", KV_BACKUP_PREFIX: "kv-backups/", KV_BACKUP_RETENTION_DAYS: "30", OPENAI_API_KEY: "k" });
+    const mf = gatewayInWorkerd(defaultGatewayBindings("test", { PROVIDER_ORDER: "openai", OPENAI_URL: await upstream.start(), ANTHROPIC_API_KEY: undefined }));
     try {
         await (await mf.getKVNamespace("STATE")).put(name, record.value, { metadata: record.metadata });
         const ask = (bearer: string) => mf.dispatchFetch("https://gateway.test/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${bearer}` }, body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: "hi" }] }) });

@@ -1,0 +1,34 @@
+import type { EdgeConfig } from "../../config/schema";
+
+/**
+ * The gateway's plain-text vars (what workers/gateway/src/settings.ts reads) from the edge
+ * section: GatewayWorker binds them, and the gateway's tests and benchmark run the Worker with
+ * them, so neither copies the schema's defaults.
+ */
+export function gatewayVars(s: EdgeConfig, where: { environment: string; version: string; originUrl: string }): Record<string, string> {
+    return {
+        ENVIRONMENT: where.environment,
+        VERSION: where.version,
+        ORIGIN_URL: where.originUrl,
+        CACHE_SIZE: String(s.cache.size),
+        CACHE_TTL_MS: String(s.cache.ttlMs),
+        CACHE_CLEANUP_INTERVAL_MS: String(s.cache.cleanupIntervalMs),
+        RATE_LIMIT_MAX_REQUESTS: String(s.rateLimit.maxRequests),
+        RATE_LIMIT_WINDOW_MS: String(s.rateLimit.windowMs),
+        RATE_LIMIT_BURST: String(s.rateLimit.burstSize),
+        CONCURRENCY_MAX: String(s.concurrency.max),
+        CONCURRENCY_MIN: String(s.concurrency.min),
+        PROVIDER_ORDER: s.providers.order.join(","),
+        PROVIDER_TIMEOUT_MS: String(s.providers.timeoutMs),
+        REQUEST_DEADLINE_MS: String(s.providers.deadlineMs),
+        CIRCUIT_FAILURES: String(s.providers.circuitFailures),
+        CIRCUIT_OPEN_MS: String(s.providers.circuitOpenMs),
+        OPENAI_URL: s.providers.openaiUrl,
+        OPENAI_MODEL: s.providers.openaiModel,
+        ANTHROPIC_URL: s.providers.anthropicUrl,
+        ANTHROPIC_MODEL: s.providers.anthropicModel,
+        KV_BACKUP_BINDINGS: s.kvBackup.bindings.join(","),
+        KV_BACKUP_PREFIX: s.kvBackup.prefix,
+        KV_BACKUP_RETENTION_DAYS: String(s.kvBackup.retentionDays),
+    };
+}
