@@ -1,11 +1,12 @@
 /**
- * Bundles the gateway Worker with esbuild, in-process and deterministically: the same source
- * gives the same bytes, so an unchanged Worker gives an unchanged plan.
+ * Bundles the gateway Worker with esbuild, deterministically: the same source gives the same
+ * bytes, so an unchanged Worker gives an unchanged plan (and the bundle is reused from disk while
+ * its sources are unchanged: tools/bin/bundleCache.cjs).
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { buildSync } from "esbuild";
 import { REPO_ROOT } from "../../config/repoRoot";
+import { cachedBuildSync } from "../../tools/bin/bundleCache.cjs";
 
 export const GATEWAY_ENTRY = join(REPO_ROOT, "workers", "gateway", "src", "index.ts");
 /** The script hosting the gateway's RateLimiter Durable Object class. */
@@ -29,8 +30,9 @@ export function bundleWorker(entry = GATEWAY_ENTRY): WorkerBundle {
     return cached;
 }
 
-export function buildWorkerBundle(entry: string): WorkerBundle {
-    const result = buildSync({
+/** `build` turns esbuild options into the bundle's text; tests pass one that never reads the cache. */
+export function buildWorkerBundle(entry: string, build: typeof cachedBuildSync = cachedBuildSync): WorkerBundle {
+    const code = build({
         entryPoints: [entry],
         bundle: true,
         format: "esm",
@@ -40,10 +42,8 @@ export function buildWorkerBundle(entry: string): WorkerBundle {
         mainFields: ["module", "main"],
         minify: true,
         legalComments: "none",
-        write: false,
         logLevel: "silent",
     });
-    const code = result.outputFiles[0]!.text;
     const sha256 = createHash("sha256").update(code).digest("hex");
     return { code, sha256, version: sha256.slice(0, 12) };
 }

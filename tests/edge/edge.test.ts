@@ -1,4 +1,5 @@
 import { deploymentVersions, stableVersion } from "../../components/edge/rollout";
+import { buildSync, type BuildOptions } from "esbuild";
 import { GATEWAY_ENTRY, buildWorkerBundle } from "../../components/edge/workerBundle";
 import { MOCK_LIVE_WORKER_VERSION } from "../../tools/plan/mocks";
 import { problemsOf, withKey } from "../helpers/config";
@@ -113,10 +114,12 @@ describe("rollout", () => {
     });
 });
 
-it("bundles the Worker deterministically", () => {
-    const a = buildWorkerBundle(GATEWAY_ENTRY);
-    const b = buildWorkerBundle(GATEWAY_ENTRY);
+it("bundles the Worker deterministically, and the bundle reused from disk is the one esbuild builds", () => {
+    const fresh = (options: BuildOptions) => buildSync({ ...options, write: false }).outputFiles[0]!.text;
+    const a = buildWorkerBundle(GATEWAY_ENTRY, fresh);
+    const b = buildWorkerBundle(GATEWAY_ENTRY, fresh);
     expect(a.sha256).toBe(b.sha256);
+    expect(buildWorkerBundle(GATEWAY_ENTRY).sha256).toBe(a.sha256);
 });
 
 it("refuses an unknown provider and a provider without its key at plan time", () => {

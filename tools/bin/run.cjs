@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `node tools/bin/run.cjs <tool> [args]`: bundles tools/<tool>.ts (our TypeScript only; packages
-// stay external) with esbuild in memory and runs it as the main module. Plain node, no loader
+// stay external) with esbuild, reusing the last bundle while its sources are unchanged
+// (bundleCache.cjs), and runs it as the main module. Plain node, no loader
 // hooks and no source-map rewriting of every stack trace: the fast path for npm run plan/audit.
 // Type-checking is `npm run typecheck`, never part of running.
 "use strict";
 const Module = require("node:module");
 const { join } = require("node:path");
-const { buildSync } = require("esbuild");
+const { cachedBuildSync } = require("./bundleCache.cjs");
 
 // The Pulumi SDK records a stack trace on every promise it makes, for leak reports a plan never
 // prints: formatting them costs a fifth of a plan's CPU. OPS_PLATFORM_DEBUG=1 keeps them (and
@@ -47,11 +48,11 @@ function onFirstUse(load) {
 }
 
 const entry = join(__dirname, "..", `${tool}.ts`);
-const { outputFiles } = buildSync({ entryPoints: [entry], bundle: true, platform: "node", format: "cjs", target: "node20", packages: "external", write: false, logLevel: "error" });
+const code = cachedBuildSync({ entryPoints: [entry], bundle: true, platform: "node", format: "cjs", target: "node20", packages: "external", logLevel: "error" });
 const filename = join(__dirname, "..", `${tool}.bundle.cjs`);
 const main = new Module(filename, null);
 main.filename = filename;
 main.paths = Module._nodeModulePaths(join(__dirname, ".."));
 process.argv = [process.argv[0], filename, ...args];
 process.mainModule = main;
-main._compile(outputFiles[0].text, filename);
+main._compile(code, filename);

@@ -1,0 +1,58 @@
+/** The on-disk bundle cache behind `npm run plan`/`audit` and the Worker bundle: reused only while nothing it read changed. */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cachedBuildSync } from "../../tools/bin/bundleCache.cjs";
+
+const project = mkdtempSync(join(tmpdir(), "bundle-cache-src-"));
+const cacheDir = mkdtempSync(join(tmpdir(), "bundle-cache-"));
+const entry = join(project, "main.ts");
+const options = { entryPoints: [entry], bundle: true, platform: "node" as const, format: "cjs" as const, logLevel: "silent" as const };
+const onlyEntry = () => join(cacheDir, readdirSync(cacheDir).find((f) => f.endsWith(".json"))!);
+/** Marks the cached text, so a result carrying the mark came from the cache. */
+const markCached = () => {
+    const file = onlyEntry();
+    const cached = JSON.parse(readFileSync(file, "utf8")) as { text: string };
+    writeFileSync(file, JSON.stringify({ ...cached, text: `${cached.text}//from-cache` }));
+};
+
+beforeAll(() => {
+    writeFileSync(entry, 'import { answer } from "./answer";\nconsole.log(answer);\n');
+    writeFileSync(join(project, "answer.ts"), "export const answer: number = 41;\n");
+    writeFileSync(join(project, "tsconfig.json"), "{}\n");
+});
+
+it("builds what esbuild builds, then reuses it while every input is unchanged", () => {
+    expect(cachedBuildSync(options, cacheDir)).toContain("41");
+    markCached();
+    expect(cachedBuildSync(options, cacheDir)).toContain("//from-cache");
+});
+
+it("builds again when an imported file changes", () => {
+    markCached();
+    writeFileSync(join(project, "answer.ts"), "export const answer: number = 42;\n");
+    const text = cachedBuildSync(options, cacheDir);
+    expect(text).toContain("42");
+    expect(text).not.toContain("//from-cache");
+});
+
+it("builds again when the tsconfig.json esbuild reads changes", () => {
+    markCached();
+    writeFileSync(join(project, "tsconfig.json"), '{ "compilerOptions": { "useDefineForClassFields": false } }\n');
+    expect(cachedBuildSync(options, cacheDir)).not.toContain("//from-cache");
+});
+
+it("keys entries by the options: other options never get this bundle", () => {
+    markCached();
+    const minified = cachedBuildSync({ ...options, minify: true }, cacheDir);
+    expect(minified).not.toContain("//from-cache");
+    expect(readdirSync(cacheDir).filter((f) => f.endsWith(".json"))).toHaveLength(2);
+});
+
+it("builds again over a torn cache entry", () => {
+    const torn = mkdtempSync(join(tmpdir(), "bundle-cache-torn-"));
+    cachedBuildSync(options, torn);
+    const file = join(torn, readdirSync(torn)[0]!);
+    writeFileSync(file, readFileSync(file, "utf8").slice(0, 20));
+    expect(cachedBuildSync(options, torn)).toContain("42");
+});

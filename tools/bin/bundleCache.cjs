@@ -1,0 +1,62 @@
+// esbuild's output kept on disk with a digest of every file the build read: a tool run or a plan
+// whose sources are unchanged reuses it instead of starting esbuild's Go service, which costs
+// about 0.2 s of CPU each time (a test run starts dozens of tool processes).
+"use strict";
+const { createHash } = require("node:crypto");
+const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
+const { dirname, join, resolve } = require("node:path");
+
+const digest = (data) => createHash("sha256").update(data).digest("hex");
+const fileDigest = (path) => (existsSync(path) ? digest(readFileSync(path)) : "missing");
+
+/**
+ * What `buildSync({ ...options, write: false })` writes as its one output file. The cache entry
+ * is keyed by the options and esbuild's version, and is used only while every input the last
+ * build read (the metafile's inputs) and every tsconfig.json above the entry point are unchanged.
+ * Entries live in node_modules/.cache unless `cacheDir` says otherwise.
+ */
+function cachedBuildSync(options, cacheDir = join(dirname(require.resolve("esbuild/package.json")), "..", ".cache", "ops-platform-bundles")) {
+    const esbuild = require("esbuild");
+    const workingDir = options.absWorkingDir ?? process.cwd();
+    const file = join(cacheDir, `${digest(JSON.stringify({ esbuild: esbuild.version, workingDir, options }))}.json`);
+    const cached = readEntry(file);
+    if (cached && Object.entries(cached.inputs).every(([path, hash]) => fileDigest(path) === hash)) return cached.text;
+
+    const result = esbuild.buildSync({ ...options, write: false, metafile: true });
+    if (result.outputFiles.length !== 1) throw new Error(`expected one output file from esbuild, got ${result.outputFiles.length}`);
+    const text = result.outputFiles[0].text;
+    const inputs = [...Object.keys(result.metafile.inputs).map((p) => resolve(workingDir, p)), ...tsconfigsAbove(resolve(workingDir, options.entryPoints[0]))];
+    writeEntry(cacheDir, file, { inputs: Object.fromEntries(inputs.map((path) => [path, fileDigest(path)])), text });
+    return text;
+}
+
+/** esbuild reads the nearest tsconfig.json of each file: those above the entry point are inputs too. */
+function tsconfigsAbove(entry) {
+    const found = [];
+    for (let dir = dirname(entry); ; dir = dirname(dir)) {
+        found.push(join(dir, "tsconfig.json"));
+        if (dirname(dir) === dir) return found;
+    }
+}
+
+function readEntry(file) {
+    try {
+        return JSON.parse(readFileSync(file, "utf8"));
+    } catch {
+        return undefined; // absent or torn: build again
+    }
+}
+
+/** Written under a temporary name and renamed, so processes building the same entry at once never read half a file. */
+function writeEntry(cacheDir, file, entry) {
+    try {
+        mkdirSync(cacheDir, { recursive: true });
+        const partial = `${file}.${process.pid}.tmp`;
+        writeFileSync(partial, JSON.stringify(entry));
+        renameSync(partial, file);
+    } catch {
+        // A read-only checkout still runs, building every time.
+    }
+}
+
+module.exports = { cachedBuildSync };
