@@ -20,17 +20,32 @@ export interface StackPlan extends PlanDocument {
     config: ParsedConfig;
 }
 
+/** Where tests/globalSetup.ts leaves a stack's plan document (`--json`) and what its run printed. */
+export function planRunFiles(dir: string, stack: string): { document: string; run: string } {
+    return { document: join(dir, `${stack}.json`), run: join(dir, `${stack}.run.json`) };
+}
+
+function suitePlanFiles(stack: string): { document: string; run: string } {
+    const dir = process.env[PLANS_DIR_ENV];
+    if (!dir) throw new Error(`${PLANS_DIR_ENV} is unset: run the tests through jest, whose globalSetup plans every stack`);
+    return planRunFiles(dir, stack);
+}
+
 const plans = new Map<string, StackPlan>();
 
 /** The plan of a stack, produced once per suite by tests/globalSetup.ts. */
 export async function planOf(stack: string): Promise<StackPlan> {
     if (!plans.has(stack)) {
-        const dir = process.env[PLANS_DIR_ENV];
-        if (!dir) throw new Error(`${PLANS_DIR_ENV} is unset: run the tests through jest, whose globalSetup plans every stack`);
-        const doc = JSON.parse(readFileSync(join(dir, `${stack}.json`), "utf8")) as PlanDocument;
+        const doc = JSON.parse(readFileSync(suitePlanFiles(stack).document, "utf8")) as PlanDocument;
         plans.set(stack, { ...doc, config: validateConfig(rawOf(stack)) });
     }
     return plans.get(stack)!;
+}
+
+/** What `npm run plan -- <stack> --json <the plan document>` printed and its exit status, in the suite's one run. */
+export function planRunOf(stack: string): { status: number | null; stdout: string; stderr: string; document: string } {
+    const files = suitePlanFiles(stack);
+    return { ...(JSON.parse(readFileSync(files.run, "utf8")) as { status: number | null; stdout: string; stderr: string }), document: files.document };
 }
 
 export function ofType<R extends { type: string }>(resources: readonly R[], ...types: string[]): R[] {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { ROOT, runTool } from "../helpers/cli";
+import { planRunOf } from "../helpers/plan";
 
 const scratch = mkdtempSync(join(tmpdir(), "plan-test-"));
 
@@ -12,8 +13,8 @@ describe("npm run plan", () => {
         expect(project.runtime.options).toMatchObject({ typescript: false, nodeargs: "--import tsx" });
         expect(project.main).toBe("index.ts");
 
-        const out = join(scratch, "dev.json");
-        const result = runTool("plan", ["dev", "--json", out]);
+        // The suite's own run of `npm run plan -- dev --json FILE` (tests/globalSetup.ts).
+        const { document: out, ...result } = planRunOf("dev");
         expect(result.stderr).toBe("");
         expect(result.status).toBe(0);
         expect(result.stdout).toMatch(/^ops-platform · dev · \d+ resources/);
