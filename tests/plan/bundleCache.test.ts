@@ -56,3 +56,15 @@ it("builds again over a torn cache entry", () => {
     writeFileSync(file, readFileSync(file, "utf8").slice(0, 20));
     expect(cachedBuildSync(options, torn)).toContain("42");
 });
+
+it("keeps the 64 most recently used entries", () => {
+    const many = mkdtempSync(join(tmpdir(), "bundle-cache-many-"));
+    const used = cachedBuildSync(options, many);
+    for (let i = 0; i < 64; i++) {
+        cachedBuildSync({ ...options, define: { VARIANT: String(i) } }, many);
+        if (i === 40) cachedBuildSync(options, many); // used again: it stays
+    }
+    expect(readdirSync(many).filter((f) => f.endsWith(".json"))).toHaveLength(64);
+    const kept = readdirSync(many).map((f) => JSON.parse(readFileSync(join(many, f), "utf8")) as { text: string });
+    expect(kept.some((entry) => entry.text === used)).toBe(true);
+});

@@ -3,8 +3,11 @@
 // about 0.2 s of CPU each time (a test run starts dozens of tool processes).
 "use strict";
 const { createHash } = require("node:crypto");
-const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } = require("node:fs");
 const { dirname, join, resolve } = require("node:path");
+
+/** Builds of temporary copies (tests bundle edited sources) each leave an entry: the least recently used go beyond this many. */
+const MAX_ENTRIES = 64;
 
 const digest = (data) => createHash("sha256").update(data).digest("hex");
 const fileDigest = (path) => (existsSync(path) ? digest(readFileSync(path)) : "missing");
@@ -20,7 +23,10 @@ function cachedBuildSync(options, cacheDir = join(dirname(require.resolve("esbui
     const workingDir = options.absWorkingDir ?? process.cwd();
     const file = join(cacheDir, `${digest(JSON.stringify({ esbuild: esbuild.version, workingDir, options }))}.json`);
     const cached = readEntry(file);
-    if (cached && Object.entries(cached.inputs).every(([path, hash]) => fileDigest(path) === hash)) return cached.text;
+    if (cached && Object.entries(cached.inputs).every(([path, hash]) => fileDigest(path) === hash)) {
+        touch(file);
+        return cached.text;
+    }
 
     const result = esbuild.buildSync({ ...options, write: false, metafile: true });
     if (result.outputFiles.length !== 1) throw new Error(`expected one output file from esbuild, got ${result.outputFiles.length}`);
@@ -54,9 +60,26 @@ function writeEntry(cacheDir, file, entry) {
         const partial = `${file}.${process.pid}.tmp`;
         writeFileSync(partial, JSON.stringify(entry));
         renameSync(partial, file);
+        prune(cacheDir);
     } catch {
         // A read-only checkout still runs, building every time.
     }
+}
+
+function touch(file) {
+    try {
+        const now = new Date();
+        utimesSync(file, now, now);
+    } catch {
+        // Only the pruning order suffers.
+    }
+}
+
+function prune(cacheDir) {
+    const entries = readdirSync(cacheDir).filter((name) => name.endsWith(".json"));
+    if (entries.length <= MAX_ENTRIES) return;
+    const byAge = entries.map((name) => ({ path: join(cacheDir, name), used: statSync(join(cacheDir, name)).mtimeMs })).sort((a, b) => a.used - b.used);
+    for (const { path } of byAge.slice(0, entries.length - MAX_ENTRIES)) unlinkSync(path);
 }
 
 module.exports = { cachedBuildSync };
