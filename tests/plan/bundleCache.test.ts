@@ -23,15 +23,15 @@ beforeAll(() => {
 });
 
 it("builds what esbuild builds, then reuses it while every input is unchanged", () => {
-    expect(cachedBuildSync(options, cacheDir)).toContain("41");
+    expect(cachedBuildSync(options, { dir: cacheDir })).toContain("41");
     markCached();
-    expect(cachedBuildSync(options, cacheDir)).toContain("//from-cache");
+    expect(cachedBuildSync(options, { dir: cacheDir })).toContain("//from-cache");
 });
 
 it("builds again when an imported file changes", () => {
     markCached();
     writeFileSync(join(project, "answer.ts"), "export const answer: number = 42;\n");
-    const text = cachedBuildSync(options, cacheDir);
+    const text = cachedBuildSync(options, { dir: cacheDir });
     expect(text).toContain("42");
     expect(text).not.toContain("//from-cache");
 });
@@ -39,32 +39,33 @@ it("builds again when an imported file changes", () => {
 it("builds again when the tsconfig.json esbuild reads changes", () => {
     markCached();
     writeFileSync(join(project, "tsconfig.json"), '{ "compilerOptions": { "useDefineForClassFields": false } }\n');
-    expect(cachedBuildSync(options, cacheDir)).not.toContain("//from-cache");
+    expect(cachedBuildSync(options, { dir: cacheDir })).not.toContain("//from-cache");
 });
 
 it("keys entries by the options: other options never get this bundle", () => {
     markCached();
-    const minified = cachedBuildSync({ ...options, minify: true }, cacheDir);
+    const minified = cachedBuildSync({ ...options, minify: true }, { dir: cacheDir });
     expect(minified).not.toContain("//from-cache");
     expect(readdirSync(cacheDir).filter((f) => f.endsWith(".json"))).toHaveLength(2);
 });
 
 it("builds again over a torn cache entry", () => {
     const torn = mkdtempSync(join(tmpdir(), "bundle-cache-torn-"));
-    cachedBuildSync(options, torn);
+    cachedBuildSync(options, { dir: torn });
     const file = join(torn, readdirSync(torn)[0]!);
     writeFileSync(file, readFileSync(file, "utf8").slice(0, 20));
-    expect(cachedBuildSync(options, torn)).toContain("42");
+    expect(cachedBuildSync(options, { dir: torn })).toContain("42");
 });
 
-it("keeps the 64 most recently used entries", () => {
-    const many = mkdtempSync(join(tmpdir(), "bundle-cache-many-"));
-    const used = cachedBuildSync(options, many);
-    for (let i = 0; i < 64; i++) {
-        cachedBuildSync({ ...options, define: { VARIANT: String(i) } }, many);
-        if (i === 40) cachedBuildSync(options, many); // used again: it stays
+it("keeps the most recently used entries, up to its bound (64 unless told)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bundle-cache-bounded-"));
+    const cache = { dir, maxEntries: 3 };
+    const used = cachedBuildSync(options, cache);
+    for (let i = 0; i < 3; i++) {
+        cachedBuildSync({ ...options, define: { VARIANT: String(i) } }, cache);
+        if (i === 1) cachedBuildSync(options, cache); // used again: it stays
     }
-    expect(readdirSync(many).filter((f) => f.endsWith(".json"))).toHaveLength(64);
-    const kept = readdirSync(many).map((f) => JSON.parse(readFileSync(join(many, f), "utf8")) as { text: string });
+    const kept = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as { text: string });
+    expect(kept).toHaveLength(3);
     expect(kept.some((entry) => entry.text === used)).toBe(true);
 });

@@ -8,6 +8,7 @@ const { dirname, join, resolve } = require("node:path");
 
 /** Builds of temporary copies (tests bundle edited sources) each leave an entry: the least recently used go beyond this many. */
 const MAX_ENTRIES = 64;
+const DEFAULT_CACHE_DIR = () => join(dirname(require.resolve("esbuild/package.json")), "..", ".cache", "ops-platform-bundles");
 
 const digest = (data) => createHash("sha256").update(data).digest("hex");
 const fileDigest = (path) => (existsSync(path) ? digest(readFileSync(path)) : "missing");
@@ -16,9 +17,9 @@ const fileDigest = (path) => (existsSync(path) ? digest(readFileSync(path)) : "m
  * What `buildSync({ ...options, write: false })` writes as its one output file. The cache entry
  * is keyed by the options and esbuild's version, and is used only while every input the last
  * build read (the metafile's inputs) and every tsconfig.json above the entry point are unchanged.
- * Entries live in node_modules/.cache unless `cacheDir` says otherwise.
+ * Entries live in node_modules/.cache unless `cache.dir` says otherwise.
  */
-function cachedBuildSync(options, cacheDir = join(dirname(require.resolve("esbuild/package.json")), "..", ".cache", "ops-platform-bundles")) {
+function cachedBuildSync(options, { dir: cacheDir = DEFAULT_CACHE_DIR(), maxEntries = MAX_ENTRIES } = {}) {
     const esbuild = require("esbuild");
     const workingDir = options.absWorkingDir ?? process.cwd();
     const file = join(cacheDir, `${digest(JSON.stringify({ esbuild: esbuild.version, workingDir, options }))}.json`);
@@ -32,7 +33,7 @@ function cachedBuildSync(options, cacheDir = join(dirname(require.resolve("esbui
     if (result.outputFiles.length !== 1) throw new Error(`expected one output file from esbuild, got ${result.outputFiles.length}`);
     const text = result.outputFiles[0].text;
     const inputs = [...Object.keys(result.metafile.inputs).map((p) => resolve(workingDir, p)), ...tsconfigsAbove(resolve(workingDir, options.entryPoints[0]))];
-    writeEntry(cacheDir, file, { inputs: Object.fromEntries(inputs.map((path) => [path, fileDigest(path)])), text });
+    writeEntry(cacheDir, maxEntries, file, { inputs: Object.fromEntries(inputs.map((path) => [path, fileDigest(path)])), text });
     return text;
 }
 
@@ -54,13 +55,13 @@ function readEntry(file) {
 }
 
 /** Written under a temporary name and renamed, so processes building the same entry at once never read half a file. */
-function writeEntry(cacheDir, file, entry) {
+function writeEntry(cacheDir, maxEntries, file, entry) {
     try {
         mkdirSync(cacheDir, { recursive: true });
         const partial = `${file}.${process.pid}.tmp`;
         writeFileSync(partial, JSON.stringify(entry));
         renameSync(partial, file);
-        prune(cacheDir);
+        prune(cacheDir, maxEntries);
     } catch {
         // A read-only checkout still runs, building every time.
     }
@@ -75,11 +76,11 @@ function touch(file) {
     }
 }
 
-function prune(cacheDir) {
+function prune(cacheDir, maxEntries) {
     const entries = readdirSync(cacheDir).filter((name) => name.endsWith(".json"));
-    if (entries.length <= MAX_ENTRIES) return;
+    if (entries.length <= maxEntries) return;
     const byAge = entries.map((name) => ({ path: join(cacheDir, name), used: statSync(join(cacheDir, name)).mtimeMs })).sort((a, b) => a.used - b.used);
-    for (const { path } of byAge.slice(0, entries.length - MAX_ENTRIES)) unlinkSync(path);
+    for (const { path } of byAge.slice(0, entries.length - maxEntries)) unlinkSync(path);
 }
 
 module.exports = { cachedBuildSync };
