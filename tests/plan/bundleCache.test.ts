@@ -62,7 +62,7 @@ it("keeps the most recently used entries, up to its bound (64 unless told)", () 
     const cache = { dir, maxEntries: 3 };
     const used = cachedBuildSync(options, cache);
     for (let i = 0; i < 3; i++) {
-        cachedBuildSync({ ...options, define: { VARIANT: String(i) } }, cache);
+        cachedBuildSync({ ...options, banner: { js: `// variant ${i}` } }, cache);
         if (i === 1) cachedBuildSync(options, cache); // used again: it stays
     }
     const kept = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as { text: string });
