@@ -45,12 +45,12 @@ function promtoolFiles(cases: Case[], ruleGroups: RuleGroup[]): string {
             },
         ],
     }));
-    // Rules are evaluated at the sample interval, but never more than Prometheus's 5-minute lookback
-    // apart: an alert reading a recording rule evaluated in the same round finds the previous
-    // recorded sample only within the lookback, or its `for` clock would reset at random.
-    const interval = cases[0]?.interval ?? "1m";
-    const evaluationInterval = Number(interval.slice(0, -1)) > 5 ? "5m" : interval;
-    return writeYamlFiles({ "rules.yml": { groups: ruleGroups }, "tests.yml": { rule_files: ["rules.yml"], evaluation_interval: evaluationInterval, tests } });
+    // Rules are evaluated at the sample interval. Groups of recordings go first in each round
+    // (promtool's documented group_eval_order), so an alert reads what was recorded at the same
+    // instant; otherwise it would read the previous round's sample, lost past the 5-minute lookback
+    // when the interval is longer.
+    const recordingsFirst = [...ruleGroups].sort((a, b) => Number(a.rules.some(isAlert)) - Number(b.rules.some(isAlert))).map((g) => g.name);
+    return writeYamlFiles({ "rules.yml": { groups: ruleGroups }, "tests.yml": { rule_files: ["rules.yml"], evaluation_interval: cases[0]?.interval ?? "1m", group_eval_order: recordingsFirst, tests } });
 }
 
 function promtoolTest(cases: Case[], ruleGroups = groups): { status: number | null; output: string } {
