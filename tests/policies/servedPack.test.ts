@@ -44,9 +44,14 @@ function toWire(value: unknown): unknown {
 
 const struct = (inputs: Record<string, unknown>) => Struct.fromJavaScript(toWire(inputs) as Record<string, never>);
 
-function providerOf(r: PlanResource, byUrn: Map<string, PlanResource>): analyzer.AnalyzerProviderResource | undefined {
+/** Each resource's properties as a Struct, made once per resource: every Analyze and AnalyzeStack request carries them. */
+function structsOf(resources: readonly PlanResource[]): Map<string, Struct> {
+    return new Map(resources.map((r) => [r.urn, struct(r.inputs)]));
+}
+
+function providerOf(r: PlanResource, byUrn: Map<string, PlanResource>, structs: Map<string, Struct>): analyzer.AnalyzerProviderResource | undefined {
     const p = r.options.provider ? byUrn.get(r.options.provider) : undefined;
-    return p && new analyzer.AnalyzerProviderResource().setType(p.type).setUrn(p.urn).setName(p.name).setProperties(struct(p.inputs));
+    return p && new analyzer.AnalyzerProviderResource().setType(p.type).setUrn(p.urn).setName(p.name).setProperties(structs.get(p.urn)!);
 }
 
 const optionsOf = (r: PlanResource) => new analyzer.AnalyzerResourceOptions().setProtect(Boolean(r.options.protect)).setParent(r.parent ?? "");
@@ -73,17 +78,18 @@ async function serve(stack: string, resources: readonly PlanResource[]): Promise
     await call(client.configure, configure);
 
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const structs = structsOf(resources);
     const diagnostics: Array<[analyzer.AnalyzeDiagnostic, string]> = [];
     for (const r of resources) {
-        const request = new analyzer.AnalyzeRequest().setType(r.type).setUrn(r.urn).setName(r.name).setProperties(struct(r.inputs)).setOptions(optionsOf(r));
-        const provider = providerOf(r, byUrn);
+        const request = new analyzer.AnalyzeRequest().setType(r.type).setUrn(r.urn).setName(r.name).setProperties(structs.get(r.urn)!).setOptions(optionsOf(r));
+        const provider = providerOf(r, byUrn, structs);
         if (provider) request.setProvider(provider);
         for (const d of (await call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(client.analyze, request)).getDiagnosticsList()) diagnostics.push([d, r.urn]);
     }
     const stackRequest = new analyzer.AnalyzeStackRequest().setResourcesList(
         resources.map((r) => {
-            const resource = new analyzer.AnalyzerResource().setType(r.type).setUrn(r.urn).setName(r.name).setProperties(struct(r.inputs)).setOptions(optionsOf(r)).setParent(r.parent ?? "").setDependenciesList(r.options.dependsOn ?? []);
-            const provider = providerOf(r, byUrn);
+            const resource = new analyzer.AnalyzerResource().setType(r.type).setUrn(r.urn).setName(r.name).setProperties(structs.get(r.urn)!).setOptions(optionsOf(r)).setParent(r.parent ?? "").setDependenciesList(r.options.dependsOn ?? []);
+            const provider = providerOf(r, byUrn, structs);
             if (provider) resource.setProvider(provider);
             for (const [key, urns] of Object.entries(r.options.propertyDependencies ?? {})) resource.getPropertydependenciesMap().set(key, new analyzer.AnalyzerPropertyDependencies().setUrnsList(urns));
             return resource;
