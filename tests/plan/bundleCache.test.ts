@@ -1,5 +1,5 @@
 /** The on-disk bundle cache behind `npm run plan`/`audit` and the Worker bundle: reused only while nothing it read changed. */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cachedBuildSync } from "../../tools/bin/bundleCache.cjs";
@@ -40,6 +40,20 @@ it("builds again when the tsconfig.json esbuild reads changes", () => {
     markCached();
     writeFileSync(join(project, "tsconfig.json"), '{ "compilerOptions": { "useDefineForClassFields": false } }\n');
     expect(cachedBuildSync(options, { dir: cacheDir })).not.toContain("//from-cache");
+});
+
+it("builds again when a tsconfig.json appears beside an imported file in another directory", () => {
+    const root = mkdtempSync(join(tmpdir(), "bundle-cache-nested-"));
+    mkdirSync(join(root, "lib"));
+    writeFileSync(join(root, "main.ts"), 'import { value } from "./lib/value";\nconsole.log(value);\n');
+    writeFileSync(join(root, "lib", "value.ts"), "export const value = 7;\n");
+    const nested = { ...options, entryPoints: [join(root, "main.ts")] };
+    const cache = { dir: mkdtempSync(join(tmpdir(), "bundle-cache-nested-cache-")) };
+    const first = cachedBuildSync(nested, cache);
+    writeFileSync(join(root, "lib", "tsconfig.json"), '{ "compilerOptions": { "target": "es5" } }\n');
+    const file = join(cache.dir, readdirSync(cache.dir)[0]!);
+    writeFileSync(file, JSON.stringify({ ...(JSON.parse(readFileSync(file, "utf8")) as object), text: `${first}//from-cache` }));
+    expect(cachedBuildSync(nested, cache)).not.toContain("//from-cache");
 });
 
 it("keys entries by the options: other options never get this bundle", () => {

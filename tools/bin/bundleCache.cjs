@@ -16,7 +16,8 @@ const fileDigest = (path) => (existsSync(path) ? digest(readFileSync(path)) : "m
 /**
  * What `buildSync({ ...options, write: false })` writes as its one output file. The cache entry
  * is keyed by the options and esbuild's version, and is used only while every input the last
- * build read (the metafile's inputs) and every tsconfig.json above the entry point are unchanged.
+ * build read (the metafile's inputs) and every tsconfig.json that could apply to them (present or
+ * not) are unchanged.
  * Entries live in node_modules/.cache unless `cache.dir` says otherwise.
  */
 function cachedBuildSync(options, { dir: cacheDir = DEFAULT_CACHE_DIR(), maxEntries = MAX_ENTRIES } = {}) {
@@ -32,18 +33,22 @@ function cachedBuildSync(options, { dir: cacheDir = DEFAULT_CACHE_DIR(), maxEntr
     const result = esbuild.buildSync({ ...options, write: false, metafile: true });
     if (result.outputFiles.length !== 1) throw new Error(`expected one output file from esbuild, got ${result.outputFiles.length}`);
     const text = result.outputFiles[0].text;
-    const inputs = [...Object.keys(result.metafile.inputs).map((p) => resolve(workingDir, p)), ...tsconfigsAbove(resolve(workingDir, options.entryPoints[0]))];
+    const sources = Object.keys(result.metafile.inputs).map((p) => resolve(workingDir, p));
+    const inputs = [...sources, ...tsconfigsAbove(sources)];
     writeEntry(cacheDir, maxEntries, file, { inputs: Object.fromEntries(inputs.map((path) => [path, fileDigest(path)])), text });
     return text;
 }
 
-/** esbuild reads the nearest tsconfig.json of each file: those above the entry point are inputs too. */
-function tsconfigsAbove(entry) {
-    const found = [];
-    for (let dir = dirname(entry); ; dir = dirname(dir)) {
-        found.push(join(dir, "tsconfig.json"));
-        if (dirname(dir) === dir) return found;
+/** esbuild reads the nearest tsconfig.json of each file: every place one is or could appear above a source is an input too. */
+function tsconfigsAbove(sources) {
+    const dirs = new Set();
+    for (const source of sources) {
+        for (let dir = dirname(source); !dirs.has(dir); dir = dirname(dir)) {
+            dirs.add(dir);
+            if (dirname(dir) === dir) break;
+        }
     }
+    return [...dirs].map((dir) => join(dir, "tsconfig.json"));
 }
 
 function readEntry(file) {
