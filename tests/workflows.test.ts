@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { ROOT } from "./helpers/cli";
 
 const DIR = join(ROOT, ".github", "workflows");
-const files = readdirSync(DIR).filter((f) => f.endsWith(".yml"));
+const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
 const text = (f: string) => readFileSync(join(DIR, f), "utf8");
 const workflow = (f: string) => parse(text(f)) as { on: Record<string, unknown>; permissions?: Record<string, string>; jobs: Record<string, { needs?: string; environment?: string; permissions?: Record<string, string>; steps?: Array<{ uses?: string; run?: string; with?: Record<string, unknown> }> }> };
 
