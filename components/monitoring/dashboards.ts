@@ -45,26 +45,16 @@ function dashboard(uid: string, title: string, tags: string[], specs: PanelSpec[
     };
 }
 
-/** Traffic, errors, latency and saturation of a service, over the metrics its exporters produce (signals.ts). */
+/** Traffic, errors, latency and saturation of a service, then its own panels, over the metrics its exporters produce (signals.ts). */
 export function goldenSignalsDashboard(service: MonitoredService, ctx: SignalContext): Dashboard {
     const signals = serviceSignals(service, ctx);
     const latency = (Object.entries(signals.latency) as Array<[string, string | undefined]>).filter((e): e is [string, string] => e[1] !== undefined).map(([q, expr]): [string, string] => [expr, q]);
-    const extra: PanelSpec[] =
-        service === "gateway"
-            ? [
-                  ["timeseries", "Cache hit rate (cacheable requests)", "percentunit", [['sum(gateway_requests_5m{cache=~"HIT|SHARED"}) / sum(gateway_requests_5m{cache=~"HIT|SHARED|MISS"})', "hit rate"]]],
-                  ["timeseries", "Provider calls by outcome (failovers, circuits)", "none", [["sum by (provider, outcome) (gateway_upstream_attempts_5m)", "{{provider}} {{outcome}}"]]],
-                  ["timeseries", "Provider answer time p95", "ms", [["max by (provider) (gateway_upstream_latency_p95_ms)", "{{provider}}"]]],
-                  ["timeseries", "Gateway's own time (provider wait excluded)", "ms", [["max(gateway_overhead_duration_p50_ms)", "p50"], ["max(gateway_overhead_duration_p95_ms)", "p95"], ["max(gateway_overhead_duration_p99_ms)", "p99"]]],
-                  ["timeseries", "/health from outside (blackbox probe)", "s", [["max by (instance) (probe_duration_seconds)", "{{instance}}"]]],
-              ]
-            : [];
     return dashboard(`golden-${service}`, `${service}: golden signals`, ["golden-signals", service], [
         ["timeseries", "Traffic (requests/s)", "reqps", [[signals.traffic, "requests/s"]]],
         ["timeseries", "Errors (5xx ratio)", "percentunit", [[errorRatio(signals, "5m").replace(/\n/g, " "), "5xx ratio"]]],
         ["timeseries", "Latency", "s", latency],
         ...signals.saturation.map(([title, expr, unit]): PanelSpec => ["timeseries", `Saturation: ${title}`, unit, [[expr, "{{dimension_InstanceId}}"]]]),
-        ...extra,
+        ...signals.panels.map(([title, unit, queries]): PanelSpec => ["timeseries", title, unit, queries]),
     ]);
 }
 

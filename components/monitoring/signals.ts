@@ -28,6 +28,8 @@ export interface ServiceSignals {
     latency: Record<"p50" | "p95" | "p99", string | undefined>;
     /** Saturation panels: title, expression, Grafana unit. */
     saturation: Array<[title: string, expr: string, unit: string]>;
+    /** The service's own panels beyond the golden signals: title, Grafana unit, queries with their legends. */
+    panels: Array<[title: string, unit: string, queries: Array<[expr: string, legend: string]>]>;
 }
 
 const join = (...matchers: Array<string | undefined>) => {
@@ -53,6 +55,13 @@ export function serviceSignals(service: MonitoredService, ctx: SignalContext): S
                 ["Worker CPU time p99 (ms)", `max(cloudflare_worker_cpu_time${join(`script_name="${ctx.gatewayScript}"`, 'quantile="P99"')}) / 1000`, "ms"],
                 ["Provider calls skipped: circuit open or slots full", 'sum by (provider, outcome) (gateway_upstream_attempts_5m{outcome=~"circuit_open|busy"})', "none"],
             ],
+            panels: [
+                ["Cache hit rate (cacheable requests)", "percentunit", [['sum(gateway_requests_5m{cache=~"HIT|SHARED"}) / sum(gateway_requests_5m{cache=~"HIT|SHARED|MISS"})', "hit rate"]]],
+                ["Provider calls by outcome (failovers, circuits)", "none", [["sum by (provider, outcome) (gateway_upstream_attempts_5m)", "{{provider}} {{outcome}}"]]],
+                ["Provider answer time p95", "ms", [["max by (provider) (gateway_upstream_latency_p95_ms)", "{{provider}}"]]],
+                ["Gateway's own time (provider wait excluded)", "ms", [["max(gateway_overhead_duration_p50_ms)", "p50"], ["max(gateway_overhead_duration_p95_ms)", "p95"], ["max(gateway_overhead_duration_p99_ms)", "p99"]]],
+                ["/health from outside (blackbox probe)", "s", [["max by (instance) (probe_duration_seconds)", "{{instance}}"]]],
+            ],
         };
     }
     return {
@@ -66,6 +75,7 @@ export function serviceSignals(service: MonitoredService, ctx: SignalContext): S
             ["Memory used (%)", `max by (dimension_InstanceId) (aws_cwagent_mem_used_percent_average${fleetSelector(ctx)})`, "percent"],
             ["Disk / used (%)", `max by (dimension_InstanceId) (aws_cwagent_disk_used_percent_average${fleetSelector(ctx, 'dimension_path="/"')})`, "percent"],
         ],
+        panels: [],
     };
 }
 
