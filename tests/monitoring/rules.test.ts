@@ -275,6 +275,13 @@ it("makes a failed backup and a day without a completed backup alerts", () => {
 });
 
 describe("burn-rate alerts", () => {
+    // The cases below scale with each window's own factor and `for`, so the seeds' figures are pinned here.
+    it("pages at 14.4x and warns at 6x (the monitoring requirements), over the SRE workbook's 1h/5m and 6h/30m windows", () => {
+        const byFactor = (factor: number) => BURN_RATE_WINDOWS.find((w) => w.factor === factor);
+        expect(byFactor(14.4)).toMatchObject({ severity: "critical", long: "1h", short: "5m" });
+        expect(byFactor(6)).toMatchObject({ severity: "warning", long: "6h", short: "30m" });
+    });
+
     const slo = config.slos[0]!;
     const budget = 1 - slo.objective / 100;
     // Each window's evaluation takes seconds; they are independent, so they run side by side.
