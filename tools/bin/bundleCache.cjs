@@ -21,16 +21,17 @@ const fileDigest = (path) => (existsSync(path) ? digest(readFileSync(path)) : "m
  * Entries live in node_modules/.cache unless `cache.dir` says otherwise.
  */
 function cachedBuildSync(options, { dir: cacheDir = DEFAULT_CACHE_DIR(), maxEntries = MAX_ENTRIES } = {}) {
-    const esbuild = require("esbuild");
+    // esbuild's API module loads only to build; its version is in its package.json.
+    const { version } = require("esbuild/package.json");
     const workingDir = options.absWorkingDir ?? process.cwd();
-    const file = join(cacheDir, `${digest(JSON.stringify({ esbuild: esbuild.version, workingDir, options }))}.json`);
+    const file = join(cacheDir, `${digest(JSON.stringify({ esbuild: version, workingDir, options }))}.json`);
     const cached = readEntry(file);
     if (cached && Object.entries(cached.inputs).every(([path, hash]) => fileDigest(path) === hash)) {
         touch(file);
         return cached.text;
     }
 
-    const result = esbuild.buildSync({ ...options, write: false, metafile: true });
+    const result = require("esbuild").buildSync({ ...options, write: false, metafile: true });
     if (result.outputFiles.length !== 1) throw new Error(`expected one output file from esbuild, got ${result.outputFiles.length}`);
     const text = result.outputFiles[0].text;
     const sources = Object.keys(result.metafile.inputs).map((p) => resolve(workingDir, p));
