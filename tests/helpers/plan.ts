@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { ParsedConfig } from "../../config/schema";
 import { validateConfig } from "../../config/load";
 import type { PlanDocument } from "../../tools/plan/document";
+import type { CommandResult } from "./cli";
 import { rawOf } from "./config";
 
 export const STACKS = ["dev", "staging", "production"] as const;
@@ -43,9 +44,9 @@ export async function planOf(stack: string): Promise<StackPlan> {
 }
 
 /** What `npm run plan -- <stack> --json <the plan document>` printed and its exit status, in the suite's one run. */
-export function planRunOf(stack: string): { status: number | null; stdout: string; stderr: string; document: string } {
+export function planRunOf(stack: string): CommandResult & { document: string } {
     const files = suitePlanFiles(stack);
-    return { ...(JSON.parse(readFileSync(files.run, "utf8")) as { status: number | null; stdout: string; stderr: string }), document: files.document };
+    return { ...(JSON.parse(readFileSync(files.run, "utf8")) as CommandResult), document: files.document };
 }
 
 export function ofType<R extends { type: string }>(resources: readonly R[], ...types: string[]): R[] {
