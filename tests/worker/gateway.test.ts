@@ -27,11 +27,13 @@ const VARS = {
     CONCURRENCY_MAX: "50",
     CONCURRENCY_MIN: "10",
     PROVIDER_ORDER: "openai,anthropic",
-    REQUEST_DEADLINE_MS: "5000",
+    // The schema's defaults: a busy machine never stretches a healthy answer past them, so a
+    // test fails over only where a provider misbehaves. Timeouts are tested on `hasty` instances.
+    PROVIDER_TIMEOUT_MS: "10000",
+    REQUEST_DEADLINE_MS: "20000",
     // The shared instance never opens a circuit, so tests stay independent; the breaker has its own.
     CIRCUIT_FAILURES: "1000",
     CIRCUIT_OPEN_MS: "60000",
-    PROVIDER_TIMEOUT_MS: "500",
     OPENAI_MODEL: "gpt-test",
     ANTHROPIC_MODEL: "claude-test",
     KV_BACKUP_BINDINGS: "STATE",
@@ -51,12 +53,14 @@ function gateway(overrides: Record<string, string | undefined> = {}): Miniflare 
 let mf: Miniflare;
 let baseURL: string;
 /**
- * An instance with the production defaults' patience, for load and very large answers: the
- * shared instance's 500 ms timeout is for failover tests, and a busy machine stretches a
- * healthy answer past it.
+ * Short timeouts for the tests of a hanging provider. A provider that answers still gets a
+ * whole second after the hang (what is left of the deadline), so a busy machine's stalls do not
+ * turn its answer into a timeout; the deadline is under two timeouts so that the second
+ * provider is cut short by it.
  */
-let patientInstance: Miniflare | undefined;
-const patient = () => (patientInstance ??= gateway({ PROVIDER_TIMEOUT_MS: "30000", REQUEST_DEADLINE_MS: "30000" }));
+const HASTY = { PROVIDER_TIMEOUT_MS: "1200", REQUEST_DEADLINE_MS: "2200" };
+let hastyInstance: Miniflare | undefined;
+const hasty = () => (hastyInstance ??= gateway(HASTY));
 let keys = 0;
 
 /** A fresh client with its own key (so its own rate-limit bucket and cache entries). */
@@ -85,7 +89,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
     await mf.dispose();
-    await patientInstance?.dispose();
+    await hastyInstance?.dispose();
     await Promise.all([openai.stop(), anthropic.stop(), new Promise((r) => origin.close(r))]);
 });
 
@@ -188,8 +192,9 @@ describe("fault injection: what the client gets", () => {
     ])("%s", async (_, primary, secondary, status, provider) => {
         openai.behaviour = primary;
         anthropic.behaviour = secondary;
-        const { key } = await newClient();
-        const response = await post(mf, key, chatBody(`fault ${primary} ${secondary}`));
+        const on = primary === "hang" ? hasty() : mf;
+        const { key } = await newClient(on);
+        const response = await post(on, key, chatBody(`fault ${primary} ${secondary}`));
         expect(response.status).toBe(status);
         const text = await response.text();
         expect(text).not.toContain(UPSTREAM_SECRET_IN_401);
@@ -223,8 +228,8 @@ describe("fault injection: what the client gets", () => {
 
     it("answers 150 concurrent requests with healthy providers, none refused for load", async () => {
         openai.latencyMs = 50;
-        const { key } = await newClient(patient(), { burst: 1000, maxRequests: 100_000 });
-        const responses = await Promise.all(Array.from({ length: 150 }, (_, i) => post(patient(), key, chatBody(`concurrent ${i}`))));
+        const { key } = await newClient(mf, { burst: 1000, maxRequests: 100_000 });
+        const responses = await Promise.all(Array.from({ length: 150 }, (_, i) => post(mf, key, chatBody(`concurrent ${i}`))));
         expect(responses.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
     });
 });
@@ -281,8 +286,8 @@ describe("cache", () => {
 
     it("answers even when the cache cannot take the answer (over KV's value limit)", async () => {
         openai.behaviour = "huge";
-        const { key } = await newClient(patient());
-        const response = await post(patient(), key, deterministic("a very long answer"));
+        const { key } = await newClient();
+        const response = await post(mf, key, deterministic("a very long answer"));
         expect([response.status, response.headers.get("x-provider"), response.headers.get("x-cache")]).toEqual([200, "openai", "MISS"]);
         expect(((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content.length).toBe(26 * 1024 * 1024);
     });
@@ -370,33 +375,41 @@ describe("misconfigured: a provider without a key, an unknown provider, the orig
 describe("circuit breaker and misconfigured keys", () => {
     let breakerMf: Miniflare;
     let key: string;
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     const health = async () => (await (await breakerMf.dispatchFetch("https://gateway.test/health")).json()) as { status: string; providers: Record<string, { state: string; reason?: string }>; problems: string[] };
     const states = async () => Object.fromEntries(Object.entries((await health()).providers).map(([p, s]) => [p, s.state]));
     const ask = (text: string) => post(breakerMf, key, chatBody(text));
-
-    beforeEach(async () => {
-        breakerMf = gateway({ CIRCUIT_FAILURES: "2", CIRCUIT_OPEN_MS: "400", RATE_LIMIT_BURST: "100", RATE_LIMIT_MAX_REQUESTS: "100" });
+    /** Each test's own instance, so its circuits are its own; an open circuit stays open for the whole test unless `overrides` says otherwise. */
+    async function breaker(overrides: Record<string, string> = {}): Promise<void> {
+        breakerMf = gateway({ ...HASTY, CIRCUIT_FAILURES: "2", CIRCUIT_OPEN_MS: "600000", RATE_LIMIT_BURST: "100", RATE_LIMIT_MAX_REQUESTS: "100", ...overrides });
         ({ key } = await newClient(breakerMf));
-    });
+    }
     afterEach(() => breakerMf.dispose());
 
-    it("skips a hanging provider once its circuit opens, and probes it again after the open period", async () => {
+    it("skips a hanging provider once its circuit opens", async () => {
+        await breaker();
         openai.behaviour = "hang";
         for (let i = 0; i < 2; i++) expect((await ask(`hang ${i}`)).headers.get("x-provider")).toBe("anthropic");
         const callsWhenOpen = openai.calls;
         const skipped = await ask("skip the hanging one");
         expect([skipped.status, skipped.headers.get("x-provider"), openai.calls]).toEqual([200, "anthropic", callsWhenOpen]);
         expect(await states()).toEqual({ openai: "open", anthropic: "closed" });
+    });
 
-        await sleep(500);
+    it("lets one request probe the provider once the open period is over, and closes the circuit when it answers", async () => {
+        await breaker({ CIRCUIT_OPEN_MS: "1" });
+        openai.behaviour = "fail";
+        for (let i = 0; i < 2; i++) expect((await ask(`fail ${i}`)).headers.get("x-provider")).toBe("anthropic");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(await states()).toEqual({ openai: "half-open", anthropic: "closed" });
         openai.behaviour = "ok";
+        const callsBefore = openai.calls;
         const probed = await ask("probe after the open period");
-        expect([probed.headers.get("x-provider"), openai.calls]).toEqual(["openai", callsWhenOpen + 1]);
+        expect([probed.headers.get("x-provider"), openai.calls]).toEqual(["openai", callsBefore + 1]);
         expect(await states()).toEqual({ openai: "closed", anthropic: "closed" });
     });
 
     it("answers 503 at once with Retry-After while every circuit is open, and /health says no provider can serve", async () => {
+        await breaker();
         openai.behaviour = "fail";
         anthropic.behaviour = "fail";
         for (let i = 0; i < 2; i++) expect((await ask(`down ${i}`)).status).toBe(503);
@@ -409,9 +422,15 @@ describe("circuit breaker and misconfigured keys", () => {
     });
 
     it("marks a provider whose key is refused misconfigured in /health until it answers again", async () => {
+        await breaker();
         openai.behaviour = "unauthorized";
         expect((await ask("our key is wrong")).headers.get("x-provider")).toBe("anthropic");
         expect((await health()).providers["openai"]).toEqual({ state: "misconfigured", reason: "the provider refused our key (status 401)" });
+        openai.behaviour = "ok";
+        expect((await ask("our key works again")).headers.get("x-provider")).toBe("openai");
+        expect((await health()).providers["openai"]).toMatchObject({ state: "closed" });
+        expect((await health()).problems).toEqual([]);
+        openai.behaviour = "unauthorized";
         anthropic.behaviour = "unauthorized";
         await ask("both keys wrong");
         const h = await health();
@@ -421,18 +440,14 @@ describe("circuit breaker and misconfigured keys", () => {
 });
 
 it("gives the second provider only what is left of the request's deadline", async () => {
-    const tight = gateway({ REQUEST_DEADLINE_MS: "700", PROVIDER_TIMEOUT_MS: "500" });
-    try {
-        const { key: tightKey } = await newClient(tight);
-        openai.behaviour = "hang";
-        anthropic.behaviour = "hang";
-        const { message } = await errorOf(await post(tight, tightKey, chatBody("both hang")));
-        const [first, second] = [...message.matchAll(/timeout after (\d+) ms/g)].map((m) => Number(m[1]));
-        expect(first).toBe(500);
-        expect(second).toBeLessThan(500);
-    } finally {
-        await tight.dispose();
-    }
+    const { key } = await newClient(hasty());
+    openai.behaviour = "hang";
+    anthropic.behaviour = "hang";
+    const { message } = await errorOf(await post(hasty(), key, chatBody("both hang")));
+    const [first, second] = [...message.matchAll(/timeout after (\d+) ms/g)].map((m) => Number(m[1]));
+    expect(first).toBe(Number(HASTY.PROVIDER_TIMEOUT_MS));
+    expect(second).toBeGreaterThan(0);
+    expect(second).toBeLessThanOrEqual(Number(HASTY.REQUEST_DEADLINE_MS) - Number(HASTY.PROVIDER_TIMEOUT_MS));
 });
 
 describe("scheduled KV backup", () => {
