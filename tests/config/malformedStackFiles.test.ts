@@ -3,13 +3,13 @@
  * the stack, the key and what is expected. None may crash, none may pass, no credential may be
  * echoed back.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { ConfigError, validateConfig } from "../../config/load";
 import { rawPlatformConfig, readStackFile } from "../../tools/plan/stackFile";
 import { ROOT, runTool } from "../helpers/cli";
+import { scratchDir } from "../helpers/scratch";
 
 const BASE = readFileSync(join(ROOT, "Pulumi.dev.yaml"), "utf8");
 const OPENAI_LIKE = `sk-proj-${"Ab3".repeat(16)}`;
@@ -85,7 +85,7 @@ const CASES: Array<[string, string, string[]]> = [
     ["a CIDR error and a retention below the tier", withConfig({ regions: [{ region: "us-east-1", cidrBlock: "10.30.0.0/33" }], backup: { tiers: { critical: { retentionDays: 3 } } } }), ["prefix /33", "dev: ops-platform:backup.tiers.critical.retentionDays: 3 is below the critical tier's minimum"]],
 ];
 
-const dir = mkdtempSync(join(tmpdir(), "malformed-"));
+const dir = scratchDir("malformed");
 
 function outcome(text: string): { error?: unknown; accepted: boolean } {
     writeFileSync(join(dir, "Pulumi.dev.yaml"), text);
@@ -123,7 +123,7 @@ it.each([
     ["999.30.0.0/16", region("999.30.0.0/16")],
     ["an empty file", ""],
 ])("through the command, %s exits 2 with the message and no stack trace", (_, text) => {
-    const cli = mkdtempSync(join(tmpdir(), "malformed-cli-"));
+    const cli = scratchDir("malformed-cli");
     writeFileSync(join(cli, "Pulumi.dev.yaml"), text);
     const result = runTool("plan", ["dev", "--config-dir", cli]);
     expect(result.status).toBe(2);

@@ -5,12 +5,13 @@
  * documented rules, then applied to the account the next step reads.
  */
 import { REPO_ROOT } from "../../config/repoRoot";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_ENTRY, GatewayWorker } from "../../components/edge";
 import { captureProgram, type PlannedResource } from "../../tools/plan/capture";
 import type { LiveCloudflare } from "../../tools/plan/mocks";
+import { scratchDir } from "../helpers/scratch";
 
 const ACCOUNT = { accountId: "0123456789abcdef0123456789abcdef", zoneId: "fedcba9876543210fedcba9876543210" };
 const SCRIPT = "svc-production-gateway";
@@ -19,7 +20,7 @@ const SCRIPT = "svc-production-gateway";
 function changedSource(marker: string): string {
     // Inside the repository, so the copy resolves the gateway's packages from node_modules.
     mkdirSync(join(REPO_ROOT, ".tmp"), { recursive: true });
-    const dir = mkdtempSync(join(REPO_ROOT, ".tmp", "gateway-src-"));
+    const dir = scratchDir("gateway-src", join(REPO_ROOT, ".tmp"));
     cpSync(join(GATEWAY_ENTRY, ".."), dir, { recursive: true });
     const index = join(dir, "index.ts");
     // An entry module's exports stay in the bundle, so this export changes the uploaded code.

@@ -3,10 +3,10 @@
  * `npm test`; when one is missing the test fails saying how to install it.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { scratchDir } from "./scratch";
 
 const PACKAGE_OF: Record<string, string> = { promtool: "prometheus", amtool: "prometheus-alertmanager" };
 
@@ -40,7 +40,7 @@ export function runSystemToolAsync(tool: "promtool" | "amtool", args: string[], 
 
 /** Writes `files` (name -> object, as YAML) into a fresh directory and returns it. */
 export function writeYamlFiles(files: Record<string, unknown>): string {
-    const dir = mkdtempSync(join(tmpdir(), "monitoring-"));
+    const dir = scratchDir("monitoring");
     for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), typeof content === "string" ? content : stringify(content));
     return dir;
 }

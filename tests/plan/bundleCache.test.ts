@@ -1,11 +1,11 @@
 /** The on-disk bundle cache behind `npm run plan`/`audit` and the Worker bundle: reused only while nothing it read changed. */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cachedBuildSync } from "../../tools/bin/bundleCache.cjs";
+import { scratchDir } from "../helpers/scratch";
 
-const project = mkdtempSync(join(tmpdir(), "bundle-cache-src-"));
-const cacheDir = mkdtempSync(join(tmpdir(), "bundle-cache-"));
+const project = scratchDir("bundle-cache-src");
+const cacheDir = scratchDir("bundle-cache");
 const entry = join(project, "main.ts");
 const options = { entryPoints: [entry], bundle: true, platform: "node" as const, format: "cjs" as const, logLevel: "silent" as const };
 const onlyEntry = () => join(cacheDir, readdirSync(cacheDir).find((f) => f.endsWith(".json"))!);
@@ -43,12 +43,12 @@ it("builds again when the tsconfig.json esbuild reads changes", () => {
 });
 
 it("builds again when a tsconfig.json appears beside an imported file in another directory", () => {
-    const root = mkdtempSync(join(tmpdir(), "bundle-cache-nested-"));
+    const root = scratchDir("bundle-cache-nested");
     mkdirSync(join(root, "lib"));
     writeFileSync(join(root, "main.ts"), 'import { value } from "./lib/value";\nconsole.log(value);\n');
     writeFileSync(join(root, "lib", "value.ts"), "export const value = 7;\n");
     const nested = { ...options, entryPoints: [join(root, "main.ts")] };
-    const cache = { dir: mkdtempSync(join(tmpdir(), "bundle-cache-nested-cache-")) };
+    const cache = { dir: scratchDir("bundle-cache-nested-cache") };
     const first = cachedBuildSync(nested, cache);
     writeFileSync(join(root, "lib", "tsconfig.json"), '{ "compilerOptions": { "target": "es5" } }\n');
     const file = join(cache.dir, readdirSync(cache.dir)[0]!);
@@ -64,7 +64,7 @@ it("keys entries by the options: other options never get this bundle", () => {
 });
 
 it("builds again over a torn cache entry", () => {
-    const torn = mkdtempSync(join(tmpdir(), "bundle-cache-torn-"));
+    const torn = scratchDir("bundle-cache-torn");
     cachedBuildSync(options, { dir: torn });
     const file = join(torn, readdirSync(torn)[0]!);
     writeFileSync(file, readFileSync(file, "utf8").slice(0, 20));
@@ -72,7 +72,7 @@ it("builds again over a torn cache entry", () => {
 });
 
 it("keeps the most recently used entries, up to its bound (64 unless told)", () => {
-    const dir = mkdtempSync(join(tmpdir(), "bundle-cache-bounded-"));
+    const dir = scratchDir("bundle-cache-bounded");
     const cache = { dir, maxEntries: 3 };
     const used = cachedBuildSync(options, cache);
     for (let i = 0; i < 3; i++) {

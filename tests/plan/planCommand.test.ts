@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { ROOT, runTool } from "../helpers/cli";
 import { planRunOf } from "../helpers/plan";
+import { scratchDir } from "../helpers/scratch";
 
-const scratch = mkdtempSync(join(tmpdir(), "plan-test-"));
+const scratch = scratchDir("plan-test");
 
 describe("npm run plan", () => {
     it("runs the program that Pulumi.yaml names, through tsx, and writes the JSON document", () => {

@@ -3,14 +3,14 @@
  * every value a provider computes is unknown. It must register exactly what the plan
  * registers, and the policies must say what they could not judge instead of failing on it.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlanDocument } from "../../tools/plan/document";
 import { runTool } from "../helpers/cli";
 import { planOf } from "../helpers/plan";
+import { scratchDir } from "../helpers/scratch";
 
-const scratch = mkdtempSync(join(tmpdir(), "preview-test-"));
+const scratch = scratchDir("preview-test");
 
 it("production under preview semantics: the same resources, unknown computed values, no violation from an unknown", async () => {
     const out = join(scratch, "production.json");

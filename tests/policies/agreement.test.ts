@@ -2,8 +2,7 @@
  * The pack, the plan and the audit run the same rules: on the same (deliberately broken)
  * resources they report the same findings; the commands exit 1 naming the broken rule.
  */
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PolicyResource as PackResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { evaluate, type PolicyResource } from "../../policies/engine";
@@ -14,6 +13,7 @@ import { judge, toPolicyResources } from "../../tools/plan/judge";
 import { ROOT, runTool } from "../helpers/cli";
 import { planOf } from "../helpers/plan";
 import { changed, isType, without } from "./harness";
+import { scratchDir } from "../helpers/scratch";
 
 const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "AAABAKJ5" };
 
@@ -104,7 +104,7 @@ it("npm run audit exits 1 naming each violation of a stack export, and flags a b
     const resources = changed(await brokenProduction(), isType("cloudflare:index/workerVersion:WorkerVersion"), (v) => {
         (v.inputs["bindings"] as Array<{ name: string; text?: string }>).find((b) => b.name === "ANTHROPIC_API_KEY")!.text = "sk-ant-in-clear";
     });
-    const dir = mkdtempSync(join(tmpdir(), "audit-"));
+    const dir = scratchDir("audit");
     writeFileSync(join(dir, "export.json"), asStackExport(resources));
     const result = runTool("audit", [join(dir, "export.json")]);
     expect(result.status).toBe(1);
@@ -115,7 +115,7 @@ it("npm run audit exits 1 naming each violation of a stack export, and flags a b
 });
 
 it("the plan of a copy of the repository whose fleet drops IMDSv2 exits 1 naming the rule", () => {
-    const copy = mkdtempSync(join(tmpdir(), "broken-repo-"));
+    const copy = scratchDir("broken-repo");
     cpSync(ROOT, copy, { recursive: true, filter: (src) => !/[/\\](node_modules|\.git)([/\\]|$)/.test(src) });
     symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"), "dir");
     const fleet = join(copy, "components", "fleet", "autoScalingFleet.ts");

@@ -2,12 +2,12 @@
  * `npm run audit` on stack exports of programs that are not this one: names given as literals,
  * no recorded dependencies, tiers carried by selections instead of recovery-point tags.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readAuditInput } from "../../tools/audit";
 import { runTool } from "../helpers/cli";
 import { judge } from "../../tools/plan/judge";
+import { scratchDir } from "../helpers/scratch";
 
 const ACCOUNT = "111122223333";
 const urn = (type: string, name: string) => `urn:pulumi:production::other::${type}::${name}`;
@@ -93,7 +93,7 @@ describe("a rule's retention is judged against the lock of the vault it writes t
 });
 
 describe("a malformed file is a usage error (exit 2) naming the resource and field, never a crash", () => {
-    const dir = mkdtempSync(join(tmpdir(), "bad-export-"));
+    const dir = scratchDir("bad-export");
     const sg = (ingress: unknown) => ({ urn: urn("aws:ec2/securityGroup:SecurityGroup", "web"), type: "aws:ec2/securityGroup:SecurityGroup", custom: true, inputs: { vpcId: "vpc-1", ingress } });
 
     it.each([

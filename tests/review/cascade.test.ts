@@ -3,16 +3,16 @@
  * VPC's id (and whatever takes theirs) changes in a real preview, although the mocks hand the
  * same ids back. The diff must show every one of them.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlanDocument } from "../../tools/plan/document";
 import { diffPlans } from "../../tools/plan/review";
 import { ROOT, runTool } from "../helpers/cli";
 import { planOf } from "../helpers/plan";
+import { scratchDir } from "../helpers/scratch";
 
 it("a new CIDR for the standby region puts every resource that takes the VPC's id, directly or not, in the diff", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cascade-"));
+    const dir = scratchDir("cascade");
     const stackFile = readFileSync(join(ROOT, "Pulumi.production.yaml"), "utf8");
     expect(stackFile).toContain("cidrBlock: 10.1.0.0/16");
     writeFileSync(join(dir, "Pulumi.production.yaml"), stackFile.replace("cidrBlock: 10.1.0.0/16", "cidrBlock: 10.9.0.0/16"));

@@ -3,12 +3,12 @@
  * that cascade) and a renamed Worker, planned through the CLI against the committed baseline.
  * Every deletion and replacement is in the comment, first; it stays under GitHub's limit.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlanDocument } from "../../tools/plan/document";
 import { diffPlans } from "../../tools/plan/review";
 import { ROOT, runTool } from "../helpers/cli";
+import { scratchDir } from "../helpers/scratch";
 
 const GITHUB_COMMENT_LIMIT = 65_536;
 const NEW_REGIONS = [
@@ -18,7 +18,7 @@ const NEW_REGIONS = [
 ] as const;
 
 it("a 250+ resource change: every deletion and replacement listed first, the comment under 65,536 characters", () => {
-    const dir = mkdtempSync(join(tmpdir(), "large-change-"));
+    const dir = scratchDir("large-change");
     let stackFile = readFileSync(join(ROOT, "Pulumi.production.yaml"), "utf8");
     stackFile = stackFile.replace("cidrBlock: 10.0.0.0/16", "cidrBlock: 10.10.0.0/16").replace("cidrBlock: 10.1.0.0/16", "cidrBlock: 10.11.0.0/16");
     stackFile = stackFile.replace("      standby: true\n", `      standby: true\n${NEW_REGIONS.map(([region, cidr]) => `    - region: ${region}\n      cidrBlock: ${cidr}\n      standby: true\n`).join("")}`);

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { serializeDocument, type PlanDocument } from "../../tools/plan/document";
 import { renderStackMarkdown } from "../../tools/plan/markdown";
 import { backupCoverage, changeRisk, diffPlans, type ResourceChange } from "../../tools/plan/review";
 import { ROOT, runTool } from "../helpers/cli";
 import { planOf, STACKS } from "../helpers/plan";
+import { scratchDir } from "../helpers/scratch";
 
 const documentOf = async (stack: string): Promise<PlanDocument> => {
     const { config: _config, ...doc } = await planOf(stack);
@@ -103,7 +103,7 @@ it("trims a long comment to the limit, keeping the summary, with the full report
 });
 
 it("a changed stack file in a scratch copy yields a diff, a risk class and a comment that name it", () => {
-    const dir = mkdtempSync(join(tmpdir(), "review-"));
+    const dir = scratchDir("review");
     const stackFile = readFileSync(join(ROOT, "Pulumi.staging.yaml"), "utf8").replace("      maxSize: 4\n", "      maxSize: 6\n").replace("    storageSize: 50Gi\n", "    storageSize: 80Gi\n");
     writeFileSync(join(dir, "Pulumi.staging.yaml"), stackFile);
     const result = runTool("plan", ["staging", "--config-dir", dir, "--baseline", join(ROOT, "plans", "staging.json"), "--markdown", join(dir, "comment.md")]);

@@ -2,8 +2,7 @@
  * The KV export at scale in workerd (real KV and R2 through miniflare), counted operation by
  * operation, and its round trip through `npm run kv:restore`.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -12,10 +11,11 @@ import { REPO_ROOT } from "../../config/repoRoot";
 import { gatewayInWorkerd } from "../../tools/gatewayWorkerd";
 import { convert } from "../../tools/kvRestore";
 import { runTool } from "../helpers/cli";
+import { scratchDir } from "../helpers/scratch";
 
 const HARNESS = join(REPO_ROOT, "workers", "gateway", "test", "kvExportHarness.ts");
 const BINARY = Uint8Array.from([0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28, 0x41]);
-const scratch = mkdtempSync(join(tmpdir(), "kv-export-"));
+const scratch = scratchDir("kv-export");
 
 async function exportWith(mf: Miniflare, name: string, query = ""): Promise<{ counts: { kv: number; r2: number }; file: string }> {
     const counts = (await (await mf.dispatchFetch(`https://harness.test/export?key=${name}${query}`)).json()) as { kv: number; r2: number };
