@@ -385,10 +385,13 @@ describe("circuit breaker and misconfigured keys", () => {
     }
     afterEach(() => breakerMf.dispose());
 
-    it("skips a hanging provider once its circuit opens", async () => {
+    it("skips a hanging provider once its circuit opens: a timeout counts as a failure, two in a row open it", async () => {
         await breaker();
+        openai.behaviour = "fail";
+        expect((await ask("fails once")).headers.get("x-provider")).toBe("anthropic");
+        expect(await states()).toEqual({ openai: "closed", anthropic: "closed" });
         openai.behaviour = "hang";
-        for (let i = 0; i < 2; i++) expect((await ask(`hang ${i}`)).headers.get("x-provider")).toBe("anthropic");
+        expect((await ask("then hangs")).headers.get("x-provider")).toBe("anthropic");
         const callsWhenOpen = openai.calls;
         const skipped = await ask("skip the hanging one");
         expect([skipped.status, skipped.headers.get("x-provider"), openai.calls]).toEqual([200, "anthropic", callsWhenOpen]);
