@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import type { Miniflare } from "miniflare";
 import OpenAI from "openai";
+import { sectionSettings } from "../../config/schema";
 import { FakeProvider, UPSTREAM_SECRET_IN_401, type Behaviour } from "../../tools/fakeProviders";
 import { addClientKey, gatewayInWorkerd } from "../../tools/gatewayWorkerd";
 
@@ -15,6 +16,7 @@ const anthropic = new FakeProvider("anthropic");
 const origin = createServer((req, res) => res.writeHead(200, { "content-type": "text/plain" }).end(`origin saw ${req.method} ${req.url}`));
 let urls: { openai: string; anthropic: string; origin: string };
 
+const DEFAULT_PROVIDERS = sectionSettings("edge", undefined, "the gateway's tests").providers;
 const VARS = {
     ENVIRONMENT: "test",
     VERSION: "test-version",
@@ -29,8 +31,8 @@ const VARS = {
     PROVIDER_ORDER: "openai,anthropic",
     // The schema's defaults: a busy machine never stretches a healthy answer past them, so a
     // test fails over only where a provider misbehaves. Timeouts are tested on `hasty` instances.
-    PROVIDER_TIMEOUT_MS: "10000",
-    REQUEST_DEADLINE_MS: "20000",
+    PROVIDER_TIMEOUT_MS: String(DEFAULT_PROVIDERS.timeoutMs),
+    REQUEST_DEADLINE_MS: String(DEFAULT_PROVIDERS.deadlineMs),
     // The shared instance never opens a circuit, so tests stay independent; the breaker has its own.
     CIRCUIT_FAILURES: "1000",
     CIRCUIT_OPEN_MS: "60000",
