@@ -5,7 +5,7 @@
  * documented rules, then applied to the account the next step reads.
  */
 import { REPO_ROOT } from "../../config/repoRoot";
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_ENTRY, GatewayWorker } from "../../components/edge";
@@ -19,7 +19,6 @@ const SCRIPT = "svc-production-gateway";
 /** A copy of the gateway's source whose code differs by one string: a code change. */
 function changedSource(marker: string): string {
     // Inside the repository, so the copy resolves the gateway's packages from node_modules.
-    mkdirSync(join(REPO_ROOT, ".tmp"), { recursive: true });
     const dir = scratchDir("gateway-src", join(REPO_ROOT, ".tmp"));
     cpSync(join(GATEWAY_ENTRY, ".."), dir, { recursive: true });
     const index = join(dir, "index.ts");
