@@ -46,8 +46,13 @@ export function gatewayInWorkerd(bindings: Record<string, string>, entry = GATEW
     });
 }
 
-/** Stores a client key the way `npm run keys -- add` does: only its SHA-256, naming the client. */
+/** The STATE key under which a client key's record is stored: only the key's SHA-256. */
+export function clientKeyName(key: string): string {
+    return keyRecordName(createHash("sha256").update(key).digest("hex"));
+}
+
+/** Stores a client key the way `npm run keys -- add` does, naming the client. */
 export async function addClientKey(mf: Miniflare, key: string, record: ClientRecord): Promise<void> {
     const state = await mf.getKVNamespace("STATE");
-    await state.put(keyRecordName(createHash("sha256").update(key).digest("hex")), JSON.stringify(record), { metadata: { client: record.client } });
+    await state.put(clientKeyName(key), JSON.stringify(record), { metadata: { client: record.client } });
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { CLOUDWATCH_AGENT_CONFIG, renderUserData } from "../../components/fleet/userData";
-import { planOf } from "../helpers/plan";
+import { ofType, planOf } from "../helpers/plan";
 
 const script = renderUserData({ environment: "production", service: "ops-platform", appPort: 8080 });
 
@@ -20,6 +20,6 @@ it("installs the CloudWatch agent with the config whose metrics the CloudWatch e
 
 it("gives the instances the CloudWatch agent's policy", async () => {
     const { resources } = await planOf("production");
-    const attachments = resources.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.inputs["policyArn"] === "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy");
+    const attachments = ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((r) => r.inputs["policyArn"] === "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy");
     expect(attachments.length).toBe(2);
 });

@@ -61,7 +61,7 @@ class FakeKvApi {
 
 const api = new FakeKvApi();
 let env: Record<string, string>;
-const keys = (...args: string[]) => runToolAsync("apiKeys", [...args, "--namespace-id", NAMESPACE], env);
+const keys = (args: string[], overrides: Record<string, string | undefined> = {}) => runToolAsync("apiKeys", [...args, "--namespace-id", NAMESPACE], { ...env, ...overrides });
 
 beforeAll(async () => {
     env = { CLOUDFLARE_API_TOKEN: TOKEN, CLOUDFLARE_API_BASE_URL: await api.start() };
@@ -69,7 +69,7 @@ beforeAll(async () => {
 afterAll(() => api.stop());
 
 it("adds a key stored only as its hash, which the gateway accepts; lists clients; revokes", async () => {
-    const added = await keys("add", "dev", "billing-service", "--burst", "20");
+    const added = await keys(["add", "dev", "billing-service", "--burst", "20"]);
     expect(added.status).toBe(0);
     const key = added.stdout.trim();
     expect(key).toMatch(/^gw-[A-Za-z0-9_-]{43}$/);
@@ -79,7 +79,7 @@ it("adds a key stored only as its hash, which the gateway accepts; lists clients
     expect(JSON.parse(record.value)).toEqual({ client: "billing-service", rateLimit: { burst: 20 } });
     expect(JSON.stringify(record) + added.stderr).not.toContain(key);
 
-    const listed = await keys("list", "dev");
+    const listed = await keys(["list", "dev"]);
     expect(listed.stdout).toMatch(new RegExp(`^billing-service\\t${name.slice(7, 19)}\\.\\.\\.\\t\\d{4}-`));
 
     // The gateway, given the record as the API stored it, serves the key and refuses others.
@@ -95,7 +95,7 @@ it("adds a key stored only as its hash, which the gateway accepts; lists clients
         await upstream.stop();
     }
 
-    const revoked = await keys("revoke", "dev", "billing-service");
+    const revoked = await keys(["revoke", "dev", "billing-service"]);
     expect([revoked.status, api.store.size]).toEqual([0, 0]);
     expect(revoked.stderr).toContain("revoked 1 key(s) of billing-service");
 });
@@ -111,9 +111,9 @@ const REFUSALS: Array<[string, string[], Record<string, string | undefined>, str
 
 describe("refusals", () => {
     // Independent commands: they run side by side.
-    const results = new Map<string, ReturnType<typeof runToolAsync>>();
+    const results = new Map<string, ReturnType<typeof keys>>();
     beforeAll(() => {
-        for (const [name, args, overrides] of REFUSALS) results.set(name, runToolAsync("apiKeys", [...args, "--namespace-id", NAMESPACE], { ...env, ...overrides }));
+        for (const [name, args, overrides] of REFUSALS) results.set(name, keys(args, overrides));
     });
 
     it.each(REFUSALS)("refuses %s with exit 2 and says why", async (name, _args, _overrides, message) => {

@@ -9,7 +9,7 @@ import type { Miniflare } from "miniflare";
 import OpenAI from "openai";
 import { sectionSettings } from "../../config/schema";
 import { FakeProvider, UPSTREAM_SECRET_IN_401, type Behaviour } from "../../tools/fakeProviders";
-import { addClientKey, gatewayInWorkerd } from "../../tools/gatewayWorkerd";
+import { addClientKey, clientKeyName, gatewayInWorkerd } from "../../tools/gatewayWorkerd";
 
 const openai = new FakeProvider("openai");
 const anthropic = new FakeProvider("anthropic");
@@ -156,12 +156,11 @@ describe("client keys", () => {
 
     it("refuses a key whose record is malformed, and a key once its record is deleted (revoked)", async () => {
         const state = await mf.getKVNamespace("STATE");
-        const { createHash } = await import("node:crypto");
-        await state.put(`apikey:${createHash("sha256").update("gw-malformed").digest("hex")}`, '{"name":"no client field"}');
+        await state.put(clientKeyName("gw-malformed"), '{"name":"no client field"}');
         expect((await post(mf, "gw-malformed", chatBody("hi"))).status).toBe(401);
         const { key } = await newClient();
         expect((await post(mf, key, chatBody("before revoke"))).status).toBe(200);
-        await state.delete(`apikey:${createHash("sha256").update(key).digest("hex")}`);
+        await state.delete(clientKeyName(key));
         expect((await post(mf, key, chatBody("after revoke"))).status).toBe(401);
     });
 
