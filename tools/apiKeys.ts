@@ -12,6 +12,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { ConfigError } from "../config/load";
 import { KEY_PREFIX, keyRecordName, type ClientRecord } from "../workers/gateway/src/clientKeyRecord";
 import { readStackFile } from "./plan/stackFile";
 import { EXIT_INTERNAL, EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
@@ -125,7 +126,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-    const known = error instanceof UsageError || error instanceof ApiError || (error as Error).name === "ConfigError";
+    const known = error instanceof UsageError || error instanceof ApiError || error instanceof ConfigError;
     process.stderr.write(`${known ? "" : "internal error: "}${(error as Error).message}\n`);
     process.exit(known ? EXIT_USAGE : EXIT_INTERNAL);
 });

@@ -24,7 +24,7 @@ export interface BulkEntry {
     metadata?: unknown;
 }
 
-export function toBulkEntry(entry: KvExportEntry, nowSeconds: number): BulkEntry | undefined {
+function toBulkEntry(entry: KvExportEntry, nowSeconds: number): BulkEntry | undefined {
     if (entry.expiration !== undefined && entry.expiration <= nowSeconds + 60) return undefined;
     return {
         key: entry.key,
