@@ -120,6 +120,9 @@ const edgeIsConsistent: Check = (c, { secretKeys }) => {
     return problems;
 };
 
+/** The account an ARN names (its fifth field). */
+const accountOf = (arn: string) => arn.split(":")[4] ?? "";
+
 const monitoringIsReachable: Check = (c) => {
     const problems: Problem[] = [];
     if (c.monitoring.enabled) {
@@ -128,8 +131,8 @@ const monitoringIsReachable: Check = (c) => {
         }
         if (!c.monitoring.clusterOidcProviderArn)
             problems.push({ path: "monitoring.clusterOidcProviderArn", message: "missing, but monitoring.enabled is true; expected the cluster's IAM OIDC provider ARN (the CloudWatch exporter's role trusts it)" });
-        else if (!c.awsAccountIds.includes(c.monitoring.clusterOidcProviderArn.split(":")[4] ?? ""))
-            problems.push({ path: "monitoring.clusterOidcProviderArn", message: `names account ${c.monitoring.clusterOidcProviderArn.split(":")[4]}; expected one of awsAccountIds (${c.awsAccountIds.join(", ")})` });
+        else if (!c.awsAccountIds.includes(accountOf(c.monitoring.clusterOidcProviderArn)))
+            problems.push({ path: "monitoring.clusterOidcProviderArn", message: `names account ${accountOf(c.monitoring.clusterOidcProviderArn)}; expected one of awsAccountIds (${c.awsAccountIds.join(", ")})` });
     }
     const names = c.monitoring.slos.map((s) => s.name);
     names.forEach((n, i) => {
@@ -140,7 +143,6 @@ const monitoringIsReachable: Check = (c) => {
 
 /** ARNs of this stack's own resources name one of its accounts; a cross-account copy names another. */
 const accountsAreConsistent: Check = (c) => {
-    const accountOf = (arn: string) => arn.split(":")[4] ?? "";
     const allowed = c.awsAccountIds.join(", ");
     const problems: Problem[] = Object.entries(c.fleet.certificateArns)
         .filter(([, arn]) => !c.awsAccountIds.includes(accountOf(arn)))

@@ -84,7 +84,9 @@ export function gatewayAlertRules(ctx: SignalContext): RuleGroup[] {
 export function webAlertRules(ctx: SignalContext): RuleGroup[] {
     const web = serviceSignals("web", ctx);
     const service = { service: "web" };
-    const saturation = (alert: "HighMemoryUsage" | "HighDiskUsage", metric: string, selector: string, what: string): AlertRule[] =>
+    // The same per-instance expressions as the web dashboard's saturation panels.
+    const [cpu, memory, disk] = web.saturation.map(([, expr]) => expr) as [string, string, string];
+    const saturation = (alert: "HighMemoryUsage" | "HighDiskUsage", expr: string, what: string): AlertRule[] =>
         (
             [
                 ["warning", THRESHOLDS.saturationWarningPercent],
@@ -92,7 +94,7 @@ export function webAlertRules(ctx: SignalContext): RuleGroup[] {
             ] as const
         ).map(([severity, threshold]) => ({
             alert,
-            expr: `max by (dimension_InstanceId) (${metric}${selector}) > ${threshold}`,
+            expr: `${expr} > ${threshold}`,
             for: "10m",
             labels: { severity, team: TEAM_ROLES.infrastructure },
             annotations: { summary: `${what} above ${threshold}% on {{ $labels.dimension_InstanceId }}`, description: `${what} is {{ $value | humanize }}% on {{ $labels.dimension_InstanceId }}` },
@@ -121,13 +123,13 @@ export function webAlertRules(ctx: SignalContext): RuleGroup[] {
         },
         {
             alert: "HighCPUUsage",
-            expr: `max by (dimension_InstanceId) (aws_ec2_cpuutilization_average) > ${THRESHOLDS.cpuPercent}`,
+            expr: `${cpu} > ${THRESHOLDS.cpuPercent}`,
             for: "10m",
             labels: warning(TEAM_ROLES.infrastructure),
             annotations: { summary: "High CPU usage on {{ $labels.dimension_InstanceId }}", description: "CPU usage is {{ $value | humanize }}% on {{ $labels.dimension_InstanceId }}" },
         },
-        ...saturation("HighMemoryUsage", "aws_cwagent_mem_used_percent_average", fleetSelector(ctx), "Memory use"),
-        ...saturation("HighDiskUsage", "aws_cwagent_disk_used_percent_average", fleetSelector(ctx, 'dimension_path="/"'), "Disk use of /"),
+        ...saturation("HighMemoryUsage", memory, "Memory use"),
+        ...saturation("HighDiskUsage", disk, "Disk use of /"),
         {
             alert: "DiskWillFillIn4Hours",
             expr: `predict_linear(aws_cwagent_disk_used_percent_average${fleetSelector(ctx, 'dimension_path="/"')}[1h], 4 * 3600) > 100`,

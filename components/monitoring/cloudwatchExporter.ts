@@ -1,7 +1,7 @@
 import * as aws from "../aws";
 import * as k8s from "../kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { yaceConfig } from "./exporterConfigs";
+import { PROMETHEUS_COMMUNITY, yaceConfig } from "./exporterConfigs";
 
 export interface CloudWatchExporterArgs {
     /** Regions whose fleets, load balancers and vaults are read; the first is the STS region. Required. */
@@ -18,7 +18,6 @@ export interface CloudWatchExporterArgs {
     labels: Record<string, string>;
 }
 
-const CHART_REPO = "https://prometheus-community.github.io/helm-charts";
 const SERVICE_ACCOUNT = "cloudwatch-exporter";
 /**
  * What YACE calls for these jobs (its README, "Authentication"): tag:GetResources for
@@ -64,7 +63,7 @@ export class CloudWatchExporter extends pulumi.ComponentResource {
                 name: "cloudwatch-exporter",
                 chart: "prometheus-yet-another-cloudwatch-exporter",
                 version: args.chartVersion,
-                repositoryOpts: { repo: CHART_REPO },
+                repositoryOpts: { repo: PROMETHEUS_COMMUNITY },
                 namespace: args.namespace,
                 atomic: true,
                 values: {

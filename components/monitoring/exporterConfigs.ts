@@ -4,6 +4,9 @@
  * tests/monitoring/metrics.test.ts checks the names against the metrics table.
  */
 
+/** The Helm repository of kube-prometheus-stack, the blackbox exporter, YACE and json_exporter. */
+export const PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts";
+
 /**
  * The Prometheus name YACE gives a CloudWatch metric: `aws_` + namespace + metric + statistic,
  * snake-cased, an underscore before a capital that follows a lower-case letter or a digit

@@ -3,7 +3,7 @@ import * as k8s from "../kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { accountResource, permissionGroups } from "../edge/apiTokens";
-import { gatewayAnalyticsModules } from "./exporterConfigs";
+import { PROMETHEUS_COMMUNITY, gatewayAnalyticsModules } from "./exporterConfigs";
 
 export interface GatewayAnalyticsExporterArgs {
     accountId: string;
@@ -21,7 +21,6 @@ export interface GatewayAnalyticsExporterArgs {
     namePrefix: string;
 }
 
-const CHART_REPO = "https://prometheus-community.github.io/helm-charts";
 const TOKEN_DIR = "/etc/gateway-analytics";
 /**
  * The gateway's own signals into Prometheus: prometheus-json-exporter POSTs each module's SQL
@@ -53,7 +52,7 @@ export class GatewayAnalyticsExporter extends pulumi.ComponentResource {
                 name: "gateway-analytics",
                 chart: "prometheus-json-exporter",
                 version: args.chartVersion,
-                repositoryOpts: { repo: CHART_REPO },
+                repositoryOpts: { repo: PROMETHEUS_COMMUNITY },
                 namespace: args.namespace,
                 atomic: true,
                 values: {

@@ -7,6 +7,7 @@ import { alertmanagerConfig, seedRouting, type RoutingSecrets } from "./alertRou
 import { CloudflareExporter } from "./cloudflareExporter";
 import { CloudWatchExporter } from "./cloudwatchExporter";
 import { GatewayAnalyticsExporter } from "./gatewayAnalyticsExporter";
+import { PROMETHEUS_COMMUNITY } from "./exporterConfigs";
 import type { SignalContext } from "./signals";
 import { platformDashboards, platformRuleGroups } from "./content";
 
@@ -36,7 +37,6 @@ export interface MonitoringArgs {
 }
 
 const DASHBOARD_LABEL = "grafana_dashboard";
-const PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts";
 
 /**
  * The monitoring stack of one cluster: kube-prometheus-stack with generated rules, routing
