@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/stackConfig";
 import { physicalName, requiredLabels, requiredTags } from "../config/tagging";
 import { Backup, backupPlanName } from "./backup";
-import { Edge, gatewayScriptName } from "./edge";
+import { Edge } from "./edge";
 import { Fleet } from "./fleet";
 import { Monitoring } from "./monitoring";
 import { Network } from "./network";
@@ -114,7 +114,7 @@ export class Platform extends pulumi.ComponentResource {
                     labels: requiredLabels(config),
                     routingSecrets: { slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey },
                     probeTargets: [`${this.edge.workerUrl}/health`],
-                    signals: { fleetPrefix: `${namePrefix}-`, gatewayScript: gatewayScriptName(namePrefix, config.edge.workerName) },
+                    signals: { fleetPrefix: `${namePrefix}-`, gatewayScript: this.edge.gatewayScript },
                     sources: {
                         environment: config.environment,
                         regions: this.regions.map((r) => r.region),

@@ -36,7 +36,7 @@ export function gatewayScriptName(namePrefix: string, workerName: string): strin
 }
 
 /** The gateway's Analytics Engine dataset: one per environment, in the characters dataset names take. */
-export function analyticsDatasetName(namePrefix: string): string {
+function analyticsDatasetName(namePrefix: string): string {
     return `${namePrefix.replace(/[^A-Za-z0-9]/g, "_")}_gateway`;
 }
 
@@ -56,6 +56,8 @@ export class Edge extends pulumi.ComponentResource {
     readonly previousVersionId: pulumi.Output<string | undefined>;
     readonly kvNamespaceIds: Record<keyof typeof KV_BINDINGS, pulumi.Output<string>>;
     readonly backupBucketName: pulumi.Output<string>;
+    /** The gateway's script, as its own analytics and Cloudflare's name it. */
+    readonly gatewayScript: string;
     /** The gateway's own signals (Workers Analytics Engine). */
     readonly analyticsDataset: string;
     /** Where the Workers' logs are kept. */
@@ -69,6 +71,7 @@ export class Edge extends pulumi.ComponentResource {
         this.hostname = `${settings.hostname}.${args.zoneName}`;
         this.workerUrl = `https://${this.hostname}`;
 
+        this.gatewayScript = gatewayScriptName(namePrefix, settings.workerName);
         this.analyticsDataset = analyticsDatasetName(namePrefix);
         const kv = new KvNamespaces(name, { accountId, bindings: KV_BINDINGS, titlePrefix: namePrefix, protect }, child);
         const backups = new R2Bucket(
@@ -82,7 +85,7 @@ export class Edge extends pulumi.ComponentResource {
                 accountId,
                 zoneId,
                 hostname: this.hostname,
-                scriptName: gatewayScriptName(namePrefix, settings.workerName),
+                scriptName: this.gatewayScript,
                 environment: args.environment,
                 kvNamespaceIds: kv.ids,
                 backupBucketName: backups.bucketName,

@@ -18,7 +18,7 @@ export interface WorkerLogsArgs {
 
 const PREFIX = "workers/";
 /** workers_trace_events fields (developers.cloudflare.com/logs/reference/log-fields/account/workers_trace_events). */
-export const TRACE_FIELDS = ["EventTimestampMs", "ScriptName", "ScriptVersion", "Outcome", "Exceptions", "Logs", "Event", "EventType", "CPUTimeMs", "WallTimeMs"];
+const TRACE_FIELDS = ["EventTimestampMs", "ScriptName", "ScriptVersion", "Outcome", "Exceptions", "Logs", "Event", "EventType", "CPUTimeMs", "WallTimeMs"];
 
 /**
  * The Workers' trace events pushed to R2, searchable for `retentionDays` (Workers Logs keep 3

@@ -9,7 +9,7 @@
 import { TEAM_ROLES, type AlertRule, type RuleGroup } from "./ruleTypes";
 import { errorRatio, fleetSelector, orZero, serviceSignals, windowSum, type SignalContext } from "./signals";
 
-export const THRESHOLDS = {
+const THRESHOLDS = {
     errorRate: 0.05,
     gatewayP95Seconds: 0.18,
     gatewayP99Seconds: 0.42,

@@ -18,7 +18,7 @@ export interface CloudflareExporterArgs {
 
 const CHART_REPO = "https://lablabs.github.io/cloudflare-exporter/";
 /** What the exporter's README asks of its token: analytics of the account and the zone, and the account's name. */
-export const CLOUDFLARE_EXPORTER_PERMISSIONS = { account: ["Account Analytics Read", "Account Settings Read"], zone: ["Analytics Read"] } as const;
+const CLOUDFLARE_EXPORTER_PERMISSIONS = { account: ["Account Analytics Read", "Account Settings Read"], zone: ["Analytics Read"] } as const;
 
 /**
  * The Worker's requests, errors and CPU time from Cloudflare's GraphQL analytics, through
