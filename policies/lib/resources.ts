@@ -10,6 +10,11 @@ export function isUnknown(value: unknown): boolean {
     return value === UNKNOWN;
 }
 
+/** A string in the clear: neither a Pulumi secret nor a value not known until apply. */
+export function isPlainString(value: unknown): value is string {
+    return typeof value === "string" && value !== SECRET && !isUnknown(value);
+}
+
 /** `get(r.inputs, "metadataOptions.httpTokens")` */
 export function get(value: unknown, path: string): unknown {
     return path.split(".").reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), value);

@@ -1,6 +1,6 @@
 /** The security baseline: instance metadata, encryption, exposure, TLS, keys, secrets, protection. */
 import type { Judgement, PolicyResource, ResourceRule, StackRule } from "../engine";
-import { SECRET, asArray, dependentsOf, get, isProduction, isUnknown, ofType } from "../lib/resources";
+import { SECRET, asArray, dependentsOf, get, isPlainString, isProduction, isUnknown, ofType } from "../lib/resources";
 
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const INSTANCE = "aws:ec2/instance:Instance";
@@ -184,12 +184,12 @@ export const workerNoPlaintextSecrets: ResourceRule = {
         if (r.type === "cloudflare:index/secretsStoreSecret:SecretsStoreSecret") {
             const value = r.inputs["value"];
             if (!context.secretsMarked) return [{ kind: "not-evaluated", reason: SECRET_MARKS_UNSEEN }];
-            return typeof value === "string" && value !== SECRET && !isUnknown(value) ? [{ kind: "violation", message: "Secrets Store value must be a Pulumi secret, not plain text." }] : [];
+            return isPlainString(value) ? [{ kind: "violation", message: "Secrets Store value must be a Pulumi secret, not plain text." }] : [];
         }
         const bindings = asArray<{ type: string; name: string; text?: unknown }>(r.inputs["bindings"]);
         const problems = [
             ...bindings.filter((b) => b.type === "plain_text" && CREDENTIAL_NAME.test(b.name)).map((b) => `${b.name} is a plain_text var`),
-            ...(context.secretsMarked ? bindings.filter((b) => b.type === "secret_text" && typeof b.text === "string" && b.text !== SECRET && !isUnknown(b.text)).map((b) => `${b.name} is not a Pulumi secret`) : []),
+            ...(context.secretsMarked ? bindings.filter((b) => b.type === "secret_text" && isPlainString(b.text)).map((b) => `${b.name} is not a Pulumi secret`) : []),
         ];
         if (problems.length > 0) return [{ kind: "violation", message: `Worker bindings must not hold credentials in plain text: ${problems.join(", ")}.` }];
         return !context.secretsMarked && bindings.some((b) => b.type === "secret_text") ? [{ kind: "not-evaluated", reason: `whether secret_text values are Pulumi secrets: ${SECRET_MARKS_UNSEEN}` }] : [];
@@ -222,7 +222,7 @@ export const logpushCredentialsSecret: ResourceRule = {
     validateResource(r, context) {
         if (!context.secretsMarked) return [{ kind: "not-evaluated", reason: SECRET_MARKS_UNSEEN }];
         const destination = r.inputs["destinationConf"];
-        const plainKeys = typeof destination === "string" && destination !== SECRET && !isUnknown(destination) && /(access-key-id|secret-access-key|secret_access_key)=/i.test(destination);
+        const plainKeys = isPlainString(destination) && /(access-key-id|secret-access-key|secret_access_key)=/i.test(destination);
         return plainKeys ? [{ kind: "violation", message: "Logpush destination holds access keys in plain text; it must be a Pulumi secret." }] : [];
     },
 };
