@@ -19,14 +19,19 @@ export class ConcurrencyLimits {
     private readonly providers = new Map<string, ProviderSlots>();
     private waiters: Array<() => void> = [];
 
+    /** No provider's limit falls below this, however often it fails. */
+    private readonly floor: number;
+
     constructor(
-        readonly min: number,
-        readonly max: number,
-    ) {}
+        min: number,
+        private readonly max: number,
+    ) {
+        this.floor = Math.min(min, max);
+    }
 
     private slots(provider: string): ProviderSlots {
         let slots = this.providers.get(provider);
-        if (!slots) this.providers.set(provider, (slots = { limit: Math.min(this.min, this.max), inFlight: 0 }));
+        if (!slots) this.providers.set(provider, (slots = { limit: this.floor, inFlight: 0 }));
         return slots;
     }
 
@@ -41,7 +46,7 @@ export class ConcurrencyLimits {
         const slots = this.slots(provider);
         slots.inFlight = Math.max(0, slots.inFlight - 1);
         if (outcome === "success") slots.limit = Math.min(this.max, slots.limit + 1);
-        if (outcome === "failure") slots.limit = Math.max(Math.min(this.min, this.max), Math.floor(slots.limit / 2));
+        if (outcome === "failure") slots.limit = Math.max(this.floor, Math.floor(slots.limit / 2));
         const waiters = this.waiters;
         this.waiters = [];
         for (const wake of waiters) wake();

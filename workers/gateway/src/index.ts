@@ -106,7 +106,7 @@ async function chatCompletions(request: Request, env: Env, settings: Settings): 
     if (caches?.kv !== env.CACHE) caches = { kv: env.CACHE, cache: new ResponseCache(env.CACHE, settings.cache) };
     const { cache } = caches;
     const useCache = cacheable(parsed);
-    const key = useCache ? await cacheKey(client.client, parsed, { asked: (body.body as { model: unknown }).model, served: [env.OPENAI_MODEL, env.ANTHROPIC_MODEL] }) : undefined;
+    const key = useCache ? await cacheKey(client.client, parsed, { asked: parsed.model, served: [env.OPENAI_MODEL, env.ANTHROPIC_MODEL] }) : undefined;
     if (key) {
         const cached = await cache.get(key).catch(() => null);
         if (cached !== null) return done(new Response(cached, { headers: { "content-type": "application/json", "x-cache": "HIT" } }), "HIT");
@@ -117,7 +117,7 @@ async function chatCompletions(request: Request, env: Env, settings: Settings): 
     // A shared answer's attempts were the first caller's, counted once.
     const counted = shared ? { ...outcome, attempts: [] } : outcome;
     if (!outcome.ok) return done(errorResponse(outcome.error, withRetryAfter(outcome.retryAfterSeconds)), status, counted);
-    if ("stream" in outcome) return done(new Response(outcome.stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-cache": "BYPASS", "x-provider": outcome.provider } }), status, counted);
+    if ("stream" in outcome) return done(new Response(outcome.stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-cache": status, "x-provider": outcome.provider } }), status, counted);
     const answer = JSON.stringify(completion(outcome.reply, newCompletionId(), Math.floor(Date.now() / 1000)));
     // The answer is the client's either way; a cache that cannot take it costs a miss later, not this request.
     if (key && !shared) await cache.put(key, answer).catch((error: unknown) => console.warn("cache write failed", error));

@@ -18,6 +18,8 @@ export interface ChatMessage {
 export interface ChatRequest {
     /** Forwarded to OpenAI-shaped upstreams; `model` and `stream` are the gateway's to set. */
     body: Record<string, unknown>;
+    /** The model the client named ("auto" or a name): part of the cache key, never forwarded. */
+    model: string;
     messages: ChatMessage[];
     stream: boolean;
     includeUsage: boolean;
@@ -96,6 +98,7 @@ export function parseChatRequest(raw: unknown): ChatRequest | ApiError {
     const openaiOnly = ["tools", "tool_choice", "parallel_tool_calls", "response_format", "logprobs", "top_logprobs", "logit_bias"].some((k) => body[k] !== undefined) || typed.some((m) => m.role === "tool" || m.content === null);
     return {
         body: forwarded,
+        model: body["model"] as string,
         messages: typed,
         stream: body["stream"] === true,
         includeUsage: streamOptions?.include_usage === true,

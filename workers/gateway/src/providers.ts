@@ -149,7 +149,6 @@ async function commitStream(provider: ProviderName, response: Response, chat: Ch
     const translate = translator(provider, id, Math.floor(Date.now() / 1000), chat.includeUsage);
     const events = response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
     const buffered: Chunk[] = [];
-    let ended = false;
     for (;;) {
         const next = await events.read();
         if (next.done) return "ended its stream before any content";
@@ -164,7 +163,6 @@ async function commitStream(provider: ProviderName, response: Response, chat: Ch
         if (translated.chunks.some((c) => c.choices.some((choice) => choice.finish_reason !== null))) return "finished its stream with no content";
     }
     const finish = (controller: ReadableStreamDefaultController<Uint8Array>, error?: string) => {
-        ended = true;
         if (error) controller.enqueue(sseData({ error: { message: `the provider's stream broke: ${error}`, type: "server_error", param: null, code: null } }));
         else controller.enqueue(sseData(SSE_DONE));
         controller.close();
@@ -174,9 +172,9 @@ async function commitStream(provider: ProviderName, response: Response, chat: Ch
             for (const c of buffered) controller.enqueue(sseData(c));
         },
         async pull(controller) {
-            // Each pull enqueues at least one chunk or ends the stream: a pull that enqueues
-            // nothing would not be called again.
-            while (!ended) {
+            // Each pull enqueues at least one chunk or ends the stream (every finish returns): a
+            // pull that enqueues nothing would not be called again.
+            for (;;) {
                 let timer: ReturnType<typeof setTimeout> | null = null;
                 const idle = new Promise<"idle">((resolve) => (timer = setTimeout(() => resolve("idle"), idleMs)));
                 try {
