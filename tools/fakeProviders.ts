@@ -34,7 +34,6 @@ export class FakeProvider {
     /** Bodies of the requests received, parsed. */
     readonly requests: Array<Record<string, unknown>> = [];
     private readonly server: Server;
-    private readonly open = new Set<ServerResponse>();
 
     constructor(readonly shape: Shape) {
         this.server = createServer((req, res) => void this.answer(req, res));
@@ -47,8 +46,6 @@ export class FakeProvider {
         for await (const chunk of req) chunks.push(chunk as Buffer);
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
         this.requests.push(body);
-        this.open.add(res);
-        res.on("close", () => this.open.delete(res));
         if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
         const json = (status: number, value: unknown, headers: Record<string, string> = {}): void => void res.writeHead(status, { "content-type": "application/json", ...headers }).end(typeof value === "string" ? value : JSON.stringify(value));
         switch (this.behaviour) {
@@ -121,7 +118,6 @@ export class FakeProvider {
     }
 
     async stop(): Promise<void> {
-        this.open.forEach((r) => r.destroy());
         this.server.closeAllConnections();
         await new Promise((resolve) => this.server.close(resolve));
     }
