@@ -9,6 +9,7 @@ import { Edge } from "./edge";
 import { Fleet } from "./fleet";
 import { Monitoring } from "./monitoring";
 import { Network } from "./network";
+import { PROVIDER_CATALOGUE, PROVIDER_NAMES } from "../workers/gateway/src/providers/catalogue";
 
 export interface PlatformArgs {
     /** The stack's validated config. Required. */
@@ -93,8 +94,7 @@ export class Platform extends pulumi.ComponentResource {
                 environment: config.environment,
                 settings: config.edge,
                 origins: this.regions.map((r) => ({ region: r.region, address: r.fleet.albDnsName })),
-                openaiApiKey: secrets.openaiApiKey,
-                anthropicApiKey: secrets.anthropicApiKey,
+                providerKeys: Object.fromEntries(PROVIDER_NAMES.map((provider) => [provider, secrets[PROVIDER_CATALOGUE[provider].secretConfigKey]])),
                 slackWebhookUrl: secrets.slackWebhookUrl,
                 pagerdutyIntegrationId: config.cloudflare.pagerdutyIntegrationId,
                 protect,

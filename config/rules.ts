@@ -11,6 +11,7 @@ import {
     scheduleIntervalMinutes,
 } from "../policies/lib/backupMatrix";
 import { STACK_NAMES } from "../policies/lib/environments";
+import { PROVIDER_CATALOGUE } from "../workers/gateway/src/providers/catalogue";
 import { SECRET_KEYS, type ParsedConfig } from "./schema";
 import { cidrContains, parseCidr } from "./cidr";
 
@@ -106,7 +107,7 @@ const edgeIsConsistent: Check = (c, { secretKeys }) => {
     if (new Set(order).size !== order.length) problems.push({ path: "edge.providers.order", message: `[${order.join(", ")}] repeats a provider; expected each once` });
     // The postmortem: a provider without its key made the provider manager fail at runtime.
     for (const provider of new Set(order)) {
-        const key = provider === "openai" ? "openaiApiKey" : "anthropicApiKey";
+        const key = PROVIDER_CATALOGUE[provider].secretConfigKey;
         if (!c[key]) problems.push({ path: key, message: `missing, but edge.providers.order uses ${provider}; set it with \`pulumi config set --secret ops-platform:${key} ...\`` });
     }
     if (c.edge.rateLimit.burstSize > c.edge.rateLimit.maxRequests)

@@ -16,6 +16,7 @@ import {
 } from "../policies/lib/backupMatrix";
 
 import { STACK_NAMES } from "../policies/lib/environments";
+import { PROVIDER_CATALOGUE, PROVIDER_NAMES, type ProviderName, type ProviderSecretKey } from "../workers/gateway/src/providers/catalogue";
 import { cidrProblem } from "./cidr";
 
 /** `protect` stateful resources unless a stack turns it off (dev). */
@@ -23,8 +24,7 @@ export const PROTECT_BY_DEFAULT = true;
 
 /** Config keys whose value must come from `pulumi config set --secret` (a `secure:` value). */
 export const SECRET_KEYS = [
-    "openaiApiKey",
-    "anthropicApiKey",
+    ...PROVIDER_NAMES.map((name): ProviderSecretKey => PROVIDER_CATALOGUE[name].secretConfigKey),
     "slackWebhookUrl",
     "slackInfraWebhookUrl",
     "pagerdutyRoutingKey",
@@ -212,7 +212,26 @@ const backup = z
     })
     .prefault({});
 
-const providerName = z.enum(["openai", "anthropic"]);
+const providerName = z.enum(PROVIDER_NAMES as [ProviderName, ...ProviderName[]]);
+
+type Catalogue = typeof PROVIDER_CATALOGUE;
+/** Each provider's `<configPrefix>Url` and `<configPrefix>Model`, with the catalogue's defaults. */
+type ProviderEndpointShape = { [K in ProviderName as `${Catalogue[K]["configPrefix"]}Url`]: z.ZodDefault<z.ZodString> } & {
+    [K in ProviderName as `${Catalogue[K]["configPrefix"]}Model`]: z.ZodDefault<z.ZodString>;
+};
+const providerEndpoints = Object.fromEntries(
+    PROVIDER_NAMES.flatMap((name) => {
+        const entry = PROVIDER_CATALOGUE[name];
+        return [
+            [`${entry.configPrefix}Url`, z.string().url().default(entry.defaultUrl)],
+            [`${entry.configPrefix}Model`, z.string().min(1).default(entry.defaultModel)],
+        ];
+    }),
+) as ProviderEndpointShape;
+/** Our API key for each provider: a secret (SECRET_KEYS). */
+const providerSecrets = Object.fromEntries(PROVIDER_NAMES.map((name) => [PROVIDER_CATALOGUE[name].secretConfigKey, z.string().min(1).optional()])) as {
+    [K in ProviderSecretKey]: z.ZodOptional<z.ZodString>;
+};
 
 const edge = z
     .strictObject({
@@ -244,17 +263,14 @@ const edge = z
         /** Upstream AI providers, in failover order. */
         providers: z
             .strictObject({
-                order: z.array(providerName).min(1).default(["openai", "anthropic"]),
+                order: z.array(providerName).min(1).default(PROVIDER_NAMES),
                 timeoutMs: positiveInt.default(10_000),
                 /** One deadline for a whole request, every provider tried included. */
                 deadlineMs: positiveInt.default(20_000),
                 /** A provider failing this many times in a row is skipped for circuitOpenMs, then probed by one request. */
                 circuitFailures: positiveInt.default(3),
                 circuitOpenMs: positiveInt.default(30_000),
-                openaiUrl: z.string().url().default("https://api.openai.com/v1/chat/completions"),
-                anthropicUrl: z.string().url().default("https://api.anthropic.com/v1/messages"),
-                openaiModel: z.string().default("gpt-4o-mini"),
-                anthropicModel: z.string().default("claude-sonnet-4-5"),
+                ...providerEndpoints,
             })
             .prefault({}),
         kvBackup: z
@@ -388,8 +404,7 @@ export const platformConfigSchema = z.strictObject({
     backup,
     edge,
     monitoring,
-    openaiApiKey: z.string().min(1).optional(),
-    anthropicApiKey: z.string().min(1).optional(),
+    ...providerSecrets,
     slackWebhookUrl: z.string().min(1).optional(),
     slackInfraWebhookUrl: z.string().min(1).optional(),
     /** PagerDuty Events API v2 integration key: Alertmanager's routing_key. */

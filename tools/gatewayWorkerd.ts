@@ -9,6 +9,16 @@ import { GATEWAY_ENTRY, RATE_LIMITER_ENTRY, bundleWorker } from "../components/e
 import { gatewayVars } from "../components/edge/workerVars";
 import { sectionSettings } from "../config/schema";
 import { keyRecordName, type ClientRecord } from "../workers/gateway/src/clientKeyRecord";
+import { PROVIDER_CATALOGUE, PROVIDER_NAMES, providerBindings } from "../workers/gateway/src/providers/catalogue";
+import type { GatewaySecret, GatewayVar } from "../workers/gateway/src/vars";
+
+/** Vars and secrets by their contract names (an undefined one removes the binding). */
+export type BindingOverrides = Partial<Record<GatewayVar | GatewaySecret, string | undefined>>;
+
+/** A test key for every provider: `<environment>-<provider>-key`. */
+export function providerTestKeys(environment: string): Record<GatewaySecret, string> {
+    return Object.fromEntries(PROVIDER_NAMES.map((name) => [providerBindings(PROVIDER_CATALOGUE[name]).apiKey, `${environment}-${name}-key`])) as Record<GatewaySecret, string>;
+}
 
 export const COMPATIBILITY_DATE = "2026-04-01";
 
@@ -16,9 +26,9 @@ export const COMPATIBILITY_DATE = "2026-04-01";
  * The vars and secrets a deployed gateway gets with the schema's edge defaults (production's
  * values), for `environment`, with `overrides` on top (an undefined override removes a binding).
  */
-export function defaultGatewayBindings(environment: string, overrides: Record<string, string | undefined> = {}): Record<string, string> {
+export function defaultGatewayBindings(environment: string, overrides: BindingOverrides = {}): Record<string, string> {
     const vars = gatewayVars(sectionSettings("edge", undefined, "the gateway in workerd"), { environment, version: bundleWorker().version, originUrl: "http://127.0.0.1:9" });
-    const all = { ...vars, OPENAI_API_KEY: `${environment}-openai-key`, ANTHROPIC_API_KEY: `${environment}-anthropic-key`, ...overrides };
+    const all = { ...vars, ...providerTestKeys(environment), ...overrides };
     return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
 }
 

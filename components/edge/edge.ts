@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { sectionSettings, type SectionInput } from "../../config/schema";
 import { EdgeLoadBalancer, type EdgeOrigin } from "./edgeLoadBalancer";
 import { EdgeNotifications } from "./edgeNotifications";
-import { GatewayWorker } from "./gatewayWorker";
+import { GatewayWorker, type GatewayWorkerArgs } from "./gatewayWorker";
 import { KvNamespaces } from "./kvNamespaces";
 import { R2Bucket } from "./r2Bucket";
 import { WorkerLogs } from "./workerLogs";
@@ -19,9 +19,8 @@ export interface EdgeArgs {
     settings?: SectionInput<"edge">;
     /** Origins in failover order: the first serves, the last is the fallback. Required, at least one. */
     origins: EdgeOrigin[];
-    /** Provider keys (secrets), bound to the Worker as secret bindings. */
-    openaiApiKey?: pulumi.Input<string>;
-    anthropicApiKey?: pulumi.Input<string>;
+    /** Our key for each provider (secrets), bound to the Worker as secret bindings. */
+    providerKeys?: GatewayWorkerArgs["providerKeys"];
     /** Slack webhook URL (secret) for notifications. Optional. */
     slackWebhookUrl?: pulumi.Input<string>;
     /** PagerDuty service connected to the Cloudflare account, for notifications. Optional. */
@@ -90,8 +89,7 @@ export class Edge extends pulumi.ComponentResource {
                 kvNamespaceIds: kv.ids,
                 backupBucketName: backups.bucketName,
                 analyticsDataset: this.analyticsDataset,
-                openaiApiKey: args.openaiApiKey,
-                anthropicApiKey: args.anthropicApiKey,
+                providerKeys: args.providerKeys,
                 settings,
             },
             child,

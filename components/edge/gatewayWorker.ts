@@ -4,6 +4,7 @@ import { sectionSettings, type EdgeConfig, type SectionInput } from "../../confi
 import { RATE_LIMITER_MIGRATIONS, pendingMigrations } from "./durableObjects";
 import { deploymentVersions, previousVersion, stableVersion, type LiveDeployment } from "./rollout";
 import { GATEWAY_ENTRY, RATE_LIMITER_ENTRY, bundleWorker } from "./workerBundle";
+import { PROVIDER_CATALOGUE, providerBindings, type ProviderName } from "../../workers/gateway/src/providers/catalogue";
 import { gatewayVars } from "./workerVars";
 
 export interface GatewayWorkerArgs {
@@ -21,9 +22,8 @@ export interface GatewayWorkerArgs {
     backupBucketName: pulumi.Input<string>;
     /** Workers Analytics Engine dataset for the gateway's own signals (binding ANALYTICS). Optional; without it the Worker writes none. */
     analyticsDataset?: string;
-    /** Provider keys (secrets), bound as secret bindings for the providers in `settings.providers.order`. */
-    openaiApiKey?: pulumi.Input<string>;
-    anthropicApiKey?: pulumi.Input<string>;
+    /** Our key for each provider (secrets), bound as `<prefix>_API_KEY` for the providers in `settings.providers.order`. */
+    providerKeys?: Partial<Record<ProviderName, pulumi.Input<string>>>;
     /** The `ops-platform:edge` section: runtime settings, providers, KV backup and rollout. Optional; defaults in config/schema.ts. */
     settings?: SectionInput<"edge">;
     /** Entry module of the gateway's source. Optional. Defaults to GATEWAY_ENTRY (workers/gateway/src/index.ts). */
@@ -121,16 +121,13 @@ export class GatewayWorker extends pulumi.ComponentResource {
 /** KV, R2 and Durable Object bindings, runtime settings as vars, provider keys as secrets. */
 function workerBindings(args: GatewayWorkerArgs, s: EdgeConfig, version: string, rateLimiterScript: string): cloudflare.types.input.WorkerVersionBinding[] {
     const vars = gatewayVars(s, { environment: args.environment, version, originUrl: `https://${args.hostname}` });
-    const secrets: Array<[string, pulumi.Input<string> | undefined]> = [
-        ["OPENAI_API_KEY", s.providers.order.includes("openai") ? args.openaiApiKey : undefined],
-        ["ANTHROPIC_API_KEY", s.providers.order.includes("anthropic") ? args.anthropicApiKey : undefined],
-    ];
+    const secrets = s.providers.order.map((provider) => [providerBindings(PROVIDER_CATALOGUE[provider]).apiKey, args.providerKeys?.[provider]] as const);
     return [
         ...Object.entries(args.kvNamespaceIds).map(([binding, namespaceId]) => ({ type: "kv_namespace", name: binding, namespaceId })),
         { type: "r2_bucket", name: "BACKUPS", bucketName: args.backupBucketName },
         { type: "durable_object_namespace", name: "RATE_LIMITER", className: "RateLimiter", scriptName: rateLimiterScript },
         ...(args.analyticsDataset ? [{ type: "analytics_engine", name: "ANALYTICS", dataset: args.analyticsDataset }] : []),
         ...Object.entries(vars).map(([name, text]) => ({ type: "plain_text", name, text })),
-        ...secrets.filter((e): e is [string, pulumi.Input<string>] => e[1] !== undefined).map(([name, value]) => ({ type: "secret_text", name, text: pulumi.secret(value) })),
+        ...secrets.filter((e): e is readonly [string, pulumi.Input<string>] => e[1] !== undefined).map(([name, value]) => ({ type: "secret_text", name, text: pulumi.secret(value) })),
     ];
 }

@@ -1,11 +1,23 @@
 import type { EdgeConfig } from "../../config/schema";
+import { PROVIDER_CATALOGUE, PROVIDER_NAMES, providerBindings, type ProviderVar } from "../../workers/gateway/src/providers/catalogue";
+import type { GatewayVars } from "../../workers/gateway/src/vars";
 
 /**
- * The gateway's plain-text vars (what workers/gateway/src/settings.ts reads) from the edge
+ * The gateway's plain-text vars (workers/gateway/src/vars.ts names them) from the edge
  * section: GatewayWorker binds them, and the gateway's tests and benchmark run the Worker with
  * them, so neither copies the schema's defaults.
  */
-export function gatewayVars(s: EdgeConfig, where: { environment: string; version: string; originUrl: string }): Record<string, string> {
+export function gatewayVars(s: EdgeConfig, where: { environment: string; version: string; originUrl: string }): GatewayVars {
+    const endpoints = Object.fromEntries(
+        PROVIDER_NAMES.flatMap((name) => {
+            const entry = PROVIDER_CATALOGUE[name];
+            const bindings = providerBindings(entry);
+            return [
+                [bindings.url, s.providers[`${entry.configPrefix}Url`]],
+                [bindings.model, s.providers[`${entry.configPrefix}Model`]],
+            ];
+        }),
+    ) as Pick<GatewayVars, ProviderVar>;
     return {
         ENVIRONMENT: where.environment,
         VERSION: where.version,
@@ -23,10 +35,7 @@ export function gatewayVars(s: EdgeConfig, where: { environment: string; version
         REQUEST_DEADLINE_MS: String(s.providers.deadlineMs),
         CIRCUIT_FAILURES: String(s.providers.circuitFailures),
         CIRCUIT_OPEN_MS: String(s.providers.circuitOpenMs),
-        OPENAI_URL: s.providers.openaiUrl,
-        OPENAI_MODEL: s.providers.openaiModel,
-        ANTHROPIC_URL: s.providers.anthropicUrl,
-        ANTHROPIC_MODEL: s.providers.anthropicModel,
+        ...endpoints,
         KV_BACKUP_BINDINGS: s.kvBackup.bindings.join(","),
         KV_BACKUP_PREFIX: s.kvBackup.prefix,
         KV_BACKUP_RETENTION_DAYS: String(s.kvBackup.retentionDays),

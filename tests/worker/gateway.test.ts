@@ -9,7 +9,8 @@ import type { Miniflare } from "miniflare";
 import OpenAI from "openai";
 import { sectionSettings } from "../../config/schema";
 import { FakeProvider, UPSTREAM_SECRET_IN_401, type Behaviour } from "../../tools/fakeProviders";
-import { addClientKey, clientKeyName, gatewayInWorkerd } from "../../tools/gatewayWorkerd";
+import { addClientKey, clientKeyName, gatewayInWorkerd, type BindingOverrides } from "../../tools/gatewayWorkerd";
+import type { GatewaySecret, GatewayVar } from "../../workers/gateway/src/vars";
 
 const openai = new FakeProvider("openai");
 const anthropic = new FakeProvider("anthropic");
@@ -43,9 +44,9 @@ const VARS = {
     KV_BACKUP_RETENTION_DAYS: "30",
     OPENAI_API_KEY: "test-openai-key",
     ANTHROPIC_API_KEY: "test-anthropic-key",
-};
+} satisfies Record<Exclude<GatewayVar, "OPENAI_URL" | "ANTHROPIC_URL" | "ORIGIN_URL"> | GatewaySecret, string>;
 
-function gateway(overrides: Record<string, string | undefined> = {}): Miniflare {
+function gateway(overrides: BindingOverrides = {}): Miniflare {
     const bindings = Object.fromEntries(
         Object.entries({ ...VARS, OPENAI_URL: urls.openai, ANTHROPIC_URL: urls.anthropic, ORIGIN_URL: urls.origin, ...overrides }).filter((e): e is [string, string] => e[1] !== undefined),
     );
@@ -363,6 +364,26 @@ describe("misconfigured: a provider without a key, an unknown provider, the orig
         const body = (await response.json()) as { status: string; problems: string[] };
         expect(body.status).toBe("degraded");
         expect(body.problems).toEqual(["provider anthropic has no API key binding", 'PROVIDER_ORDER names unknown provider "mistral"']);
+    });
+
+    it("/health names a provider whose URL or model is invalid, instead of failing over on network errors", async () => {
+        const bad = gateway({ OPENAI_URL: "api.openai.com/v1/chat/completions", ANTHROPIC_MODEL: " " });
+        try {
+            const response = await bad.dispatchFetch("https://gateway.test/health");
+            expect(response.status).toBe(503);
+            const body = (await response.json()) as { problems: string[]; providers: Record<string, { state: string; reason?: string }> };
+            expect(body.problems).toEqual([
+                'OPENAI_URL must be an http(s) URL, got "api.openai.com/v1/chat/completions"',
+                'ANTHROPIC_MODEL must name a model, got " "',
+                "no provider can serve: every one is misconfigured or its circuit is open",
+            ]);
+            expect(body.providers).toEqual({
+                openai: { state: "misconfigured", reason: 'OPENAI_URL must be an http(s) URL, got "api.openai.com/v1/chat/completions"' },
+                anthropic: { state: "misconfigured", reason: 'ANTHROPIC_MODEL must name a model, got " "' },
+            });
+        } finally {
+            await bad.dispose();
+        }
     });
 
     it("answers JSON when something breaks (the origin unreachable), with no internals", async () => {

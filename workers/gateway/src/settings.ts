@@ -1,51 +1,29 @@
 /**
  * The Worker's settings, read from its bindings. Everything ops tune per environment arrives
- * as a plain-text var set by components/edge from stack config; keys arrive as secrets.
+ * as a plain-text var (vars.ts) set by components/edge from stack config; keys arrive as secrets.
  */
+import type { Endpoint } from "./providers/adapter";
+import { providerBindings } from "./providers/catalogue";
+import type { Adapters } from "./providers/registry";
+import { GATEWAY_VARS, type GatewaySecret, type GatewayVar } from "./vars";
 
-export type ProviderName = "openai" | "anthropic";
-
-export interface Env {
-    ENVIRONMENT: string;
-    VERSION: string;
-    ORIGIN_URL: string;
-    CACHE_SIZE: string;
-    CACHE_TTL_MS: string;
-    CACHE_CLEANUP_INTERVAL_MS: string;
-    RATE_LIMIT_MAX_REQUESTS: string;
-    RATE_LIMIT_WINDOW_MS: string;
-    RATE_LIMIT_BURST: string;
-    CONCURRENCY_MAX: string;
-    CONCURRENCY_MIN: string;
-    PROVIDER_ORDER: string;
-    PROVIDER_TIMEOUT_MS: string;
-    REQUEST_DEADLINE_MS: string;
-    CIRCUIT_FAILURES: string;
-    CIRCUIT_OPEN_MS: string;
-    OPENAI_URL: string;
-    OPENAI_MODEL: string;
-    ANTHROPIC_URL: string;
-    ANTHROPIC_MODEL: string;
-    KV_BACKUP_BINDINGS: string;
-    KV_BACKUP_PREFIX: string;
-    KV_BACKUP_RETENTION_DAYS: string;
-    OPENAI_API_KEY?: string;
-    ANTHROPIC_API_KEY?: string;
-    CACHE: KVNamespace;
-    /** Client keys (clientKeys.ts) and other state that must outlive a cache. */
-    STATE: KVNamespace;
-    BACKUPS: R2Bucket;
-    RATE_LIMITER: DurableObjectNamespace;
-    /** Workers Analytics Engine dataset of the gateway's own signals (analytics.ts). */
-    ANALYTICS?: AnalyticsEngineDataset;
-    [binding: string]: unknown;
-}
+export type Env = Record<GatewayVar, string> &
+    Partial<Record<GatewaySecret, string>> & {
+        CACHE: KVNamespace;
+        /** Client keys (clientKeys.ts) and other state that must outlive a cache. */
+        STATE: KVNamespace;
+        BACKUPS: R2Bucket;
+        RATE_LIMITER: DurableObjectNamespace;
+        /** Workers Analytics Engine dataset of the gateway's own signals (analytics.ts). */
+        ANALYTICS?: AnalyticsEngineDataset;
+        [binding: string]: unknown;
+    };
 
 export interface Settings {
     cache: { size: number; ttlMs: number; cleanupIntervalMs: number };
     rateLimit: { maxRequests: number; windowMs: number; burst: number };
     concurrency: { max: number; min: number };
-    providers: { order: ProviderName[]; timeoutMs: number; deadlineMs: number; circuitFailures: number; circuitOpenMs: number };
+    providers: { order: string[]; endpoints: Record<string, Endpoint>; timeoutMs: number; deadlineMs: number; circuitFailures: number; circuitOpenMs: number };
     backup: { bindings: string[]; prefix: string; retentionDays: number };
 }
 
@@ -53,44 +31,74 @@ export interface SettingsResult {
     settings?: Settings;
     /** What is wrong with the bindings: reported by /health, never discovered by a user's request. */
     problems: string[];
+    /** The providers among them whose bindings are wrong, and why: /health shows them misconfigured. */
+    misconfigured: Record<string, string>;
 }
 
-/** The secret binding holding our key for `provider`. */
-export function apiKeyBinding(provider: ProviderName): "OPENAI_API_KEY" | "ANTHROPIC_API_KEY" {
-    return provider === "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY";
-}
-
-function positive(env: Env, key: keyof Env, problems: string[]): number {
-    const value = Number(env[key]);
-    if (!Number.isFinite(value) || value <= 0) problems.push(`${String(key)} must be a positive number, got ${JSON.stringify(env[key])}`);
-    return value;
-}
-
-export function readSettings(env: Env): SettingsResult {
-    const problems: string[] = [];
-    const order = String(env.PROVIDER_ORDER ?? "")
+const list = (value: unknown) =>
+    String(value ?? "")
         .split(",")
         .map((p) => p.trim())
         .filter(Boolean);
-    for (const provider of order) {
-        if (provider !== "openai" && provider !== "anthropic") problems.push(`PROVIDER_ORDER names unknown provider "${provider}"`);
-        else if (!env[apiKeyBinding(provider)]) problems.push(`provider ${provider} has no API key binding`);
+
+/** The providers PROVIDER_ORDER names, in that order (unknown names included, for /health to report). */
+export function providerOrder(env: Env): string[] {
+    return list(env.PROVIDER_ORDER);
+}
+
+/** What is wrong with a provider's bindings: its key missing, its URL not http(s), its model empty. */
+function endpointOf(env: Env, name: string, adapters: Adapters): Endpoint | string[] {
+    const adapter = adapters[name];
+    if (!adapter) return [`PROVIDER_ORDER names unknown provider "${name}"`];
+    const bindings = providerBindings(adapter.entry);
+    const [url, model, apiKey] = [env[bindings.url], env[bindings.model], env[bindings.apiKey]];
+    const problems: string[] = [];
+    if (!apiKey) problems.push(`provider ${name} has no API key binding`);
+    let parsed: URL | undefined;
+    try {
+        parsed = new URL(String(url));
+    } catch {
+        parsed = undefined;
     }
+    if (!parsed || (parsed.protocol !== "https:" && parsed.protocol !== "http:")) problems.push(`${bindings.url} must be an http(s) URL, got ${JSON.stringify(url ?? null)}`);
+    if (typeof model !== "string" || model.trim() === "") problems.push(`${bindings.model} must name a model, got ${JSON.stringify(model ?? null)}`);
+    return problems.length === 0 ? { url: String(url), model: String(model), apiKey: String(apiKey) } : problems;
+}
+
+export function readSettings(env: Env, adapters: Adapters): SettingsResult {
+    const problems: string[] = [];
+    const number = (key: keyof typeof GATEWAY_VARS): number => {
+        const value = Number(env[key]);
+        if (GATEWAY_VARS[key] === "positive" && (!Number.isFinite(value) || value <= 0)) problems.push(`${key} must be a positive number, got ${JSON.stringify(env[key] ?? null)}`);
+        return value;
+    };
+    const order = providerOrder(env);
     if (order.length === 0) problems.push("PROVIDER_ORDER names no provider");
-    const bindings = String(env.KV_BACKUP_BINDINGS ?? "").split(",").filter(Boolean);
+    const endpoints: Record<string, Endpoint> = {};
+    const misconfigured: Record<string, string> = {};
+    for (const name of order) {
+        const endpoint = endpointOf(env, name, adapters);
+        if (!Array.isArray(endpoint)) endpoints[name] = endpoint;
+        else {
+            problems.push(...endpoint);
+            misconfigured[name] = endpoint.join("; ");
+        }
+    }
+    const bindings = list(env.KV_BACKUP_BINDINGS);
     for (const b of bindings) if (!env[b]) problems.push(`KV_BACKUP_BINDINGS names ${b}, which is not bound`);
     const settings: Settings = {
-        cache: { size: positive(env, "CACHE_SIZE", problems), ttlMs: positive(env, "CACHE_TTL_MS", problems), cleanupIntervalMs: positive(env, "CACHE_CLEANUP_INTERVAL_MS", problems) },
-        rateLimit: { maxRequests: positive(env, "RATE_LIMIT_MAX_REQUESTS", problems), windowMs: positive(env, "RATE_LIMIT_WINDOW_MS", problems), burst: positive(env, "RATE_LIMIT_BURST", problems) },
-        concurrency: { max: positive(env, "CONCURRENCY_MAX", problems), min: positive(env, "CONCURRENCY_MIN", problems) },
+        cache: { size: number("CACHE_SIZE"), ttlMs: number("CACHE_TTL_MS"), cleanupIntervalMs: number("CACHE_CLEANUP_INTERVAL_MS") },
+        rateLimit: { maxRequests: number("RATE_LIMIT_MAX_REQUESTS"), windowMs: number("RATE_LIMIT_WINDOW_MS"), burst: number("RATE_LIMIT_BURST") },
+        concurrency: { max: number("CONCURRENCY_MAX"), min: number("CONCURRENCY_MIN") },
         providers: {
-            order: order as ProviderName[],
-            timeoutMs: positive(env, "PROVIDER_TIMEOUT_MS", problems),
-            deadlineMs: positive(env, "REQUEST_DEADLINE_MS", problems),
-            circuitFailures: positive(env, "CIRCUIT_FAILURES", problems),
-            circuitOpenMs: positive(env, "CIRCUIT_OPEN_MS", problems),
+            order,
+            endpoints,
+            timeoutMs: number("PROVIDER_TIMEOUT_MS"),
+            deadlineMs: number("REQUEST_DEADLINE_MS"),
+            circuitFailures: number("CIRCUIT_FAILURES"),
+            circuitOpenMs: number("CIRCUIT_OPEN_MS"),
         },
-        backup: { bindings, prefix: String(env.KV_BACKUP_PREFIX ?? ""), retentionDays: positive(env, "KV_BACKUP_RETENTION_DAYS", problems) },
+        backup: { bindings, prefix: String(env.KV_BACKUP_PREFIX ?? ""), retentionDays: number("KV_BACKUP_RETENTION_DAYS") },
     };
-    return problems.length === 0 ? { settings, problems } : { problems };
+    return problems.length === 0 ? { settings, problems, misconfigured } : { problems, misconfigured };
 }

@@ -1,0 +1,47 @@
+/**
+ * What the failover loop (failover.ts) needs of a provider: how to ask it for a chat completion
+ * and how to read its answer and its stream in OpenAI's terms. One adapter per provider, each in
+ * its own file, registered in registry.ts.
+ */
+import type { EventSourceMessage } from "eventsource-parser";
+import type { ChatReply, ChatRequest, Chunk } from "../openaiApi";
+import type { ProviderEntry } from "./catalogue";
+
+/** Where and as whom the gateway calls a provider: its `<prefix>_URL`, `<prefix>_MODEL` and `<prefix>_API_KEY` bindings. */
+export interface Endpoint {
+    url: string;
+    model: string;
+    apiKey: string;
+}
+
+/** One upstream stream event as OpenAI chunks (`done` at the end of the stream), or why the stream is broken. */
+export type StreamStep = { chunks: Chunk[]; done?: true } | string;
+
+export interface ProviderAdapter {
+    readonly entry: ProviderEntry;
+    /**
+     * Takes OpenAI's own request features (tools, response formats, logprobs) as they are: a
+     * request using them is sent only to such providers.
+     */
+    readonly openaiShaped: boolean;
+    /** The upstream request for a checked chat request. */
+    request(chat: ChatRequest, endpoint: Endpoint): Request;
+    /** A whole (non-streamed) answer in OpenAI's terms, or why the body is not one. */
+    reply(body: unknown): Omit<ChatReply, "provider"> | string;
+    /** A translator for one stream: each upstream SSE event in, OpenAI chunks out. */
+    streamTranslator(stream: { id: string; created: number; includeUsage: boolean }): (event: EventSourceMessage) => StreamStep;
+}
+
+/** Builds a chunk of a translated stream. */
+export function chunkOf(stream: { id: string; created: number }, model: string, delta: Record<string, unknown>, finish: string | null = null): Chunk {
+    return { id: stream.id, object: "chat.completion.chunk", created: stream.created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] };
+}
+
+/** A stream event's JSON, or undefined when it is not JSON. */
+export function eventJson<T>(event: EventSourceMessage): T | undefined {
+    try {
+        return JSON.parse(event.data) as T;
+    } catch {
+        return undefined;
+    }
+}

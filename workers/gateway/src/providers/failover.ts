@@ -1,0 +1,164 @@
+/**
+ * The failover loop: sends a chat request to the configured AI providers in order and
+ * answers in OpenAI's format whichever one answered.
+ *
+ * A provider is skipped while its circuit is open or its slots are taken (concurrency.ts);
+ * a 5xx, 429, timeout, refused key, empty or malformed answer fails over to the next; one
+ * deadline bounds the whole request. It knows providers only through their adapters.
+ */
+import type { AttemptOutcome } from "../analytics";
+import { CircuitBreaker } from "../circuitBreaker";
+import { ConcurrencyLimits } from "../concurrency";
+import type { ApiError, ChatReply, ChatRequest } from "../openaiApi";
+import type { Settings } from "../settings";
+import type { Endpoint, ProviderAdapter } from "./adapter";
+import type { Adapters } from "./registry";
+import { commitStream } from "./streams";
+
+export interface Attempt {
+    provider: string;
+    reason: string;
+    outcome: AttemptOutcome;
+    /** Time spent calling the provider, 0 when it was skipped. */
+    ms: number;
+}
+
+export type ChatOutcome =
+    | { ok: true; provider: string; reply: ChatReply; attempts: Attempt[] }
+    | { ok: true; provider: string; stream: ReadableStream<Uint8Array>; attempts: Attempt[] }
+    | { ok: false; error: ApiError; retryAfterSeconds?: number; attempts: Attempt[] };
+
+/** Seconds a client should wait before retrying when every provider failed. */
+const ALL_FAILED_RETRY_AFTER_SECONDS = 5;
+
+/** The isolate's circuits and slots, shared by its requests. */
+interface ProviderState {
+    breaker: CircuitBreaker;
+    limits: ConcurrencyLimits;
+    /** Providers whose last answer refused our key (401/403), and that status: /health reports them misconfigured. */
+    refusedKeys: Map<string, number>;
+}
+let shared: ProviderState | undefined;
+export function providerState(settings: Settings): ProviderState {
+    shared ??= { breaker: new CircuitBreaker(settings.providers.circuitFailures, settings.providers.circuitOpenMs), limits: new ConcurrencyLimits(settings.concurrency.min, settings.concurrency.max), refusedKeys: new Map() };
+    return shared;
+}
+
+/** Retry-After an upstream gave, in seconds (delay-seconds form). */
+function retryAfterOf(response: Response): number | undefined {
+    const value = Number(response.headers.get("retry-after"));
+    return Number.isFinite(value) && value > 0 ? Math.ceil(value) : undefined;
+}
+
+type CallResult =
+    | { kind: "answer"; outcome: { provider: string; reply: ChatReply } | { provider: string; stream: ReadableStream<Uint8Array> } }
+    | { kind: "client-error"; error: ApiError }
+    | { kind: "failed"; reason: string; rateLimitedFor?: number; keyRefused?: number };
+
+/** One call to one provider, within `timeoutMs` until it answers (or, streaming, sends content). */
+async function call(provider: string, adapter: ProviderAdapter, endpoint: Endpoint, chat: ChatRequest, timeoutMs: number, idleMs: number): Promise<CallResult> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+        const response = await fetch(adapter.request(chat, endpoint), { signal: controller.signal });
+        if (response.status >= 500 || response.status === 429) {
+            await response.body?.cancel();
+            return { kind: "failed", reason: `status ${response.status}`, ...(response.status === 429 ? { rateLimitedFor: retryAfterOf(response) ?? ALL_FAILED_RETRY_AFTER_SECONDS } : {}) };
+        }
+        // 401/403 means our key for this provider is wrong: the client's request is fine, so try
+        // the next provider, and never show the upstream's answer about our credentials.
+        if (response.status === 401 || response.status === 403) {
+            await response.body?.cancel();
+            return { kind: "failed", reason: `our key was refused (status ${response.status})`, keyRefused: response.status };
+        }
+        if (!response.ok) {
+            // Another 4xx is about the request itself; another provider would refuse it too.
+            const body = (await response.json().catch(() => null)) as { error?: { message?: unknown } } | null;
+            const message = typeof body?.error?.message === "string" ? body.error.message : `the provider refused the request (status ${response.status})`;
+            return { kind: "client-error", error: { status: response.status === 404 || response.status === 413 || response.status === 422 ? response.status : 400, type: "invalid_request_error", message: `${provider}: ${message}`, code: "provider_refused" } };
+        }
+        if (chat.stream) {
+            const stream = await commitStream(adapter, response, chat.includeUsage, idleMs);
+            return typeof stream === "string" ? { kind: "failed", reason: stream } : { kind: "answer", outcome: { provider, stream } };
+        }
+        // A 200 without an answer is a failure like any other: fail over, and never cache it.
+        const reply = adapter.reply(await response.json().catch(() => null));
+        return typeof reply === "string" ? { kind: "failed", reason: reply } : { kind: "answer", outcome: { provider, reply: { provider, ...reply } } };
+    } catch (error) {
+        return { kind: "failed", reason: controller.signal.aborted ? `timeout after ${timeoutMs} ms` : `network error: ${(error as Error).message}` };
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
+export async function chat(adapters: Adapters, settings: Settings, request: ChatRequest): Promise<ChatOutcome> {
+    const { breaker, limits, refusedKeys } = providerState(settings);
+    const { order, deadlineMs, timeoutMs } = settings.providers;
+    const deadline = Date.now() + deadlineMs;
+    const attempts: Attempt[] = [];
+    const done = new Set<string>();
+    const rateLimited: number[] = [];
+    let called = 0;
+    for (;;) {
+        let full = false;
+        for (const provider of order) {
+            if (done.has(provider)) continue;
+            const adapter = adapters[provider]!;
+            if (request.openaiOnly && !adapter.openaiShaped) {
+                done.add(provider);
+                attempts.push({ provider, reason: "skipped: the request uses tools or options only OpenAI-shaped providers take", outcome: "skipped", ms: 0 });
+                continue;
+            }
+            if (!breaker.tryAcquire(provider)) {
+                done.add(provider);
+                attempts.push({ provider, reason: "skipped: its circuit is open after repeated failures", outcome: "circuit_open", ms: 0 });
+                continue;
+            }
+            if (!limits.tryAcquire(provider)) {
+                breaker.release(provider);
+                full = true;
+                continue;
+            }
+            done.add(provider);
+            const remaining = deadline - Date.now();
+            if (remaining <= 0) {
+                breaker.release(provider);
+                limits.release(provider, "neutral");
+                attempts.push({ provider, reason: `not tried: the request's ${deadlineMs} ms deadline passed`, outcome: "skipped", ms: 0 });
+                continue;
+            }
+            called++;
+            const started = Date.now();
+            const result = await call(provider, adapter, settings.providers.endpoints[provider]!, request, Math.min(timeoutMs, remaining), timeoutMs);
+            const ms = Date.now() - started;
+            if (result.kind === "failed") {
+                breaker.failure(provider);
+                limits.release(provider, "failure");
+                attempts.push({ provider, reason: result.reason, outcome: "failed", ms });
+                if (result.rateLimitedFor !== undefined) rateLimited.push(result.rateLimitedFor);
+                if (result.keyRefused !== undefined) refusedKeys.set(provider, result.keyRefused);
+                continue;
+            }
+            refusedKeys.delete(provider);
+            breaker.success(provider);
+            limits.release(provider, "success");
+            attempts.push({ provider, reason: "answered", outcome: "ok", ms });
+            if (result.kind === "client-error") return { ok: false, error: result.error, attempts };
+            return { ok: true, ...result.outcome, attempts };
+        }
+        if (!full) break;
+        // Every provider left is busy: wait for a slot rather than refuse for load.
+        const remaining = deadline - Date.now();
+        if (remaining <= 0 || !(await limits.waitForSlot(remaining))) {
+            for (const provider of order) if (!done.has(provider)) attempts.push({ provider, reason: `not tried: its calls were all in flight until the ${deadlineMs} ms deadline`, outcome: "busy", ms: 0 });
+            break;
+        }
+    }
+    const summary = attempts.map((a) => `${a.provider}: ${a.reason}`).join("; ");
+    // Every provider called was rate limiting: 429 with the soonest Retry-After they gave.
+    if (called > 0 && rateLimited.length === called) {
+        return { ok: false, error: { status: 429, type: "rate_limit_error", code: "providers_rate_limited", message: `every provider is rate limiting (${summary})` }, retryAfterSeconds: Math.min(...rateLimited), attempts };
+    }
+    const openFor = Math.ceil(breaker.retryAfterMs(order) / 1000);
+    return { ok: false, error: { status: 503, type: "server_error", code: "no_provider_available", message: `no provider could answer (${summary})` }, retryAfterSeconds: Math.max(openFor, ALL_FAILED_RETRY_AFTER_SECONDS), attempts };
+}
