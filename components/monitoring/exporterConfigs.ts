@@ -3,6 +3,7 @@
  * functions: CloudWatchExporter and GatewayAnalyticsExporter deploy these configs, and
  * tests/monitoring/metrics.test.ts checks the names against the metrics table.
  */
+import { column } from "../../workers/gateway/src/analyticsColumns";
 
 /** The Helm repository of kube-prometheus-stack, the blackbox exporter, YACE and json_exporter. */
 export const PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts";
@@ -109,26 +110,29 @@ interface JsonMetric {
  * One json_exporter module per query: its SQL (over the columns workers/gateway/src/analytics.ts
  * writes) and the metrics named from the rows, `<name>_<value>` as json_exporter names them.
  */
+const request = (name: Parameters<typeof column<"request">>[1]) => column("request", name);
+const attempt = (name: Parameters<typeof column<"attempt">>[1]) => column("attempt", name);
+
 export function gatewayAnalyticsModules(dataset: string): Record<string, { sql: string; metrics: JsonMetric[] }> {
     const quantiles = (column: string) => [0.5, 0.95, 0.99].map((q) => `quantileExactWeighted(${q})(${column}, _sample_interval) AS p${Math.round(q * 100)}_ms`).join(", ");
     return {
         gateway_requests: {
-            sql: `SELECT blob2 AS status_class, blob3 AS cache, blob4 AS provider, SUM(_sample_interval) AS requests FROM ${dataset} WHERE blob1 = 'request' AND ${WINDOW} GROUP BY status_class, cache, provider FORMAT JSON`,
+            sql: `SELECT ${request("statusClass")} AS status_class, ${request("cache")} AS cache, ${request("provider")} AS provider, SUM(_sample_interval) AS requests FROM ${dataset} WHERE ${request("kind")} = 'request' AND ${WINDOW} GROUP BY status_class, cache, provider FORMAT JSON`,
             metrics: [{ name: "gateway", type: "object", help: "chat completion requests answered in the last 5 minutes", path: "{.data[*]}", labels: { status_class: "{.status_class}", cache: "{.cache}", provider: "{.provider}" }, values: { requests_5m: "{.requests}" } }],
         },
         gateway_durations: {
-            sql: `SELECT ${quantiles("double1")}, ${quantiles("double1 - double2").replace(/AS p/g, "AS overhead_p")} FROM ${dataset} WHERE blob1 = 'request' AND ${WINDOW} FORMAT JSON`,
+            sql: `SELECT ${quantiles(request("durationMs"))}, ${quantiles(`${request("durationMs")} - ${request("providerWaitMs")}`).replace(/AS p/g, "AS overhead_p")} FROM ${dataset} WHERE ${request("kind")} = 'request' AND ${WINDOW} FORMAT JSON`,
             metrics: [
                 { name: "gateway_request_duration", type: "object", help: "request duration over the last 5 minutes, ms, the provider's wait included", path: "{.data[*]}", values: { p50_ms: "{.p50_ms}", p95_ms: "{.p95_ms}", p99_ms: "{.p99_ms}" } },
                 { name: "gateway_overhead_duration", type: "object", help: "the gateway's own time per request (duration minus the provider's wait), ms", path: "{.data[*]}", values: { p50_ms: "{.overhead_p50_ms}", p95_ms: "{.overhead_p95_ms}", p99_ms: "{.overhead_p99_ms}" } },
             ],
         },
         gateway_upstreams: {
-            sql: `SELECT blob2 AS provider, blob3 AS outcome, SUM(_sample_interval) AS attempts FROM ${dataset} WHERE blob1 = 'attempt' AND ${WINDOW} GROUP BY provider, outcome FORMAT JSON`,
+            sql: `SELECT ${attempt("provider")} AS provider, ${attempt("outcome")} AS outcome, SUM(_sample_interval) AS attempts FROM ${dataset} WHERE ${attempt("kind")} = 'attempt' AND ${WINDOW} GROUP BY provider, outcome FORMAT JSON`,
             metrics: [{ name: "gateway_upstream", type: "object", help: "calls to (or skips of) each provider in the last 5 minutes by outcome", path: "{.data[*]}", labels: { provider: "{.provider}", outcome: "{.outcome}" }, values: { attempts_5m: "{.attempts}" } }],
         },
         gateway_upstream_latency: {
-            sql: `SELECT blob2 AS provider, quantileExactWeighted(0.95)(double1, _sample_interval) AS p95_ms FROM ${dataset} WHERE blob1 = 'attempt' AND blob3 IN ('ok', 'failed') AND ${WINDOW} GROUP BY provider FORMAT JSON`,
+            sql: `SELECT ${attempt("provider")} AS provider, quantileExactWeighted(0.95)(${attempt("ms")}, _sample_interval) AS p95_ms FROM ${dataset} WHERE ${attempt("kind")} = 'attempt' AND ${attempt("outcome")} IN ('ok', 'failed') AND ${WINDOW} GROUP BY provider FORMAT JSON`,
             metrics: [{ name: "gateway_upstream_latency", type: "object", help: "provider answer time p95 by provider, ms", path: "{.data[*]}", labels: { provider: "{.provider}" }, values: { p95_ms: "{.p95_ms}" } }],
         },
     };

@@ -1,16 +1,11 @@
 /**
  * The gateway's own signals, written to Workers Analytics Engine (binding ANALYTICS): one data
- * point per chat request and one per provider attempt. Cloudflare's analytics cannot know
- * them (cache hits, failovers, circuits, the provider's wait); json_exporter reads them back
- * into Prometheus through the SQL API (components/monitoring/gatewayAnalyticsExporter.ts,
- * whose queries name these columns).
- *
- *   request: blob1 "request", blob2 status class (2xx, 4xx, 5xx), blob3 cache (HIT, MISS,
- *            SHARED, BYPASS, NONE), blob4 provider or "none"; double1 duration ms, double2
- *            provider wait ms
- *   attempt: blob1 "attempt", blob2 provider, blob3 outcome (ok, failed, circuit_open, busy,
- *            skipped); double1 the call's ms
+ * point per chat request and one per provider attempt, in the columns analyticsColumns.ts
+ * lays out. Cloudflare's analytics cannot know them (cache hits, failovers, circuits, the
+ * provider's wait); json_exporter reads them back into Prometheus through the SQL API
+ * (components/monitoring/gatewayAnalyticsExporter.ts).
  */
+import { dataPoint } from "./analyticsColumns";
 
 export interface AnalyticsSink {
     writeDataPoint(point: { blobs?: string[]; doubles?: number[]; indexes?: string[] }): void;
@@ -33,8 +28,8 @@ export function dataPoints(summary: RequestSummary): Array<{ blobs: string[]; do
     const upstreamMs = summary.attempts.reduce((total, a) => total + a.ms, 0);
     const statusClass = `${Math.floor(summary.status / 100)}xx`;
     return [
-        { indexes: ["request"], blobs: ["request", statusClass, summary.cache, summary.provider ?? "none"], doubles: [summary.durationMs, upstreamMs] },
-        ...summary.attempts.map((a) => ({ indexes: ["attempt"], blobs: ["attempt", a.provider, a.outcome], doubles: [a.ms] })),
+        dataPoint("request", { statusClass, cache: summary.cache, provider: summary.provider ?? "none" }, { durationMs: summary.durationMs, providerWaitMs: upstreamMs }),
+        ...summary.attempts.map((a) => dataPoint("attempt", { provider: a.provider, outcome: a.outcome }, { ms: a.ms })),
     ].slice(0, MAX_POINTS);
 }
 

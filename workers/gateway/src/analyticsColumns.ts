@@ -1,0 +1,34 @@
+/**
+ * The gateway's Analytics Engine data points, column by column: the Worker writes them in this
+ * order (analytics.ts) and the exporter's SQL names them from here
+ * (components/monitoring/exporterConfigs.ts), so neither counts positions. Each point's first
+ * blob, and its index, is its kind.
+ */
+export const DATA_POINTS = {
+    /** One per chat request, refusals included. */
+    request: { blobs: ["kind", "statusClass", "cache", "provider"], doubles: ["durationMs", "providerWaitMs"] },
+    /** One per provider tried or skipped. */
+    attempt: { blobs: ["kind", "provider", "outcome"], doubles: ["ms"] },
+} as const;
+
+type Points = typeof DATA_POINTS;
+export type PointKind = keyof Points;
+type BlobName<K extends PointKind> = Exclude<Points[K]["blobs"][number], "kind">;
+type DoubleName<K extends PointKind> = Points[K]["doubles"][number];
+
+/** The SQL column holding `name` in points of `kind`: `blob3`, `double1`. */
+export function column<K extends PointKind>(kind: K, name: BlobName<K> | DoubleName<K> | "kind"): string {
+    const blob = (DATA_POINTS[kind].blobs as readonly string[]).indexOf(name);
+    if (blob >= 0) return `blob${blob + 1}`;
+    return `double${(DATA_POINTS[kind].doubles as readonly string[]).indexOf(name) + 1}`;
+}
+
+/** A data point of `kind` with its values in the columns' order. */
+export function dataPoint<K extends PointKind>(kind: K, blobs: Record<BlobName<K>, string>, doubles: Record<DoubleName<K>, number>): { indexes: string[]; blobs: string[]; doubles: number[] } {
+    const { blobs: blobNames, doubles: doubleNames } = DATA_POINTS[kind];
+    return {
+        indexes: [kind],
+        blobs: (blobNames as readonly string[]).map((name) => (name === "kind" ? kind : (blobs as Record<string, string>)[name]!)),
+        doubles: (doubleNames as readonly string[]).map((name) => (doubles as Record<string, number>)[name]!),
+    };
+}
