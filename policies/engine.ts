@@ -75,6 +75,13 @@ export interface Finding {
     resource?: { urn: string; name: string; type: string };
 }
 
+/**
+ * A rule's level where the policy config names neither it nor `all` (or there is no config): the
+ * pack's own enforcementLevel (policies/index.ts), so the offline plan, the audit and
+ * `pulumi preview` agree. Mandatory: a stack without a policy config is blocked, not waved through.
+ */
+export const DEFAULT_ENFORCEMENT_LEVEL: EnforcementLevel = "mandatory";
+
 /** Policy config as `pulumi preview --policy-pack-config` reads it: `{ all: level, <rule>: level }`. */
 export type PolicyConfig = Record<string, EnforcementLevel | { enforcementLevel: EnforcementLevel }>;
 
@@ -83,7 +90,7 @@ export function levelOf(rule: Rule, config: PolicyConfig): EnforcementLevel {
     if (own) return typeof own === "string" ? own : own.enforcementLevel;
     const all = config["all"];
     if (all) return typeof all === "string" ? all : all.enforcementLevel;
-    return "advisory";
+    return DEFAULT_ENFORCEMENT_LEVEL;
 }
 
 /** A rule could not read a resource: an input of the wrong shape (a malformed export). */

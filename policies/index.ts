@@ -4,7 +4,8 @@
  * the rules themselves live in rules/ and are shared with `npm run plan` and `npm run audit`.
  */
 import { PolicyPack } from "@pulumi/policy";
+import { DEFAULT_ENFORCEMENT_LEVEL } from "./engine";
 import { notEvaluatedPolicy, toPackPolicy } from "./pack";
 import { ALL_RULES } from "./rules";
 
-new PolicyPack("ops-platform", { enforcementLevel: "advisory", policies: [...ALL_RULES.map(toPackPolicy), notEvaluatedPolicy(ALL_RULES)] });
+new PolicyPack("ops-platform", { enforcementLevel: DEFAULT_ENFORCEMENT_LEVEL, policies: [...ALL_RULES.map(toPackPolicy), notEvaluatedPolicy(ALL_RULES)] });

@@ -10,10 +10,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { ConfigError, validateConfig } from "../config/load";
 import { blocking } from "../policies/engine";
 import { EXIT_CODES_HELP, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
-import { renderChanges, renderCounts, renderCoverage, renderFindings, renderOutputs, renderTree, serializeDocument, terminalStyle, toDocument } from "./plan/document";
+import { renderChanges, renderIgnored, renderCounts, renderCoverage, renderFindings, renderOutputs, renderTree, serializeDocument, terminalStyle, toDocument } from "./plan/document";
 import { judge } from "./plan/judge";
 import { renderStackMarkdown } from "./plan/markdown";
-import { PLATFORM_AREAS, backupCoverage, changeRisk, componentOf, diffPlans } from "./plan/review";
+import { backupCoverage } from "./plan/coverage";
+import { PLATFORM_AREAS, componentOf, planDiff } from "./plan/diff";
+import { changeRisk } from "./plan/risk";
 import type { PlanDocument } from "./plan/document";
 import { rawPlatformConfig, readStackFile } from "./plan/stackFile";
 
@@ -63,14 +65,14 @@ async function main(argv: string[]): Promise<number> {
     const overview = [...renderTree(shownResources, style), "", ...renderCounts(shownResources, style), "", ...renderOutputs(doc.outputs, style), ""];
     if (flags["baseline"] || flags["markdown"]) {
         const baseline = flags["baseline"] ? readBaseline(flags["baseline"]) : { ...doc, resources: [] };
-        const changes = diffPlans(baseline, doc);
+        const { changes, ignored } = planDiff(baseline, doc);
         const risk = changeRisk(stack, changes);
         const coverage = backupCoverage(doc);
         // What changed comes first; the tree is context.
-        if (flags["baseline"]) lines.push(...renderChanges(component ? changes.filter((c) => c.component === component) : changes, risk, style), "");
+        if (flags["baseline"]) lines.push(...renderChanges(component ? changes.filter((c) => c.component === component) : changes, risk, style), ...renderIgnored(ignored, style), "");
         if (!switches.has("changes-only")) lines.push(...overview, ...renderCoverage(coverage, style), "");
         if (flags["markdown"]) {
-            const rendered = renderStackMarkdown({ stack, doc, changes, risk, coverage, findings, source: { commit: currentCommit(), baseline: flags["baseline"] } });
+            const rendered = renderStackMarkdown({ stack, doc, changes, ignored, risk, coverage, findings, source: { commit: currentCommit(), baseline: flags["baseline"] } });
             writeFileSync(flags["markdown"], `${rendered.comment}\n`);
             if (rendered.trimmed) writeFileSync(`${flags["markdown"]}.full.md`, `${rendered.full}\n`);
         }

@@ -16,9 +16,8 @@ import {
 } from "../lib/backupMatrix";
 import type { Judgement, PolicyResource, ResourceRule, RuleContext, StackRule } from "../engine";
 import { asArray, dependentsOf, get, isProduction, isUnknown, ofType, referringTo, regionOf, regionOfArn, selectionMatches, stackIsProduction } from "../lib/resources";
-import { WORKER_BINDING_TYPES } from "./security";
 import { effectiveTags } from "../lib/tags";
-import { STATEFUL_TIER_TAGS } from "./tagging";
+import { STATEFUL_TIER_TAGS, WORKER_BINDING_TYPES, kvBindingKept, scheduledExport, type WorkerBinding } from "../lib/resourceCatalogue";
 
 const PLAN = "aws:backup/plan:Plan";
 const VAULT = "aws:backup/vault:Vault";
@@ -276,11 +275,6 @@ export const backupRestoreTimeTarget: StackRule = {
     },
 };
 
-type Binding = { type: string; name: string; text?: string; bucketName?: string };
-
-/** KV bindings whose contents are a cache: regenerated on a miss, so nothing to restore. */
-const REGENERABLE_KV_BINDINGS = ["CACHE"];
-
 export const kvNamespacesExported: StackRule = {
     name: "kv-namespaces-exported",
     area: "backup",
@@ -289,7 +283,7 @@ export const kvNamespacesExported: StackRule = {
     validateStack(resources, context) {
         if (!stackIsProduction(resources, context)) return [];
         const workers = ofType(resources, ...WORKER_BINDING_TYPES);
-        const crons = ofType(resources, "cloudflare:index/workersCronTrigger:WorkersCronTrigger").filter((c) => asArray(c.inputs["schedules"]).length > 0);
+        const scheduled = scheduledExport(resources);
         const judgements: Judgement[] = [];
         // A binding cannot be tied to its namespace before ids exist, so every KV binding of a
         // Worker that uses the namespace must be exported.
@@ -298,12 +292,12 @@ export const kvNamespacesExported: StackRule = {
             const bound = workers.filter((w) => w.dependencies.includes(ns.urn));
             if (bound.length === 0) judgements.push({ kind: "violation", resource: ns, message: "Production KV namespace must be bound to the Worker that exports it." });
             bound.forEach((w) => users.add(w));
-            if (bound.length > 0 && crons.length === 0) judgements.push({ kind: "violation", resource: ns, message: "Production KV namespace export needs a Worker cron trigger; none is declared." });
+            if (bound.length > 0 && !scheduled) judgements.push({ kind: "violation", resource: ns, message: "Production KV namespace export needs a Worker cron trigger; none is declared." });
         }
         for (const w of users) {
-            const bindings = asArray<Binding>(w.inputs["bindings"]);
-            const exported = bindings.find((b) => b.name === "KV_BACKUP_BINDINGS")?.text?.split(",") ?? [];
-            const missing = bindings.filter((b) => b.type === "kv_namespace" && !exported.includes(b.name) && !REGENERABLE_KV_BINDINGS.includes(b.name)).map((b) => b.name);
+            const missing = asArray<WorkerBinding>(w.inputs["bindings"])
+                .filter((b) => b.type === "kv_namespace" && kvBindingKept(w, b.name) === "not exported")
+                .map((b) => b.name);
             if (missing.length > 0) judgements.push({ kind: "violation", resource: w, message: `Every KV namespace bound to the Worker must be exported; KV_BACKUP_BINDINGS lacks ${missing.join(", ")}.` });
         }
         return judgements;
@@ -317,7 +311,7 @@ export const kvBackupBucketLifecycleAndLock: StackRule = {
     remediation: "Give the production KV backup bucket a lifecycle rule that expires exports after their retention and a bucket lock over the export prefix.",
     validateStack(resources, context) {
         if (!stackIsProduction(resources, context)) return [];
-        const names = new Set(ofType(resources, ...WORKER_BINDING_TYPES).flatMap((w) => asArray<Binding>(w.inputs["bindings"]).filter((b) => b.type === "r2_bucket" && b.name === "BACKUPS").map((b) => b.bucketName)));
+        const names = new Set(ofType(resources, ...WORKER_BINDING_TYPES).flatMap((w) => asArray<WorkerBinding>(w.inputs["bindings"]).filter((b) => b.type === "r2_bucket" && b.name === "BACKUPS").map((b) => b.bucketName)));
         return ofType(resources, "cloudflare:index/r2Bucket:R2Bucket")
             .filter((b) => names.has(b.inputs["name"] as string))
             .flatMap((bucket): Judgement[] => {

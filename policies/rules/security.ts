@@ -1,5 +1,6 @@
 /** The security baseline: instance metadata, encryption, exposure, TLS, keys, secrets, protection. */
 import type { Judgement, PolicyResource, ResourceRule, StackRule } from "../engine";
+import { STATEFUL_TYPES, WORKER_BINDING_TYPES } from "../lib/resourceCatalogue";
 import { SECRET, asArray, dependentsOf, get, isPlainString, isProduction, isUnknown, ofType } from "../lib/resources";
 
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
@@ -163,8 +164,6 @@ export const kmsKeyRotation: ResourceRule = {
     },
 };
 
-/** Every Cloudflare resource type that binds values into a Worker, and the secret store. */
-export const WORKER_BINDING_TYPES = ["cloudflare:index/workerVersion:WorkerVersion", "cloudflare:index/workerScript:WorkerScript", "cloudflare:index/workersScript:WorkersScript"];
 const CREDENTIAL_NAME = /(KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL)/i;
 
 /**
@@ -227,20 +226,6 @@ export const logpushCredentialsSecret: ResourceRule = {
     },
 };
 
-/** Resources whose deletion loses data or keys. */
-export const STATEFUL_TYPES = [
-    "aws:kms/key:Key",
-    "aws:backup/vault:Vault",
-    "aws:s3/bucket:Bucket",
-    "aws:s3/bucketV2:BucketV2",
-    "aws:rds/instance:Instance",
-    "aws:rds/cluster:Cluster",
-    "aws:dynamodb/table:Table",
-    "aws:efs/fileSystem:FileSystem",
-    "aws:ebs/volume:Volume",
-    "cloudflare:index/workersKvNamespace:WorkersKvNamespace",
-    "cloudflare:index/r2Bucket:R2Bucket",
-];
 
 export const protectStatefulProduction: ResourceRule = {
     name: "protect-stateful-production",

@@ -5,7 +5,8 @@ import { STACK_NAMES } from "../lib/environments";
 import { LABEL_FOR_TAG, MANAGED_BY, REQUIRED_TAG_KEYS } from "../lib/tagKeys";
 import type { Judgement, ResourceRule } from "../engine";
 import { asArray, get, isUnknown } from "../lib/resources";
-import { effectiveTags, ownTags } from "../lib/tags";
+import { STATEFUL_TIER_TAGS } from "../lib/resourceCatalogue";
+import { effectiveTags } from "../lib/tags";
 
 const TAGGABLE = new Set<string>(taggableTypes.types);
 
@@ -46,17 +47,6 @@ export const kubernetesRequiredLabels: ResourceRule = {
     },
 };
 
-/** Where a stateful resource's BackupTier tag lives, per type. */
-export const STATEFUL_TIER_TAGS: Record<string, (inputs: Record<string, unknown>) => Array<Record<string, string>>> = {
-    "aws:ec2/launchTemplate:LaunchTemplate": (i) => asArray<{ resourceType: string; tags: Record<string, string> }>(i["tagSpecifications"]).filter((s) => s.resourceType === "instance" || s.resourceType === "volume").map((s) => s.tags ?? {}),
-    "aws:autoscaling/group:Group": (i) => [ownTags(i)],
-    "aws:ec2/instance:Instance": (i) => [ownTags(i)],
-    "aws:ebs/volume:Volume": (i) => [ownTags(i)],
-    "aws:rds/instance:Instance": (i) => [ownTags(i)],
-    "aws:rds/cluster:Cluster": (i) => [ownTags(i)],
-    "aws:dynamodb/table:Table": (i) => [ownTags(i)],
-    "aws:efs/fileSystem:FileSystem": (i) => [ownTags(i)],
-};
 
 export const statefulBackupTier: ResourceRule = {
     name: "stateful-backup-tier",

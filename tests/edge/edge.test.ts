@@ -4,6 +4,8 @@ import { GATEWAY_ENTRY, buildWorkerBundle } from "../../components/edge/workerBu
 import { MOCK_LIVE_WORKER_VERSION } from "../../tools/plan/mocks";
 import { problemsOf, withKey } from "../helpers/config";
 import { input, ofType, oneOfType, planOf, STACKS } from "../helpers/plan";
+import { PROVIDER_CATALOGUE, PROVIDER_NAMES, providerBindings } from "../../workers/gateway/src/providers/catalogue";
+import { GATEWAY_VARS } from "../../workers/gateway/src/vars";
 
 type Binding = { type: string; name: string; text?: string; namespaceId?: string; bucketName?: string; className?: string };
 const bindingsOf = async (stack: string) => input(oneOfType((await planOf(stack)).resources, "cloudflare:index/workerVersion:WorkerVersion"), "bindings") as Binding[];
@@ -21,6 +23,15 @@ describe.each(STACKS)("edge of %s", (stack) => {
         expect(limiter.inputs["scriptName"]).toBe(`ops-platform-${stack}-gateway-rate-limiter`);
         expect(version.options.dependsOn).toContain(limiter.urn);
         expect(ofType(resources, "cloudflare:index/workersKvNamespace:WorkersKvNamespace").map((n) => n.inputs["title"])).toEqual([`ops-platform-${stack}-cache`, `ops-platform-${stack}-state`]);
+    });
+
+    it("binds as plain text exactly the vars of the Worker's contract (workers/gateway/src/vars.ts), each provider's included", async () => {
+        const vars = (await bindingsOf(stack)).filter((b) => b.type === "plain_text").map((b) => b.name);
+        const providerVars = PROVIDER_NAMES.flatMap((name) => {
+            const { url, model } = providerBindings(PROVIDER_CATALOGUE[name]);
+            return [url, model];
+        });
+        expect([...vars].sort()).toEqual([...Object.keys(GATEWAY_VARS), ...providerVars].sort());
     });
 
     it("binds provider keys as secrets that never reach the plan in clear", async () => {

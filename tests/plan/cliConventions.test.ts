@@ -70,7 +70,7 @@ it("--component names the components when it knows none by that name", () => {
 
 it("says 'unset' where a property had or gets no value, never 'undefined'", async () => {
     const { renderChanges, plainStyle } = await import("../../tools/plan/document");
-    const { changeRisk } = await import("../../tools/plan/review");
+    const { changeRisk } = await import("../../tools/plan/risk");
     const change = { urn: "urn:x", type: "aws:s3/bucket:Bucket", name: "logs", kind: "update" as const, changes: [{ path: "forceDestroy", before: undefined, after: true }, { path: "tags.Team", before: "a", after: undefined }], replaceKeys: [], stateful: true, protected: false, component: "fleet" };
     const lines = renderChanges([change], changeRisk("dev", [change]), plainStyle).join("\n");
     expect(lines).toContain("forceDestroy: unset -> true");

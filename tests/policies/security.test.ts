@@ -11,8 +11,8 @@ import {
     protectStatefulProduction,
     s3BucketEncrypted,
     workerNoPlaintextSecrets,
-    WORKER_BINDING_TYPES,
 } from "../../policies/rules/security";
+import { WORKER_BINDING_TYPES } from "../../policies/lib/resourceCatalogue";
 import type { PolicyResource } from "../../policies/engine";
 import { changed, findingsOf, isType, productionResources, stackResources, violations, without } from "./harness";
 

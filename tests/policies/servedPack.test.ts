@@ -14,7 +14,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { EngineService } from "@pulumi/pulumi/proto/engine_grpc_pb";
-import type { PolicyConfig } from "../../policies/engine";
+import { DEFAULT_ENFORCEMENT_LEVEL, levelOf, type PolicyConfig } from "../../policies/engine";
 import { NOT_EVALUATED_POLICY } from "../../policies/pack";
 import { ALL_RULES } from "../../policies/rules";
 import { readAuditInput } from "../../tools/audit";
@@ -165,6 +165,15 @@ it("serves the rules the audit runs, and a plugin version", async () => {
     expect(info.getPoliciesList().map((p) => p.getName()).sort()).toEqual([...ALL_RULES.map((r) => r.name), NOT_EVALUATED_POLICY].sort());
     const plugin = await call<Empty, { getVersion(): string }>(client.getPluginInfo, new Empty());
     expect(plugin.getVersion()).toMatch(/^\d+\.\d+\.\d+/);
+});
+
+it("without a policy config, the served pack, the plan and the audit give every rule the same level", async () => {
+    const info = await call<Empty, analyzer.AnalyzerInfo>(client.getAnalyzerInfo, new Empty());
+    const served = Object.fromEntries(info.getPoliciesList().filter((p) => p.getName() !== NOT_EVALUATED_POLICY).map((p) => [p.getName(), LEVELS[p.getEnforcementlevel()]]));
+    // A stack with no policies/config/<stack>.json (a new stack "qa").
+    const offline = Object.fromEntries(ALL_RULES.map((rule) => [rule.name, levelOf(rule, policyConfigFor("qa"))]));
+    expect(offline).toEqual(served);
+    expect(new Set(Object.values(served))).toEqual(new Set([DEFAULT_ENFORCEMENT_LEVEL]));
 });
 
 it.each(STACKS)("%s: served and audited, the stack's resources get the same findings at the same levels", async (stack) => {

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlanDocument } from "../../tools/plan/document";
-import { diffPlans } from "../../tools/plan/review";
+import { diffPlans } from "../../tools/plan/diff";
 import { ROOT, runTool } from "../helpers/cli";
 import { planOf } from "../helpers/plan";
 import { scratchDir } from "../helpers/scratch";

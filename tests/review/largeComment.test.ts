@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlanDocument } from "../../tools/plan/document";
-import { diffPlans } from "../../tools/plan/review";
+import { diffPlans } from "../../tools/plan/diff";
 import { ROOT, runTool } from "../helpers/cli";
 import { scratchDir } from "../helpers/scratch";
 
@@ -52,7 +52,7 @@ it("a 250+ resource change: every deletion and replacement listed first, the com
 });
 
 it("shows the keys that changed inside a JSON document, not two cut strings", async () => {
-    const { readableChanges } = await import("../../tools/plan/review");
+    const { readableChanges } = await import("../../tools/plan/diff");
     const before = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Deny", Effect: "Deny", Resource: "arn:aws:backup:us-east-1:111122223333:backup-vault:ops-platform-production", Action: ["backup:DeleteRecoveryPoint"] }] });
     const after = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Deny", Effect: "Deny", Resource: "*", Action: ["backup:DeleteRecoveryPoint"] }] });
     expect(readableChanges([{ path: "policy", before, after }])).toEqual([{ path: "policy Statement[0].Resource", before: "arn:aws:backup:us-east-1:111122223333:backup-vault:ops-platform-production", after: "*" }]);

@@ -2,7 +2,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { serializeDocument, type PlanDocument } from "../../tools/plan/document";
 import { renderStackMarkdown } from "../../tools/plan/markdown";
-import { backupCoverage, changeRisk, diffPlans, type ResourceChange } from "../../tools/plan/review";
+import { backupCoverage } from "../../tools/plan/coverage";
+import { diffPlans, isIgnored, planDiff, type ResourceChange } from "../../tools/plan/diff";
+import { changeRisk } from "../../tools/plan/risk";
 import { ROOT, runTool } from "../helpers/cli";
 import { planOf, STACKS } from "../helpers/plan";
 import { scratchDir } from "../helpers/scratch";
@@ -50,6 +52,41 @@ describe("diff against a baseline", () => {
     });
 });
 
+describe("the diff says what pulumi up would do", () => {
+    it("lists a change that ignoreChanges keeps out (the group's desiredCapacity) as ignored, never as a scored update", async () => {
+        const before = await documentOf("production");
+        const after: PlanDocument = structuredClone(before);
+        const group = after.resources.find((r) => r.type === "aws:autoscaling/group:Group")!;
+        expect(group.options.ignoreChanges).toEqual(["desiredCapacity"]);
+        group.inputs["desiredCapacity"] = Number(group.inputs["desiredCapacity"]) + 2;
+        const { changes, ignored } = planDiff(before, after);
+        expect(changes).toEqual([]);
+        expect(changeRisk("production", changes).riskClass).toBe("none");
+        expect(ignored.map((c) => [c.name, c.changes.map((p) => p.path)])).toEqual([[group.name, ["desiredCapacity"]]]);
+        const md = renderStackMarkdown({ stack: "production", doc: after, changes, ignored, risk: changeRisk("production", changes), coverage: backupCoverage(after), findings: [] });
+        expect(md.comment).toBe("### **production**: no changes.");
+    });
+
+    it.each([
+        ["desiredCapacity", ["desiredCapacity"], true],
+        ["tags.Name", ["tags"], true],
+        ["bindings[VERSION].text", ["bindings[*].text"], true],
+        ["desiredCapacityType", ["desiredCapacity"], false],
+        ["maxSize", ["desiredCapacity"], false],
+    ])("isIgnored(%s, %j) is %s", (path, ignore, expected) => expect(isIgnored(path, ignore)).toBe(expected));
+
+    it("names a changed Worker binding by its name, not its position", async () => {
+        const before = await documentOf("production");
+        const after: PlanDocument = structuredClone(before);
+        const version = after.resources.find((r) => r.type === "cloudflare:index/workerVersion:WorkerVersion")!;
+        (version.inputs["bindings"] as Array<{ name: string; text?: string }>).find((b) => b.name === "RATE_LIMIT_MAX_REQUESTS")!.text = "3000";
+        const change = diffPlans(before, after).find((c) => c.type === "cloudflare:index/workerVersion:WorkerVersion")!;
+        expect(change.changes.map((p) => p.path)).toEqual(["bindings[RATE_LIMIT_MAX_REQUESTS].text"]);
+        // The version is immutable: whatever changes in it replaces it, named the same way.
+        expect([change.kind, change.replaceKeys]).toEqual(["replace", ["bindings[RATE_LIMIT_MAX_REQUESTS].text"]]);
+    });
+});
+
 describe("change risk (README: Change risk)", () => {
     const change = (kind: ResourceChange["kind"], type: string, component: string, stateful = false): ResourceChange => ({ urn: `urn:${type}:${component}`, type, name: "x", kind, changes: [], replaceKeys: [], stateful, protected: false, component });
     it.each([
@@ -77,6 +114,14 @@ describe("change risk (README: Change risk)", () => {
     });
 });
 
+it("says the CACHE namespace is not exported, as the policy kv-namespaces-exported does, and STATE is", async () => {
+    const rows = backupCoverage(await documentOf("production")).filter((r) => r.type === "cloudflare:index/workersKvNamespace:WorkersKvNamespace");
+    expect(rows.map((r) => [r.name, r.coveredBy, r.note])).toEqual([
+        ["ops-platform-production-edge-cache", undefined, "not exported: bound as CACHE, a cache refilled on a miss"],
+        ["ops-platform-production-edge-state", "Worker cron export to R2 (binding STATE)", undefined],
+    ]);
+});
+
 it("lists every backup-capable resource with its tier and plan, and the uncovered ones", async () => {
     const doc = await documentOf("production");
     const rows = backupCoverage(doc);
@@ -86,7 +131,7 @@ it("lists every backup-capable resource with its tier and plan, and the uncovere
     ]);
     const uncovered: PlanDocument = structuredClone(doc);
     uncovered.resources = uncovered.resources.filter((r) => !(r.type === "aws:backup/selection:Selection" && r.name.endsWith("-high")));
-    expect(backupCoverage(uncovered).filter((r) => !r.coveredBy).length).toBe(4);
+    expect(backupCoverage(uncovered).filter((r) => !r.coveredBy && !r.note).length).toBe(4);
 });
 
 it("trims a long comment to the limit, keeping the summary, with the full report beside it", async () => {

@@ -5,7 +5,8 @@
  */
 import type { PlanDocument } from "../../tools/plan/document";
 import { judge } from "../../tools/plan/judge";
-import { changeRisk, diffPlans, type Risk } from "../../tools/plan/review";
+import { diffPlans } from "../../tools/plan/diff";
+import { changeRisk, type Risk } from "../../tools/plan/risk";
 import { planOf, type PlanResource } from "../helpers/plan";
 
 type Resources = PlanResource[];

@@ -26,6 +26,8 @@ export interface PlannedResource {
     /** URN of the parent; undefined for resources directly under the stack. */
     parent?: string;
     custom: boolean;
+    /** The id the (mock) provider gave it; absent where none is known yet, as in a first preview. */
+    id?: string;
     inputs: Record<string, unknown>;
     options: ResourceOptions;
 }
@@ -99,7 +101,7 @@ async function capture(
         register(req, (error, response) => {
             if (!error && response) {
                 try {
-                    const resource = toPlannedResource(req, response.getUrn());
+                    const resource = toPlannedResource(req, response.getUrn(), response.getId());
                     if (resource.type === "pulumi:providers:aws") mocks.rememberProvider(`${resource.urn}::${response.getId()}`, String(resource.inputs["region"]), providerList(resource.inputs["allowedAccountIds"]));
                     resources.push(resource);
                 } catch (captureError) {
@@ -130,7 +132,7 @@ function skipSourcePositions(): void {
     (pulumi.Resource as unknown as { stackTrace(skip: number): unknown[] }).stackTrace = () => [];
 }
 
-function toPlannedResource(req: RegisterRequest, urn: string): PlannedResource {
+function toPlannedResource(req: RegisterRequest, urn: string, id: string): PlannedResource {
     const options: ResourceOptions = {};
     if (req.getProtect()) options.protect = true;
     if (req.getRetainondelete()) options.retainOnDelete = true;
@@ -147,7 +149,7 @@ function toPlannedResource(req: RegisterRequest, urn: string): PlannedResource {
     if (byProperty.length > 0) options.propertyDependencies = Object.fromEntries(byProperty.sort(([a], [b]) => a.localeCompare(b)));
     if (req.getIgnorechangesList().length > 0) options.ignoreChanges = req.getIgnorechangesList();
     const inputs = redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
-    return { urn, type: req.getType(), name: req.getName(), parent: req.getParent() || undefined, custom: req.getCustom(), inputs, options };
+    return { urn, type: req.getType(), name: req.getName(), parent: req.getParent() || undefined, custom: req.getCustom(), ...(req.getCustom() && id ? { id } : {}), inputs, options };
 }
 
 async function resolveOutputs(exported: Record<string, unknown>): Promise<Record<string, unknown>> {

@@ -4,11 +4,13 @@
  */
 import type { PlannedResource } from "./capture";
 import type { Finding } from "../../policies/engine";
-import { readableChanges, shown, type CoverageRow, type ResourceChange, type Risk } from "./review";
+import type { CoverageRow } from "./coverage";
+import { readableChanges, shown, type IgnoredChange, type ResourceChange } from "./diff";
+import type { Risk } from "./risk";
 
 export interface PlanDocument {
     stack: string;
-    resources: Array<Pick<PlannedResource, "urn" | "type" | "name" | "parent" | "inputs" | "options">>;
+    resources: Array<Pick<PlannedResource, "urn" | "type" | "name" | "parent" | "id" | "inputs" | "options">>;
     outputs: Record<string, unknown>;
     findings: Finding[];
 }
@@ -16,7 +18,7 @@ export interface PlanDocument {
 export function toDocument(stack: string, resources: PlannedResource[], outputs: Record<string, unknown>, findings: Finding[]): PlanDocument {
     return {
         stack,
-        resources: resources.map(({ urn, type, name, parent, inputs, options }) => ({ urn, type, name, ...(parent ? { parent } : {}), inputs, options })),
+        resources: resources.map(({ urn, type, name, parent, id, inputs, options }) => ({ urn, type, name, ...(parent ? { parent } : {}), ...(id ? { id } : {}), inputs, options })),
         outputs,
         findings,
     };
@@ -145,10 +147,20 @@ export function renderChanges(changes: readonly ResourceChange[], risk: Risk, st
     return lines;
 }
 
-export function renderCoverage(rows: readonly CoverageRow[], style: Style): string[] {
-    const uncovered = rows.filter((r) => !r.coveredBy);
+/** What differs but `ignoreChanges` keeps `pulumi up` from changing: shown, never scored. */
+export function renderIgnored(ignored: readonly IgnoredChange[], style: Style): string[] {
+    if (ignored.length === 0) return [];
     return [
-        style.bold(`Backup coverage: ${rows.length - uncovered.length} of ${rows.length} covered`),
-        ...rows.map((r) => `  ${r.coveredBy ? style.green("ok") : style.red("UNCOVERED")} ${r.name} ${style.dim(r.type)} tier=${r.tier ?? "-"} RPO=${r.rpo ?? "-"} RTO=${r.rto ?? "-"} ${r.coveredBy ? `<- ${r.coveredBy}` : ""}`),
+        style.bold(`Ignored (ignoreChanges keeps the live value; pulumi up changes nothing): ${ignored.length}`),
+        ...ignored.flatMap((c) => [`  = ${c.type} ${c.name}`, ...c.changes.map((p) => style.dim(`      ${p.path}: ${shown(p.before)} -> ${shown(p.after)} (ignored)`))]),
+    ];
+}
+
+export function renderCoverage(rows: readonly CoverageRow[], style: Style): string[] {
+    const uncovered = rows.filter((r) => !r.coveredBy && !r.note);
+    const noted = rows.filter((r) => !r.coveredBy && r.note);
+    return [
+        style.bold(`Backup coverage: ${rows.length - uncovered.length - noted.length} of ${rows.length} covered${noted.length > 0 ? `, ${noted.length} noted` : ""}`),
+        ...rows.map((r) => `  ${r.coveredBy ? style.green("ok") : r.note ? style.dim("--") : style.red("UNCOVERED")} ${r.name} ${style.dim(r.type)} tier=${r.tier ?? "-"} RPO=${r.rpo ?? "-"} RTO=${r.rto ?? "-"} ${r.coveredBy ? `<- ${r.coveredBy}` : (r.note ?? "")}`),
     ];
 }

@@ -17,7 +17,8 @@ export interface JudgeableResource {
 /** The policy config file a stack uses (`--policy-pack-config policies/config/<stack>.json`). */
 export function policyConfigFor(stack: string): PolicyConfig {
     const path = join(ROOT, "policies", "config", `${stack}.json`);
-    return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as PolicyConfig) : { all: "mandatory" };
+    // Without a file every rule takes the pack's default level, as under `pulumi preview`.
+    return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as PolicyConfig) : {};
 }
 
 export function toPolicyResources(resources: readonly JudgeableResource[]): PolicyResource[] {

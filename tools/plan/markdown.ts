@@ -4,12 +4,16 @@
  */
 import type { Finding } from "../../policies/engine";
 import { resourcePath, type PlanDocument } from "./document";
-import { readableChanges, shown, type CoverageRow, type ResourceChange, type Risk } from "./review";
+import type { CoverageRow } from "./coverage";
+import { readableChanges, shown, type IgnoredChange, type ResourceChange } from "./diff";
+import type { Risk } from "./risk";
 
 export interface StackReport {
     stack: string;
     doc: PlanDocument;
     changes: ResourceChange[];
+    /** Differences `ignoreChanges` keeps `pulumi up` from applying: listed, never scored. */
+    ignored?: IgnoredChange[];
     risk: Risk;
     coverage: CoverageRow[];
     findings: Finding[];
@@ -113,12 +117,18 @@ function sourceLine(r: StackReport): string[] {
 }
 
 function coverageSection(rows: CoverageRow[]): string[] {
-    const uncovered = rows.filter((r) => !r.coveredBy);
-    return details(`Backup coverage: ${rows.length - uncovered.length} of ${rows.length} covered${uncovered.length > 0 ? `, **${uncovered.length} uncovered**` : ""}`, [
+    const uncovered = rows.filter((r) => !r.coveredBy && !r.note);
+    const noted = rows.filter((r) => !r.coveredBy && r.note).length;
+    return details(`Backup coverage: ${rows.length - uncovered.length - noted} of ${rows.length} covered${noted > 0 ? `, ${noted} noted` : ""}${uncovered.length > 0 ? `, **${uncovered.length} uncovered**` : ""}`, [
         "| resource | type | tier | RPO | RTO | covered by |",
         "|---|---|---|---|---|---|",
-        ...rows.map((r) => `| \`${r.name}\` | ${r.type.split(":").pop()} | ${r.tier ?? "—"} | ${r.rpo ?? "—"} | ${r.rto ?? "—"} | ${r.coveredBy ?? "**nothing**"} |`),
+        ...rows.map((r) => `| \`${r.name}\` | ${r.type.split(":").pop()} | ${r.tier ?? "—"} | ${r.rpo ?? "—"} | ${r.rto ?? "—"} | ${r.coveredBy ?? (r.note ? `— (${cell(r.note)})` : "**nothing**")} |`),
     ]);
+}
+
+function ignoredSection(ignored: readonly IgnoredChange[]): string[] {
+    if (ignored.length === 0) return [];
+    return details(`Ignored by \`ignoreChanges\` (${ignored.length}): pulumi up keeps the live values`, ignored.flatMap((c) => [`- \`${c.type.split(":").pop()}\` \`${c.name}\``, ...c.changes.map((p) => `  - \`${p.path}\`: \`${cell(short(p.before))}\` → \`${cell(short(p.after))}\` (ignored)`)]));
 }
 
 function graphSection(changes: ResourceChange[]): string[] {
@@ -149,7 +159,7 @@ export function renderStackMarkdown(r: StackReport, maxChars = DEFAULT_MAX_CHARS
         return { comment: text, full: text, trimmed: false };
     }
     const fixed = [...head, "", ...riskLines(r), "", ...destructiveSection(r.changes, maxChars / 2)];
-    const optional = [findingsSection(r.findings), coverageSection(r.coverage), graphSection(r.changes)];
+    const optional = [findingsSection(r.findings), coverageSection(r.coverage), ignoredSection(r.ignored ?? []), graphSection(r.changes)].filter((s) => s.length > 0);
     const full = [...fixed, ...otherChangesSection(r.changes, Number.POSITIVE_INFINITY).lines, "", ...optional.flatMap((s) => [...s, ""])].join("\n");
     if (full.length <= maxChars) return { comment: full, full, trimmed: false };
     // Deletions, replacements and the findings always stay; updates are trimmed first, then the rest.

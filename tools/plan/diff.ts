@@ -1,0 +1,212 @@
+/**
+ * What changed between two plan documents, input by input: added, deleted, replaced (with the
+ * input that forces it) and updated resources, the replacements' knock-on changes, and the
+ * changes `ignoreChanges` keeps out of an update.
+ */
+import { isStateful } from "../../policies/lib/resourceCatalogue";
+import type { PlanDocument } from "./document";
+import { FORCE_NEW } from "./forceNew";
+
+type Resource = PlanDocument["resources"][number];
+
+export interface PropertyChange {
+    path: string;
+    before: unknown;
+    after: unknown;
+}
+
+export interface ResourceChange {
+    urn: string;
+    type: string;
+    name: string;
+    kind: "add" | "delete" | "replace" | "update";
+    /** Input changes; for a replace, `replaceKeys` says which of them force it. */
+    changes: PropertyChange[];
+    replaceKeys: string[];
+    stateful: boolean;
+    protected: boolean;
+    /** The Platform's child this resource belongs to (network, fleet, backup, edge, monitoring). */
+    component: string;
+    /** Replaced resources whose new id or outputs flow into this one's inputs: why it changes although its code did not. */
+    causedBy?: string[];
+}
+
+/** A resource whose inputs differ only where its `ignoreChanges` option says `pulumi up` keeps the live value. */
+export interface IgnoredChange {
+    urn: string;
+    type: string;
+    name: string;
+    changes: PropertyChange[];
+}
+
+/** How a removed `protect` option shows among a resource's changes. */
+export const PROTECT_PATH = "(protect)";
+
+/** For types the table does not know (an audit of another program's export): a changed name replaces. */
+const NAME_KEYS = ["name", "bucket", "title", "metadata.name", "metadata.namespace"];
+/** Immutable resources: any input change is a new resource. */
+const IMMUTABLE = new Set(["cloudflare:index/workerVersion:WorkerVersion"]);
+
+/**
+ * How an array element is named in a path: by its `name` where every element of the array has a
+ * distinct one (`bindings[RATE_LIMIT_MAX_REQUESTS].text`), else by its position.
+ */
+function elementKeys(list: readonly unknown[]): string[] {
+    const names = list.map((v) => (v !== null && typeof v === "object" && typeof (v as { name?: unknown }).name === "string" ? (v as { name: string }).name : undefined));
+    const named = names.every((n) => n !== undefined && /^[^[\]]+$/.test(n)) && new Set(names).size === names.length;
+    return list.map((_, i) => (named ? names[i]! : String(i)));
+}
+
+function flatten(value: unknown, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+        const entries = Object.entries(value as Record<string, unknown>);
+        if (entries.length === 0 && prefix) out[prefix] = {};
+        for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+    } else if (Array.isArray(value) && value.length > 0 && value.some((v) => v !== null && typeof v === "object")) {
+        const keys = elementKeys(value);
+        value.forEach((v, i) => flatten(v, `${prefix}[${keys[i]}]`, out));
+    } else if (prefix) out[prefix] = value;
+    return out;
+}
+
+/** Whether `path` is under one of Pulumi's `ignoreChanges` paths (`tags.Name`, `items[*].x`, `spec["a.b"]`). */
+export function isIgnored(path: string, ignoreChanges: readonly string[] = []): boolean {
+    const bare = path.replace(/\[[^\]]*\]/g, "[]");
+    return ignoreChanges.some((ignore) => {
+        const pattern = ignore.replace(/\["([^"]*)"\]/g, ".$1").replace(/\[(\*|\d+)\]/g, "[]");
+        return bare === pattern || bare.startsWith(`${pattern}.`) || bare.startsWith(`${pattern}[`);
+    });
+}
+
+/** A value as a reviewer reads it: JSON, and "unset" where there is none. */
+export function shown(value: unknown): string {
+    return value === undefined ? "unset" : JSON.stringify(value);
+}
+
+function jsonDocument(value: unknown): unknown {
+    if (typeof value !== "string" || !/^\s*[[{]/.test(value)) return undefined;
+    try {
+        return JSON.parse(value) as unknown;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * Property changes as a reviewer reads them: a JSON document held in a string (an IAM, vault or
+ * bucket policy) by the keys that changed inside it, not as two long strings.
+ */
+export function readableChanges(changes: readonly PropertyChange[]): PropertyChange[] {
+    return changes.flatMap((c) => {
+        const before = jsonDocument(c.before);
+        const after = jsonDocument(c.after);
+        if (before === undefined || after === undefined) return [c];
+        const inner = propertyChanges({ $: before }, { $: after });
+        return inner.length === 0 ? [c] : inner.map((p) => ({ path: `${c.path} ${p.path.replace(/^\$\.?/, "")}`, before: p.before, after: p.after }));
+    });
+}
+
+export function propertyChanges(before: Record<string, unknown>, after: Record<string, unknown>): PropertyChange[] {
+    const a = flatten(before);
+    const b = flatten(after);
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+        .sort()
+        .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+        .map((path) => ({ path, before: a[path], after: b[path] }));
+}
+
+export function replaceKeysOf(type: string, changes: PropertyChange[]): string[] {
+    if (IMMUTABLE.has(type)) return changes.map((c) => c.path);
+    const keys = FORCE_NEW[type]?.keys ?? NAME_KEYS;
+    // `conditions[0].stringEquals[1].key` is under the force-new `conditions.stringEquals`.
+    const forced = (path: string) => {
+        const p = path.replace(/\[[^\]]*\]/g, "");
+        return keys.some((k) => p === k || p.startsWith(`${k}.`));
+    };
+    return changes.map((c) => c.path).filter(forced);
+}
+
+/** The areas componentOf names: the Platform's children, and the providers beside them. */
+export const PLATFORM_AREAS = ["backup", "edge", "fleet", "monitoring", "network", "providers"] as const;
+
+/** The Platform child a resource sits under, by walking its parents. */
+export function componentOf(resource: Resource, byUrn: Map<string, Resource>): string {
+    let current: Resource | undefined = resource;
+    while (current?.parent) {
+        const parent = byUrn.get(current.parent);
+        if (!parent) break;
+        if (parent.type === "ops-platform:index:Platform") return current.type.startsWith("ops-platform:") ? current.type.split(":")[1]! : "providers";
+        current = parent;
+    }
+    return current?.type.startsWith("ops-platform:") ? current.type.split(":")[1]! : "stack";
+}
+
+export function diffPlans(baseline: PlanDocument, current: PlanDocument): ResourceChange[] {
+    return planDiff(baseline, current).changes;
+}
+
+/** The changes `pulumi up` would make, and those `ignoreChanges` keeps it from making (listed, never scored). */
+export function planDiff(baseline: PlanDocument, current: PlanDocument): { changes: ResourceChange[]; ignored: IgnoredChange[] } {
+    const before = new Map(baseline.resources.map((r) => [r.urn, r]));
+    const after = new Map(current.resources.map((r) => [r.urn, r]));
+    const changes: ResourceChange[] = [];
+    const ignored: IgnoredChange[] = [];
+    const describe = (r: Resource, byUrn: Map<string, Resource>, kind: ResourceChange["kind"], props: PropertyChange[], replaceKeys: string[]): ResourceChange => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        kind,
+        changes: props,
+        replaceKeys,
+        stateful: isStateful(r.type),
+        protected: Boolean(r.options.protect),
+        component: componentOf(r, byUrn),
+    });
+    for (const [urn, r] of after) {
+        const old = before.get(urn);
+        if (!old) {
+            changes.push(describe(r, after, "add", propertyChanges({}, r.inputs), []));
+            continue;
+        }
+        // An update keeps the live value of an ignored input; only a new resource takes the program's.
+        const all = propertyChanges(old.inputs, r.inputs);
+        const kept = all.filter((c) => isIgnored(c.path, r.options.ignoreChanges));
+        if (kept.length > 0) ignored.push({ urn, type: r.type, name: r.name, changes: kept });
+        const props = [...all.filter((c) => !kept.includes(c)), ...(old.options.protect && !r.options.protect ? [{ path: PROTECT_PATH, before: true, after: false }] : [])];
+        if (props.length === 0) continue;
+        const replaceKeys = replaceKeysOf(r.type, props);
+        changes.push(describe(r, after, replaceKeys.length > 0 ? "replace" : "update", props, replaceKeys));
+    }
+    for (const [urn, r] of before) if (!after.has(urn)) changes.push(describe(r, before, "delete", propertyChanges(r.inputs, {}), []));
+    cascadeReplacements(changes, after, describe);
+    return { changes: changes.sort((a, b) => a.urn.localeCompare(b.urn)), ignored: ignored.sort((a, b) => a.urn.localeCompare(b.urn)) };
+}
+
+/**
+ * A replaced resource gets a new id (and new outputs), so every input that takes one of them
+ * changes as well, although the mocks gave it the same value: the dependent is updated, or
+ * replaced where that input forces a new resource, and so on down the chain. Which input takes
+ * what is the capture's property dependencies.
+ */
+function cascadeReplacements(changes: ResourceChange[], after: Map<string, Resource>, describe: (r: Resource, byUrn: Map<string, Resource>, kind: ResourceChange["kind"], props: PropertyChange[], replaceKeys: string[]) => ResourceChange): void {
+    const byUrn = new Map(changes.map((c) => [c.urn, c]));
+    const replaced = changes.filter((c) => c.kind === "replace").map((c) => c.urn);
+    for (let i = 0; i < replaced.length; i++) {
+        const source = replaced[i]!;
+        for (const r of after.values()) {
+            const keys = Object.entries(r.options.propertyDependencies ?? {}).filter(([, urns]) => urns.includes(source)).map(([key]) => key);
+            if (keys.length === 0) continue;
+            const existing = byUrn.get(r.urn);
+            if (existing?.kind === "add" || existing?.kind === "delete") continue;
+            const cascaded = keys.filter((k) => !existing?.changes.some((c) => c.path === k || c.path.startsWith(`${k}.`) || c.path.startsWith(`${k}[`)));
+            const props = [...(existing?.changes ?? []), ...cascaded.map((k) => ({ path: k, before: r.inputs[k], after: `(new, from the replaced ${after.get(source)?.name ?? source})` }))];
+            const replaceKeys = [...new Set([...(existing?.replaceKeys ?? []), ...replaceKeysOf(r.type, cascaded.map((path) => ({ path, before: undefined, after: undefined })))])];
+            const change = { ...describe(r, after, replaceKeys.length > 0 ? "replace" : "update", props, replaceKeys), causedBy: [...new Set([...(existing?.causedBy ?? []), source])] };
+            if (existing) changes.splice(changes.indexOf(existing), 1, change);
+            else changes.push(change);
+            byUrn.set(r.urn, change);
+            if (change.kind === "replace" && existing?.kind !== "replace" && !replaced.includes(r.urn)) replaced.push(r.urn);
+        }
+    }
+}
+
