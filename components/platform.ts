@@ -113,8 +113,10 @@ export class Platform extends pulumi.ComponentResource {
                     settings: config.monitoring,
                     labels: requiredLabels(config),
                     routingSecrets: { slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey },
-                    probeTargets: [`${this.edge.workerUrl}/health`],
+                    // The probe's alerts are the gateway's: probed while the gateway is monitored.
+                    probeTargets: config.monitoring.services.includes("gateway") ? [`${this.edge.workerUrl}/health`] : [],
                     signals: { fleetPrefix: `${namePrefix}-`, gatewayScript: this.edge.gatewayScript },
+                    fleetAlarms: config.fleet.alarms,
                     sources: {
                         environment: config.environment,
                         regions: this.regions.map((r) => r.region),

@@ -6,7 +6,8 @@ import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { CROSS_FIELD_CHECKS, type Problem } from "./rules";
 import { STACK_NAMES } from "../policies/lib/environments";
-import { SECRET_KEYS, platformConfigSchema, type ParsedConfig } from "./schema";
+import { CONFIG_SECTIONS, SECRET_KEYS, platformConfigSchema, type ConfigSection, type ParsedConfig } from "./schema";
+import { markResolved } from "./sections";
 
 export const CONFIG_NAMESPACE = "ops-platform";
 
@@ -35,7 +36,26 @@ const MAX_RAW_VALUE_CHARS = 256 * 1024;
 /** Namespaces other than ours that a stack file may set: the providers' own config. */
 const PROVIDER_NAMESPACES = ["aws", "cloudflare", "kubernetes", "random", "pulumi"];
 
+/**
+ * Config already validated in this process, by its raw form: the plan checks the stack file
+ * before the SDK loads, and the program (index.ts) reads the same config again; it is validated
+ * once. Callers copy what they change (toPlatformConfig does).
+ */
+const validated = new Map<string, ParsedConfig>();
+
+/** Validates a stack's raw config: the schema, then every cross-field and section rule; throws ConfigError listing every problem. */
 export function validateConfig(raw: RawStackConfig): ParsedConfig {
+    const key = JSON.stringify([raw.stack, raw.values, [...raw.secretKeys].sort(), raw.otherKeys ?? [], raw.problems ?? []]);
+    const known = validated.get(key);
+    if (known) return known;
+    const parsed = parseConfig(raw);
+    // Each section is checked: a component handed one does not parse it again (config/sections.ts).
+    for (const section of Object.keys(CONFIG_SECTIONS) as ConfigSection[]) markResolved(parsed[section]);
+    validated.set(key, parsed);
+    return parsed;
+}
+
+function parseConfig(raw: RawStackConfig): ParsedConfig {
     const input: Record<string, unknown> = {};
     const problems: Problem[] = [...namespaceProblems(raw.otherKeys ?? []), ...secureProblems(raw.secretKeys)];
     for (const [key, value] of Object.entries(raw.values)) {

@@ -14,6 +14,7 @@ import { STACK_NAMES } from "../policies/lib/environments";
 import { PROVIDER_CATALOGUE } from "../workers/gateway/src/providers/catalogue";
 import { SECRET_KEYS, type ParsedConfig } from "./schema";
 import { cidrContains, parseCidr } from "./cidr";
+import { BURN_RATE_TIERS, MIN_SLO_WINDOW_DAYS, burnRateFactor } from "../components/monitoring/sloRules";
 
 export interface Problem {
     path: string;
@@ -42,30 +43,28 @@ const regionsAreDistinct: Check = (c) => {
     return problems;
 };
 
-const fleetIsSafe: Check = (c) => {
+type SectionCheck<K extends keyof ParsedConfig> = (section: ParsedConfig[K]) => Problem[];
+
+const fleetIsSafe: SectionCheck<"fleet"> = (fleet) => {
     const problems: Problem[] = [];
     for (const key of ["size", "standbySize"] as const) {
-        const s = c.fleet[key];
+        const s = fleet[key];
         if (s.minSize > s.maxSize) problems.push({ path: `fleet.${key}.minSize`, message: `${s.minSize} is above maxSize ${s.maxSize}; expected minSize <= desiredCapacity <= maxSize` });
         else if (s.desiredCapacity < s.minSize || s.desiredCapacity > s.maxSize)
             problems.push({ path: `fleet.${key}.desiredCapacity`, message: `${s.desiredCapacity} is outside ${s.minSize}..${s.maxSize}; expected minSize <= desiredCapacity <= maxSize` });
     }
-    if (c.fleet.sshCidr) {
-        const ssh = parseCidr(c.fleet.sshCidr);
-        const internal = parseCidr(c.fleet.internalCidr);
+    if (fleet.sshCidr) {
+        const ssh = parseCidr(fleet.sshCidr);
+        const internal = parseCidr(fleet.internalCidr);
         if (ssh && internal && !cidrContains(internal, ssh))
-            problems.push({ path: "fleet.sshCidr", message: `${c.fleet.sshCidr} is not inside the internal range ${c.fleet.internalCidr}; SSH is only ever opened to the internal range` });
+            problems.push({ path: "fleet.sshCidr", message: `${fleet.sshCidr} is not inside the internal range ${fleet.internalCidr}; SSH is only ever opened to the internal range` });
     }
-    const internal = parseCidr(c.fleet.internalCidr);
-    if (internal && internal.prefix < 8) problems.push({ path: "fleet.internalCidr", message: `${c.fleet.internalCidr} is wider than a /8; expected a private range such as 10.0.0.0/8` });
-    const points = c.fleet.refresh.checkpointPercentages;
+    const internal = parseCidr(fleet.internalCidr);
+    if (internal && internal.prefix < 8) problems.push({ path: "fleet.internalCidr", message: `${fleet.internalCidr} is wider than a /8; expected a private range such as 10.0.0.0/8` });
+    const points = fleet.refresh.checkpointPercentages;
     if (points.some((p, i) => i > 0 && p <= points[i - 1]!) || points[points.length - 1] !== 100)
         problems.push({ path: "fleet.refresh.checkpointPercentages", message: `[${points.join(", ")}] must rise and end at 100, e.g. [10, 50, 100]` });
-    c.regions.forEach((r) => {
-        if (!c.fleet.certificateArns[r.region])
-            problems.push({ path: `fleet.certificateArns.${r.region}`, message: `missing; expected the ACM certificate ARN for the HTTPS listener in ${r.region}` });
-    });
-    const { criticalDays, highDays, mediumDays, windowSchedule } = c.fleet.patching;
+    const { criticalDays, highDays, mediumDays, windowSchedule } = fleet.patching;
     const windowInterval = scheduleIntervalMinutes(windowSchedule);
     if (windowInterval === undefined) problems.push({ path: "fleet.patching.windowSchedule", message: `"${windowSchedule}" is not an AWS cron expression; expected e.g. cron(0 3 ? * TUE *)` });
     else if (windowInterval > criticalDays * 24 * 60)
@@ -75,10 +74,15 @@ const fleetIsSafe: Check = (c) => {
     return problems;
 };
 
-const backupTiersMeetTheMatrix: Check = (c) => {
+const fleetHasCertificates: Check = (c) =>
+    c.regions
+        .filter((r) => !c.fleet.certificateArns[r.region])
+        .map((r) => ({ path: `fleet.certificateArns.${r.region}`, message: `missing; expected the ACM certificate ARN for the HTTPS listener in ${r.region}` }));
+
+const backupTiersMeetTheMatrix: SectionCheck<"backup"> = (backup) => {
     const problems: Problem[] = [];
     for (const tier of BACKUP_TIERS) {
-        const t = c.backup.tiers[tier];
+        const t = backup.tiers[tier];
         const path = `backup.tiers.${tier}`;
         const interval = scheduleIntervalMinutes(t.schedule);
         if (interval === undefined) problems.push({ path: `${path}.schedule`, message: `"${t.schedule}" is not an AWS Backup schedule; expected cron(m h dom mon dow y) or rate(n unit)` });
@@ -93,27 +97,35 @@ const backupTiersMeetTheMatrix: Check = (c) => {
         if (t.coldStorageAfterDays !== undefined && t.retentionDays < t.coldStorageAfterDays + COLD_STORAGE_MIN_DAYS)
             problems.push({ path: `${path}.coldStorageAfterDays`, message: `cold storage after ${t.coldStorageAfterDays} days needs a retention of at least ${t.coldStorageAfterDays + COLD_STORAGE_MIN_DAYS} days (AWS keeps cold recovery points ${COLD_STORAGE_MIN_DAYS} days), but retentionDays is ${t.retentionDays}` });
     }
-    const gfs = c.backup.gfs;
+    const gfs = backup.gfs;
     if (!(gfs.dailyDays <= gfs.weeklyDays && gfs.weeklyDays <= gfs.monthlyDays && gfs.monthlyDays <= gfs.yearlyDays))
         problems.push({ path: "backup.gfs", message: "expected dailyDays <= weeklyDays <= monthlyDays <= yearlyDays" });
-    if (c.backup.crossRegionCopy && !c.regions.some((r) => r.standby))
-        problems.push({ path: "backup.crossRegionCopy", message: "is true but no region has standby: true; add a standby region to copy to, or set it to false" });
     return problems;
 };
 
-const edgeIsConsistent: Check = (c, { secretKeys }) => {
+const backupCopiesHaveATarget: Check = (c) =>
+    c.backup.crossRegionCopy && !c.regions.some((r) => r.standby)
+        ? [{ path: "backup.crossRegionCopy", message: "is true but no region has standby: true; add a standby region to copy to, or set it to false" }]
+        : [];
+
+const edgeIsConsistent: SectionCheck<"edge"> = (edge) => {
     const problems: Problem[] = [];
-    const order = c.edge.providers.order;
+    const order = edge.providers.order;
     if (new Set(order).size !== order.length) problems.push({ path: "edge.providers.order", message: `[${order.join(", ")}] repeats a provider; expected each once` });
+    if (edge.rateLimit.burstSize > edge.rateLimit.maxRequests)
+        problems.push({ path: "edge.rateLimit.burstSize", message: `${edge.rateLimit.burstSize} is above maxRequests ${edge.rateLimit.maxRequests}` });
+    if (edge.concurrency.min > edge.concurrency.max)
+        problems.push({ path: "edge.concurrency.min", message: `${edge.concurrency.min} is above max ${edge.concurrency.max}` });
+    return problems;
+};
+
+const secretsAreSet: Check = (c, { secretKeys }) => {
+    const problems: Problem[] = [];
     // The postmortem: a provider without its key made the provider manager fail at runtime.
-    for (const provider of new Set(order)) {
+    for (const provider of new Set(c.edge.providers.order)) {
         const key = PROVIDER_CATALOGUE[provider].secretConfigKey;
         if (!c[key]) problems.push({ path: key, message: `missing, but edge.providers.order uses ${provider}; set it with \`pulumi config set --secret ops-platform:${key} ...\`` });
     }
-    if (c.edge.rateLimit.burstSize > c.edge.rateLimit.maxRequests)
-        problems.push({ path: "edge.rateLimit.burstSize", message: `${c.edge.rateLimit.burstSize} is above maxRequests ${c.edge.rateLimit.maxRequests}` });
-    if (c.edge.concurrency.min > c.edge.concurrency.max)
-        problems.push({ path: "edge.concurrency.min", message: `${c.edge.concurrency.min} is above max ${c.edge.concurrency.max}` });
     for (const key of SECRET_KEYS) {
         if (c[key] !== undefined && !secretKeys.has(key))
             problems.push({ path: key, message: `is stored in plain text; expected a secret: \`pulumi config set --secret ops-platform:${key} ...\`` });
@@ -135,10 +147,26 @@ const monitoringIsReachable: Check = (c) => {
         else if (!c.awsAccountIds.includes(accountOf(c.monitoring.clusterOidcProviderArn)))
             problems.push({ path: "monitoring.clusterOidcProviderArn", message: `names account ${accountOf(c.monitoring.clusterOidcProviderArn)}; expected one of awsAccountIds (${c.awsAccountIds.join(", ")})` });
     }
-    const names = c.monitoring.slos.map((s) => s.name);
-    names.forEach((n, i) => {
-        if (names.indexOf(n) !== i) problems.push({ path: `monitoring.slos[${i}].name`, message: `"${n}" is used twice; expected unique SLO names` });
+    return problems;
+};
+
+const monitoringContentIsBuildable: SectionCheck<"monitoring"> = (monitoring) => {
+    const problems: Problem[] = [];
+    const names = monitoring.slos.map((s) => s.name);
+    monitoring.slos.forEach((slo, i) => {
+        if (names.indexOf(slo.name) !== i) problems.push({ path: `monitoring.slos[${i}].name`, message: `"${slo.name}" is used twice; expected unique SLO names` });
+        if (!monitoring.services.includes(slo.service))
+            problems.push({ path: `monitoring.slos[${i}].service`, message: `${slo.service} is not in monitoring.services (${monitoring.services.join(", ")}); expected a monitored service, or add it there` });
     });
+    if (monitoring.sloWindowDays < MIN_SLO_WINDOW_DAYS) {
+        const slowest = BURN_RATE_TIERS.reduce((a, b) => (burnRateFactor(b, monitoring.sloWindowDays) < burnRateFactor(a, monitoring.sloWindowDays) ? b : a));
+        problems.push({
+            path: "monitoring.sloWindowDays",
+            message: `${monitoring.sloWindowDays} is too short for the burn-rate alerts: the ${slowest.long} tier would fire at a burn rate of ${burnRateFactor(slowest, monitoring.sloWindowDays)}x, which never spends the budget; expected at least ${MIN_SLO_WINDOW_DAYS}`,
+        });
+    }
+    const { saturationWarningPercent: warn, saturationCriticalPercent: crit } = monitoring.thresholds;
+    if (warn >= crit) problems.push({ path: "monitoring.thresholds.saturationWarningPercent", message: `${warn} is not below saturationCriticalPercent ${crit}; expected the warning first` });
     return problems;
 };
 
@@ -154,12 +182,31 @@ const accountsAreConsistent: Check = (c) => {
     return problems;
 };
 
+/**
+ * The rules within one section: they run wherever the section is resolved, by the whole
+ * config's validation and by a component given the section alone (config/sections.ts).
+ */
+export const SECTION_CHECKS: { readonly [K in keyof ParsedConfig]?: SectionCheck<K> } = {
+    fleet: fleetIsSafe,
+    backup: backupTiersMeetTheMatrix,
+    edge: edgeIsConsistent,
+    monitoring: monitoringContentIsBuildable,
+};
+
+/** The section's own rules, for a section resolved alone. */
+export function sectionProblems<K extends keyof ParsedConfig>(section: K, value: ParsedConfig[K]): Problem[] {
+    return (SECTION_CHECKS[section] as SectionCheck<K> | undefined)?.(value) ?? [];
+}
+
+const eachSection: Check = (c) => (Object.keys(SECTION_CHECKS) as Array<keyof ParsedConfig>).flatMap((section) => sectionProblems(section, c[section]));
+
 export const CROSS_FIELD_CHECKS: readonly Check[] = [
     environmentMatchesStack,
     accountsAreConsistent,
     regionsAreDistinct,
-    fleetIsSafe,
-    backupTiersMeetTheMatrix,
-    edgeIsConsistent,
+    eachSection,
+    fleetHasCertificates,
+    backupCopiesHaveATarget,
+    secretsAreSet,
     monitoringIsReachable,
 ];

@@ -52,6 +52,8 @@ const promSelector = z
     .regex(/^\{?\s*([a-zA-Z_]\w*\s*(=|!=|=~|!~)\s*"([^"\\]|\\.)*"\s*(,\s*[a-zA-Z_]\w*\s*(=|!=|=~|!~)\s*"([^"\\]|\\.)*"\s*)*)?\}?$/, 'expected PromQL label matchers such as {job="gateway"}');
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as us-east-1");
 const percent = z.number().int().min(1).max(100);
+/** A share strictly between 0 and 1, such as 0.05. */
+const ratio = z.number().gt(0).lt(1);
 const positiveInt = z.number().int().positive();
 const arn = z.string().regex(/^arn:aws[a-z-]*:/, "expected an ARN (arn:aws:...)");
 
@@ -116,10 +118,12 @@ const fleet = z
                 minHealthyPercentage: z.number().int().min(0).max(100).default(90),
             })
             .prefault({}),
+        /** The fleet's thresholds, read by its CloudWatch alarms and its Prometheus alerts alike (components/monitoring/alertRules.ts). */
         alarms: z
             .strictObject({
-                /** ALB 5xx ratio above which the critical alarm fires (seed: 0.05). */
-                error5xxRatio: z.number().gt(0).lt(1).default(0.05),
+                /** ALB 5xx ratio above which the critical alarm and WebHighErrorRate fire (seed: 0.05). */
+                error5xxRatio: ratio.default(0.05),
+                /** CPU above which the warning alarm and HighCPUUsage fire, for cpuMinutes (golden signals: 85%). */
                 cpuPercent: percent.default(85),
                 cpuMinutes: positiveInt.default(10),
             })
@@ -354,7 +358,7 @@ const monitoring = z
                 infrastructure: z.string().regex(/^[a-z][a-z0-9-]*$/, "expected a lowercase team name").default("infrastructure"),
             })
             .prefault({}),
-        /** Services that get a golden-signals dashboard: the gateway (Worker) and web (ALB + fleet). */
+        /** Services monitored: each gets its alerts and its golden-signals dashboard; the gateway (Worker) and web (ALB + fleet). */
         services: z.array(z.enum(MONITORED_SERVICES)).default(["gateway", "web"]),
         /**
          * The cluster's IAM OIDC provider (arn:aws:iam::<account>:oidc-provider/<issuer>): the
@@ -371,6 +375,23 @@ const monitoring = z
                 cloudflareChartVersion: z.string().default("0.2.1"),
                 /** prometheus-json-exporter (prometheus-community), reading the gateway's Analytics Engine data. */
                 jsonChartVersion: z.string().default("0.20.0"),
+            })
+            .prefault({}),
+        /** The Prometheus-only alert thresholds (the fleet's own are `fleet.alarms`, shared with CloudWatch). */
+        thresholds: z
+            .strictObject({
+                /** Gateway 5xx share (and a provider's failure share) above which its alerts fire (it-operations/monitoring.md: 0.05). */
+                gatewayErrorRatio: ratio.default(0.05),
+                /** The gateway's own p95 and p99, ms (operations-training.md, Module 4 KPIs: 180 and 420). */
+                gatewayP95Ms: positiveInt.default(180),
+                gatewayP99Ms: positiveInt.default(420),
+                /** Cache hit share below which GatewayCacheHitRateLow warns (Module 4 KPI: 0.80). */
+                cacheHitRatio: ratio.default(0.8),
+                /** Web targets' p95 above which WebHighLatency warns, seconds (it-operations/monitoring.md HighLatency: 1). */
+                webP95Seconds: z.number().positive().default(1),
+                /** Memory and disk use that warn and that are critical, percent (the golden signals' saturation: 70 and 85). */
+                saturationWarningPercent: percent.default(70),
+                saturationCriticalPercent: percent.default(85),
             })
             .prefault({}),
         runbookBaseUrl: z.string().url().default("https://runbooks.example.com"),
@@ -426,15 +447,6 @@ export type ConfigSection = keyof typeof CONFIG_SECTIONS;
 /** What a component accepts for a section: any subset of its keys; the rest take their defaults. */
 export type SectionInput<K extends ConfigSection> = z.input<(typeof CONFIG_SECTIONS)[K]>;
 
-/** A section's settings with every default applied; a bad value is an error naming `owner` and the key. */
-export function sectionSettings<K extends ConfigSection>(section: K, input: SectionInput<K> | undefined, owner: string): ParsedConfig[K] {
-    const result = (CONFIG_SECTIONS[section] as z.ZodType).safeParse(input);
-    if (!result.success) {
-        const problems = result.error.issues.map((issue) => `${section}.${issue.path.map(String).join(".")}: ${issue.message}`);
-        throw new Error(`${owner}: invalid settings: ${problems.join("; ")}`);
-    }
-    return result.data as ParsedConfig[K];
-}
 export type BackupConfig = ParsedConfig["backup"];
 export type TierConfig = BackupConfig["tiers"][BackupTier];
 export type EdgeConfig = ParsedConfig["edge"];

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { Miniflare } from "miniflare";
 import { GATEWAY_ENTRY, RATE_LIMITER_ENTRY, bundleWorker } from "../components/edge/workerBundle";
 import { gatewayVars } from "../components/edge/workerVars";
-import { sectionSettings } from "../config/schema";
+import { sectionSettings } from "../config/sections";
 import { keyRecordName, type ClientRecord } from "../workers/gateway/src/clientKeyRecord";
 import { PROVIDER_CATALOGUE, PROVIDER_NAMES, providerBindings } from "../workers/gateway/src/providers/catalogue";
 import type { GatewaySecret, GatewayVar } from "../workers/gateway/src/vars";

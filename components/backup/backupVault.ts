@@ -1,6 +1,7 @@
 import * as aws from "../aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PROTECT_BY_DEFAULT, sectionSettings, type SectionInput } from "../../config/schema";
+import { PROTECT_BY_DEFAULT, type SectionInput } from "../../config/schema";
+import { sectionSettings } from "../../config/sections";
 
 export interface BackupVaultArgs {
     /** Physical vault name (also names its key alias). Required. */

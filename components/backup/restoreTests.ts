@@ -1,7 +1,8 @@
 import * as aws from "../aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BACKUP_TIER_TAG, type BackupTier } from "../../policies/lib/backupMatrix";
-import { sectionSettings, type SectionInput } from "../../config/schema";
+import { type SectionInput } from "../../config/schema";
+import { sectionSettings } from "../../config/sections";
 
 export interface RestoreTestsArgs {
     /** Physical plan name; AWS allows letters, digits and underscores only, so dashes become underscores. Required. */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { sectionSettings, type SectionInput } from "../../config/schema";
+import { type SectionInput } from "../../config/schema";
+import { sectionSettings } from "../../config/sections";
 import { EdgeLoadBalancer, type EdgeOrigin } from "./edgeLoadBalancer";
 import { EdgeNotifications } from "./edgeNotifications";
 import { GatewayWorker, type GatewayWorkerArgs } from "./gatewayWorker";

@@ -1,6 +1,7 @@
 import * as cloudflare from "../cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { sectionSettings, type SectionInput } from "../../config/schema";
+import { type SectionInput } from "../../config/schema";
+import { sectionSettings } from "../../config/sections";
 
 export interface EdgeOrigin {
     /** AWS region of the origin; names its pool. */

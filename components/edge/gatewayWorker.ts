@@ -1,6 +1,7 @@
 import * as cloudflare from "../cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { sectionSettings, type EdgeConfig, type SectionInput } from "../../config/schema";
+import { type EdgeConfig, type SectionInput } from "../../config/schema";
+import { sectionSettings } from "../../config/sections";
 import { RATE_LIMITER_MIGRATIONS, pendingMigrations } from "./durableObjects";
 import { deploymentVersions, previousVersion, stableVersion, type LiveDeployment } from "./rollout";
 import { GATEWAY_ENTRY, RATE_LIMITER_ENTRY, bundleWorker } from "./workerBundle";

@@ -1,7 +1,8 @@
 import * as aws from "../aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BACKUP_PLAN_TAG, BACKUP_TIER_TAG } from "../../policies/lib/backupMatrix";
-import { sectionSettings, type SectionInput } from "../../config/schema";
+import { type SectionInput } from "../../config/schema";
+import { sectionSettings } from "../../config/sections";
 import { APP_PORT } from "./applicationLoadBalancer";
 import { PATCH_GROUP_TAG } from "./patching";
 import { renderUserData } from "./userData";

@@ -1,6 +1,7 @@
 import * as aws from "../aws";
 import * as pulumi from "@pulumi/pulumi";
-import { sectionSettings, type SectionInput } from "../../config/schema";
+import { type SectionInput } from "../../config/schema";
+import { sectionSettings } from "../../config/sections";
 
 export interface FleetAlarmsArgs {
     /** SNS topic that receives alarm and OK notifications. Required. */

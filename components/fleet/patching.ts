@@ -1,6 +1,7 @@
 import * as aws from "../aws";
 import * as pulumi from "@pulumi/pulumi";
-import { sectionSettings, type SectionInput } from "../../config/schema";
+import { type SectionInput } from "../../config/schema";
+import { sectionSettings } from "../../config/sections";
 
 /**
  * The tag key Patch Manager reads the patch group from. Without a space: EC2 refuses to launch

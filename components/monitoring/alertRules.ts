@@ -1,71 +1,62 @@
 /**
- * Alert rules per service over the metrics the exporters really produce (metrics.ts), with the
- * source documents' thresholds: an error rate above 0.05 is critical and pages
- * (it-operations/monitoring.md); p95 over 1 s warns (its HighLatency); the gateway's KPIs
- * p95 180 ms, p99 420 ms and a cache hit rate of at least 0.80 (operations-training.md,
- * Module 4); CPU over 85%, memory and disk warn at 70% and are critical at 85% (the golden
- * signals' saturation thresholds); a disk full within 4 hours is critical.
+ * Alert rules per service over the metrics the exporters really produce (metrics.ts), at the
+ * thresholds of the config (the source documents' figures by default: config/schema.ts
+ * `monitoring.thresholds`, and `fleet.alarms`, which the fleet's CloudWatch alarms read too);
+ * a disk full within 4 hours is critical. Each group names its service and its dashboard.
  */
-import { TEAM_ROLES, type AlertRule, type RuleGroup } from "./ruleTypes";
+import type { FleetConfig, MonitoringConfig } from "../../config/schema";
+import { BACKUP_DASHBOARD_UID, goldenDashboardUid } from "./dashboardUids";
+import { TEAM_ROLES, type AlertGroup, type AlertRule } from "./ruleTypes";
 import { errorRatio, fleetSelector, orZero, serviceSignals, windowSum, type SignalContext } from "./signals";
 
-const THRESHOLDS = {
-    errorRate: 0.05,
-    gatewayP95Seconds: 0.18,
-    gatewayP99Seconds: 0.42,
-    cacheHitRate: 0.8,
-    webP95Seconds: 1.0,
-    cpuPercent: 85,
-    saturationWarningPercent: 70,
-    saturationCriticalPercent: 85,
-} as const;
+type Thresholds = MonitoringConfig["thresholds"];
 
 const critical = (team: string, extra: Record<string, string> = {}) => ({ severity: "critical", team, ...extra });
 const warning = (team: string, extra: Record<string, string> = {}) => ({ severity: "warning", team, ...extra });
 
-export function gatewayAlertRules(ctx: SignalContext): RuleGroup[] {
+export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup[] {
     const gateway = serviceSignals("gateway", ctx);
     const worker = `script_name="${ctx.gatewayScript}"`;
     const service = { service: "gateway" };
     const rules: AlertRule[] = [
         {
             alert: "GatewayHighErrorRate",
-            expr: `${errorRatio(gateway, "5m")}\n> ${THRESHOLDS.errorRate}`,
+            expr: `${errorRatio(gateway, "5m")}\n> ${t.gatewayErrorRatio}`,
             for: "5m",
             labels: critical(TEAM_ROLES.service, service),
             annotations: { summary: "High error rate on the gateway", description: "{{ $value | humanizePercentage }} of chat completions answered 5xx over 5 minutes" },
         },
         {
             alert: "GatewayWorkerErrors",
-            expr: `sum(rate(cloudflare_worker_errors_count{${worker}}[5m]))\n/\nsum(rate(cloudflare_worker_requests_count{${worker}}[5m]))\n> ${THRESHOLDS.errorRate}`,
+            expr: `sum(rate(cloudflare_worker_errors_count{${worker}}[5m]))\n/\nsum(rate(cloudflare_worker_requests_count{${worker}}[5m]))\n> ${t.gatewayErrorRatio}`,
             for: "5m",
             labels: critical(TEAM_ROLES.service, service),
             annotations: { summary: "The gateway Worker is failing invocations", description: "{{ $value | humanizePercentage }} of the Worker's invocations threw or hit a limit (Cloudflare's analytics)" },
         },
         {
             alert: "GatewayHighLatency",
-            expr: `max(gateway_overhead_duration_p95_ms) / 1000 > ${THRESHOLDS.gatewayP95Seconds}`,
+            expr: `max(gateway_overhead_duration_p95_ms) / 1000 > ${t.gatewayP95Ms / 1000}`,
             for: "10m",
             labels: warning(TEAM_ROLES.service, service),
-            annotations: { summary: "Gateway p95 above its 180 ms KPI", description: "The gateway's own p95 (the provider's wait excluded) is {{ $value | humanizeDuration }}" },
+            annotations: { summary: `Gateway p95 above its ${t.gatewayP95Ms} ms KPI`, description: "The gateway's own p95 (the provider's wait excluded) is {{ $value | humanizeDuration }}" },
         },
         {
             alert: "GatewayHighLatencyP99",
-            expr: `max(gateway_overhead_duration_p99_ms) / 1000 > ${THRESHOLDS.gatewayP99Seconds}`,
+            expr: `max(gateway_overhead_duration_p99_ms) / 1000 > ${t.gatewayP99Ms / 1000}`,
             for: "10m",
             labels: warning(TEAM_ROLES.service, service),
-            annotations: { summary: "Gateway p99 above its 420 ms KPI", description: "The gateway's own p99 (the provider's wait excluded) is {{ $value | humanizeDuration }}" },
+            annotations: { summary: `Gateway p99 above its ${t.gatewayP99Ms} ms KPI`, description: "The gateway's own p99 (the provider's wait excluded) is {{ $value | humanizeDuration }}" },
         },
         {
             alert: "GatewayCacheHitRateLow",
-            expr: `${orZero(windowSum('gateway_requests_5m{cache=~"HIT|SHARED"}', "30m"))}\n/\n${windowSum('gateway_requests_5m{cache=~"HIT|SHARED|MISS"}', "30m")}\n< ${THRESHOLDS.cacheHitRate}`,
+            expr: `${orZero(windowSum('gateway_requests_5m{cache=~"HIT|SHARED"}', "30m"))}\n/\n${windowSum('gateway_requests_5m{cache=~"HIT|SHARED|MISS"}', "30m")}\n< ${t.cacheHitRatio}`,
             for: "30m",
             labels: warning(TEAM_ROLES.service, service),
-            annotations: { summary: "Gateway cache hit rate below 0.80", description: "{{ $value | humanizePercentage }} of cacheable requests were answered from the cache over 30 minutes" },
+            annotations: { summary: `Gateway cache hit rate below ${t.cacheHitRatio.toFixed(2)}`, description: "{{ $value | humanizePercentage }} of cacheable requests were answered from the cache over 30 minutes" },
         },
         {
             alert: "GatewayProviderFailing",
-            expr: `sum by (provider) (sum_over_time(gateway_upstream_attempts_5m{outcome="failed"}[5m]))\n/\nsum by (provider) (sum_over_time(gateway_upstream_attempts_5m{outcome=~"ok|failed"}[5m]))\n> ${THRESHOLDS.errorRate}`,
+            expr: `sum by (provider) (sum_over_time(gateway_upstream_attempts_5m{outcome="failed"}[5m]))\n/\nsum by (provider) (sum_over_time(gateway_upstream_attempts_5m{outcome=~"ok|failed"}[5m]))\n> ${t.gatewayErrorRatio}`,
             for: "5m",
             labels: warning(TEAM_ROLES.service, service),
             annotations: { summary: "{{ $labels.provider }} is failing; the gateway fails over", description: "{{ $value | humanizePercentage }} of calls to {{ $labels.provider }} failed over 5 minutes" },
@@ -77,11 +68,32 @@ export function gatewayAlertRules(ctx: SignalContext): RuleGroup[] {
             labels: warning(TEAM_ROLES.service, service),
             annotations: { summary: "{{ $labels.provider }}'s circuit is open", description: "{{ $value }} requests skipped {{ $labels.provider }} in the last 5 minutes after repeated failures" },
         },
+        ...endpointAlertRules(),
     ];
-    return [{ name: "gateway", rules }];
+    return [{ name: "gateway", service: "gateway", dashboard: goldenDashboardUid("gateway"), rules }];
 }
 
-export function webAlertRules(ctx: SignalContext): RuleGroup[] {
+/** The blackbox probes of the gateway's public /health (Platform's probeTargets). */
+function endpointAlertRules(): AlertRule[] {
+    return [
+        {
+            alert: "EndpointDown",
+            expr: "probe_success == 0",
+            for: "5m",
+            labels: critical(TEAM_ROLES.infrastructure),
+            annotations: { summary: "{{ $labels.instance }} does not answer", description: "The blackbox probe of {{ $labels.instance }} has failed for 5 minutes" },
+        },
+        {
+            alert: "CertificateExpiringSoon",
+            expr: "(probe_ssl_earliest_cert_expiry - time()) / 86400 < 14",
+            for: "1h",
+            labels: warning(TEAM_ROLES.infrastructure),
+            annotations: { summary: "SSL certificate expiring soon", description: "Certificate for {{ $labels.instance }} expires in {{ $value | humanize }} days" },
+        },
+    ];
+}
+
+export function webAlertRules(ctx: SignalContext, t: Thresholds, alarms: FleetConfig["alarms"]): AlertGroup[] {
     const web = serviceSignals("web", ctx);
     const service = { service: "web" };
     // The same per-instance expressions as the web dashboard's saturation panels.
@@ -89,8 +101,8 @@ export function webAlertRules(ctx: SignalContext): RuleGroup[] {
     const saturation = (alert: "HighMemoryUsage" | "HighDiskUsage", expr: string, what: string): AlertRule[] =>
         (
             [
-                ["warning", THRESHOLDS.saturationWarningPercent],
-                ["critical", THRESHOLDS.saturationCriticalPercent],
+                ["warning", t.saturationWarningPercent],
+                ["critical", t.saturationCriticalPercent],
             ] as const
         ).map(([severity, threshold]) => ({
             alert,
@@ -102,14 +114,14 @@ export function webAlertRules(ctx: SignalContext): RuleGroup[] {
     const rules: AlertRule[] = [
         {
             alert: "WebHighErrorRate",
-            expr: `${errorRatio(web, "5m")}\n> ${THRESHOLDS.errorRate}`,
+            expr: `${errorRatio(web, "5m")}\n> ${alarms.error5xxRatio}`,
             for: "5m",
             labels: critical(TEAM_ROLES.service, service),
             annotations: { summary: "High error rate on web", description: "{{ $value | humanizePercentage }} of the load balancers' requests answered 5xx over 5 minutes" },
         },
         {
             alert: "WebHighLatency",
-            expr: `max(aws_applicationelb_target_response_time_p95) > ${THRESHOLDS.webP95Seconds}`,
+            expr: `max(aws_applicationelb_target_response_time_p95) > ${t.webP95Seconds}`,
             for: "10m",
             labels: warning(TEAM_ROLES.service, service),
             annotations: { summary: "High p95 latency on web", description: "The targets' p95 response time is {{ $value | humanizeDuration }}" },
@@ -123,8 +135,8 @@ export function webAlertRules(ctx: SignalContext): RuleGroup[] {
         },
         {
             alert: "HighCPUUsage",
-            expr: `${cpu} > ${THRESHOLDS.cpuPercent}`,
-            for: "10m",
+            expr: `${cpu} > ${alarms.cpuPercent}`,
+            for: `${alarms.cpuMinutes}m`,
             labels: warning(TEAM_ROLES.infrastructure),
             annotations: { summary: "High CPU usage on {{ $labels.dimension_InstanceId }}", description: "CPU usage is {{ $value | humanize }}% on {{ $labels.dimension_InstanceId }}" },
         },
@@ -138,10 +150,11 @@ export function webAlertRules(ctx: SignalContext): RuleGroup[] {
             annotations: { summary: "Disk will fill on {{ $labels.dimension_InstanceId }}", description: "The root filesystem will fill in approximately 4 hours at the last hour's rate" },
         },
     ];
-    return [{ name: "web", rules }];
+    return [{ name: "web", service: "web", dashboard: goldenDashboardUid("web"), rules }];
 }
 
-export function platformAlertRules(): RuleGroup[] {
+/** Scrape targets of every job: the monitoring stack's own view, with no service dashboard of its own. */
+export function platformAlertRules(): AlertGroup[] {
     return [
         {
             name: "platform",
@@ -153,20 +166,6 @@ export function platformAlertRules(): RuleGroup[] {
                     labels: critical(TEAM_ROLES.infrastructure),
                     annotations: { summary: "Service {{ $labels.job }} is down", description: "{{ $labels.instance }} of job {{ $labels.job }} has been down for more than 5 minutes" },
                 },
-                {
-                    alert: "EndpointDown",
-                    expr: "probe_success == 0",
-                    for: "5m",
-                    labels: critical(TEAM_ROLES.infrastructure),
-                    annotations: { summary: "{{ $labels.instance }} does not answer", description: "The blackbox probe of {{ $labels.instance }} has failed for 5 minutes" },
-                },
-                {
-                    alert: "CertificateExpiringSoon",
-                    expr: "(probe_ssl_earliest_cert_expiry - time()) / 86400 < 14",
-                    for: "1h",
-                    labels: warning(TEAM_ROLES.infrastructure),
-                    annotations: { summary: "SSL certificate expiring soon", description: "Certificate for {{ $labels.instance }} expires in {{ $value | humanize }} days" },
-                },
             ],
         },
     ];
@@ -176,10 +175,11 @@ export function platformAlertRules(): RuleGroup[] {
  * AWS Backup job metrics as yet-another-cloudwatch-exporter names them for the AWS/Backup
  * namespace. `maxGapHours` is the longest a day may pass without any completed backup.
  */
-export function backupAlertRules(maxGapHours = 26): RuleGroup[] {
+export function backupAlertRules(maxGapHours = 26): AlertGroup[] {
     return [
         {
             name: "backups",
+            dashboard: BACKUP_DASHBOARD_UID,
             rules: [
                 {
                     alert: "BackupJobFailed",

@@ -3,22 +3,27 @@
  * service, the platform's, backups', SLOs') with its links and teams, and every dashboard.
  * Monitoring ships them; the tests check them with promtool and the PromQL grammar.
  */
-import type { MonitoringConfig } from "../../config/schema";
+import type { FleetConfig, MonitoringConfig } from "../../config/schema";
 import { backupAlertRules, gatewayAlertRules, platformAlertRules, webAlertRules } from "./alertRules";
 import { backupDashboard, goldenSignalsDashboard, sloDashboard, type Dashboard } from "./dashboards";
-import { withLinks, withTeams, type AlertRule, type RuleGroup } from "./ruleTypes";
+import { withLinks, withTeams, type AlertGroup, type RuleGroup } from "./ruleTypes";
 import type { SignalContext } from "./signals";
 import { sloRules } from "./sloRules";
 
-/** Every rule group the platform runs: per service, the platform's, backups' and SLO rules, with links. */
-export function platformRuleGroups(config: MonitoringConfig, ctx: SignalContext): RuleGroup[] {
-    const groups = [...gatewayAlertRules(ctx), ...webAlertRules(ctx), ...platformAlertRules(), ...backupAlertRules(), ...config.slos.flatMap((slo) => sloRules(slo, config.sloWindowDays, ctx))];
-    const dashboardFor = (alert: AlertRule) => {
-        if (alert.labels["slo"]) return `slo-${alert.labels["slo"]}`;
-        if (alert.alert.startsWith("Backup") || alert.alert.startsWith("Restore")) return "backup-status";
-        return alert.alert.startsWith("Gateway") ? "golden-gateway" : "golden-web";
-    };
-    return withTeams(withLinks(groups, { runbookBaseUrl: config.runbookBaseUrl, grafanaBaseUrl: config.grafanaBaseUrl, dashboardFor }), config.teams);
+/**
+ * Every rule group the platform runs, with links: the monitored services' alerts (only those in
+ * `monitoring.services`), the platform's, backups' and the SLOs'. `fleetAlarms` are the
+ * thresholds the fleet's CloudWatch alarms use, so the web alerts fire where they do.
+ */
+export function platformRuleGroups(config: MonitoringConfig, ctx: SignalContext, fleetAlarms: FleetConfig["alarms"]): RuleGroup[] {
+    const groups: AlertGroup[] = [
+        ...gatewayAlertRules(ctx, config.thresholds),
+        ...webAlertRules(ctx, config.thresholds, fleetAlarms),
+        ...platformAlertRules(),
+        ...backupAlertRules(),
+        ...config.slos.flatMap((slo) => sloRules(slo, config.sloWindowDays, ctx)),
+    ].filter((group) => group.service === undefined || config.services.includes(group.service));
+    return withTeams(withLinks(groups, { runbookBaseUrl: config.runbookBaseUrl, grafanaBaseUrl: config.grafanaBaseUrl }), config.teams);
 }
 
 export function platformDashboards(config: MonitoringConfig, ctx: SignalContext): Dashboard[] {

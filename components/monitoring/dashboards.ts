@@ -4,6 +4,7 @@
  * labelled ConfigMaps.
  */
 import type { MonitoredService, SloSpec } from "../../config/schema";
+import { BACKUP_DASHBOARD_UID, goldenDashboardUid, sloDashboardUid } from "./dashboardUids";
 import { errorRatio, serviceSignals, type SignalContext } from "./signals";
 import { errorBudget } from "./sloRules";
 
@@ -49,7 +50,7 @@ function dashboard(uid: string, title: string, tags: string[], specs: PanelSpec[
 export function goldenSignalsDashboard(service: MonitoredService, ctx: SignalContext): Dashboard {
     const signals = serviceSignals(service, ctx);
     const latency = (Object.entries(signals.latency) as Array<[string, string | undefined]>).filter((e): e is [string, string] => e[1] !== undefined).map(([q, expr]): [string, string] => [expr, q]);
-    return dashboard(`golden-${service}`, `${service}: golden signals`, ["golden-signals", service], [
+    return dashboard(goldenDashboardUid(service), `${service}: golden signals`, ["golden-signals", service], [
         ["timeseries", "Traffic (requests/s)", "reqps", [[signals.traffic, "requests/s"]]],
         ["timeseries", "Errors (5xx ratio)", "percentunit", [[errorRatio(signals, "5m").replace(/\n/g, " "), "5xx ratio"]]],
         ["timeseries", "Latency", "s", latency],
@@ -60,7 +61,7 @@ export function goldenSignalsDashboard(service: MonitoredService, ctx: SignalCon
 
 export function sloDashboard(spec: SloSpec, windowDays: number): Dashboard {
     const at = `{slo="${spec.name}"}`;
-    return dashboard(`slo-${spec.name}`, `SLO: ${spec.name} (${spec.objective}% over ${windowDays} days)`, ["slo", spec.service], [
+    return dashboard(sloDashboardUid(spec.name), `SLO: ${spec.name} (${spec.objective}% over ${windowDays} days)`, ["slo", spec.service], [
         ["stat", "Availability", "percentunit", [[`1 - slo:sli_error:ratio_rate${windowDays}d${at}`, "availability"]]],
         ["gauge", "Error budget remaining", "percentunit", [[`slo:error_budget:remaining_ratio${at}`, "remaining"]]],
         ["timeseries", "Burn rate (1 = spending the budget exactly)", "none", ["5m", "1h", "6h", "3d"].map((w): [string, string] => [`slo:sli_error:ratio_rate${w}${at} / ${errorBudget(spec.objective)}`, w])],
@@ -68,7 +69,7 @@ export function sloDashboard(spec: SloSpec, windowDays: number): Dashboard {
 }
 
 export function backupDashboard(): Dashboard {
-    return dashboard("backup-status", "Backup status", ["backup"], [
+    return dashboard(BACKUP_DASHBOARD_UID, "Backup status", ["backup"], [
         ["timeseries", "Backup jobs completed", "none", [["sum by (dimension_ResourceType) (aws_backup_number_of_backup_jobs_completed_sum)", "{{dimension_ResourceType}}"]]],
         ["timeseries", "Backup jobs failed", "none", [["sum by (dimension_ResourceType) (aws_backup_number_of_backup_jobs_failed_sum)", "{{dimension_ResourceType}}"]]],
         ["timeseries", "Copy jobs failed (offsite)", "none", [["sum(aws_backup_number_of_copy_jobs_failed_sum)", "copies failed"]]],

@@ -2,7 +2,8 @@ import * as k8s from "../kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
-import { sectionSettings, type SectionInput } from "../../config/schema";
+import { type FleetConfig, type SectionInput } from "../../config/schema";
+import { sectionSettings } from "../../config/sections";
 import { alertmanagerConfig, seedRouting, type RoutingSecrets } from "./alertRouting";
 import { CloudflareExporter } from "./cloudflareExporter";
 import { CloudWatchExporter } from "./cloudwatchExporter";
@@ -22,6 +23,8 @@ export interface MonitoringArgs {
     probeTargets?: pulumi.Input<string>[];
     /** Names the rules select this stack's resources by. Required. */
     signals: SignalContext;
+    /** The fleet's thresholds (`fleet.alarms`), which its CloudWatch alarms read too: the web alerts fire at the same values. Required. */
+    fleetAlarms: FleetConfig["alarms"];
     /** What the exporters read. Required. */
     sources: {
         /** The stack's Environment tag and AWS regions (CloudWatch). */
@@ -107,7 +110,7 @@ export class Monitoring extends pulumi.ComponentResource {
         );
         const afterCrds = { parent: release, dependsOn: [release] };
 
-        for (const group of platformRuleGroups(config, args.signals)) {
+        for (const group of platformRuleGroups(config, args.signals, args.fleetAlarms)) {
             new k8s.apiextensions.CustomResource(`${name}-${group.name}`, { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: metadata(group.name), spec: { groups: [group] } }, afterCrds);
         }
         for (const dashboard of platformDashboards(config, args.signals)) {

@@ -1,4 +1,5 @@
 /** Prometheus rule files as data (the shape `promtool check rules` and PrometheusRule take). */
+import type { MonitoredService } from "../../config/schema";
 
 export interface AlertRule {
     alert: string;
@@ -19,11 +20,18 @@ export interface RuleGroup {
     rules: Array<AlertRule | RecordingRule>;
 }
 
+/** A rule group as the content functions make it: what it is about, before content.ts links and gates it. */
+export interface AlertGroup extends RuleGroup {
+    /** The service whose alerts these are: emitted only while `monitoring.services` has it. None: always. */
+    service?: MonitoredService;
+    /** The uid of the dashboard every alert of the group links to. None: no dashboard link. */
+    dashboard?: string;
+}
+
 export function isAlert(rule: AlertRule | RecordingRule): rule is AlertRule {
     return "alert" in rule;
 }
 
-/** Every alert gets its runbook and dashboard links here, so no rule repeats them. */
 /**
  * Rules name the role of the team that owns an alert; withTeams puts the configured team's
  * name in its place (monitoring.teams), which routing matches on.
@@ -38,17 +46,18 @@ export function withTeams(groups: RuleGroup[], teams: Record<TeamRole, string>):
     }));
 }
 
-export function withLinks(groups: RuleGroup[], links: { runbookBaseUrl: string; grafanaBaseUrl: string; dashboardFor: (alert: AlertRule) => string }): RuleGroup[] {
-    return groups.map((group) => ({
-        ...group,
-        rules: group.rules.map((rule) =>
+/** Every alert gets its runbook link, and its group's dashboard link, here, so no rule repeats them; the result is plain rule files. */
+export function withLinks(groups: AlertGroup[], links: { runbookBaseUrl: string; grafanaBaseUrl: string }): RuleGroup[] {
+    return groups.map(({ name, rules, dashboard }) => ({
+        name,
+        rules: rules.map((rule) =>
             isAlert(rule)
                 ? {
                       ...rule,
                       annotations: {
                           ...rule.annotations,
                           runbook: `${links.runbookBaseUrl}/${kebab(rule.alert)}`,
-                          dashboard: `${links.grafanaBaseUrl}/d/${links.dashboardFor(rule)}`,
+                          ...(dashboard ? { dashboard: `${links.grafanaBaseUrl}/d/${dashboard}` } : {}),
                       },
                   }
                 : rule,

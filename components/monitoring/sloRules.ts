@@ -3,29 +3,48 @@
  * multi-window, multi-burn-rate alerts (SRE workbook), so a new SLO is a few lines of config.
  */
 import type { SloSpec } from "../../config/schema";
-import { TEAM_ROLES, pascal, type RuleGroup } from "./ruleTypes";
+import { sloDashboardUid } from "./dashboardUids";
+import { TEAM_ROLES, pascal, type AlertGroup } from "./ruleTypes";
 import { errorRatio, serviceSignals, type SignalContext } from "./signals";
 
-export interface BurnRateWindow {
-    /** Alert name suffix. */
+export interface BurnRateTier {
+    /** Alert name suffix: the long window, which does not depend on the SLO's window. */
     name: string;
     severity: "critical" | "warning";
     long: string;
     short: string;
-    factor: number;
+    /** The share of the window's error budget that, spent within `long`, fires the alert. */
+    budgetShare: number;
     for: string;
 }
 
-/** For a 30-day SLO: 14.4x pages (2% of budget in 1h), 6x tickets, and the slower workbook windows. */
-export const BURN_RATE_WINDOWS: readonly BurnRateWindow[] = [
-    { name: "BurnRate14x", severity: "critical", long: "1h", short: "5m", factor: 14.4, for: "5m" },
-    { name: "BurnRate6x", severity: "warning", long: "6h", short: "30m", factor: 6, for: "30m" },
-    { name: "BurnRate3x", severity: "warning", long: "1d", short: "2h", factor: 3, for: "1h" },
-    { name: "BurnRate1x", severity: "warning", long: "3d", short: "6h", factor: 1, for: "3h" },
+/**
+ * The SRE workbook's multi-window tiers, by the budget they spend: 2% in 1h pages, 5% in 6h,
+ * 10% in 1d and 10% in 3d warn. For a 30-day SLO their burn rates are 14.4x, 6x, 3x and 1x.
+ */
+export const BURN_RATE_TIERS: readonly BurnRateTier[] = [
+    { name: "BudgetBurn1h", severity: "critical", long: "1h", short: "5m", budgetShare: 0.02, for: "5m" },
+    { name: "BudgetBurn6h", severity: "warning", long: "6h", short: "30m", budgetShare: 0.05, for: "30m" },
+    { name: "BudgetBurn1d", severity: "warning", long: "1d", short: "2h", budgetShare: 0.1, for: "1h" },
+    { name: "BudgetBurn3d", severity: "warning", long: "3d", short: "6h", budgetShare: 0.1, for: "3h" },
 ];
 
+const HOURS: Record<string, number> = { m: 1 / 60, h: 1, d: 24 };
+const hoursOf = (duration: string) => Number(duration.slice(0, -1)) * HOURS[duration.slice(-1)]!;
+
+/** A tier's burn rate for an SLO window of `windowDays`: its budget share spent within its long window. */
+export function burnRateFactor(tier: BurnRateTier, windowDays: number): number {
+    return Number(((tier.budgetShare * windowDays * 24) / hoursOf(tier.long)).toFixed(4));
+}
+
+/**
+ * The shortest SLO window every tier supports: below it a tier would fire at a burn rate under 1,
+ * which never spends the budget (for the 3-day tier, 30 days).
+ */
+export const MIN_SLO_WINDOW_DAYS = Math.max(...BURN_RATE_TIERS.map((t) => Math.ceil(hoursOf(t.long) / (t.budgetShare * 24))));
+
 function windows(): string[] {
-    return [...new Set(BURN_RATE_WINDOWS.flatMap((w) => [w.short, w.long]))];
+    return [...new Set(BURN_RATE_TIERS.flatMap((w) => [w.short, w.long]))];
 }
 
 /** 1 - 99.9/100 without float noise: 0.001. */
@@ -39,7 +58,7 @@ function matchersOf(spec: SloSpec): string {
 }
 
 /** The SLI is the service's error ratio over its real request metrics (signals.ts), narrowed by the spec's selector. */
-export function sloRules(spec: SloSpec, windowDays: number, ctx: SignalContext): RuleGroup[] {
+export function sloRules(spec: SloSpec, windowDays: number, ctx: SignalContext): AlertGroup[] {
     const matchers = matchersOf(spec);
     const signals = serviceSignals(spec.service, ctx);
     const labels = { slo: spec.name, service: spec.service };
@@ -49,6 +68,7 @@ export function sloRules(spec: SloSpec, windowDays: number, ctx: SignalContext):
     return [
         {
             name: `slo-${spec.name}-recordings`,
+            service: spec.service,
             rules: [
                 ...windows().map((w) => ({
                     record: ratio(w),
@@ -63,14 +83,16 @@ export function sloRules(spec: SloSpec, windowDays: number, ctx: SignalContext):
         },
         {
             name: `slo-${spec.name}-alerts`,
-            rules: BURN_RATE_WINDOWS.map((w) => ({
+            service: spec.service,
+            dashboard: sloDashboardUid(spec.name),
+            rules: BURN_RATE_TIERS.map((w) => ({
                 alert: `${pascal(spec.name)}${w.name}`,
-                expr: `${ratio(w.long)}${at} > (${w.factor} * ${budget})\nand\n${ratio(w.short)}${at} > (${w.factor} * ${budget})`,
+                expr: `${ratio(w.long)}${at} > (${burnRateFactor(w, windowDays)} * ${budget})\nand\n${ratio(w.short)}${at} > (${burnRateFactor(w, windowDays)} * ${budget})`,
                 for: w.for,
                 labels: { severity: w.severity, team: TEAM_ROLES.service, slo: spec.name, service: spec.service, long_window: w.long },
                 annotations: {
-                    summary: `${spec.name}: error budget burning at over ${w.factor}x`,
-                    description: `Errors over the last ${w.long} and ${w.short} burn the ${windowDays}-day budget of ${spec.objective}% at over ${w.factor}x.`,
+                    summary: `${spec.name}: error budget burning at over ${burnRateFactor(w, windowDays)}x`,
+                    description: `Errors over the last ${w.long} and ${w.short} burn the ${windowDays}-day budget of ${spec.objective}% at over ${burnRateFactor(w, windowDays)}x: ${w.budgetShare * 100}% of it within ${w.long}.`,
                 },
             })),
         },

@@ -12,6 +12,7 @@ import { CLOUDWATCH_EXPORTER_ACTIONS, CloudflareExporter, CloudWatchExporter, Ga
 import { WorkerLogs } from "../../components/edge/workerLogs";
 import { Network } from "../../components/network";
 import { CONFIG_SECTIONS } from "../../config/schema";
+import { sectionSettings } from "../../config/sections";
 import { captureComponent } from "../helpers/capture";
 import { input, ofType, oneOfType } from "../helpers/plan";
 
@@ -117,6 +118,10 @@ describe("fleet components alone", () => {
 
     it("rejects bad settings naming the component and the key", () => {
         expect(() => new Patching("web", { patchGroup: "web", settings: { patching: { windowHours: 0 } } })).toThrow(/^web: invalid settings: fleet\.patching\.windowHours: /);
+        // The section's own rules run wherever it is resolved, not only in the whole config's validation.
+        expect(() => new FleetAlarms("web", { topicArn: "arn:topic", loadBalancer: { arnSuffix: "a", targetGroupArnSuffix: "t" }, asgName: "asg", settings: { size: { minSize: 5, maxSize: 2, desiredCapacity: 3 } } })).toThrow(
+            "web: invalid settings: fleet.size.minSize: 5 is above maxSize 2; expected minSize <= desiredCapacity <= maxSize",
+        );
     });
 });
 
@@ -234,6 +239,7 @@ describe("monitoring alone", () => {
         labels: { team: "x" },
         routingSecrets: { slackWebhookUrl: "https://hooks.example/a", slackInfraWebhookUrl: "https://hooks.example/b", pagerdutyRoutingKey: "pd" },
         signals: { fleetPrefix: "svc-dev-", gatewayScript: "svc-dev-gateway" },
+        fleetAlarms: sectionSettings("fleet", undefined, "the monitoring test").alarms,
         sources: { environment: "dev", regions: ["us-east-1"], namePrefix: "svc-dev", cloudflareAccountId: ACCOUNT.accountId, cloudflareZoneId: ACCOUNT.zoneId, analyticsDataset: "svc_dev_gateway" },
     };
 

@@ -37,9 +37,11 @@ function selectorsOf(expr: string): Selector[] {
     return selectors;
 }
 
-const config = validateConfig(rawOf("production")).monitoring;
+const production = validateConfig(rawOf("production"));
+const config = production.monitoring;
+const FLEET_ALARMS = production.fleet.alarms;
 const CTX = { fleetPrefix: "ops-platform-production-", gatewayScript: "ops-platform-production-gateway" };
-const groups = platformRuleGroups(config, CTX);
+const groups = platformRuleGroups(config, CTX, FLEET_ALARMS);
 const recorded = new Set(groups.flatMap((g) => g.rules.flatMap((r) => ("record" in r ? [r.record] : []))));
 const expressions = [
     ...groups.flatMap((g) => g.rules.map((r) => ({ where: `rule ${"alert" in r ? r.alert : r.record} (${g.name})`, expr: r.expr }))),

@@ -61,3 +61,13 @@ describe.each(STACKS)("the exporters of %s", (stack) => {
         expect(ofType(resources, "cloudflare:index/apiToken:ApiToken").map((t) => t.inputs["name"])).toEqual([`ops-platform-${stack}-cloudflare-exporter-read`]);
     });
 });
+
+it.each(STACKS)("%s: the web alerts and the fleet's CloudWatch alarms fire at the same thresholds", async (stack) => {
+    const { resources, config } = await planOf(stack);
+    const rules = ofType(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) => (input(r, "spec.groups") as Array<{ rules: Array<{ alert?: string; expr: string; for?: string }> }>).flatMap((g) => g.rules));
+    const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    const errorRate = rules.find((r) => r.alert === "WebHighErrorRate")!;
+    const cpu = rules.find((r) => r.alert === "HighCPUUsage")!;
+    for (const alarm of alarms.filter((a) => a.name.endsWith("-5xx-ratio"))) expect([alarm.inputs["threshold"], errorRate.expr.split("> ").pop()]).toEqual([config.fleet.alarms.error5xxRatio, String(config.fleet.alarms.error5xxRatio)]);
+    for (const alarm of alarms.filter((a) => a.name.endsWith("-cpu"))) expect([alarm.inputs["threshold"], alarm.inputs["evaluationPeriods"]]).toEqual([Number(cpu.expr.split("> ").pop()), Number(cpu.for!.replace("m", ""))]);
+});

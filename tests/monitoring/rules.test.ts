@@ -8,14 +8,16 @@
 import { platformDashboards, platformRuleGroups } from "../../components/monitoring/content";
 import { dashboardExpressions } from "../../components/monitoring/dashboards";
 import { isAlert, pascal, type AlertRule, type RuleGroup } from "../../components/monitoring/ruleTypes";
-import { BURN_RATE_WINDOWS } from "../../components/monitoring/sloRules";
+import { BURN_RATE_TIERS, MIN_SLO_WINDOW_DAYS, burnRateFactor } from "../../components/monitoring/sloRules";
 import { validateConfig } from "../../config/load";
-import { rawOf, withKey } from "../helpers/config";
+import { problemsOf, rawOf, withKey } from "../helpers/config";
 import { runSystemTool, runSystemToolAsync, writeYamlFiles } from "../helpers/tools";
 
-const config = validateConfig(rawOf("production")).monitoring;
+const production = validateConfig(rawOf("production"));
+const config = production.monitoring;
+const FLEET_ALARMS = production.fleet.alarms;
 const CTX = { fleetPrefix: "ops-platform-production-", gatewayScript: "ops-platform-production-gateway" };
-const groups = platformRuleGroups(config, CTX);
+const groups = platformRuleGroups(config, CTX, FLEET_ALARMS);
 const alerts = new Map(groups.flatMap((g) => g.rules.filter(isAlert)).map((r) => [r.alert, r]));
 
 function links(alert: string): { runbook: string; dashboard: string } {
@@ -69,10 +71,11 @@ it("every generated rule file passes promtool check rules", () => {
 });
 
 it("every alert carries severity and team labels and summary, description, runbook and dashboard annotations", () => {
-    expect(alerts.size).toBeGreaterThanOrEqual(7 + 7 + 3 + 4 + BURN_RATE_WINDOWS.length);
+    expect(alerts.size).toBeGreaterThanOrEqual(7 + 7 + 3 + 4 + BURN_RATE_TIERS.length);
     for (const rule of alerts.values()) {
         expect(Object.keys(rule.labels)).toEqual(expect.arrayContaining(["severity", "team"]));
-        expect(Object.keys(rule.annotations).sort()).toEqual(["dashboard", "description", "runbook", "summary"]);
+        // The platform group (ServiceDown: any scrape target) has no service dashboard to link.
+        expect(Object.keys(rule.annotations).sort()).toEqual(rule.alert === "ServiceDown" ? ["description", "runbook", "summary"] : ["dashboard", "description", "runbook", "summary"]);
     }
 });
 
@@ -132,6 +135,26 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 ],
                 evalTime: "15m",
                 fires: [{ labels: { ...gateway, severity: "warning", provider: "openai" }, annotations: { summary: "openai's circuit is open", description: "3 requests skipped openai in the last 5 minutes after repeated failures" } }],
+            },
+            {
+                name: "EndpointDown: failing 5 minutes fires, 4 minutes does not",
+                alertname: "EndpointDown",
+                series: [
+                    ['probe_success{job="blackbox-public-endpoints",instance="https://api.example.com/health"}', "1 1 0 0 0 0 0 0 0 0"],
+                    ['probe_success{job="blackbox-public-endpoints",instance="https://api-dev.example.com/health"}', "1 1 0 0 0 0 1 1 1 1"],
+                ],
+                evalTime: "8m",
+                fires: [{ labels: { severity: "critical", team: "infrastructure", job: "blackbox-public-endpoints", instance: "https://api.example.com/health" }, annotations: { summary: "https://api.example.com/health does not answer", description: "The blackbox probe of https://api.example.com/health has failed for 5 minutes" } }],
+            },
+            {
+                name: "CertificateExpiringSoon: 13 days left fires, just over 14 does not",
+                alertname: "CertificateExpiringSoon",
+                series: [
+                    ['probe_ssl_earliest_cert_expiry{instance="https://soon.example.com"}', `${13 * 86400}+0x150`],
+                    ['probe_ssl_earliest_cert_expiry{instance="https://later.example.com"}', `${14 * 86400 + 7200 + 600}+0x150`],
+                ],
+                evalTime: "2h",
+                fires: [{ labels: { severity: "warning", team: "infrastructure", instance: "https://soon.example.com" }, annotations: { summary: "SSL certificate expiring soon", description: "Certificate for https://soon.example.com expires in 12.92 days" } }],
             },
         ],
         web: [
@@ -204,26 +227,6 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 evalTime: "8m",
                 fires: [{ labels: { severity: "critical", team: "infrastructure", job: "cloudwatch-exporter", instance: "a:5000" }, annotations: { summary: "Service cloudwatch-exporter is down", description: "a:5000 of job cloudwatch-exporter has been down for more than 5 minutes" } }],
             },
-            {
-                name: "EndpointDown: failing 5 minutes fires, 4 minutes does not",
-                alertname: "EndpointDown",
-                series: [
-                    ['probe_success{job="blackbox-public-endpoints",instance="https://api.example.com/health"}', "1 1 0 0 0 0 0 0 0 0"],
-                    ['probe_success{job="blackbox-public-endpoints",instance="https://api-dev.example.com/health"}', "1 1 0 0 0 0 1 1 1 1"],
-                ],
-                evalTime: "8m",
-                fires: [{ labels: { severity: "critical", team: "infrastructure", job: "blackbox-public-endpoints", instance: "https://api.example.com/health" }, annotations: { summary: "https://api.example.com/health does not answer", description: "The blackbox probe of https://api.example.com/health has failed for 5 minutes" } }],
-            },
-            {
-                name: "CertificateExpiringSoon: 13 days left fires, just over 14 does not",
-                alertname: "CertificateExpiringSoon",
-                series: [
-                    ['probe_ssl_earliest_cert_expiry{instance="https://soon.example.com"}', `${13 * 86400}+0x150`],
-                    ['probe_ssl_earliest_cert_expiry{instance="https://later.example.com"}', `${14 * 86400 + 7200 + 600}+0x150`],
-                ],
-                evalTime: "2h",
-                fires: [{ labels: { severity: "warning", team: "infrastructure", instance: "https://soon.example.com" }, annotations: { summary: "SSL certificate expiring soon", description: "Certificate for https://soon.example.com expires in 12.92 days" } }],
-            },
         ],
     };
     // Every alert outside the SLO and backup groups has a case here.
@@ -278,17 +281,33 @@ it("makes a failed backup and a day without a completed backup alerts", () => {
 
 describe("burn-rate alerts", () => {
     // The cases below scale with each window's own factor and `for`, so the seeds' figures are pinned here.
-    it("pages at 14.4x and warns at 6x (the monitoring requirements), over the SRE workbook's 1h/5m and 6h/30m windows", () => {
-        const byFactor = (factor: number) => BURN_RATE_WINDOWS.find((w) => w.factor === factor);
+    it("pages at 14.4x and warns at 6x over 30 days (the monitoring requirements), over the SRE workbook's 1h/5m and 6h/30m windows", () => {
+        const byFactor = (factor: number) => BURN_RATE_TIERS.find((w) => burnRateFactor(w, 30) === factor);
         expect(byFactor(14.4)).toMatchObject({ severity: "critical", long: "1h", short: "5m" });
         expect(byFactor(6)).toMatchObject({ severity: "warning", long: "6h", short: "30m" });
+        expect(BURN_RATE_TIERS.map((w) => burnRateFactor(w, 30))).toEqual([14.4, 6, 3, 1]);
+    });
+
+    it("follows monitoring.sloWindowDays: a 90-day budget burns at three times the 30-day factors, in the alert and its text", () => {
+        expect(BURN_RATE_TIERS.map((w) => burnRateFactor(w, 90))).toEqual([43.2, 18, 9, 3]);
+        const quarter = validateConfig(withKey("production", "monitoring", { sloWindowDays: 90 }, true));
+        const alert = platformRuleGroups(quarter.monitoring, CTX, quarter.fleet.alarms).flatMap((g) => g.rules.filter(isAlert)).find((r) => r.alert === `${pascal(config.slos[0]!.name)}${BURN_RATE_TIERS[0]!.name}`)!;
+        expect(alert.expr).toContain("> (43.2 * 0.001)");
+        expect(alert.annotations["description"]).toContain("burn the 90-day budget of 99.9% at over 43.2x");
+    });
+
+    it("refuses an SLO window the tiers do not support, naming the key", () => {
+        expect(MIN_SLO_WINDOW_DAYS).toBe(30);
+        expect(problemsOf(withKey("production", "monitoring", { sloWindowDays: 7 }, true))).toEqual([
+            "production: ops-platform:monitoring.sloWindowDays: 7 is too short for the burn-rate alerts: the 3d tier would fire at a burn rate of 0.2333x, which never spends the budget; expected at least 30",
+        ]);
     });
 
     const slo = config.slos[0]!;
     const budget = 1 - slo.objective / 100;
     // Each window's evaluation takes seconds; they are independent, so they run side by side.
     const runs = new Map<string, Promise<{ status: number | null; output: string }>>();
-    const casesFor = (w: (typeof BURN_RATE_WINDOWS)[number]) => {
+    const casesFor = (w: (typeof BURN_RATE_TIERS)[number]) => {
         const minutes = (d: string) => Number(d.slice(0, -1)) * { m: 1, h: 60, d: 1440 }[d.slice(-1) as "m" | "h" | "d"];
         // A sixth of the short window keeps several samples in every rate() while a 3-day window stays a few hundred steps.
         const step = [30, 15, 5, 1].find((m) => m <= minutes(w.short) / 6) ?? 1;
@@ -304,24 +323,24 @@ describe("burn-rate alerts", () => {
         const evalTime = `${(samples - 2) * step}m`;
         const interval = `${step}m`;
         return [
-            { name: `${w.name} fast`, interval, series: series(w.factor * 1.5), evalTime, alertname, fires: [expected] },
-            { name: `${w.name} slow`, interval, series: series(w.factor * 0.7), evalTime, alertname, fires: [] },
+            { name: `${w.name} fast`, interval, series: series(burnRateFactor(w, config.sloWindowDays) * 1.5), evalTime, alertname, fires: [expected] },
+            { name: `${w.name} slow`, interval, series: series(burnRateFactor(w, config.sloWindowDays) * 0.7), evalTime, alertname, fires: [] },
         ];
     };
     // Each window's alert and the two ratios it reads, as generated: the other windows' and the
     // 30-day recordings are read by no rule under test, and would only make promtool evaluate
     // ranges of up to 30 days at every step.
     const sloGroups = groups.filter((g) => g.name.startsWith(`slo-${slo.name}`));
-    const sloGroupsFor = (w: (typeof BURN_RATE_WINDOWS)[number]) => {
+    const sloGroupsFor = (w: (typeof BURN_RATE_TIERS)[number]) => {
         const reads = new Set([w.short, w.long].map((window) => `slo:sli_error:ratio_rate${window}`));
         return sloGroups.map((g) => ({ ...g, rules: g.rules.filter((r) => (isAlert(r) ? r.alert === `${pascal(slo.name)}${w.name}` : reads.has(r.record))) }));
     };
 
     beforeAll(() => {
-        for (const w of BURN_RATE_WINDOWS) runs.set(w.name, runSystemToolAsync("promtool", ["test", "rules", "tests.yml"], promtoolFiles(casesFor(w), sloGroupsFor(w))));
+        for (const w of BURN_RATE_TIERS) runs.set(w.name, runSystemToolAsync("promtool", ["test", "rules", "tests.yml"], promtoolFiles(casesFor(w), sloGroupsFor(w))));
     });
 
-    it.each(BURN_RATE_WINDOWS.map((w) => [w.name] as const))("%s fires for a fast burn and not for a slow one", async (name) => {
+    it.each(BURN_RATE_TIERS.map((w) => [w.name] as const))("%s fires for a fast burn and not for a slow one", async (name) => {
         expect(sloGroups.length).toBeGreaterThan(0);
         const result = await runs.get(name)!;
         expect([result.status, result.output]).toEqual([0, expect.stringContaining("SUCCESS")]);
@@ -339,7 +358,7 @@ it("every dashboard query is valid PromQL", () => {
 
 it.each([['{provider="openai"}'], ['provider="openai"'], ['{ provider="openai", cache!="HIT" }']])("an SLO selected by %s yields rules promtool accepts, without doubled braces", (selector) => {
     const config = validateConfig(withKey("production", "monitoring", { slos: [{ name: "gw", service: "gateway", objective: 99.9, selector }] }, true));
-    const sloGroups = platformRuleGroups(config.monitoring, CTX).filter((g) => g.name.startsWith("slo-gw"));
+    const sloGroups = platformRuleGroups(config.monitoring, CTX, config.fleet.alarms).filter((g) => g.name.startsWith("slo-gw"));
     const exprs = sloGroups.flatMap((g) => g.rules.map((r) => r.expr));
     expect(exprs.length).toBeGreaterThan(0);
     for (const expr of exprs) expect(expr).not.toMatch(/\{\s*\{|\}\s*\}/);
@@ -351,7 +370,49 @@ it.each([['{provider="openai"}'], ['provider="openai"'], ['{ provider="openai", 
 it("labels alerts with the teams from config, and routes the infrastructure team's to its own Slack", async () => {
     const { seedRouting } = await import("../../components/monitoring/alertRouting");
     const config = validateConfig(withKey("production", "monitoring", { teams: { service: "payments", infrastructure: "sre" } }, true));
-    const teams = new Set(platformRuleGroups(config.monitoring, CTX).flatMap((g) => g.rules.filter(isAlert).map((r) => r.labels["team"])));
+    const teams = new Set(platformRuleGroups(config.monitoring, CTX, config.fleet.alarms).flatMap((g) => g.rules.filter(isAlert).map((r) => r.labels["team"])));
     expect([...teams].sort()).toEqual(["payments", "sre"]);
     expect(seedRouting("sre").routes.find((r) => r.receiver === "slack-infrastructure")!.matchers).toEqual(['team="sre"']);
+});
+
+describe("one fact in one place: what an alert links to, which alerts a stack runs, and their thresholds", () => {
+    const dashboardUid = (rule: AlertRule) => rule.annotations["dashboard"]?.replace(`${config.grafanaBaseUrl}/d/`, "");
+    it.each<[Array<"gateway" | "web">]>([[["gateway", "web"]], [["gateway"]], [["web"]]])("with monitoring.services %j, every alert is of a monitored service and links a deployed dashboard", (services) => {
+        const c = validateConfig(withKey("production", "monitoring", { services, slos: services.includes("gateway") ? config.slos : [] }, true));
+        const rules = platformRuleGroups(c.monitoring, CTX, c.fleet.alarms).flatMap((g) => g.rules.filter(isAlert));
+        const deployed = new Set(platformDashboards(c.monitoring, CTX).map((d) => d.uid));
+        for (const rule of rules) {
+            const uid = dashboardUid(rule);
+            if (uid !== undefined) expect([rule.alert, deployed.has(uid)]).toEqual([rule.alert, true]);
+        }
+        const names = new Set(rules.map((r) => r.alert));
+        expect(names.has("WebHighErrorRate")).toBe(services.includes("web"));
+        expect(names.has("GatewayHighErrorRate")).toBe(services.includes("gateway"));
+    });
+
+    it("links EndpointDown, the probe of the gateway's /health, to the gateway's dashboard", () => {
+        expect(dashboardUid(alerts.get("EndpointDown")!)).toBe("golden-gateway");
+    });
+
+    it("puts the fleet's CloudWatch thresholds (fleet.alarms) into the web alerts too", () => {
+        const c = validateConfig(withKey("production", "fleet", { alarms: { error5xxRatio: 0.02, cpuPercent: 75, cpuMinutes: 15 } }, true));
+        const rules = new Map(platformRuleGroups(c.monitoring, CTX, c.fleet.alarms).flatMap((g) => g.rules.filter(isAlert)).map((r) => [r.alert, r]));
+        expect(rules.get("WebHighErrorRate")!.expr).toMatch(/\n> 0\.02$/);
+        expect([rules.get("HighCPUUsage")!.expr.endsWith("> 75"), rules.get("HighCPUUsage")!.for]).toEqual([true, "15m"]);
+    });
+
+    it("reads the Prometheus-only thresholds from monitoring.thresholds", () => {
+        const c = validateConfig(withKey("production", "monitoring", { thresholds: { gatewayP95Ms: 250, saturationWarningPercent: 60 } }, true));
+        const rules = platformRuleGroups(c.monitoring, CTX, c.fleet.alarms).flatMap((g) => g.rules.filter(isAlert));
+        const latency = rules.find((r) => r.alert === "GatewayHighLatency")!;
+        expect([latency.expr, latency.annotations["summary"]]).toEqual(["max(gateway_overhead_duration_p95_ms) / 1000 > 0.25", "Gateway p95 above its 250 ms KPI"]);
+        expect(rules.filter((r) => r.alert === "HighMemoryUsage").map((r) => r.expr.split(" > ").pop())).toEqual(["60", "85"]);
+    });
+
+    it("refuses an SLO of a service that is not monitored, and a warning at or above its critical level", () => {
+        expect(problemsOf(withKey("production", "monitoring", { services: ["web"], thresholds: { saturationWarningPercent: 90 } }, true))).toEqual([
+            "production: ops-platform:monitoring.slos[0].service: gateway is not in monitoring.services (web); expected a monitored service, or add it there",
+            "production: ops-platform:monitoring.thresholds.saturationWarningPercent: 90 is not below saturationCriticalPercent 85; expected the warning first",
+        ]);
+    });
 });

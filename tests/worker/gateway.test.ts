@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import type { Miniflare } from "miniflare";
 import OpenAI from "openai";
-import { sectionSettings } from "../../config/schema";
+import { sectionSettings } from "../../config/sections";
 import { FakeProvider, UPSTREAM_SECRET_IN_401, type Behaviour } from "../../tools/fakeProviders";
 import { addClientKey, clientKeyName, gatewayInWorkerd, type BindingOverrides } from "../../tools/gatewayWorkerd";
 import type { GatewaySecret, GatewayVar } from "../../workers/gateway/src/vars";
