@@ -28,7 +28,7 @@ export function cidrProblem(text: string): string | undefined {
     return network === text ? undefined : `has host bits set; expected the network address ${network}`;
 }
 
-export function formatCidr({ base, prefix }: Cidr): string {
+function formatCidr({ base, prefix }: Cidr): string {
     const octets = [24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256);
     return `${octets.join(".")}/${prefix}`;
 }

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-export function findRepoRoot(start: string): string {
+function findRepoRoot(start: string): string {
     for (let dir = start; ; dir = dirname(dir)) {
         if (existsSync(join(dir, "Pulumi.yaml"))) return dir;
         if (dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${start}`);

@@ -186,7 +186,7 @@ const accountsAreConsistent: Check = (c) => {
  * The rules within one section: they run wherever the section is resolved, by the whole
  * config's validation and by a component given the section alone (config/sections.ts).
  */
-export const SECTION_CHECKS: { readonly [K in keyof ParsedConfig]?: SectionCheck<K> } = {
+const SECTION_CHECKS: { readonly [K in keyof ParsedConfig]?: SectionCheck<K> } = {
     fleet: fleetIsSafe,
     backup: backupTiersMeetTheMatrix,
     edge: edgeIsConsistent,

@@ -320,7 +320,7 @@ const edge = z
     .prefault({});
 
 /** Services whose signals monitoring knows (components/monitoring/signals.ts). */
-export const MONITORED_SERVICES = ["gateway", "web"] as const;
+const MONITORED_SERVICES = ["gateway", "web"] as const;
 export type MonitoredService = (typeof MONITORED_SERVICES)[number];
 
 const sloSpec = z.strictObject({
@@ -450,7 +450,6 @@ export type SectionInput<K extends ConfigSection> = z.input<(typeof CONFIG_SECTI
 export type BackupConfig = ParsedConfig["backup"];
 export type TierConfig = BackupConfig["tiers"][BackupTier];
 export type EdgeConfig = ParsedConfig["edge"];
-export type NetworkConfig = ParsedConfig["network"];
 export type FleetConfig = ParsedConfig["fleet"];
 export type MonitoringConfig = ParsedConfig["monitoring"];
 export type SloSpec = MonitoringConfig["slos"][number];

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { LABEL_FOR_TAG, MANAGED_BY, REQUIRED_TAG_KEYS } from "../policies/lib/tagKeys";
 
-export { ENVIRONMENT_TAG, LABEL_FOR_TAG, MANAGED_BY, REQUIRED_TAG_KEYS } from "../policies/lib/tagKeys";
+export { ENVIRONMENT_TAG, REQUIRED_TAG_KEYS } from "../policies/lib/tagKeys";
 
 /**
  * Required tags, Kubernetes labels and the naming scheme for a stack's config: applied by the

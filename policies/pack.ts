@@ -22,7 +22,7 @@ const UNKNOWN_SENTINELS = new Set([
 ]);
 
 /** Plain data with unknowns written as "[unknown]", as the plan and the audit write them. */
-export function canonical(value: unknown): unknown {
+function canonical(value: unknown): unknown {
     const target = value !== null && typeof value === "object" && (value as Record<PropertyKey, unknown>)[isSpecialProxy] ? (value as Record<PropertyKey, unknown>)[getSpecialProxyTarget] : value;
     if (typeof target === "string" && UNKNOWN_SENTINELS.has(target)) return UNKNOWN;
     if (Array.isArray(target)) return target.map(canonical);

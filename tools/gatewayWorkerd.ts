@@ -16,7 +16,7 @@ import type { GatewaySecret, GatewayVar } from "../workers/gateway/src/vars";
 export type BindingOverrides = Partial<Record<GatewayVar | GatewaySecret, string | undefined>>;
 
 /** A test key for every provider: `<environment>-<provider>-key`. */
-export function providerTestKeys(environment: string): Record<GatewaySecret, string> {
+function providerTestKeys(environment: string): Record<GatewaySecret, string> {
     return Object.fromEntries(PROVIDER_NAMES.map((name) => [providerBindings(PROVIDER_CATALOGUE[name]).apiKey, `${environment}-${name}-key`])) as Record<GatewaySecret, string>;
 }
 

@@ -9,7 +9,7 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const SDK = join(__dirname, "..", "node_modules", "@pulumi", "aws");
-export const OUTPUT = join(__dirname, "..", "policies", "data", "aws-taggable-types.json");
+const OUTPUT = join(__dirname, "..", "policies", "data", "aws-taggable-types.json");
 
 function* jsFiles(dir: string): Generator<string> {
     for (const entry of readdirSync(dir)) {
@@ -20,7 +20,7 @@ function* jsFiles(dir: string): Generator<string> {
     }
 }
 
-export function taggableTypes(): string[] {
+function taggableTypes(): string[] {
     const types: string[] = [];
     for (const file of jsFiles(SDK)) {
         const js = readFileSync(file, "utf8");

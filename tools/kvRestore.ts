@@ -16,7 +16,7 @@ import { EXPORT_FORMAT, type KvExportEntry, type KvExportHeader, type KvExportTr
 import { EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
 
 /** One entry of wrangler's bulk file (developers.cloudflare.com/kv/reference/kv-commands/#kv-bulk-put). */
-export interface BulkEntry {
+interface BulkEntry {
     key: string;
     value: string;
     base64?: boolean;

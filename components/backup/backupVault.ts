@@ -22,14 +22,14 @@ export interface BackupVaultArgs {
  * PutBackupVaultAccessPolicy in it, it is what BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED
  * asks for (docs/provider-rules.md).
  */
-export const DELETION_ACTIONS = ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle", "backup:PutBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVault", "backup:DeleteBackupVaultLockConfiguration"];
+const DELETION_ACTIONS = ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle", "backup:PutBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVault", "backup:DeleteBackupVaultLockConfiguration"];
 
 /**
  * Vault events that are still sent (the job *_FAILED and *_EXPIRED events are deprecated and
  * send nothing). A job's outcome arrives as *_COMPLETED with its `State` message attribute,
  * which the subscriptions filter on: FAILED_JOB_FILTER.
  */
-export const VAULT_EVENTS = ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED", "S3_BACKUP_OBJECT_FAILED", "S3_RESTORE_OBJECT_FAILED"];
+const VAULT_EVENTS = ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED", "S3_BACKUP_OBJECT_FAILED", "S3_RESTORE_OBJECT_FAILED"];
 /** The SNS filter policy that lets through every job outcome but success. */
 export const FAILED_JOB_FILTER = { State: [{ "anything-but": "COMPLETED" }] };
 

@@ -6,7 +6,7 @@
  * current.
  */
 
-export interface MigrationStep {
+interface MigrationStep {
     newSqliteClasses?: string[];
     deletedClasses?: string[];
     renamedClasses?: Array<{ from: string; to: string }>;

@@ -60,8 +60,6 @@ export class Edge extends pulumi.ComponentResource {
     readonly gatewayScript: string;
     /** The gateway's own signals (Workers Analytics Engine). */
     readonly analyticsDataset: string;
-    /** Where the Workers' logs are kept. */
-    readonly logBucketName: pulumi.Output<string>;
 
     constructor(name: string, args: EdgeArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:edge:Edge", name, {}, opts);
@@ -97,14 +95,13 @@ export class Edge extends pulumi.ComponentResource {
         );
         const lb = new EdgeLoadBalancer(name, { accountId, zoneId, hostname: this.hostname, namePrefix, origins: args.origins, settings }, child);
         new EdgeNotifications(name, { accountId, zoneId, namePrefix, poolIds: lb.poolIds, slackWebhookUrl: args.slackWebhookUrl, pagerdutyIntegrationId: args.pagerdutyIntegrationId }, child);
-        const logs = new WorkerLogs(`${name}-logs`, { accountId, scriptNames: [worker.workerName, worker.rateLimiterScriptName], bucketName: `${namePrefix}-worker-logs`, retentionDays: settings.logs.retentionDays, protect }, child);
+        new WorkerLogs(`${name}-logs`, { accountId, scriptNames: [worker.workerName, worker.rateLimiterScriptName], bucketName: `${namePrefix}-worker-logs`, retentionDays: settings.logs.retentionDays, protect }, child);
 
         this.workerName = worker.workerName;
         this.versionId = worker.versionId;
         this.previousVersionId = worker.previousVersionId;
         this.kvNamespaceIds = kv.ids as Record<keyof typeof KV_BINDINGS, pulumi.Output<string>>;
         this.backupBucketName = backups.bucketName;
-        this.logBucketName = logs.bucketName;
-        this.registerOutputs({ workerName: this.workerName, workerUrl: this.workerUrl, hostname: this.hostname, versionId: this.versionId, previousVersionId: this.previousVersionId, kvNamespaceIds: this.kvNamespaceIds, backupBucketName: this.backupBucketName, analyticsDataset: this.analyticsDataset, logBucketName: this.logBucketName });
+        this.registerOutputs({ workerName: this.workerName, workerUrl: this.workerUrl, hostname: this.hostname, versionId: this.versionId, previousVersionId: this.previousVersionId, kvNamespaceIds: this.kvNamespaceIds, backupBucketName: this.backupBucketName, analyticsDataset: this.analyticsDataset });
     }
 }

@@ -27,7 +27,6 @@ const TRACE_FIELDS = ["EventTimestampMs", "ScriptName", "ScriptVersion", "Outcom
  * credentials (id; SHA-256 of the value). The Workers must set `logpush: true`.
  */
 export class WorkerLogs extends pulumi.ComponentResource {
-    readonly bucketName: pulumi.Output<string>;
 
     constructor(name: string, args: WorkerLogsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:edge:WorkerLogs", name, {}, opts);
@@ -65,7 +64,6 @@ export class WorkerLogs extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [writer] },
         );
-        this.bucketName = bucket.bucketName;
-        this.registerOutputs({ bucketName: this.bucketName });
+        this.registerOutputs({});
     }
 }

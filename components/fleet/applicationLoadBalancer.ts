@@ -20,7 +20,7 @@ export interface ApplicationLoadBalancerArgs {
 }
 
 /** AWS allows 32 characters for load balancer and target group names; Pulumi's autoname adds a dash and 7 random characters. */
-export const LB_LOGICAL_NAME_MAX = 32 - 8;
+const LB_LOGICAL_NAME_MAX = 32 - 8;
 
 /** The port the web instances serve on, behind the load balancer. */
 export const APP_PORT = 80;

@@ -33,7 +33,6 @@ export interface AutoScalingFleetArgs {
  */
 export class AutoScalingFleet extends pulumi.ComponentResource {
     readonly asgName: pulumi.Output<string>;
-    readonly securityGroupId: pulumi.Output<string>;
 
     constructor(name: string, args: AutoScalingFleetArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:fleet:AutoScalingFleet", name, {}, opts);
@@ -126,7 +125,6 @@ export class AutoScalingFleet extends pulumi.ComponentResource {
         );
 
         this.asgName = asg.name;
-        this.securityGroupId = securityGroup.id;
-        this.registerOutputs({ asgName: this.asgName, securityGroupId: this.securityGroupId });
+        this.registerOutputs({ asgName: this.asgName });
     }
 }

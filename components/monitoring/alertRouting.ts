@@ -11,9 +11,9 @@ export interface RoutingSecrets {
     pagerdutyRoutingKey: string;
 }
 
-export type ReceiverKind = "pagerduty" | "slack" | "slack-infrastructure";
+type ReceiverKind = "pagerduty" | "slack" | "slack-infrastructure";
 
-export interface RouteSpec {
+interface RouteSpec {
     matchers: string[];
     receiver: string;
     continue?: boolean;

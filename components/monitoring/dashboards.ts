@@ -8,7 +8,7 @@ import { BACKUP_DASHBOARD_UID, goldenDashboardUid, sloDashboardUid } from "./das
 import { errorRatio, serviceSignals, type SignalContext } from "./signals";
 import { errorBudget } from "./sloRules";
 
-export interface Panel {
+interface Panel {
     type: "timeseries" | "stat" | "gauge";
     title: string;
     unit: string;

@@ -65,7 +65,7 @@ export function withLinks(groups: AlertGroup[], links: { runbookBaseUrl: string;
     }));
 }
 
-export function kebab(name: string): string {
+function kebab(name: string): string {
     return name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/([A-Z])([A-Z][a-z])/g, "$1-$2").toLowerCase();
 }
 

@@ -13,7 +13,7 @@ export interface SubnetSpec {
 }
 
 /** Each AZ gets a public and a private /20 of a /16 (public from the bottom, private from the middle). */
-export const SUBNET_NEW_BITS = 4;
+const SUBNET_NEW_BITS = 4;
 const PRIVATE_OFFSET = 8;
 
 export function subnetLayout(vpcCidr: string, azCount: number): SubnetSpec[] {

@@ -1,3 +1,2 @@
 /** The stacks of this project; each is one environment. */
 export const STACK_NAMES = ["dev", "staging", "production"] as const;
-export type Environment = (typeof STACK_NAMES)[number];

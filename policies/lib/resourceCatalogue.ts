@@ -67,12 +67,12 @@ export const isRoutineType = (type: string): boolean => ROUTINE_TYPES.has(type);
 /** Every Cloudflare resource type that binds values into a Worker. */
 export const WORKER_BINDING_TYPES: readonly string[] = ["cloudflare:index/workerVersion:WorkerVersion", "cloudflare:index/workerScript:WorkerScript", "cloudflare:index/workersScript:WorkersScript"];
 export const KV_NAMESPACE_TYPE = "cloudflare:index/workersKvNamespace:WorkersKvNamespace";
-export const CRON_TRIGGER_TYPE = "cloudflare:index/workersCronTrigger:WorkersCronTrigger";
+const CRON_TRIGGER_TYPE = "cloudflare:index/workersCronTrigger:WorkersCronTrigger";
 
 export type WorkerBinding = { type: string; name: string; text?: string; bucketName?: string; namespaceId?: unknown };
 
 /** KV bindings whose contents are a cache: regenerated on a miss, so nothing to restore. */
-export const REGENERABLE_KV_BINDINGS: readonly string[] = ["CACHE"];
+const REGENERABLE_KV_BINDINGS: readonly string[] = ["CACHE"];
 
 type Judged = { type: string; inputs: Record<string, unknown> };
 

@@ -46,7 +46,7 @@ export function stackOfUrn(urn: string): string | undefined {
 }
 
 /** A resource's environment: its Environment tag, else the stack it belongs to. */
-export function environmentOf(resource: PolicyResource, context: RuleContext): string {
+function environmentOf(resource: PolicyResource, context: RuleContext): string {
     const tag = effectiveTags(resource.type, resource.inputs, resource.providerInputs)["Environment"];
     // An Environment tag unknown at preview says nothing; the stack does.
     return (tag !== undefined && !isUnknown(tag) ? tag : undefined) ?? stackOfUrn(resource.urn) ?? context.stack;

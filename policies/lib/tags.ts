@@ -21,7 +21,7 @@ export function ownTags(inputs: Record<string, unknown>): Record<string, string>
     return tags !== null && typeof tags === "object" ? (tags as Record<string, string>) : {};
 }
 
-export function providerDefaultTags(providerInputs: Record<string, unknown> | undefined): Record<string, string> {
+function providerDefaultTags(providerInputs: Record<string, unknown> | undefined): Record<string, string> {
     const parsed = parseMaybeJson(providerInputs?.["defaultTags"]) as { tags?: Record<string, string> } | undefined;
     return parsed?.tags ?? {};
 }

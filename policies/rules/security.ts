@@ -111,7 +111,7 @@ export const noPublicIngress: StackRule = {
 };
 
 /** TLS 1.2+ with forward secrecy, or TLS 1.3: the FS and TLS13 families of ELB policies. */
-export const MODERN_TLS_POLICY = /^ELBSecurityPolicy-(TLS13-|FS-1-2-)/;
+const MODERN_TLS_POLICY = /^ELBSecurityPolicy-(TLS13-|FS-1-2-)/;
 
 export const albModernTls: ResourceRule = {
     name: "alb-modern-tls",

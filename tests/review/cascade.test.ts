@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlanDocument } from "../../tools/plan/document";
-import { diffPlans } from "../../tools/plan/diff";
+import { planDiff } from "../../tools/plan/diff";
 import { ROOT, runTool } from "../helpers/cli";
 import { planOf } from "../helpers/plan";
 import { scratchDir } from "../helpers/scratch";
@@ -22,7 +22,7 @@ it("a new CIDR for the standby region puts every resource that takes the VPC's i
 
     const baseline = await planOf("production");
     const current = JSON.parse(readFileSync(out, "utf8")) as PlanDocument;
-    const changes = diffPlans(baseline, current);
+    const changes = planDiff(baseline, current).changes;
     const changed = new Map(changes.map((c) => [c.urn, c]));
 
     const vpc = current.resources.find((r) => r.type === "aws:ec2/vpc:Vpc" && r.name.endsWith("us-west-2"))!;

@@ -5,7 +5,7 @@
  */
 import { FORCE_NEW } from "../../tools/plan/forceNew";
 import type { PlanDocument } from "../../tools/plan/document";
-import { diffPlans } from "../../tools/plan/diff";
+import { planDiff } from "../../tools/plan/diff";
 import { planOf, STACKS, type PlanResource } from "../helpers/plan";
 
 /** Cloudflare's versions are immutable: any change is a new version. */
@@ -20,7 +20,7 @@ async function resourcesByType(): Promise<Map<string, PlanResource>> {
 const kindAfter = (r: PlanResource, key: string) => {
     const doc = (resources: PlanResource[]): PlanDocument => ({ stack: "production", resources, outputs: {}, findings: [] });
     const changed = { ...r, inputs: { ...r.inputs, [key]: "changed-in-test" } };
-    return diffPlans(doc([r]), doc([changed]))[0]?.kind;
+    return planDiff(doc([r]), doc([changed])).changes[0]?.kind;
 };
 
 it("has a sourced entry for every resource type the stacks declare", async () => {

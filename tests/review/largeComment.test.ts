@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlanDocument } from "../../tools/plan/document";
-import { diffPlans } from "../../tools/plan/diff";
+import { planDiff } from "../../tools/plan/diff";
 import { ROOT, runTool } from "../helpers/cli";
 import { scratchDir } from "../helpers/scratch";
 
@@ -32,7 +32,7 @@ it("a 250+ resource change: every deletion and replacement listed first, the com
     const result = runTool("plan", ["production", "--config-dir", dir, "--baseline", baseline, "--json", out, "--markdown", markdown]);
     expect(result.stderr).toBe("");
 
-    const changes = diffPlans(JSON.parse(readFileSync(baseline, "utf8")) as PlanDocument, JSON.parse(readFileSync(out, "utf8")) as PlanDocument);
+    const { changes } = planDiff(JSON.parse(readFileSync(baseline, "utf8")) as PlanDocument, JSON.parse(readFileSync(out, "utf8")) as PlanDocument);
     expect(changes.length).toBeGreaterThanOrEqual(250);
     const destructive = changes.filter((c) => c.kind === "delete" || c.kind === "replace");
     expect(destructive.filter((c) => c.kind === "replace").length).toBeGreaterThanOrEqual(18);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { serializeDocument, type PlanDocument } from "../../tools/plan/document";
 import { renderStackMarkdown } from "../../tools/plan/markdown";
 import { backupCoverage } from "../../tools/plan/coverage";
-import { diffPlans, isIgnored, planDiff, type ResourceChange } from "../../tools/plan/diff";
+import { isIgnored, planDiff, type ResourceChange } from "../../tools/plan/diff";
 import { changeRisk } from "../../tools/plan/risk";
 import { ROOT, runTool } from "../helpers/cli";
 import { planOf, STACKS } from "../helpers/plan";
@@ -23,7 +23,7 @@ it.each(STACKS)("the committed baseline plans/%s.json is what the program produc
 describe("diff against a baseline", () => {
     it("reports nothing when nothing changed, and says so in one line", async () => {
         const doc = await documentOf("dev");
-        const changes = diffPlans(doc, doc);
+        const changes = planDiff(doc, doc).changes;
         expect(changes).toEqual([]);
         const md = renderStackMarkdown({ stack: "dev", doc, changes, risk: changeRisk("dev", changes), coverage: backupCoverage(doc), findings: [] });
         expect(md.comment).toBe("### **dev**: no changes.");
@@ -37,7 +37,7 @@ describe("diff against a baseline", () => {
         const lt = after.resources.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")!;
         lt.inputs["instanceType"] = "t3.large";
         after.resources = after.resources.filter((r) => r.type !== "aws:ec2/flowLog:FlowLog" || !r.name.includes("us-west-2"));
-        const changes = diffPlans(before, after);
+        const changes = planDiff(before, after).changes;
         expect(changes.map((c) => [c.kind, c.type, c.replaceKeys])).toEqual(
             expect.arrayContaining([
                 ["replace", "aws:backup/vault:Vault", ["name"]],
@@ -80,7 +80,7 @@ describe("the diff says what pulumi up would do", () => {
         const after: PlanDocument = structuredClone(before);
         const version = after.resources.find((r) => r.type === "cloudflare:index/workerVersion:WorkerVersion")!;
         (version.inputs["bindings"] as Array<{ name: string; text?: string }>).find((b) => b.name === "RATE_LIMIT_MAX_REQUESTS")!.text = "3000";
-        const change = diffPlans(before, after).find((c) => c.type === "cloudflare:index/workerVersion:WorkerVersion")!;
+        const change = planDiff(before, after).changes.find((c) => c.type === "cloudflare:index/workerVersion:WorkerVersion")!;
         expect(change.changes.map((p) => p.path)).toEqual(["bindings[RATE_LIMIT_MAX_REQUESTS].text"]);
         // The version is immutable: whatever changes in it replaces it, named the same way.
         expect([change.kind, change.replaceKeys]).toEqual(["replace", ["bindings[RATE_LIMIT_MAX_REQUESTS].text"]]);
@@ -138,7 +138,7 @@ it("trims a long comment to the limit, keeping the summary, with the full report
     const before = await documentOf("production");
     const after: PlanDocument = structuredClone(before);
     for (const r of after.resources) r.inputs["description"] = `changed ${r.name}`;
-    const changes = diffPlans(before, after);
+    const changes = planDiff(before, after).changes;
     const md = renderStackMarkdown({ stack: "production", doc: after, changes, risk: changeRisk("production", changes), coverage: backupCoverage(after), findings: [] }, 8000);
     expect(md.trimmed).toBe(true);
     expect(md.comment.length).toBeLessThanOrEqual(8000);

@@ -5,7 +5,7 @@
  */
 import type { PlanDocument } from "../../tools/plan/document";
 import { judge } from "../../tools/plan/judge";
-import { diffPlans } from "../../tools/plan/diff";
+import { planDiff } from "../../tools/plan/diff";
 import { changeRisk, type Risk } from "../../tools/plan/risk";
 import { planOf, type PlanResource } from "../helpers/plan";
 
@@ -74,7 +74,7 @@ describe("change risk calibration", () => {
         const baseline = await planOf(scenario.stack);
         const resources = scenario.mutation(structuredClone(baseline.resources) as Resources);
         const current: PlanDocument = { ...baseline, resources };
-        const changes = diffPlans(baseline, current);
+        const changes = planDiff(baseline, current).changes;
         expect(changes.length).toBeGreaterThan(0);
         const risk = changeRisk(scenario.stack, changes);
         // The reasons ride along so a failure shows why the class came out as it did.

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlanMocks, type LiveCloudflare } from "./mocks";
 import { providerUrn, redact } from "./wire";
 
-export interface ResourceOptions {
+interface ResourceOptions {
     protect?: boolean;
     retainOnDelete?: boolean;
     /** URN of the explicit provider. */

@@ -106,7 +106,7 @@ export function readableChanges(changes: readonly PropertyChange[]): PropertyCha
     });
 }
 
-export function propertyChanges(before: Record<string, unknown>, after: Record<string, unknown>): PropertyChange[] {
+function propertyChanges(before: Record<string, unknown>, after: Record<string, unknown>): PropertyChange[] {
     const a = flatten(before);
     const b = flatten(after);
     return [...new Set([...Object.keys(a), ...Object.keys(b)])]
@@ -115,7 +115,7 @@ export function propertyChanges(before: Record<string, unknown>, after: Record<s
         .map((path) => ({ path, before: a[path], after: b[path] }));
 }
 
-export function replaceKeysOf(type: string, changes: PropertyChange[]): string[] {
+function replaceKeysOf(type: string, changes: PropertyChange[]): string[] {
     if (IMMUTABLE.has(type)) return changes.map((c) => c.path);
     const keys = FORCE_NEW[type]?.keys ?? NAME_KEYS;
     // `conditions[0].stringEquals[1].key` is under the force-new `conditions.stringEquals`.
@@ -139,10 +139,6 @@ export function componentOf(resource: Resource, byUrn: Map<string, Resource>): s
         current = parent;
     }
     return current?.type.startsWith("ops-platform:") ? current.type.split(":")[1]! : "stack";
-}
-
-export function diffPlans(baseline: PlanDocument, current: PlanDocument): ResourceChange[] {
-    return planDiff(baseline, current).changes;
 }
 
 /** The changes `pulumi up` would make, and those `ignoreChanges` keeps it from making (listed, never scored). */

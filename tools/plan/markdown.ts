@@ -22,9 +22,9 @@ export interface StackReport {
 }
 
 /** GitHub refuses comments over 65,536 characters; three stacks share one comment. */
-export const DEFAULT_MAX_CHARS = 20_000;
+const DEFAULT_MAX_CHARS = 20_000;
 /** Where a trimmed comment's reader finds everything (the PR workflow writes both). */
-export const FULL_REPORT = "the job summary and the `plan-report` artifact";
+const FULL_REPORT = "the job summary and the `plan-report` artifact";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const short = (value: unknown) => {
@@ -33,7 +33,7 @@ const short = (value: unknown) => {
 };
 const typeName = (c: ResourceChange) => c.type.split(":").pop()!;
 
-export function summaryLine(r: StackReport): string {
+function summaryLine(r: StackReport): string {
     const count = (kind: ResourceChange["kind"]) => r.changes.filter((c) => c.kind === kind).length;
     const mandatory = r.findings.filter((f) => f.status === "violation" && f.level === "mandatory").length;
     const policy = mandatory > 0 ? ` — **${mandatory} mandatory policy violation(s)**` : "";

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 
-export const MOCK_ACCOUNT_ID = "123456789012";
+const MOCK_ACCOUNT_ID = "123456789012";
 /** The version the mocked Cloudflare API reports as live, so a canary has something to split with. */
 export const MOCK_LIVE_WORKER_VERSION = "00000000-0000-4000-8000-0000000011fe";
 

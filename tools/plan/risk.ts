@@ -19,7 +19,7 @@ const isRoutine = (c: ResourceChange) => isRoutineType(c.type) && c.kind !== "de
 const isCritical = (c: ResourceChange) => isCriticalType(c.type) && (c.kind === "replace" || c.kind === "delete");
 
 /** A safeguard the change switches off, if any: monitoring, backups, a lock, deletion protection, `protect`. */
-export function safeguardOff(c: ResourceChange): string | undefined {
+function safeguardOff(c: ResourceChange): string | undefined {
     const turnedOff = (path: string) => c.changes.some((p) => p.path === path && p.before === true && p.after !== true);
     if (c.kind === "delete" && c.type === "kubernetes:helm.sh/v3:Release" && c.changes.some((p) => p.path === "chart" && p.before === "kube-prometheus-stack")) return "monitoring switched off";
     if (c.kind === "delete" && c.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule") return "alert rules removed";

@@ -31,7 +31,7 @@ export interface RunOptions {
 }
 
 /** The stack as deployed before this change: its gateway at MOCK_LIVE_WORKER_VERSION, the rate limiter's migrations applied. */
-export function previouslyDeployed(config: PlatformConfig): LiveCloudflare {
+function previouslyDeployed(config: PlatformConfig): LiveCloudflare {
     const gateway = gatewayScriptName(physicalName(config), config.edge.workerName);
     return {
         scripts: [{ id: gateway, migrationTag: "" }, { id: rateLimiterScriptName(gateway), migrationTag: RATE_LIMITER_MIGRATIONS.at(-1)!.tag }],

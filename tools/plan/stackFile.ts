@@ -13,7 +13,7 @@ export const PROJECT_NAME = "ops-platform";
 export const ROOT = REPO_ROOT;
 
 /** What the program sees in place of a secret it cannot decrypt offline. */
-export const OFFLINE_SECRET_PLACEHOLDER = "offline-placeholder-secret";
+const OFFLINE_SECRET_PLACEHOLDER = "offline-placeholder-secret";
 
 export interface StackFile {
     /** Every config key with its namespace, as Pulumi passes it in PULUMI_CONFIG. */
@@ -24,7 +24,7 @@ export interface StackFile {
     problems: string[];
 }
 
-export function stackFilePath(stack: string, dir = ROOT): string {
+function stackFilePath(stack: string, dir = ROOT): string {
     return join(dir, `Pulumi.${stack}.yaml`);
 }
 
@@ -76,8 +76,8 @@ export function readStackFile(stack: string, dir = ROOT): StackFile {
 
 /** A stack file holds settings: anything this large is a mistake, refused before it is read further. */
 const MAX_FILE_BYTES = 1024 * 1024;
-export const MAX_VALUE_CHARS = 64 * 1024;
-export const MAX_LIST_ITEMS = 1000;
+const MAX_VALUE_CHARS = 64 * 1024;
+const MAX_LIST_ITEMS = 1000;
 
 function sizeProblem(value: unknown): string | undefined {
     let nodes = 0;

@@ -8,7 +8,7 @@ import { keyRecordName, type ClientRecord } from "./clientKeyRecord";
 export type { ClientRecord };
 
 /** KV edge-caches a key's record this long (KV's minimum is 30 s); a revoked key stops within it. */
-export const KEY_CACHE_TTL_SECONDS = 60;
+const KEY_CACHE_TTL_SECONDS = 60;
 const MAX_KEY_LENGTH = 256;
 
 export async function sha256Hex(text: string): Promise<string> {

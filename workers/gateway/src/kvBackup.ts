@@ -18,11 +18,11 @@ const PART_BYTES = 8 * 1024 * 1024;
 const DAY_MS = 86_400_000;
 
 /** `kv-backups/STATE/2026-11-23T03-00-00Z.ndjson.gz`: the date is in the name, so pruning needs no metadata. */
-export function exportKey(prefix: string, binding: string, at: Date): string {
+function exportKey(prefix: string, binding: string, at: Date): string {
     return `${prefix}${binding}/${at.toISOString().replace(/\.\d+Z$/, "Z").replace(/:/g, "-")}.ndjson.gz`;
 }
 
-export function exportDate(key: string): Date | undefined {
+function exportDate(key: string): Date | undefined {
     const m = /\/(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z\.ndjson\.gz$/.exec(key);
     return m ? new Date(`${m[1]}T${m[2]}:${m[3]}:${m[4]}Z`) : undefined;
 }

@@ -5,7 +5,7 @@
  */
 import { LIMITS } from "./limits";
 
-export type Role = "system" | "developer" | "user" | "assistant" | "tool";
+type Role = "system" | "developer" | "user" | "assistant" | "tool";
 
 export interface ChatMessage {
     role: Role;

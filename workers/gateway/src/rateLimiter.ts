@@ -4,7 +4,7 @@
  * refilled at `maxRequests` per `windowMs`.
  */
 
-export interface TakeRequest {
+interface TakeRequest {
     burst: number;
     maxRequests: number;
     windowMs: number;

@@ -10,7 +10,7 @@ import { chunkOf, eventJson, type ProviderAdapter } from "../src/providers/adapt
 import type { ProviderEntry } from "../src/providers/catalogue";
 import { ADAPTERS } from "../src/providers/registry";
 
-export const ACME: ProviderEntry = { bindingPrefix: "ACME", secretConfigKey: "acmeApiKey", configPrefix: "acme", defaultUrl: "https://api.acme.test/v2/chat", defaultModel: "acme-large" };
+const ACME: ProviderEntry = { bindingPrefix: "ACME", secretConfigKey: "acmeApiKey", configPrefix: "acme", defaultUrl: "https://api.acme.test/v2/chat", defaultModel: "acme-large" };
 
 const FINISH: Record<string, string> = { COMPLETE: "stop", MAX_TOKENS: "length" };
 

@@ -15,7 +15,7 @@ export interface Endpoint {
 }
 
 /** One upstream stream event as OpenAI chunks (`done` at the end of the stream), or why the stream is broken. */
-export type StreamStep = { chunks: Chunk[]; done?: true } | string;
+type StreamStep = { chunks: Chunk[]; done?: true } | string;
 
 export interface ProviderAdapter {
     readonly entry: ProviderEntry;

@@ -15,7 +15,7 @@ import type { Endpoint, ProviderAdapter } from "./adapter";
 import type { Adapters } from "./registry";
 import { commitStream } from "./streams";
 
-export interface Attempt {
+interface Attempt {
     provider: string;
     reason: string;
     outcome: AttemptOutcome;
