@@ -50,7 +50,11 @@ export class Platform extends pulumi.ComponentResource {
         this.regions = config.regions.map(({ region, cidrBlock, standby }) => {
             const regionName = `${name}-${region}`;
             // allowedAccountIds: the provider refuses credentials of any other account.
-            const provider = new aws.Provider(`aws-${region}`, { region: region as aws.Region, allowedAccountIds: config.awsAccountIds, defaultTags: { tags } }, { parent: this });
+            const provider = new aws.Provider(
+                `aws-${region}`,
+                { region: region as aws.Region, allowedAccountIds: config.awsAccountIds, defaultTags: { tags } },
+                { parent: this },
+            );
             const inRegion = { parent: this, providers: { aws: provider } };
             const network = new Network(regionName, { cidrBlock, settings: config.network }, inRegion);
             const fleet = new Fleet(
@@ -78,7 +82,16 @@ export class Platform extends pulumi.ComponentResource {
         // Backups of the environment's tagged resources in the primary region, copies to the standby region.
         this.backup = new Backup(
             `${name}-backup`,
-            { settings: config.backup, namePrefix, environment: config.environment, alarmEmails: config.alerting.emails, pagerdutyCloudwatchKey: secrets.pagerdutyCloudwatchKey, copyProvider: copyTo?.provider, copyRegion: copyTo?.region, protect },
+            {
+                settings: config.backup,
+                namePrefix,
+                environment: config.environment,
+                alarmEmails: config.alerting.emails,
+                pagerdutyCloudwatchKey: secrets.pagerdutyCloudwatchKey,
+                copyProvider: copyTo?.provider,
+                copyRegion: copyTo?.region,
+                protect,
+            },
             { parent: this, providers: { aws: primary.provider } },
         );
 
@@ -94,7 +107,9 @@ export class Platform extends pulumi.ComponentResource {
                 environment: config.environment,
                 settings: config.edge,
                 origins: this.regions.map((r) => ({ region: r.region, address: r.fleet.albDnsName })),
-                providerKeys: Object.fromEntries(PROVIDER_NAMES.map((provider) => [provider, secrets[PROVIDER_CATALOGUE[provider].secretConfigKey]])),
+                providerKeys: Object.fromEntries(
+                    PROVIDER_NAMES.map((provider) => [provider, secrets[PROVIDER_CATALOGUE[provider].secretConfigKey]]),
+                ),
                 slackWebhookUrl: secrets.slackWebhookUrl,
                 pagerdutyIntegrationId: config.cloudflare.pagerdutyIntegrationId,
                 protect,
@@ -136,7 +151,15 @@ export class Platform extends pulumi.ComponentResource {
             regions: Object.fromEntries(
                 this.regions.map((r) => [
                     r.region,
-                    { standby: r.standby, vpcId: r.network.vpcId, albDnsName: r.fleet.albDnsName, albArn: r.fleet.albArn, asgName: r.fleet.asgName, targetGroupArn: r.fleet.targetGroupArn, alarmTopicArn: r.fleet.alarmTopicArn },
+                    {
+                        standby: r.standby,
+                        vpcId: r.network.vpcId,
+                        albDnsName: r.fleet.albDnsName,
+                        albArn: r.fleet.albArn,
+                        asgName: r.fleet.asgName,
+                        targetGroupArn: r.fleet.targetGroupArn,
+                        alarmTopicArn: r.fleet.alarmTopicArn,
+                    },
                 ]),
             ),
             edge: {
@@ -148,8 +171,17 @@ export class Platform extends pulumi.ComponentResource {
                 kvNamespaceIds: this.edge.kvNamespaceIds,
                 backupBucketName: this.edge.backupBucketName,
             },
-            monitoring: this.monitoring ? { namespace: this.monitoring.namespace, grafanaAdminSecretName: this.monitoring.grafanaAdminSecretName } : null,
-            backup: { vaultName: this.backup.vaultName, vaultArn: this.backup.vaultArn, drVaultName: this.backup.drVaultName, drVaultArn: this.backup.drVaultArn, planIds: this.backup.planIds, tiers: this.backup.tiers },
+            monitoring: this.monitoring
+                ? { namespace: this.monitoring.namespace, grafanaAdminSecretName: this.monitoring.grafanaAdminSecretName }
+                : null,
+            backup: {
+                vaultName: this.backup.vaultName,
+                vaultArn: this.backup.vaultArn,
+                drVaultName: this.backup.drVaultName,
+                drVaultArn: this.backup.drVaultArn,
+                planIds: this.backup.planIds,
+                tiers: this.backup.tiers,
+            },
         };
         this.registerOutputs(this.stackOutputs);
     }

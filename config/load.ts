@@ -13,7 +13,10 @@ export const CONFIG_NAMESPACE = "ops-platform";
 
 /** Bad config: the message is the full, user-facing list of problems (no stack trace needed). */
 export class ConfigError extends Error {
-    constructor(readonly stackName: string, readonly problems: readonly string[]) {
+    constructor(
+        readonly stackName: string,
+        readonly problems: readonly string[],
+    ) {
         super(problems.join("\n"));
         this.name = "ConfigError";
     }
@@ -60,7 +63,8 @@ function parseConfig(raw: RawStackConfig): ParsedConfig {
     const problems: Problem[] = [...namespaceProblems(raw.otherKeys ?? []), ...secureProblems(raw.secretKeys)];
     for (const [key, value] of Object.entries(raw.values)) {
         // Bounded before it is parsed: a settings value this large is a mistake, not a setting.
-        if (value.length > MAX_RAW_VALUE_CHARS) problems.push({ path: key, message: `is ${value.length} characters; expected at most ${MAX_RAW_VALUE_CHARS}` });
+        if (value.length > MAX_RAW_VALUE_CHARS)
+            problems.push({ path: key, message: `is ${value.length} characters; expected at most ${MAX_RAW_VALUE_CHARS}` });
         else input[key] = decodeValue(key, value);
     }
 
@@ -69,13 +73,26 @@ function parseConfig(raw: RawStackConfig): ParsedConfig {
     // Cross-field rules run even when some keys are invalid: on the valid keys, the invalid
     // ones at their defaults, reporting only what does not involve an invalid key.
     const bad = new Set(parsed.success ? [] : parsed.error.issues.map((i) => String(i.path[0] ?? "")));
-    const checkable = parsed.success ? parsed : platformConfigSchema.safeParse({ ...Object.fromEntries(Object.entries(input).filter(([k]) => !bad.has(k))), ...standIns(bad, raw.stack) });
+    const checkable = parsed.success
+        ? parsed
+        : platformConfigSchema.safeParse({
+              ...Object.fromEntries(Object.entries(input).filter(([k]) => !bad.has(k))),
+              ...standIns(bad, raw.stack),
+          });
     if (checkable.success) {
-        for (const check of CROSS_FIELD_CHECKS) problems.push(...check(checkable.data, { stack: raw.stack, secretKeys: raw.secretKeys }).filter((p) => !bad.has(p.path.split(/[.[]/)[0]!)));
+        for (const check of CROSS_FIELD_CHECKS)
+            problems.push(
+                ...check(checkable.data, { stack: raw.stack, secretKeys: raw.secretKeys }).filter(
+                    (p) => !bad.has(p.path.split(/[.[]/)[0]!),
+                ),
+            );
     }
     const fileProblems = raw.problems ?? [];
     if (problems.length > 0 || fileProblems.length > 0 || !parsed.success) {
-        throw new ConfigError(raw.stack, [...fileProblems, ...problems.map((p) => `${raw.stack}: ${p.path.includes(":") ? "" : `${CONFIG_NAMESPACE}:`}${p.path}: ${p.message}`)]);
+        throw new ConfigError(raw.stack, [
+            ...fileProblems,
+            ...problems.map((p) => `${raw.stack}: ${p.path.includes(":") ? "" : `${CONFIG_NAMESPACE}:`}${p.path}: ${p.message}`),
+        ]);
     }
     return parsed.data;
 }
@@ -99,14 +116,21 @@ function namespaceProblems(otherKeys: readonly string[]): Problem[] {
         const namespace = key.split(":")[0]!;
         if (PROVIDER_NAMESPACES.includes(namespace)) return [];
         const nearOurs = namespace.toLowerCase() === CONFIG_NAMESPACE || distance(namespace.toLowerCase(), CONFIG_NAMESPACE) <= 3;
-        const suggestion = nearOurs ? `did you mean "${CONFIG_NAMESPACE}:${key.slice(namespace.length + 1)}"?` : `expected ${CONFIG_NAMESPACE}: or a provider's namespace (${PROVIDER_NAMESPACES.join(", ")})`;
+        const suggestion = nearOurs
+            ? `did you mean "${CONFIG_NAMESPACE}:${key.slice(namespace.length + 1)}"?`
+            : `expected ${CONFIG_NAMESPACE}: or a provider's namespace (${PROVIDER_NAMESPACES.join(", ")})`;
         return [{ path: key, message: `unknown namespace "${namespace}", so the key would be ignored; ${suggestion}` }];
     });
 }
 
 /** `secure:` belongs to the secret keys only: anywhere else the program would read a ciphertext as the setting. */
 function secureProblems(secretKeys: ReadonlySet<string>): Problem[] {
-    return [...secretKeys].filter((k) => !(SECRET_KEYS as readonly string[]).includes(k)).map((key) => ({ path: key, message: `is a \`secure:\` value but not a secret; expected plain text (the secrets are ${SECRET_KEYS.join(", ")})` }));
+    return [...secretKeys]
+        .filter((k) => !(SECRET_KEYS as readonly string[]).includes(k))
+        .map((key) => ({
+            path: key,
+            message: `is a \`secure:\` value but not a secret; expected plain text (the secrets are ${SECRET_KEYS.join(", ")})`,
+        }));
 }
 
 /**
@@ -129,9 +153,7 @@ function decodeValue(key: string, value: string): unknown {
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-    return path
-        .map((segment, i) => (typeof segment === "number" ? `[${segment}]` : `${i === 0 ? "" : "."}${String(segment)}`))
-        .join("");
+    return path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : `${i === 0 ? "" : "."}${String(segment)}`)).join("");
 }
 
 /** Shapes of credentials (OpenAI, Anthropic, Slack, GitHub, AWS keys, long opaque tokens): never echoed back. */
@@ -147,7 +169,10 @@ function describeValue(value: unknown): string {
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-    return path.reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined), input);
+    return path.reduce<unknown>(
+        (v, key) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined),
+        input,
+    );
 }
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): Problem[] {
@@ -166,7 +191,12 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): Problem[] {
         case "invalid_type":
             return [{ path, message: `${describeValue(actual)} is not valid; expected ${issue.expected}` }];
         case "invalid_value":
-            return [{ path, message: `${describeValue(actual)} is not allowed; expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` }];
+            return [
+                {
+                    path,
+                    message: `${describeValue(actual)} is not allowed; expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
+                },
+            ];
         case "too_small":
         case "too_big":
             return [{ path, message: `${describeValue(actual)}: ${issue.message.replace(/^Too (small|big): /, "")}` }];

@@ -33,11 +33,15 @@ const regionsAreDistinct: Check = (c) => {
     if (c.regions[0]?.standby) problems.push({ path: "regions[0].standby", message: "the first region is the primary; expected false" });
     c.regions.forEach((r, i) => {
         c.regions.slice(0, i).forEach((other, j) => {
-            if (other.region === r.region) problems.push({ path: `regions[${i}].region`, message: `repeats regions[${j}]; expected each region once` });
+            if (other.region === r.region)
+                problems.push({ path: `regions[${i}].region`, message: `repeats regions[${j}]; expected each region once` });
             const a = parseCidr(r.cidrBlock);
             const b = parseCidr(other.cidrBlock);
             if (a && b && (cidrContains(a, b) || cidrContains(b, a)))
-                problems.push({ path: `regions[${i}].cidrBlock`, message: `${r.cidrBlock} overlaps regions[${j}] (${other.cidrBlock}); expected disjoint VPC ranges` });
+                problems.push({
+                    path: `regions[${i}].cidrBlock`,
+                    message: `${r.cidrBlock} overlaps regions[${j}] (${other.cidrBlock}); expected disjoint VPC ranges`,
+                });
         });
     });
     return problems;
@@ -49,35 +53,65 @@ const fleetIsSafe: SectionCheck<"fleet"> = (fleet) => {
     const problems: Problem[] = [];
     for (const key of ["size", "standbySize"] as const) {
         const s = fleet[key];
-        if (s.minSize > s.maxSize) problems.push({ path: `fleet.${key}.minSize`, message: `${s.minSize} is above maxSize ${s.maxSize}; expected minSize <= desiredCapacity <= maxSize` });
+        if (s.minSize > s.maxSize)
+            problems.push({
+                path: `fleet.${key}.minSize`,
+                message: `${s.minSize} is above maxSize ${s.maxSize}; expected minSize <= desiredCapacity <= maxSize`,
+            });
         else if (s.desiredCapacity < s.minSize || s.desiredCapacity > s.maxSize)
-            problems.push({ path: `fleet.${key}.desiredCapacity`, message: `${s.desiredCapacity} is outside ${s.minSize}..${s.maxSize}; expected minSize <= desiredCapacity <= maxSize` });
+            problems.push({
+                path: `fleet.${key}.desiredCapacity`,
+                message: `${s.desiredCapacity} is outside ${s.minSize}..${s.maxSize}; expected minSize <= desiredCapacity <= maxSize`,
+            });
     }
     if (fleet.sshCidr) {
         const ssh = parseCidr(fleet.sshCidr);
         const internal = parseCidr(fleet.internalCidr);
         if (ssh && internal && !cidrContains(internal, ssh))
-            problems.push({ path: "fleet.sshCidr", message: `${fleet.sshCidr} is not inside the internal range ${fleet.internalCidr}; SSH is only ever opened to the internal range` });
+            problems.push({
+                path: "fleet.sshCidr",
+                message: `${fleet.sshCidr} is not inside the internal range ${fleet.internalCidr}; SSH is only ever opened to the internal range`,
+            });
     }
     const internal = parseCidr(fleet.internalCidr);
-    if (internal && internal.prefix < 8) problems.push({ path: "fleet.internalCidr", message: `${fleet.internalCidr} is wider than a /8; expected a private range such as 10.0.0.0/8` });
+    if (internal && internal.prefix < 8)
+        problems.push({
+            path: "fleet.internalCidr",
+            message: `${fleet.internalCidr} is wider than a /8; expected a private range such as 10.0.0.0/8`,
+        });
     const points = fleet.refresh.checkpointPercentages;
     if (points.some((p, i) => i > 0 && p <= points[i - 1]!) || points[points.length - 1] !== 100)
-        problems.push({ path: "fleet.refresh.checkpointPercentages", message: `[${points.join(", ")}] must rise and end at 100, e.g. [10, 50, 100]` });
+        problems.push({
+            path: "fleet.refresh.checkpointPercentages",
+            message: `[${points.join(", ")}] must rise and end at 100, e.g. [10, 50, 100]`,
+        });
     const { criticalDays, highDays, mediumDays, windowSchedule } = fleet.patching;
     const windowInterval = scheduleIntervalMinutes(windowSchedule);
-    if (windowInterval === undefined) problems.push({ path: "fleet.patching.windowSchedule", message: `"${windowSchedule}" is not an AWS cron expression; expected e.g. cron(0 3 ? * TUE *)` });
+    if (windowInterval === undefined)
+        problems.push({
+            path: "fleet.patching.windowSchedule",
+            message: `"${windowSchedule}" is not an AWS cron expression; expected e.g. cron(0 3 ? * TUE *)`,
+        });
     else if (windowInterval > criticalDays * 24 * 60)
-        problems.push({ path: "fleet.patching.windowSchedule", message: `runs every ${formatMinutes(windowInterval)}, which cannot install critical patches within ${criticalDays} days` });
+        problems.push({
+            path: "fleet.patching.windowSchedule",
+            message: `runs every ${formatMinutes(windowInterval)}, which cannot install critical patches within ${criticalDays} days`,
+        });
     if (!(criticalDays <= highDays && highDays <= mediumDays))
-        problems.push({ path: "fleet.patching", message: `criticalDays ${criticalDays} <= highDays ${highDays} <= mediumDays ${mediumDays} expected` });
+        problems.push({
+            path: "fleet.patching",
+            message: `criticalDays ${criticalDays} <= highDays ${highDays} <= mediumDays ${mediumDays} expected`,
+        });
     return problems;
 };
 
 const fleetHasCertificates: Check = (c) =>
     c.regions
         .filter((r) => !c.fleet.certificateArns[r.region])
-        .map((r) => ({ path: `fleet.certificateArns.${r.region}`, message: `missing; expected the ACM certificate ARN for the HTTPS listener in ${r.region}` }));
+        .map((r) => ({
+            path: `fleet.certificateArns.${r.region}`,
+            message: `missing; expected the ACM certificate ARN for the HTTPS listener in ${r.region}`,
+        }));
 
 const backupTiersMeetTheMatrix: SectionCheck<"backup"> = (backup) => {
     const problems: Problem[] = [];
@@ -85,17 +119,36 @@ const backupTiersMeetTheMatrix: SectionCheck<"backup"> = (backup) => {
         const t = backup.tiers[tier];
         const path = `backup.tiers.${tier}`;
         const interval = scheduleIntervalMinutes(t.schedule);
-        if (interval === undefined) problems.push({ path: `${path}.schedule`, message: `"${t.schedule}" is not an AWS Backup schedule; expected cron(m h dom mon dow y) or rate(n unit)` });
+        if (interval === undefined)
+            problems.push({
+                path: `${path}.schedule`,
+                message: `"${t.schedule}" is not an AWS Backup schedule; expected cron(m h dom mon dow y) or rate(n unit)`,
+            });
         else if (interval > t.rpoMinutes && !t.continuous)
-            problems.push({ path: `${path}.schedule`, message: `runs every ${formatMinutes(interval)}, which cannot meet the tier's RPO of ${formatMinutes(t.rpoMinutes)}; expected a schedule at least that frequent, or continuous: true` });
+            problems.push({
+                path: `${path}.schedule`,
+                message: `runs every ${formatMinutes(interval)}, which cannot meet the tier's RPO of ${formatMinutes(t.rpoMinutes)}; expected a schedule at least that frequent, or continuous: true`,
+            });
         if (t.rpoMinutes > SEED_OBJECTIVES[tier].rpoMinutes)
-            problems.push({ path: `${path}.rpoMinutes`, message: `${t.rpoMinutes} is looser than the ${tier} tier's RPO of ${SEED_OBJECTIVES[tier].rpoMinutes} minutes` });
+            problems.push({
+                path: `${path}.rpoMinutes`,
+                message: `${t.rpoMinutes} is looser than the ${tier} tier's RPO of ${SEED_OBJECTIVES[tier].rpoMinutes} minutes`,
+            });
         if (t.retentionDays < SEED_OBJECTIVES[tier].minRetentionDays)
-            problems.push({ path: `${path}.retentionDays`, message: `${t.retentionDays} is below the ${tier} tier's minimum of ${SEED_OBJECTIVES[tier].minRetentionDays} days` });
+            problems.push({
+                path: `${path}.retentionDays`,
+                message: `${t.retentionDays} is below the ${tier} tier's minimum of ${SEED_OBJECTIVES[tier].minRetentionDays} days`,
+            });
         if (t.continuous && t.retentionDays > CONTINUOUS_MAX_RETENTION_DAYS)
-            problems.push({ path: `${path}.retentionDays`, message: `${t.retentionDays} days with continuous backup; AWS keeps continuous backups at most ${CONTINUOUS_MAX_RETENTION_DAYS} days` });
+            problems.push({
+                path: `${path}.retentionDays`,
+                message: `${t.retentionDays} days with continuous backup; AWS keeps continuous backups at most ${CONTINUOUS_MAX_RETENTION_DAYS} days`,
+            });
         if (t.coldStorageAfterDays !== undefined && t.retentionDays < t.coldStorageAfterDays + COLD_STORAGE_MIN_DAYS)
-            problems.push({ path: `${path}.coldStorageAfterDays`, message: `cold storage after ${t.coldStorageAfterDays} days needs a retention of at least ${t.coldStorageAfterDays + COLD_STORAGE_MIN_DAYS} days (AWS keeps cold recovery points ${COLD_STORAGE_MIN_DAYS} days), but retentionDays is ${t.retentionDays}` });
+            problems.push({
+                path: `${path}.coldStorageAfterDays`,
+                message: `cold storage after ${t.coldStorageAfterDays} days needs a retention of at least ${t.coldStorageAfterDays + COLD_STORAGE_MIN_DAYS} days (AWS keeps cold recovery points ${COLD_STORAGE_MIN_DAYS} days), but retentionDays is ${t.retentionDays}`,
+            });
     }
     const gfs = backup.gfs;
     if (!(gfs.dailyDays <= gfs.weeklyDays && gfs.weeklyDays <= gfs.monthlyDays && gfs.monthlyDays <= gfs.yearlyDays))
@@ -105,15 +158,24 @@ const backupTiersMeetTheMatrix: SectionCheck<"backup"> = (backup) => {
 
 const backupCopiesHaveATarget: Check = (c) =>
     c.backup.crossRegionCopy && !c.regions.some((r) => r.standby)
-        ? [{ path: "backup.crossRegionCopy", message: "is true but no region has standby: true; add a standby region to copy to, or set it to false" }]
+        ? [
+              {
+                  path: "backup.crossRegionCopy",
+                  message: "is true but no region has standby: true; add a standby region to copy to, or set it to false",
+              },
+          ]
         : [];
 
 const edgeIsConsistent: SectionCheck<"edge"> = (edge) => {
     const problems: Problem[] = [];
     const order = edge.providers.order;
-    if (new Set(order).size !== order.length) problems.push({ path: "edge.providers.order", message: `[${order.join(", ")}] repeats a provider; expected each once` });
+    if (new Set(order).size !== order.length)
+        problems.push({ path: "edge.providers.order", message: `[${order.join(", ")}] repeats a provider; expected each once` });
     if (edge.rateLimit.burstSize > edge.rateLimit.maxRequests)
-        problems.push({ path: "edge.rateLimit.burstSize", message: `${edge.rateLimit.burstSize} is above maxRequests ${edge.rateLimit.maxRequests}` });
+        problems.push({
+            path: "edge.rateLimit.burstSize",
+            message: `${edge.rateLimit.burstSize} is above maxRequests ${edge.rateLimit.maxRequests}`,
+        });
     if (edge.concurrency.min > edge.concurrency.max)
         problems.push({ path: "edge.concurrency.min", message: `${edge.concurrency.min} is above max ${edge.concurrency.max}` });
     return problems;
@@ -124,11 +186,18 @@ const secretsAreSet: Check = (c, { secretKeys }) => {
     // The postmortem: a provider without its key made the provider manager fail at runtime.
     for (const provider of new Set(c.edge.providers.order)) {
         const key = PROVIDER_CATALOGUE[provider].secretConfigKey;
-        if (!c[key]) problems.push({ path: key, message: `missing, but edge.providers.order uses ${provider}; set it with \`pulumi config set --secret ops-platform:${key} ...\`` });
+        if (!c[key])
+            problems.push({
+                path: key,
+                message: `missing, but edge.providers.order uses ${provider}; set it with \`pulumi config set --secret ops-platform:${key} ...\``,
+            });
     }
     for (const key of SECRET_KEYS) {
         if (c[key] !== undefined && !secretKeys.has(key))
-            problems.push({ path: key, message: `is stored in plain text; expected a secret: \`pulumi config set --secret ops-platform:${key} ...\`` });
+            problems.push({
+                path: key,
+                message: `is stored in plain text; expected a secret: \`pulumi config set --secret ops-platform:${key} ...\``,
+            });
     }
     return problems;
 };
@@ -140,12 +209,23 @@ const monitoringIsReachable: Check = (c) => {
     const problems: Problem[] = [];
     if (c.monitoring.enabled) {
         for (const key of ["kubeconfig", "slackWebhookUrl", "slackInfraWebhookUrl", "pagerdutyRoutingKey"] as const) {
-            if (!c[key]) problems.push({ path: key, message: `missing, but monitoring.enabled is true; set it with \`pulumi config set --secret ops-platform:${key} ...\`` });
+            if (!c[key])
+                problems.push({
+                    path: key,
+                    message: `missing, but monitoring.enabled is true; set it with \`pulumi config set --secret ops-platform:${key} ...\``,
+                });
         }
         if (!c.monitoring.clusterOidcProviderArn)
-            problems.push({ path: "monitoring.clusterOidcProviderArn", message: "missing, but monitoring.enabled is true; expected the cluster's IAM OIDC provider ARN (the CloudWatch exporter's role trusts it)" });
+            problems.push({
+                path: "monitoring.clusterOidcProviderArn",
+                message:
+                    "missing, but monitoring.enabled is true; expected the cluster's IAM OIDC provider ARN (the CloudWatch exporter's role trusts it)",
+            });
         else if (!c.awsAccountIds.includes(accountOf(c.monitoring.clusterOidcProviderArn)))
-            problems.push({ path: "monitoring.clusterOidcProviderArn", message: `names account ${accountOf(c.monitoring.clusterOidcProviderArn)}; expected one of awsAccountIds (${c.awsAccountIds.join(", ")})` });
+            problems.push({
+                path: "monitoring.clusterOidcProviderArn",
+                message: `names account ${accountOf(c.monitoring.clusterOidcProviderArn)}; expected one of awsAccountIds (${c.awsAccountIds.join(", ")})`,
+            });
     }
     return problems;
 };
@@ -154,19 +234,29 @@ const monitoringContentIsBuildable: SectionCheck<"monitoring"> = (monitoring) =>
     const problems: Problem[] = [];
     const names = monitoring.slos.map((s) => s.name);
     monitoring.slos.forEach((slo, i) => {
-        if (names.indexOf(slo.name) !== i) problems.push({ path: `monitoring.slos[${i}].name`, message: `"${slo.name}" is used twice; expected unique SLO names` });
+        if (names.indexOf(slo.name) !== i)
+            problems.push({ path: `monitoring.slos[${i}].name`, message: `"${slo.name}" is used twice; expected unique SLO names` });
         if (!monitoring.services.includes(slo.service))
-            problems.push({ path: `monitoring.slos[${i}].service`, message: `${slo.service} is not in monitoring.services (${monitoring.services.join(", ")}); expected a monitored service, or add it there` });
+            problems.push({
+                path: `monitoring.slos[${i}].service`,
+                message: `${slo.service} is not in monitoring.services (${monitoring.services.join(", ")}); expected a monitored service, or add it there`,
+            });
     });
     if (monitoring.sloWindowDays < MIN_SLO_WINDOW_DAYS) {
-        const slowest = BURN_RATE_TIERS.reduce((a, b) => (burnRateFactor(b, monitoring.sloWindowDays) < burnRateFactor(a, monitoring.sloWindowDays) ? b : a));
+        const slowest = BURN_RATE_TIERS.reduce((a, b) =>
+            burnRateFactor(b, monitoring.sloWindowDays) < burnRateFactor(a, monitoring.sloWindowDays) ? b : a,
+        );
         problems.push({
             path: "monitoring.sloWindowDays",
             message: `${monitoring.sloWindowDays} is too short for the burn-rate alerts: the ${slowest.long} tier would fire at a burn rate of ${burnRateFactor(slowest, monitoring.sloWindowDays)}x, which never spends the budget; expected at least ${MIN_SLO_WINDOW_DAYS}`,
         });
     }
     const { saturationWarningPercent: warn, saturationCriticalPercent: crit } = monitoring.thresholds;
-    if (warn >= crit) problems.push({ path: "monitoring.thresholds.saturationWarningPercent", message: `${warn} is not below saturationCriticalPercent ${crit}; expected the warning first` });
+    if (warn >= crit)
+        problems.push({
+            path: "monitoring.thresholds.saturationWarningPercent",
+            message: `${warn} is not below saturationCriticalPercent ${crit}; expected the warning first`,
+        });
     return problems;
 };
 
@@ -175,10 +265,21 @@ const accountsAreConsistent: Check = (c) => {
     const allowed = c.awsAccountIds.join(", ");
     const problems: Problem[] = Object.entries(c.fleet.certificateArns)
         .filter(([, arn]) => !c.awsAccountIds.includes(accountOf(arn)))
-        .map(([region, arn]) => ({ path: `fleet.certificateArns.${region}`, message: `is in account ${accountOf(arn)}; expected one of this stack's awsAccountIds (${allowed})` }));
-    if (c.fleet.ebsKmsKeyArn && !c.awsAccountIds.includes(accountOf(c.fleet.ebsKmsKeyArn))) problems.push({ path: "fleet.ebsKmsKeyArn", message: `is in account ${accountOf(c.fleet.ebsKmsKeyArn)}; expected one of this stack's awsAccountIds (${allowed})` });
+        .map(([region, arn]) => ({
+            path: `fleet.certificateArns.${region}`,
+            message: `is in account ${accountOf(arn)}; expected one of this stack's awsAccountIds (${allowed})`,
+        }));
+    if (c.fleet.ebsKmsKeyArn && !c.awsAccountIds.includes(accountOf(c.fleet.ebsKmsKeyArn)))
+        problems.push({
+            path: "fleet.ebsKmsKeyArn",
+            message: `is in account ${accountOf(c.fleet.ebsKmsKeyArn)}; expected one of this stack's awsAccountIds (${allowed})`,
+        });
     const vault = c.backup.crossAccountVaultArn;
-    if (vault && c.awsAccountIds.includes(accountOf(vault))) problems.push({ path: "backup.crossAccountVaultArn", message: `is in account ${accountOf(vault)}, one of this stack's own; expected a vault in another account (3-2-1: one copy offsite)` });
+    if (vault && c.awsAccountIds.includes(accountOf(vault)))
+        problems.push({
+            path: "backup.crossAccountVaultArn",
+            message: `is in account ${accountOf(vault)}, one of this stack's own; expected a vault in another account (3-2-1: one copy offsite)`,
+        });
     return problems;
 };
 
@@ -198,7 +299,8 @@ export function sectionProblems<K extends keyof ParsedConfig>(section: K, value:
     return (SECTION_CHECKS[section] as SectionCheck<K> | undefined)?.(value) ?? [];
 }
 
-const eachSection: Check = (c) => (Object.keys(SECTION_CHECKS) as Array<keyof ParsedConfig>).flatMap((section) => sectionProblems(section, c[section]));
+const eachSection: Check = (c) =>
+    (Object.keys(SECTION_CHECKS) as Array<keyof ParsedConfig>).flatMap((section) => sectionProblems(section, c[section]));
 
 export const CROSS_FIELD_CHECKS: readonly Check[] = [
     environmentMatchesStack,

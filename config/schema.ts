@@ -7,13 +7,7 @@
  * field cannot express live in config/rules.ts.
  */
 import { z } from "zod";
-import {
-    BACKUP_TIERS,
-    SEED_GFS,
-    SEED_OBJECTIVES,
-    SEED_SCHEDULES,
-    type BackupTier,
-} from "../policies/lib/backupMatrix";
+import { BACKUP_TIERS, SEED_GFS, SEED_OBJECTIVES, SEED_SCHEDULES, type BackupTier } from "../policies/lib/backupMatrix";
 
 import { STACK_NAMES } from "../policies/lib/environments";
 import { PROVIDER_CATALOGUE, PROVIDER_NAMES, type ProviderName, type ProviderSecretKey } from "../workers/gateway/src/providers/catalogue";
@@ -43,13 +37,23 @@ const vpcCidr = cidr.refine((text) => {
     return cidrProblem(text) !== undefined || (prefix >= 16 && prefix <= 24);
 }, "expected a /16 to /24 VPC range: AWS allows at most /16, and each AZ's public and private subnets are 4 bits longer, at least /28");
 /** A Workers cron trigger: five fields (minute hour day-of-month month day-of-week). */
-const workersCron = z.string().regex(/^\s*[\w*,\-/#?]+(\s+[\w*,\-/#?]+){4}\s*$/, "expected a Workers cron of five fields, such as 0 3 * * *");
+const workersCron = z
+    .string()
+    .regex(/^\s*[\w*,\-/#?]+(\s+[\w*,\-/#?]+){4}\s*$/, "expected a Workers cron of five fields, such as 0 3 * * *");
 /** An AWS schedule expression: cron(minute hour day-of-month month day-of-week year) or rate(n unit). */
-const awsSchedule = z.string().regex(/^(cron\(\s*\S+(\s+\S+){5}\s*\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, "expected an AWS schedule such as cron(0 5 1 * ? *) or rate(1 hour)");
+const awsSchedule = z
+    .string()
+    .regex(
+        /^(cron\(\s*\S+(\s+\S+){5}\s*\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/,
+        "expected an AWS schedule such as cron(0 5 1 * ? *) or rate(1 hour)",
+    );
 /** A PromQL label selector: matchers, with or without the braces. */
 const promSelector = z
     .string()
-    .regex(/^\{?\s*([a-zA-Z_]\w*\s*(=|!=|=~|!~)\s*"([^"\\]|\\.)*"\s*(,\s*[a-zA-Z_]\w*\s*(=|!=|=~|!~)\s*"([^"\\]|\\.)*"\s*)*)?\}?$/, 'expected PromQL label matchers such as {job="gateway"}');
+    .regex(
+        /^\{?\s*([a-zA-Z_]\w*\s*(=|!=|=~|!~)\s*"([^"\\]|\\.)*"\s*(,\s*[a-zA-Z_]\w*\s*(=|!=|=~|!~)\s*"([^"\\]|\\.)*"\s*)*)?\}?$/,
+        'expected PromQL label matchers such as {job="gateway"}',
+    );
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as us-east-1");
 const percent = z.number().int().min(1).max(100);
 /** A share strictly between 0 and 1, such as 0.05. */
@@ -87,7 +91,10 @@ const fleet = z
     .strictObject({
         instanceType: z.string().min(1).default("t3.medium"),
         /** A fixed AMI id; when unset the newest Ubuntu LTS from Canonical is looked up. */
-        amiId: z.string().regex(/^ami-[0-9a-f]+$/, "expected an AMI id such as ami-0123abcd").optional(),
+        amiId: z
+            .string()
+            .regex(/^ami-[0-9a-f]+$/, "expected an AMI id such as ami-0123abcd")
+            .optional(),
         amiNameFilter: z.string().default("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"),
         /** Canonical's AWS account. */
         amiOwner: z.string().default("099720109477"),
@@ -233,19 +240,33 @@ const providerEndpoints = Object.fromEntries(
     }),
 ) as ProviderEndpointShape;
 /** Our API key for each provider: a secret (SECRET_KEYS). */
-const providerSecrets = Object.fromEntries(PROVIDER_NAMES.map((name) => [PROVIDER_CATALOGUE[name].secretConfigKey, z.string().min(1).optional()])) as {
+const providerSecrets = Object.fromEntries(
+    PROVIDER_NAMES.map((name) => [PROVIDER_CATALOGUE[name].secretConfigKey, z.string().min(1).optional()]),
+) as {
     [K in ProviderSecretKey]: z.ZodOptional<z.ZodString>;
 };
 
 const edge = z
     .strictObject({
-        workerName: z.string().regex(/^[a-z0-9-]+$/, "expected lowercase letters, digits and dashes").default("gateway"),
-        compatibilityDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date YYYY-MM-DD").default("2026-04-01"),
+        workerName: z
+            .string()
+            .regex(/^[a-z0-9-]+$/, "expected lowercase letters, digits and dashes")
+            .default("gateway"),
+        compatibilityDate: z
+            .string()
+            .regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date YYYY-MM-DD")
+            .default("2026-04-01"),
         /**
          * Public hostname label under the zone: `<hostname>.<zoneName>`. One label: Universal SSL
          * covers the zone and its first-level subdomains only (docs/provider-rules.md).
          */
-        hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "expected one DNS label such as api or api-staging (no dots: Universal SSL covers first-level subdomains only)").default("api"),
+        hostname: z
+            .string()
+            .regex(
+                /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+                "expected one DNS label such as api or api-staging (no dots: Universal SSL covers first-level subdomains only)",
+            )
+            .default("api"),
         /** Worker runtime settings (operations-training.md, Module 4): production's values. */
         cache: z
             .strictObject({
@@ -261,9 +282,7 @@ const edge = z
                 burstSize: positiveInt.default(50),
             })
             .prefault({}),
-        concurrency: z
-            .strictObject({ max: positiveInt.default(100), min: positiveInt.default(10) })
-            .prefault({}),
+        concurrency: z.strictObject({ max: positiveInt.default(100), min: positiveInt.default(10) }).prefault({}),
         /** Upstream AI providers, in failover order. */
         providers: z
             .strictObject({
@@ -286,9 +305,16 @@ const edge = z
                  * again on a miss, so 30 days of them under a lock would keep clients' answers long
                  * after they expired, for nothing a restore needs.
                  */
-                bindings: z.array(z.enum(["STATE", "CACHE"])).min(1).refine((b) => new Set(b).size === b.length, "expected each binding once").default(["STATE"]),
+                bindings: z
+                    .array(z.enum(["STATE", "CACHE"]))
+                    .min(1)
+                    .refine((b) => new Set(b).size === b.length, "expected each binding once")
+                    .default(["STATE"]),
                 retentionDays: positiveInt.default(30),
-                prefix: z.string().regex(/^[a-z0-9-]+\/$/, "expected a prefix ending in /").default("kv-backups/"),
+                prefix: z
+                    .string()
+                    .regex(/^[a-z0-9-]+\/$/, "expected a prefix ending in /")
+                    .default("kv-backups/"),
                 /** R2 bucket lock on the backup prefix (retention lock). */
                 lock: z.boolean().default(true),
             })
@@ -303,7 +329,13 @@ const edge = z
                  */
                 canaryPercent: percent.default(10),
                 /** Roll back in one step: serve this version at 100% (see README). */
-                pinnedVersionId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "expected a Worker version id (a UUID, from `pulumi stack output edge`)").optional(),
+                pinnedVersionId: z
+                    .string()
+                    .regex(
+                        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+                        "expected a Worker version id (a UUID, from `pulumi stack output edge`)",
+                    )
+                    .optional(),
             })
             .prefault({}),
         loadBalancer: z
@@ -340,22 +372,37 @@ const monitoring = z
         chartVersion: z.string().default("79.5.0"),
         /** prometheus-blackbox-exporter chart version, pinned (probes of the public hostnames). */
         blackboxChartVersion: z.string().default("11.4.1"),
-        retention: z.string().regex(/^\d+[dhw]$/, "expected a Prometheus duration such as 30d").default("30d"),
-        storageSize: z.string().regex(/^\d+(Gi|Ti)$/, "expected a size such as 100Gi").default("100Gi"),
+        retention: z
+            .string()
+            .regex(/^\d+[dhw]$/, "expected a Prometheus duration such as 30d")
+            .default("30d"),
+        storageSize: z
+            .string()
+            .regex(/^\d+(Gi|Ti)$/, "expected a size such as 100Gi")
+            .default("100Gi"),
         prometheusReplicas: z.number().int().min(1).default(2),
         alertmanagerReplicas: z.number().int().min(1).default(3),
         /** Grafana keeps its state in sqlite, which one replica owns; more need an external database. */
-        grafanaReplicas: z.number().int().min(1).max(1, "Grafana runs on its built-in sqlite, which one replica owns; expected 1 (more replicas need an external database)").default(1),
+        grafanaReplicas: z
+            .number()
+            .int()
+            .min(1)
+            .max(1, "Grafana runs on its built-in sqlite, which one replica owns; expected 1 (more replicas need an external database)")
+            .default(1),
         /** SLO window in days (seed: 30). */
         sloWindowDays: positiveInt.default(30),
-        slos: z
-            .array(sloSpec)
-            .default([{ name: "gateway-availability", service: "gateway", objective: 99.9, selector: "" }]),
+        slos: z.array(sloSpec).default([{ name: "gateway-availability", service: "gateway", objective: 99.9, selector: "" }]),
         /** The `team` label of alerts by owner: the services' team and the infrastructure team (which routing sends to its own Slack). */
         teams: z
             .strictObject({
-                service: z.string().regex(/^[a-z][a-z0-9-]*$/, "expected a lowercase team name").default("backend"),
-                infrastructure: z.string().regex(/^[a-z][a-z0-9-]*$/, "expected a lowercase team name").default("infrastructure"),
+                service: z
+                    .string()
+                    .regex(/^[a-z][a-z0-9-]*$/, "expected a lowercase team name")
+                    .default("backend"),
+                infrastructure: z
+                    .string()
+                    .regex(/^[a-z][a-z0-9-]*$/, "expected a lowercase team name")
+                    .default("infrastructure"),
             })
             .prefault({}),
         /** Services monitored: each gets its alerts and its golden-signals dashboard; the gateway (Worker) and web (ALB + fleet). */
@@ -365,7 +412,13 @@ const monitoring = z
          * CloudWatch exporter's role trusts its service account through it (IRSA). Required
          * when monitoring is enabled.
          */
-        clusterOidcProviderArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[^\s]+$/, "expected arn:aws:iam::<account>:oidc-provider/<issuer host and path>").optional(),
+        clusterOidcProviderArn: z
+            .string()
+            .regex(
+                /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[^\s]+$/,
+                "expected arn:aws:iam::<account>:oidc-provider/<issuer host and path>",
+            )
+            .optional(),
         /** Pinned charts of the exporters that bring AWS and Cloudflare signals in. */
         exporters: z
             .strictObject({
@@ -417,7 +470,10 @@ export const platformConfigSchema = z.strictObject({
     awsAccountIds: z.array(z.string().regex(/^\d{12}$/, "expected a 12-digit AWS account id")).min(1),
     /** `protect` stateful resources (keys, vaults, buckets, namespaces) against deletion. */
     protectStatefulResources: z.boolean().default(PROTECT_BY_DEFAULT),
-    regions: z.array(region).min(1).default([{ region: "us-east-1", cidrBlock: "10.0.0.0/16", standby: false }]),
+    regions: z
+        .array(region)
+        .min(1)
+        .default([{ region: "us-east-1", cidrBlock: "10.0.0.0/16", standby: false }]),
     cloudflare,
     network,
     fleet,

@@ -16,7 +16,11 @@ export function markResolved(value: object): void {
 }
 
 /** A section's settings with every default applied; bad values are one error naming `owner` and each key. */
-export function sectionSettings<K extends ConfigSection>(section: K, input: SectionInput<K> | ParsedConfig[K] | undefined, owner: string): ParsedConfig[K] {
+export function sectionSettings<K extends ConfigSection>(
+    section: K,
+    input: SectionInput<K> | ParsedConfig[K] | undefined,
+    owner: string,
+): ParsedConfig[K] {
     if (input !== undefined && resolved.has(input as object)) return input as ParsedConfig[K];
     const result = (CONFIG_SECTIONS[section] as z.ZodType).safeParse(input);
     const problems = result.success

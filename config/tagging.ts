@@ -28,14 +28,15 @@ export function requiredTags(ctx: TagContext): Record<(typeof REQUIRED_TAG_KEYS)
 
 export function requiredLabels(ctx: TagContext): Record<string, string> {
     const tags = requiredTags(ctx);
-    return Object.fromEntries(
-        Object.entries(LABEL_FOR_TAG).map(([tag, label]) => [label, toLabelValue(tags[tag as keyof typeof tags])]),
-    );
+    return Object.fromEntries(Object.entries(LABEL_FOR_TAG).map(([tag, label]) => [label, toLabelValue(tags[tag as keyof typeof tags])]));
 }
 
 /** Label values allow [A-Za-z0-9-_.] and at most 63 characters. */
 function toLabelValue(value: string): string {
-    return value.replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
+    return value
+        .replace(/[^A-Za-z0-9._-]/g, "-")
+        .slice(0, 63)
+        .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
 }
 
 /**

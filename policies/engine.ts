@@ -115,20 +115,30 @@ export const UNKNOWN = "[unknown]";
  */
 export function judgeResource(rule: ResourceRule, resource: PolicyResource, context: RuleContext): Judgement[] {
     const reads = { unknowns: [] as string[], last: undefined as string | undefined };
-    const judgements = guarded(rule, reads, () => rule.validateResource(watched(resource, reads), context)).map((j) => ({ ...j, resource: resource }));
+    const judgements = guarded(rule, reads, () => rule.validateResource(watched(resource, reads), context)).map((j) => ({
+        ...j,
+        resource: resource,
+    }));
     return settle(judgements, reads.unknowns, resource);
 }
 
 /** Everything a rule says about `resources`: each resource it applies to, or the stack. */
 export function judgeRule(rule: Rule, resources: readonly PolicyResource[], context: RuleContext): Judgement[] {
-    return isResourceRule(rule) ? resources.filter((r) => rule.appliesTo(r.type)).flatMap((r) => judgeResource(rule, r, context)) : judgeStack(rule, resources, context);
+    return isResourceRule(rule)
+        ? resources.filter((r) => rule.appliesTo(r.type)).flatMap((r) => judgeResource(rule, r, context))
+        : judgeStack(rule, resources, context);
 }
 
 /** A stack rule's judgements, with the same treatment of unknown values as judgeResource. */
 export function judgeStack(rule: StackRule, resources: readonly PolicyResource[], context: RuleContext): Judgement[] {
     const reads = { unknowns: [] as string[], last: undefined as string | undefined };
     const originals = new Map(resources.map((r) => [r.urn, r]));
-    const judgements = guarded(rule, reads, () => rule.validateStack(resources.map((r) => watched(r, reads)), context)).map((j) => (j.resource ? { ...j, resource: originals.get(j.resource.urn) ?? j.resource } : j));
+    const judgements = guarded(rule, reads, () =>
+        rule.validateStack(
+            resources.map((r) => watched(r, reads)),
+            context,
+        ),
+    ).map((j) => (j.resource ? { ...j, resource: originals.get(j.resource.urn) ?? j.resource } : j));
     return settle(judgements, reads.unknowns);
 }
 
@@ -179,7 +189,12 @@ function watch(value: unknown, path: string, reads: Reads): unknown {
 }
 
 /** Judges every resource and the stack with every enabled rule. */
-export function evaluate(rules: readonly Rule[], resources: readonly PolicyResource[], context: RuleContext, config: PolicyConfig): Finding[] {
+export function evaluate(
+    rules: readonly Rule[],
+    resources: readonly PolicyResource[],
+    context: RuleContext,
+    config: PolicyConfig,
+): Finding[] {
     const findings: Finding[] = [];
     for (const rule of rules) {
         const level = levelOf(rule, config);

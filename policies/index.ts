@@ -8,4 +8,7 @@ import { DEFAULT_ENFORCEMENT_LEVEL } from "./engine";
 import { notEvaluatedPolicy, toPackPolicy } from "./pack";
 import { ALL_RULES } from "./rules";
 
-new PolicyPack("ops-platform", { enforcementLevel: DEFAULT_ENFORCEMENT_LEVEL, policies: [...ALL_RULES.map(toPackPolicy), notEvaluatedPolicy(ALL_RULES)] });
+new PolicyPack("ops-platform", {
+    enforcementLevel: DEFAULT_ENFORCEMENT_LEVEL,
+    policies: [...ALL_RULES.map(toPackPolicy), notEvaluatedPolicy(ALL_RULES)],
+});

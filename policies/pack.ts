@@ -23,7 +23,10 @@ const UNKNOWN_SENTINELS = new Set([
 
 /** Plain data with unknowns written as "[unknown]", as the plan and the audit write them. */
 function canonical(value: unknown): unknown {
-    const target = value !== null && typeof value === "object" && (value as Record<PropertyKey, unknown>)[isSpecialProxy] ? (value as Record<PropertyKey, unknown>)[getSpecialProxyTarget] : value;
+    const target =
+        value !== null && typeof value === "object" && (value as Record<PropertyKey, unknown>)[isSpecialProxy]
+            ? (value as Record<PropertyKey, unknown>)[getSpecialProxyTarget]
+            : value;
     if (typeof target === "string" && UNKNOWN_SENTINELS.has(target)) return UNKNOWN;
     if (Array.isArray(target)) return target.map(canonical);
     if (target !== null && typeof target === "object") return Object.fromEntries(Object.entries(target).map(([k, v]) => [k, canonical(v)]));
@@ -54,7 +57,9 @@ function fromPack(r: {
         options: { protect: r.opts?.protect },
         providerInputs: r.provider ? (canonical(r.provider.props) as Record<string, unknown>) : undefined,
         dependencies: (r.dependencies ?? []).map((d) => d.urn),
-        propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies ?? {}).map(([k, deps]) => [k, deps.map((d) => d.urn)])),
+        propertyDependencies: Object.fromEntries(
+            Object.entries(r.propertyDependencies ?? {}).map(([k, deps]) => [k, deps.map((d) => d.urn)]),
+        ),
     };
 }
 
@@ -77,7 +82,8 @@ export function toPackPolicy(rule: Rule): ResourceValidationPolicy | StackValida
         ...base,
         validateStack: (args, report) => {
             const resources = args.resources.map(fromPack);
-            for (const j of judgeStack(rule, resources, contextFor(resources[0]?.urn ?? ""))) if (j.kind === "violation") report(j.message, j.resource?.urn);
+            for (const j of judgeStack(rule, resources, contextFor(resources[0]?.urn ?? "")))
+                if (j.kind === "violation") report(j.message, j.resource?.urn);
         },
     };
 }
@@ -94,13 +100,15 @@ export const NOT_EVALUATED_POLICY = "rules-not-evaluated";
 export function notEvaluatedPolicy(rules: readonly Rule[]): StackValidationPolicy {
     return {
         name: NOT_EVALUATED_POLICY,
-        description: "Lists, for every rule of this pack, the resources it could not judge (values unknown until deploy, secret marks CrossGuard hides) and why. Fix: nothing to fix; `pulumi up` judges unknown values once they are known, and npm run audit judges secret marks from a stack export.",
+        description:
+            "Lists, for every rule of this pack, the resources it could not judge (values unknown until deploy, secret marks CrossGuard hides) and why. Fix: nothing to fix; `pulumi up` judges unknown values once they are known, and npm run audit judges secret marks from a stack export.",
         enforcementLevel: "advisory",
         validateStack: (args, report) => {
             const resources = args.resources.map(fromPack);
             const context = contextFor(resources[0]?.urn ?? "");
             for (const rule of rules) {
-                for (const j of judgeRule(rule, resources, context)) if (j.kind === "not-evaluated") report(`${rule.name}: not evaluated: ${j.reason}`, j.resource?.urn);
+                for (const j of judgeRule(rule, resources, context))
+                    if (j.kind === "not-evaluated") report(`${rule.name}: not evaluated: ${j.reason}`, j.resource?.urn);
             }
         },
     };

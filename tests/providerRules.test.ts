@@ -14,7 +14,8 @@ describe.each(STACKS)("%s against Cloudflare's rules", (stack) => {
     // https://developers.cloudflare.com/workers/configuration/versions-and-deployments/gradual-deployments/ (Durable Objects):
     // a version that changes a Durable Object class's lifecycle is refused with error 10211.
     it("uploads no Durable Object migration with a Worker version (error 10211)", async () => {
-        for (const version of ofType((await planOf(stack)).resources, "cloudflare:index/workerVersion:WorkerVersion")) expect(version.inputs["migrations"]).toBeUndefined();
+        for (const version of ofType((await planOf(stack)).resources, "cloudflare:index/workerVersion:WorkerVersion"))
+            expect(version.inputs["migrations"]).toBeUndefined();
     });
 
     // Error 10061: a binding to a class that is not yet a Durable Object is refused; the class's script goes first.
@@ -22,7 +23,9 @@ describe.each(STACKS)("%s against Cloudflare's rules", (stack) => {
         const { resources } = await planOf(stack);
         const version = oneOfType(resources, "cloudflare:index/workerVersion:WorkerVersion");
         const host = oneOfType(resources, "cloudflare:index/workersScript:WorkersScript");
-        const binding = (input(version, "bindings") as Array<Record<string, string>>).find((b) => b["type"] === "durable_object_namespace")!;
+        const binding = (input(version, "bindings") as Array<Record<string, string>>).find(
+            (b) => b["type"] === "durable_object_namespace",
+        )!;
         expect(binding["scriptName"]).toBe(host.inputs["scriptName"]);
         expect(version.options.dependsOn).toContain(host.urn);
     });
@@ -57,7 +60,9 @@ describe("Durable Object migrations are sent as wrangler sends them (error 10079
     });
 
     it("refuses a live tag the history does not know", () => {
-        expect(() => pendingMigrations(RATE_LIMITER_MIGRATIONS, "v9")).toThrow('migration tag "v9", which is not in this program\'s history (v1)');
+        expect(() => pendingMigrations(RATE_LIMITER_MIGRATIONS, "v9")).toThrow(
+            'migration tag "v9", which is not in this program\'s history (v1)',
+        );
     });
 });
 
@@ -67,7 +72,8 @@ describe.each(STACKS)("%s against AWS's rules", (stack) => {
     it("launches only tag keys instance metadata allows", async () => {
         for (const lt of ofType((await planOf(stack)).resources, "aws:ec2/launchTemplate:LaunchTemplate")) {
             expect(input(lt, "metadataOptions.instanceMetadataTags")).toBe("enabled");
-            for (const spec of tagSpecs(lt)) for (const key of Object.keys(spec.tags)) expect(key).toMatch(/^(?!\.{1,2}$|_index$)[A-Za-z0-9+\-=.,_:@]+$/);
+            for (const spec of tagSpecs(lt))
+                for (const key of Object.keys(spec.tags)) expect(key).toMatch(/^(?!\.{1,2}$|_index$)[A-Za-z0-9+\-=.,_:@]+$/);
         }
     });
 
@@ -81,13 +87,16 @@ describe.each(STACKS)("%s against AWS's rules", (stack) => {
             expect(t!.key).toBe("tag:PatchGroup");
             expect(groups).toContain(t!.values[0]);
         }
-        for (const lt of ofType(resources, "aws:ec2/launchTemplate:LaunchTemplate")) for (const spec of tagSpecs(lt)) expect(groups).toContain(spec.tags["PatchGroup"]);
+        for (const lt of ofType(resources, "aws:ec2/launchTemplate:LaunchTemplate"))
+            for (const spec of tagSpecs(lt)) expect(groups).toContain(spec.tags["PatchGroup"]);
     });
 
     // Terraform/Pulumi aws autoscaling Policy docs: omit or ignore desired capacity when scaling policies manage the group.
     it("leaves the desired capacity to target tracking after creation", async () => {
         const { resources } = await planOf(stack);
-        expect(ofType(resources, "aws:autoscaling/policy:Policy").every((p) => p.inputs["policyType"] === "TargetTrackingScaling")).toBe(true);
+        expect(ofType(resources, "aws:autoscaling/policy:Policy").every((p) => p.inputs["policyType"] === "TargetTrackingScaling")).toBe(
+            true,
+        );
         for (const asg of ofType(resources, "aws:autoscaling/group:Group")) expect(asg.options.ignoreChanges).toContain("desiredCapacity");
     });
 
@@ -103,13 +112,23 @@ describe.each(STACKS)("%s against AWS's rules", (stack) => {
     // BACKUP_JOB_FAILED, BACKUP_JOB_EXPIRED, RESTORE_JOB_FAILED (and others) are deprecated and send nothing; a failed job is a
     // *_COMPLETED event whose State attribute is not COMPLETED (Knowledge Center: notifications for failed AWS Backup jobs).
     it("subscribes vaults only to events AWS Backup still sends, and pages on job failures", async () => {
-        const deprecated = ["BACKUP_JOB_SUCCESSFUL", "BACKUP_JOB_FAILED", "BACKUP_JOB_EXPIRED", "RESTORE_JOB_SUCCESSFUL", "RESTORE_JOB_FAILED", "BACKUP_PLAN_CREATED", "BACKUP_PLAN_MODIFIED"];
+        const deprecated = [
+            "BACKUP_JOB_SUCCESSFUL",
+            "BACKUP_JOB_FAILED",
+            "BACKUP_JOB_EXPIRED",
+            "RESTORE_JOB_SUCCESSFUL",
+            "RESTORE_JOB_FAILED",
+            "BACKUP_PLAN_CREATED",
+            "BACKUP_PLAN_MODIFIED",
+        ];
         const { resources } = await planOf(stack);
         for (const n of ofType(resources, "aws:backup/vaultNotifications:VaultNotifications")) {
             const events = n.inputs["backupVaultEvents"] as string[];
             expect(events.filter((e) => deprecated.includes(e))).toEqual([]);
             expect(events).toEqual(expect.arrayContaining(["BACKUP_JOB_COMPLETED", "RESTORE_JOB_COMPLETED"]));
-            const pager = ofType(resources, "aws:sns/topicSubscription:TopicSubscription").filter((s) => s.inputs["topic"] === n.inputs["snsTopicArn"] && s.inputs["protocol"] === "https");
+            const pager = ofType(resources, "aws:sns/topicSubscription:TopicSubscription").filter(
+                (s) => s.inputs["topic"] === n.inputs["snsTopicArn"] && s.inputs["protocol"] === "https",
+            );
             expect(pager).toHaveLength(1);
             expect(JSON.parse(String(pager[0]!.inputs["filterPolicy"]))).toEqual({ State: [{ "anything-but": "COMPLETED" }] });
         }
@@ -120,10 +139,21 @@ describe.each(STACKS)("%s against AWS's rules", (stack) => {
     // PutBackupVaultAccessPolicy in the same Deny.
     it("denies recovery-point deletion on every recovery point, as the audit control checks it", async () => {
         for (const p of ofType((await planOf(stack)).resources, "aws:backup/vaultPolicy:VaultPolicy")) {
-            const statements = JSON.parse(String(p.inputs["policy"])).Statement as Array<{ Effect: string; Resource: unknown; Action: string[]; Principal: unknown }>;
+            const statements = JSON.parse(String(p.inputs["policy"])).Statement as Array<{
+                Effect: string;
+                Resource: unknown;
+                Action: string[];
+                Principal: unknown;
+            }>;
             const deny = statements.find((s) => s.Effect === "Deny")!;
             expect(deny).toMatchObject({ Resource: "*", Principal: { AWS: "*" } });
-            expect(deny.Action).toEqual(expect.arrayContaining(["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle", "backup:PutBackupVaultAccessPolicy"]));
+            expect(deny.Action).toEqual(
+                expect.arrayContaining([
+                    "backup:DeleteRecoveryPoint",
+                    "backup:UpdateRecoveryPointLifecycle",
+                    "backup:PutBackupVaultAccessPolicy",
+                ]),
+            );
         }
     });
 
@@ -133,9 +163,15 @@ describe.each(STACKS)("%s against AWS's rules", (stack) => {
         const { resources } = await planOf(stack);
         const plans = ofType(resources, "aws:backup/plan:Plan");
         const planTags = plans.map((p) => p.inputs["tags"] as Record<string, string>);
-        const resourceTags = ofType(resources, "aws:ec2/launchTemplate:LaunchTemplate").flatMap(tagSpecs).map((s) => s.tags);
+        const resourceTags = ofType(resources, "aws:ec2/launchTemplate:LaunchTemplate")
+            .flatMap(tagSpecs)
+            .map((s) => s.tags);
         const [framework] = ofType(resources, "aws:backup/framework:Framework");
-        for (const control of framework!.inputs["controls"] as Array<{ name: string; inputParameters?: Array<{ name: string; value: string }>; scope?: { tags?: Record<string, string> } }>) {
+        for (const control of framework!.inputs["controls"] as Array<{
+            name: string;
+            inputParameters?: Array<{ name: string; value: string }>;
+            scope?: { tags?: Record<string, string> };
+        }>) {
             const scope = Object.entries(control.scope?.tags ?? {});
             expect(scope).toHaveLength(1);
             const [[key, value]] = scope as [[string, string]];
@@ -144,7 +180,11 @@ describe.each(STACKS)("%s against AWS's rules", (stack) => {
                 expect(planTags.some((t) => t[key] === value)).toBe(true);
                 expect(Number(params["requiredFrequencyValue"])).toBeLessThanOrEqual(params["requiredFrequencyUnit"] === "hours" ? 24 : 31);
             }
-            if (["BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN", "RESTORE_TIME_FOR_RESOURCES_MEET_TARGET"].includes(control.name) && value.endsWith("-high")) expect(resourceTags.some((t) => t[key] === value)).toBe(true);
+            if (
+                ["BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN", "RESTORE_TIME_FOR_RESOURCES_MEET_TARGET"].includes(control.name) &&
+                value.endsWith("-high")
+            )
+                expect(resourceTags.some((t) => t[key] === value)).toBe(true);
         }
     });
 
@@ -152,16 +192,22 @@ describe.each(STACKS)("%s against AWS's rules", (stack) => {
     // testing plan 50 (restore testing plan: letters, digits, underscores), framework letters, digits, underscores from a letter.
     it("keeps every physical name within AWS's limits", async () => {
         const { resources } = await planOf(stack);
-        for (const r of ofType(resources, "aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup")) expect(String(r.inputs["name"] ?? `${r.name}-1234567`).length).toBeLessThanOrEqual(32);
-        for (const s of ofType(resources, "aws:backup/selection:Selection")) expect(String(s.inputs["name"]).length).toBeLessThanOrEqual(50);
-        for (const p of ofType(resources, "aws:backup/restoreTestingPlan:RestoreTestingPlan")) expect(String(p.inputs["name"])).toMatch(/^[A-Za-z0-9_]{1,50}$/);
-        for (const f of ofType(resources, "aws:backup/framework:Framework")) expect(String(f.inputs["name"])).toMatch(/^[A-Za-z][A-Za-z0-9_]{0,255}$/);
+        for (const r of ofType(resources, "aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup"))
+            expect(String(r.inputs["name"] ?? `${r.name}-1234567`).length).toBeLessThanOrEqual(32);
+        for (const s of ofType(resources, "aws:backup/selection:Selection"))
+            expect(String(s.inputs["name"]).length).toBeLessThanOrEqual(50);
+        for (const p of ofType(resources, "aws:backup/restoreTestingPlan:RestoreTestingPlan"))
+            expect(String(p.inputs["name"])).toMatch(/^[A-Za-z0-9_]{1,50}$/);
+        for (const f of ofType(resources, "aws:backup/framework:Framework"))
+            expect(String(f.inputs["name"])).toMatch(/^[A-Za-z][A-Za-z0-9_]{0,255}$/);
     });
 
     // ALB metrics doc: the 5xx counts are reported only when non-zero, RequestCount whenever there are requests; metric math
     // treats a missing value as 0, so the ratio exists whenever there is traffic (shown fine: no FILL needed).
     it("divides the 5xx counts by RequestCount, which is reported whenever there is traffic", async () => {
-        for (const alarm of ofType((await planOf(stack)).resources, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.endsWith("-5xx-ratio"))) {
+        for (const alarm of ofType((await planOf(stack)).resources, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) =>
+            a.name.endsWith("-5xx-ratio"),
+        )) {
             const queries = alarm.inputs["metricQueries"] as Array<{ id: string; expression?: string; metric?: { metricName: string } }>;
             expect(queries.find((q) => q.expression)!.expression).toMatch(/\/ requests$/);
             expect(queries.find((q) => q.id === "requests")!.metric!.metricName).toBe("RequestCount");
@@ -175,7 +221,11 @@ describe.each(STACKS)("%s against Kubernetes charts' rules", (stack) => {
     // commonLabels repeating them writes duplicate YAML keys.
     it("passes charts no app.kubernetes.io label they already set", async () => {
         for (const release of ofType((await planOf(stack)).resources, "kubernetes:helm.sh/v3:Release")) {
-            expect(Object.keys((input(release, "values.commonLabels") as Record<string, string>) ?? {}).filter((k) => k.startsWith("app.kubernetes.io/"))).toEqual([]);
+            expect(
+                Object.keys((input(release, "values.commonLabels") as Record<string, string>) ?? {}).filter((k) =>
+                    k.startsWith("app.kubernetes.io/"),
+                ),
+            ).toEqual([]);
         }
     });
 
@@ -190,9 +240,24 @@ describe("config that a provider would refuse is refused at plan time", () => {
     it.each([
         ["a hostname two levels under the zone", "edge", { hostname: "api.staging" }, "dev: ops-platform:edge.hostname: "],
         ["two Grafana replicas on sqlite", "monitoring", { grafanaReplicas: 2 }, "dev: ops-platform:monitoring.grafanaReplicas: "],
-        ["a pin that is not a version id", "edge", { rollout: { pinnedVersionId: "null" } }, "dev: ops-platform:edge.rollout.pinnedVersionId: "],
-        ["a certificate of another account", "fleet", { certificateArns: { "us-east-1": "arn:aws:acm:us-east-1:999999999999:certificate/x" } }, "dev: ops-platform:fleet.certificateArns.us-east-1: is in account 999999999999; expected one of this stack's awsAccountIds (111122223333)"],
-        ["a cross-account copy into the stack's own account", "backup", { crossAccountVaultArn: "arn:aws:backup:us-east-1:111122223333:backup-vault:x" }, "dev: ops-platform:backup.crossAccountVaultArn: is in account 111122223333, one of this stack's own"],
+        [
+            "a pin that is not a version id",
+            "edge",
+            { rollout: { pinnedVersionId: "null" } },
+            "dev: ops-platform:edge.rollout.pinnedVersionId: ",
+        ],
+        [
+            "a certificate of another account",
+            "fleet",
+            { certificateArns: { "us-east-1": "arn:aws:acm:us-east-1:999999999999:certificate/x" } },
+            "dev: ops-platform:fleet.certificateArns.us-east-1: is in account 999999999999; expected one of this stack's awsAccountIds (111122223333)",
+        ],
+        [
+            "a cross-account copy into the stack's own account",
+            "backup",
+            { crossAccountVaultArn: "arn:aws:backup:us-east-1:111122223333:backup-vault:x" },
+            "dev: ops-platform:backup.crossAccountVaultArn: is in account 111122223333, one of this stack's own",
+        ],
     ])("%s", (_, key, value, expected) => {
         expect(problemsOf(withKey("dev", key, value, true)).join("\n")).toContain(expected);
     });

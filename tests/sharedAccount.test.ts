@@ -14,20 +14,30 @@ function physicalNames(r: PlanResource): string[] {
     if (r.type.startsWith("pulumi:providers:") || r.type.startsWith("kubernetes:") || r.type.startsWith("ops-platform:")) return [];
     const explicit = NAME_KEYS.map((k) => r.inputs[k]).filter((v): v is string => typeof v === "string");
     // A restore testing selection's name is unique within its plan only.
-    if (r.type === "aws:backup/restoreTestingSelection:RestoreTestingSelection") return explicit.map((n) => `${String(r.inputs["restoreTestingPlanName"])}/${n}`);
+    if (r.type === "aws:backup/restoreTestingSelection:RestoreTestingSelection")
+        return explicit.map((n) => `${String(r.inputs["restoreTestingPlanName"])}/${n}`);
     return explicit.length > 0 ? explicit : [r.name];
 }
 
 /** What selects, scopes or targets resources by tag: backup selections, restore tests, audit controls, patch targets. */
 function tagSelections(r: PlanResource): string[] {
-    const pairs = (list: unknown) => ((list as Array<{ key: string; value: string }> | undefined) ?? []).map((c) => `${c.key}=${c.value}`).sort().join("&");
+    const pairs = (list: unknown) =>
+        ((list as Array<{ key: string; value: string }> | undefined) ?? [])
+            .map((c) => `${c.key}=${c.value}`)
+            .sort()
+            .join("&");
     switch (r.type) {
         case "aws:backup/selection:Selection":
-            return [...((input(r, "conditions") as Array<{ stringEquals: unknown }>) ?? []).map((c) => pairs(c.stringEquals)), ...((input(r, "selectionTags") as Array<{ key: string; value: string }>) ?? []).map((t) => `${t.key}=${t.value}`)];
+            return [
+                ...((input(r, "conditions") as Array<{ stringEquals: unknown }>) ?? []).map((c) => pairs(c.stringEquals)),
+                ...((input(r, "selectionTags") as Array<{ key: string; value: string }>) ?? []).map((t) => `${t.key}=${t.value}`),
+            ];
         case "aws:backup/restoreTestingSelection:RestoreTestingSelection":
             return [pairs(input(r, "protectedResourceConditions.stringEquals"))];
         case "aws:backup/framework:Framework":
-            return ((input(r, "controls") as Array<{ name: string; scope?: { tags?: Record<string, string> } }>) ?? []).map((c) => `${c.name}:${JSON.stringify(c.scope?.tags ?? "whole account")}`);
+            return ((input(r, "controls") as Array<{ name: string; scope?: { tags?: Record<string, string> } }>) ?? []).map(
+                (c) => `${c.name}:${JSON.stringify(c.scope?.tags ?? "whole account")}`,
+            );
         case "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget":
             return ((input(r, "targets") as Array<{ key: string; values: string[] }>) ?? []).map((t) => `${t.key}=${t.values.join(",")}`);
         default:
@@ -39,7 +49,10 @@ it("no two stacks share a physical name, a tag selection or a patch target", asy
     const owners = new Map<string, string[]>();
     for (const stack of STACKS) {
         for (const r of (await planOf(stack)).resources) {
-            for (const key of [...physicalNames(r).map((n) => `${r.type} name ${n}`), ...tagSelections(r).map((s) => `${r.type} selects ${s}`)]) {
+            for (const key of [
+                ...physicalNames(r).map((n) => `${r.type} name ${n}`),
+                ...tagSelections(r).map((s) => `${r.type} selects ${s}`),
+            ]) {
                 owners.set(key, [...new Set([...(owners.get(key) ?? []), stack])]);
             }
         }
@@ -52,7 +65,9 @@ it("no two stacks share a physical name, a tag selection or a patch target", asy
 it("selects, tests and audits backups only within the stack's environment", async () => {
     for (const stack of STACKS) {
         const { resources } = await planOf(stack);
-        for (const s of ofType(resources, "aws:backup/selection:Selection", "aws:backup/restoreTestingSelection:RestoreTestingSelection")) expect(tagSelections(s).every((t) => t.includes(`aws:ResourceTag/Environment=${stack}`))).toBe(true);
-        for (const control of tagSelections(ofType(resources, "aws:backup/framework:Framework")[0]!)) expect(control).toMatch(new RegExp(`"(Environment":"${stack}|BackupPlan":"ops-platform-${stack}-)`));
+        for (const s of ofType(resources, "aws:backup/selection:Selection", "aws:backup/restoreTestingSelection:RestoreTestingSelection"))
+            expect(tagSelections(s).every((t) => t.includes(`aws:ResourceTag/Environment=${stack}`))).toBe(true);
+        for (const control of tagSelections(ofType(resources, "aws:backup/framework:Framework")[0]!))
+            expect(control).toMatch(new RegExp(`"(Environment":"${stack}|BackupPlan":"ops-platform-${stack}-)`));
     }
 });

@@ -5,7 +5,9 @@ import { effectiveTags } from "../policies/lib/tags";
 import { toPolicyResources } from "../tools/plan/judge";
 import { planOf, STACKS } from "./helpers/plan";
 
-const taggable = new Set<string>(JSON.parse(readFileSync(join(__dirname, "..", "policies", "data", "aws-taggable-types.json"), "utf8")).types);
+const taggable = new Set<string>(
+    JSON.parse(readFileSync(join(__dirname, "..", "policies", "data", "aws-taggable-types.json"), "utf8")).types,
+);
 
 describe.each(STACKS)("tags of %s", (stack) => {
     it("every taggable AWS resource carries the required tags, with Environment = the stack", async () => {

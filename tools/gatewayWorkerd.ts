@@ -17,7 +17,9 @@ export type BindingOverrides = Partial<Record<GatewayVar | GatewaySecret, string
 
 /** A test key for every provider: `<environment>-<provider>-key`. */
 function providerTestKeys(environment: string): Record<GatewaySecret, string> {
-    return Object.fromEntries(PROVIDER_NAMES.map((name) => [providerBindings(PROVIDER_CATALOGUE[name]).apiKey, `${environment}-${name}-key`])) as Record<GatewaySecret, string>;
+    return Object.fromEntries(
+        PROVIDER_NAMES.map((name) => [providerBindings(PROVIDER_CATALOGUE[name]).apiKey, `${environment}-${name}-key`]),
+    ) as Record<GatewaySecret, string>;
 }
 
 export const COMPATIBILITY_DATE = "2026-04-01";
@@ -27,7 +29,11 @@ export const COMPATIBILITY_DATE = "2026-04-01";
  * values), for `environment`, with `overrides` on top (an undefined override removes a binding).
  */
 export function defaultGatewayBindings(environment: string, overrides: BindingOverrides = {}): Record<string, string> {
-    const vars = gatewayVars(sectionSettings("edge", undefined, "the gateway in workerd"), { environment, version: bundleWorker().version, originUrl: "http://127.0.0.1:9" });
+    const vars = gatewayVars(sectionSettings("edge", undefined, "the gateway in workerd"), {
+        environment,
+        version: bundleWorker().version,
+        originUrl: "http://127.0.0.1:9",
+    });
     const all = { ...vars, ...providerTestKeys(environment), ...overrides };
     return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
 }

@@ -61,7 +61,8 @@ export async function convert(input: Readable, output: Writable, nowSeconds = Ma
             throw new UsageError(`not a gateway KV export: line ${entries + 2} is not JSON`);
         }
         if (!header) {
-            if (parsed["format"] !== EXPORT_FORMAT) throw new UsageError(`not a gateway KV export: expected a first line with format ${EXPORT_FORMAT}`);
+            if (parsed["format"] !== EXPORT_FORMAT)
+                throw new UsageError(`not a gateway KV export: expected a first line with format ${EXPORT_FORMAT}`);
             header = parsed as unknown as KvExportHeader;
             await write("[\n");
             continue;
@@ -76,8 +77,12 @@ export async function convert(input: Readable, output: Writable, nowSeconds = Ma
         if (bulk) await write(`${written++ === 0 ? "" : ",\n"}${JSON.stringify(bulk)}`);
     }
     if (!header) throw new UsageError("not a gateway KV export: it is empty");
-    if (!trailer) throw new UsageError(`the export of ${header.binding} is cut short: it has no trailer line, so keys may be missing; use an older export`);
-    if (trailer.entries !== entries) throw new UsageError(`the export of ${header.binding} says it has ${trailer.entries} entries but holds ${entries}`);
+    if (!trailer)
+        throw new UsageError(
+            `the export of ${header.binding} is cut short: it has no trailer line, so keys may be missing; use an older export`,
+        );
+    if (trailer.entries !== entries)
+        throw new UsageError(`the export of ${header.binding} says it has ${trailer.entries} entries but holds ${entries}`);
     await write("\n]\n");
     return { binding: header.binding, exportedAt: header.exportedAt, entries, written };
 }
@@ -100,7 +105,9 @@ async function main(): Promise<void> {
         output.end();
         await once(output, "finish");
     }
-    process.stderr.write(`${summary.written} of ${summary.entries} entries of ${summary.binding} (exported ${summary.exportedAt})${flags["out"] ? ` -> ${flags["out"]}` : ""}\n`);
+    process.stderr.write(
+        `${summary.written} of ${summary.entries} entries of ${summary.binding} (exported ${summary.exportedAt})${flags["out"] ? ` -> ${flags["out"]}` : ""}\n`,
+    );
 }
 
 if (require.main === module) {

@@ -10,7 +10,18 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { ConfigError, validateConfig } from "../config/load";
 import { blocking } from "../policies/engine";
 import { EXIT_CODES_HELP, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
-import { renderChanges, renderIgnored, renderCounts, renderCoverage, renderFindings, renderOutputs, renderTree, serializeDocument, terminalStyle, toDocument } from "./plan/document";
+import {
+    renderChanges,
+    renderIgnored,
+    renderCounts,
+    renderCoverage,
+    renderFindings,
+    renderOutputs,
+    renderTree,
+    serializeDocument,
+    terminalStyle,
+    toDocument,
+} from "./plan/document";
 import { judge } from "./plan/judge";
 import { renderStackMarkdown } from "./plan/markdown";
 import { backupCoverage } from "./plan/coverage";
@@ -19,7 +30,8 @@ import { changeRisk } from "./plan/risk";
 import type { PlanDocument } from "./plan/document";
 import { rawPlatformConfig, readStackFile } from "./plan/stackFile";
 
-const USAGE = "usage: npm run plan -- <dev|staging|production> [--preview] [--baseline FILE [--changes-only]] [--component NAME] [--json FILE] [--markdown FILE] [--config-dir DIR]";
+const USAGE =
+    "usage: npm run plan -- <dev|staging|production> [--preview] [--baseline FILE [--changes-only]] [--component NAME] [--json FILE] [--markdown FILE] [--config-dir DIR]";
 
 const HELP = `${USAGE}
 
@@ -44,11 +56,17 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${HELP}\n`);
         return EXIT_OK;
     }
-    const { positional, flags, switches } = parseArgs(argv, ["json", "baseline", "markdown", "config-dir", "component"], ["preview", "changes-only"]);
-    if (positional.length !== 1) throw new UsageError(positional.length === 0 ? "name a stack" : `one stack at a time, got ${positional.join(", ")}`);
+    const { positional, flags, switches } = parseArgs(
+        argv,
+        ["json", "baseline", "markdown", "config-dir", "component"],
+        ["preview", "changes-only"],
+    );
+    if (positional.length !== 1)
+        throw new UsageError(positional.length === 0 ? "name a stack" : `one stack at a time, got ${positional.join(", ")}`);
     if (switches.has("changes-only") && !flags["baseline"]) throw new UsageError("--changes-only needs --baseline FILE");
     const component = flags["component"];
-    if (component !== undefined && !(PLATFORM_AREAS as readonly string[]).includes(component)) throw new UsageError(`--component ${component}: no such component; expected one of ${PLATFORM_AREAS.join(", ")}`);
+    if (component !== undefined && !(PLATFORM_AREAS as readonly string[]).includes(component))
+        throw new UsageError(`--component ${component}: no such component; expected one of ${PLATFORM_AREAS.join(", ")}`);
     const stack = positional[0]!;
     // Judged before the SDK loads: a bad stack file is refused in a fraction of a second.
     validateConfig(rawPlatformConfig(stack, readStackFile(stack, flags["config-dir"])));
@@ -61,18 +79,44 @@ async function main(argv: string[]): Promise<number> {
     const style = terminalStyle();
     const shownResources = component ? ofComponent(doc, component) : doc.resources;
 
-    const lines = [style.bold(`ops-platform · ${stack} · ${doc.resources.length} resources (offline ${preview ? "preview: every value a provider computes is unknown, as on a first pulumi preview" : "plan under Pulumi mocks"})${component ? ` · component ${component}` : ""}`), ""];
-    const overview = [...renderTree(shownResources, style), "", ...renderCounts(shownResources, style), "", ...renderOutputs(doc.outputs, style), ""];
+    const lines = [
+        style.bold(
+            `ops-platform · ${stack} · ${doc.resources.length} resources (offline ${preview ? "preview: every value a provider computes is unknown, as on a first pulumi preview" : "plan under Pulumi mocks"})${component ? ` · component ${component}` : ""}`,
+        ),
+        "",
+    ];
+    const overview = [
+        ...renderTree(shownResources, style),
+        "",
+        ...renderCounts(shownResources, style),
+        "",
+        ...renderOutputs(doc.outputs, style),
+        "",
+    ];
     if (flags["baseline"] || flags["markdown"]) {
         const baseline = flags["baseline"] ? readBaseline(flags["baseline"]) : { ...doc, resources: [] };
         const { changes, ignored } = planDiff(baseline, doc);
         const risk = changeRisk(stack, changes);
         const coverage = backupCoverage(doc);
         // What changed comes first; the tree is context.
-        if (flags["baseline"]) lines.push(...renderChanges(component ? changes.filter((c) => c.component === component) : changes, risk, style), ...renderIgnored(ignored, style), "");
+        if (flags["baseline"])
+            lines.push(
+                ...renderChanges(component ? changes.filter((c) => c.component === component) : changes, risk, style),
+                ...renderIgnored(ignored, style),
+                "",
+            );
         if (!switches.has("changes-only")) lines.push(...overview, ...renderCoverage(coverage, style), "");
         if (flags["markdown"]) {
-            const rendered = renderStackMarkdown({ stack, doc, changes, ignored, risk, coverage, findings, source: { commit: currentCommit(), baseline: flags["baseline"] } });
+            const rendered = renderStackMarkdown({
+                stack,
+                doc,
+                changes,
+                ignored,
+                risk,
+                coverage,
+                findings,
+                source: { commit: currentCommit(), baseline: flags["baseline"] },
+            });
             writeFileSync(flags["markdown"], `${rendered.comment}\n`);
             if (rendered.trimmed) writeFileSync(`${flags["markdown"]}.full.md`, `${rendered.full}\n`);
         }

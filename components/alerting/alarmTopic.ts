@@ -37,8 +37,20 @@ export class AlarmTopic extends pulumi.ComponentResource {
                     JSON.stringify({
                         Version: "2012-10-17",
                         Statement: [
-                            { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
-                            { Sid: "PublishersEncrypt", Effect: "Allow", Principal: { Service: PUBLISHERS }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*" },
+                            {
+                                Sid: "AccountAdministers",
+                                Effect: "Allow",
+                                Principal: { AWS: `arn:aws:iam::${account}:root` },
+                                Action: "kms:*",
+                                Resource: "*",
+                            },
+                            {
+                                Sid: "PublishersEncrypt",
+                                Effect: "Allow",
+                                Principal: { Service: PUBLISHERS },
+                                Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                                Resource: "*",
+                            },
                         ],
                     }),
                 ),
@@ -53,18 +65,42 @@ export class AlarmTopic extends pulumi.ComponentResource {
                 policy: pulumi.all([topic.arn, caller.accountId]).apply(([arn, account]) =>
                     JSON.stringify({
                         Version: "2012-10-17",
-                        Statement: [{ Sid: "ServicesPublish", Effect: "Allow", Principal: { Service: PUBLISHERS }, Action: "SNS:Publish", Resource: arn, Condition: { StringEquals: { "aws:SourceAccount": account } } }],
+                        Statement: [
+                            {
+                                Sid: "ServicesPublish",
+                                Effect: "Allow",
+                                Principal: { Service: PUBLISHERS },
+                                Action: "SNS:Publish",
+                                Resource: arn,
+                                Condition: { StringEquals: { "aws:SourceAccount": account } },
+                            },
+                        ],
                     }),
                 ),
             },
             { parent: topic },
         );
         const filter = args.filterPolicy ? { filterPolicy: JSON.stringify(args.filterPolicy), filterPolicyScope: "MessageAttributes" } : {};
-        (args.emails ?? []).forEach((email, i) => new aws.sns.TopicSubscription(`${topicName}-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email, ...filter }, { parent: topic }));
+        (args.emails ?? []).forEach(
+            (email, i) =>
+                new aws.sns.TopicSubscription(
+                    `${topicName}-email-${i + 1}`,
+                    { topic: topic.arn, protocol: "email", endpoint: email, ...filter },
+                    { parent: topic },
+                ),
+        );
         if (args.pagerdutyCloudwatchKey) {
             new aws.sns.TopicSubscription(
                 `${topicName}-pagerduty`,
-                { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(pulumi.interpolate`https://events.pagerduty.com/integration/${args.pagerdutyCloudwatchKey}/enqueue`), endpointAutoConfirms: true, ...filter },
+                {
+                    topic: topic.arn,
+                    protocol: "https",
+                    endpoint: pulumi.secret(
+                        pulumi.interpolate`https://events.pagerduty.com/integration/${args.pagerdutyCloudwatchKey}/enqueue`,
+                    ),
+                    endpointAutoConfirms: true,
+                    ...filter,
+                },
                 { parent: topic },
             );
         }

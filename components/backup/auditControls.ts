@@ -24,7 +24,13 @@ export function requiredFrequency(schedule: string): { unit: "hours" | "days"; v
     return { unit: "days", value: days };
 }
 
-export function auditControls(config: BackupConfig, namePrefix: string, environment: string, bounds: { minRetentionDays: number; maxRetentionDays: number }, copyRegion: string | undefined): AuditControl[] {
+export function auditControls(
+    config: BackupConfig,
+    namePrefix: string,
+    environment: string,
+    bounds: { minRetentionDays: number; maxRetentionDays: number },
+    copyRegion: string | undefined,
+): AuditControl[] {
     const param = (name: string, value: string | number) => ({ name, value: String(value) });
     const inEnvironment = { tags: { [ENVIRONMENT_TAG]: environment } };
     return [
@@ -38,15 +44,36 @@ export function auditControls(config: BackupConfig, namePrefix: string, environm
                 { name: "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN", scope: ofPlan },
                 {
                     name: "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
-                    inputParameters: [param("requiredFrequencyUnit", frequency.unit), param("requiredFrequencyValue", frequency.value), param("requiredRetentionDays", SEED_OBJECTIVES[tier].minRetentionDays)],
+                    inputParameters: [
+                        param("requiredFrequencyUnit", frequency.unit),
+                        param("requiredFrequencyValue", frequency.value),
+                        param("requiredRetentionDays", SEED_OBJECTIVES[tier].minRetentionDays),
+                    ],
                     scope: ofPlan,
                 },
                 { name: "RESTORE_TIME_FOR_RESOURCES_MEET_TARGET", inputParameters: [param("maxRestoreTime", t.rtoMinutes)], scope: ofPlan },
             ];
         }),
         ...(config.lockMode !== "none"
-            ? [{ name: "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK", inputParameters: [param("minRetentionDays", bounds.minRetentionDays), param("maxRetentionDays", bounds.maxRetentionDays)], scope: inEnvironment }]
+            ? [
+                  {
+                      name: "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
+                      inputParameters: [
+                          param("minRetentionDays", bounds.minRetentionDays),
+                          param("maxRetentionDays", bounds.maxRetentionDays),
+                      ],
+                      scope: inEnvironment,
+                  },
+              ]
             : []),
-        ...(copyRegion ? [{ name: "BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION", inputParameters: [param("crossRegionList", copyRegion)], scope: inEnvironment }] : []),
+        ...(copyRegion
+            ? [
+                  {
+                      name: "BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION",
+                      inputParameters: [param("crossRegionList", copyRegion)],
+                      scope: inEnvironment,
+                  },
+              ]
+            : []),
     ];
 }

@@ -53,11 +53,34 @@ export class Backup extends pulumi.ComponentResource {
         const envTags = { [ENVIRONMENT_TAG]: environment };
 
         // Job outcomes on a topic of their own: its subscriptions drop successes by the State attribute, which would drop CloudWatch alarms too.
-        const events = new AlarmTopic(`${name}-jobs`, { emails: args.alarmEmails, pagerdutyCloudwatchKey: args.pagerdutyCloudwatchKey, filterPolicy: FAILED_JOB_FILTER, protect }, { parent: this });
-        const primary = new BackupVault(name, { vaultName: namePrefix, retentionBounds, notificationTopicArn: events.arn, settings, protect }, { parent: this });
-        const dr = args.copyProvider ? new BackupVault(`${name}-dr`, { vaultName: `${namePrefix}-dr`, retentionBounds, settings, protect }, { parent: this, provider: args.copyProvider }) : undefined;
+        const events = new AlarmTopic(
+            `${name}-jobs`,
+            { emails: args.alarmEmails, pagerdutyCloudwatchKey: args.pagerdutyCloudwatchKey, filterPolicy: FAILED_JOB_FILTER, protect },
+            { parent: this },
+        );
+        const primary = new BackupVault(
+            name,
+            { vaultName: namePrefix, retentionBounds, notificationTopicArn: events.arn, settings, protect },
+            { parent: this },
+        );
+        const dr = args.copyProvider
+            ? new BackupVault(
+                  `${name}-dr`,
+                  { vaultName: `${namePrefix}-dr`, retentionBounds, settings, protect },
+                  { parent: this, provider: args.copyProvider },
+              )
+            : undefined;
 
-        const role = new aws.iam.Role(`${name}-service`, { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }] }) }, { parent: this });
+        const role = new aws.iam.Role(
+            `${name}-service`,
+            {
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+            },
+            { parent: this },
+        );
         for (const [suffix, policyArn] of [
             ["backup", "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"],
             ["restore", "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores"],
@@ -65,24 +88,46 @@ export class Backup extends pulumi.ComponentResource {
             new aws.iam.RolePolicyAttachment(`${name}-service-${suffix}`, { role: role.name, policyArn }, { parent: role });
         }
 
-        const copyDestinationArns: pulumi.Input<string>[] = [...(dr ? [dr.arn] : []), ...(settings.crossAccountVaultArn ? [settings.crossAccountVaultArn] : [])];
+        const copyDestinationArns: pulumi.Input<string>[] = [
+            ...(dr ? [dr.arn] : []),
+            ...(settings.crossAccountVaultArn ? [settings.crossAccountVaultArn] : []),
+        ];
         const windows = { startMinutes: settings.startWindowMinutes, completionMinutes: settings.completionWindowMinutes };
         this.planIds = Object.fromEntries(
             BACKUP_TIERS.map((tier) => [
                 tier,
                 new BackupPlan(
                     `${name}-${tier}`,
-                    { planName: backupPlanName(namePrefix, tier), tier, selectTags: { [BACKUP_TIER_TAG]: tier, ...envTags }, recoveryPointTags: envTags, rules: rules[tier], vaultName: primary.name, copyDestinationArns, serviceRoleArn: role.arn, windows },
+                    {
+                        planName: backupPlanName(namePrefix, tier),
+                        tier,
+                        selectTags: { [BACKUP_TIER_TAG]: tier, ...envTags },
+                        recoveryPointTags: envTags,
+                        rules: rules[tier],
+                        vaultName: primary.name,
+                        copyDestinationArns,
+                        serviceRoleArn: role.arn,
+                        windows,
+                    },
                     { parent: this },
                 ).id,
             ]),
         ) as Record<BackupTier, pulumi.Output<string>>;
 
-        if (settings.restoreTesting.enabled) new RestoreTests(`${name}-restore-tests`, { planName: `${namePrefix}_restore_tests`, vaultArn: primary.arn, serviceRoleArn: role.arn, scopeTags: envTags, settings }, { parent: this });
+        if (settings.restoreTesting.enabled)
+            new RestoreTests(
+                `${name}-restore-tests`,
+                { planName: `${namePrefix}_restore_tests`, vaultArn: primary.arn, serviceRoleArn: role.arn, scopeTags: envTags, settings },
+                { parent: this },
+            );
         const copyRegion = args.copyRegion && dr ? args.copyRegion : undefined;
         new aws.backup.Framework(
             `${name}-audit`,
-            { name: `${namePrefix}_backup_rules`.replace(/-/g, "_"), description: "The backup matrix and 3-2-1 rules of ops-platform", controls: auditControls(settings, namePrefix, environment, retentionBounds, copyRegion) },
+            {
+                name: `${namePrefix}_backup_rules`.replace(/-/g, "_"),
+                description: "The backup matrix and 3-2-1 rules of ops-platform",
+                controls: auditControls(settings, namePrefix, environment, retentionBounds, copyRegion),
+            },
             { parent: this },
         );
 
@@ -90,7 +135,17 @@ export class Backup extends pulumi.ComponentResource {
         this.vaultArn = primary.arn;
         this.drVaultName = dr?.name;
         this.drVaultArn = dr?.arn;
-        this.tiers = tierTable(settings, [...(copyRegion ? [copyRegion] : []), ...(settings.crossAccountVaultArn ? [settings.crossAccountVaultArn] : [])]);
-        this.registerOutputs({ vaultName: this.vaultName, vaultArn: this.vaultArn, drVaultName: this.drVaultName, drVaultArn: this.drVaultArn, planIds: this.planIds, tiers: this.tiers });
+        this.tiers = tierTable(settings, [
+            ...(copyRegion ? [copyRegion] : []),
+            ...(settings.crossAccountVaultArn ? [settings.crossAccountVaultArn] : []),
+        ]);
+        this.registerOutputs({
+            vaultName: this.vaultName,
+            vaultArn: this.vaultArn,
+            drVaultName: this.drVaultName,
+            drVaultArn: this.drVaultArn,
+            planIds: this.planIds,
+            tiers: this.tiers,
+        });
     }
 }

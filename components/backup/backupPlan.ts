@@ -40,7 +40,10 @@ export class BackupPlan extends pulumi.ComponentResource {
             {
                 name: args.planName,
                 rules: args.rules.map((rule) => {
-                    const lifecycle = { deleteAfter: rule.deleteAfterDays, ...(rule.coldStorageAfterDays ? { coldStorageAfter: rule.coldStorageAfterDays } : {}) };
+                    const lifecycle = {
+                        deleteAfter: rule.deleteAfterDays,
+                        ...(rule.coldStorageAfterDays ? { coldStorageAfter: rule.coldStorageAfterDays } : {}),
+                    };
                     return {
                         ruleName: rule.ruleName,
                         targetVaultName: args.vaultName,
@@ -50,7 +53,12 @@ export class BackupPlan extends pulumi.ComponentResource {
                         completionWindow: args.windows.completionMinutes,
                         enableContinuousBackup: rule.continuous,
                         lifecycle,
-                        recoveryPointTags: { ...args.recoveryPointTags, [BACKUP_TIER_TAG]: args.tier, [BACKUP_PLAN_TAG]: args.planName, ...(rule.gfsPeriod ? { [BACKUP_RETENTION_TAG]: `gfs-${rule.gfsPeriod}` } : {}) },
+                        recoveryPointTags: {
+                            ...args.recoveryPointTags,
+                            [BACKUP_TIER_TAG]: args.tier,
+                            [BACKUP_PLAN_TAG]: args.planName,
+                            ...(rule.gfsPeriod ? { [BACKUP_RETENTION_TAG]: `gfs-${rule.gfsPeriod}` } : {}),
+                        },
                         // Copies keep the source's lifecycle: at least as long as the original.
                         copyActions: (args.copyDestinationArns ?? []).map((destinationVaultArn) => ({ destinationVaultArn, lifecycle })),
                     };
@@ -67,7 +75,9 @@ export class BackupPlan extends pulumi.ComponentResource {
                 planId: plan.id,
                 iamRoleArn: args.serviceRoleArn,
                 resources: ["*"],
-                conditions: [{ stringEquals: Object.entries(args.selectTags).map(([key, value]) => ({ key: `aws:ResourceTag/${key}`, value })) }],
+                conditions: [
+                    { stringEquals: Object.entries(args.selectTags).map(([key, value]) => ({ key: `aws:ResourceTag/${key}`, value })) },
+                ],
             },
             { parent: plan },
         );

@@ -22,14 +22,27 @@ export interface BackupVaultArgs {
  * PutBackupVaultAccessPolicy in it, it is what BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED
  * asks for (docs/provider-rules.md).
  */
-const DELETION_ACTIONS = ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle", "backup:PutBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVault", "backup:DeleteBackupVaultLockConfiguration"];
+const DELETION_ACTIONS = [
+    "backup:DeleteRecoveryPoint",
+    "backup:UpdateRecoveryPointLifecycle",
+    "backup:PutBackupVaultAccessPolicy",
+    "backup:DeleteBackupVaultAccessPolicy",
+    "backup:DeleteBackupVault",
+    "backup:DeleteBackupVaultLockConfiguration",
+];
 
 /**
  * Vault events that are still sent (the job *_FAILED and *_EXPIRED events are deprecated and
  * send nothing). A job's outcome arrives as *_COMPLETED with its `State` message attribute,
  * which the subscriptions filter on: FAILED_JOB_FILTER.
  */
-const VAULT_EVENTS = ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED", "S3_BACKUP_OBJECT_FAILED", "S3_RESTORE_OBJECT_FAILED"];
+const VAULT_EVENTS = [
+    "BACKUP_JOB_COMPLETED",
+    "COPY_JOB_FAILED",
+    "RESTORE_JOB_COMPLETED",
+    "S3_BACKUP_OBJECT_FAILED",
+    "S3_RESTORE_OBJECT_FAILED",
+];
 /** The SNS filter policy that lets through every job outcome but success. */
 export const FAILED_JOB_FILTER = { State: [{ "anything-but": "COMPLETED" }] };
 
@@ -58,14 +71,30 @@ export class BackupVault extends pulumi.ComponentResource {
                         Version: "2012-10-17",
                         Statement: [
                             // Administration stays with IAM in this account; no principal outside it.
-                            { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+                            {
+                                Sid: "AccountAdministers",
+                                Effect: "Allow",
+                                Principal: { AWS: `arn:aws:iam::${account}:root` },
+                                Action: "kms:*",
+                                Resource: "*",
+                            },
                             {
                                 Sid: "BackupUsesKey",
                                 Effect: "Allow",
                                 Principal: { AWS: "*" },
-                                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
+                                Action: [
+                                    "kms:Encrypt",
+                                    "kms:Decrypt",
+                                    "kms:ReEncrypt*",
+                                    "kms:GenerateDataKey*",
+                                    "kms:DescribeKey",
+                                    "kms:CreateGrant",
+                                ],
                                 Resource: "*",
-                                Condition: { StringEquals: { "kms:CallerAccount": account }, StringLike: { "kms:ViaService": "backup.*.amazonaws.com" } },
+                                Condition: {
+                                    StringEquals: { "kms:CallerAccount": account },
+                                    StringLike: { "kms:ViaService": "backup.*.amazonaws.com" },
+                                },
                             },
                         ],
                     }),
@@ -74,7 +103,11 @@ export class BackupVault extends pulumi.ComponentResource {
             { parent: this, protect },
         );
         new aws.kms.Alias(`${name}-vault`, { name: `alias/${args.vaultName}-backup`, targetKeyId: key.keyId }, { parent: key });
-        const vault = new aws.backup.Vault(name, { name: args.vaultName, kmsKeyArn: key.arn, forceDestroy: false }, { parent: this, protect });
+        const vault = new aws.backup.Vault(
+            name,
+            { name: args.vaultName, kmsKeyArn: key.arn, forceDestroy: false },
+            { parent: this, protect },
+        );
         if (settings.lockMode !== "none") {
             new aws.backup.VaultLockConfiguration(
                 name,
@@ -102,7 +135,9 @@ export class BackupVault extends pulumi.ComponentResource {
                                 Principal: { AWS: "*" },
                                 Action: DELETION_ACTIONS,
                                 Resource: "*",
-                                Condition: { ArnNotLike: { "aws:PrincipalArn": `arn:aws:iam::${account}:role/${settings.breakGlassRoleName}` } },
+                                Condition: {
+                                    ArnNotLike: { "aws:PrincipalArn": `arn:aws:iam::${account}:role/${settings.breakGlassRoleName}` },
+                                },
                             },
                         ],
                     }),
@@ -111,7 +146,11 @@ export class BackupVault extends pulumi.ComponentResource {
             { parent: vault },
         );
         if (args.notificationTopicArn) {
-            new aws.backup.VaultNotifications(name, { backupVaultName: vault.name, snsTopicArn: args.notificationTopicArn, backupVaultEvents: VAULT_EVENTS }, { parent: vault });
+            new aws.backup.VaultNotifications(
+                name,
+                { backupVaultName: vault.name, snsTopicArn: args.notificationTopicArn, backupVaultEvents: VAULT_EVENTS },
+                { parent: vault },
+            );
         }
         this.name = vault.name;
         this.arn = vault.arn;

@@ -29,7 +29,9 @@ const GFS_SCHEDULES = {
 
 /** Cold storage only where AWS's 90 days in cold storage fit before deletion. */
 function coldIfAllowed(deleteAfterDays: number, coldAfterDays: number | undefined): { coldStorageAfterDays?: number } {
-    return coldAfterDays !== undefined && deleteAfterDays >= coldAfterDays + COLD_STORAGE_MIN_DAYS ? { coldStorageAfterDays: coldAfterDays } : {};
+    return coldAfterDays !== undefined && deleteAfterDays >= coldAfterDays + COLD_STORAGE_MIN_DAYS
+        ? { coldStorageAfterDays: coldAfterDays }
+        : {};
 }
 
 /** The rules of one tier's plan: its own schedule, plus the GFS rules when the tier asks for them. */
@@ -52,19 +54,31 @@ export function tierRules(tier: BackupTier, config: TierConfig, gfs: BackupConfi
             ["yearly", gfs.yearlyDays],
         ] as const;
         for (const [period, days] of periods) {
-            rules.push({ ruleName: `${tier}-gfs-${period}`, gfsPeriod: period, schedule: GFS_SCHEDULES[period], deleteAfterDays: days, continuous: false, ...coldIfAllowed(days, gfs.coldStorageAfterDays) });
+            rules.push({
+                ruleName: `${tier}-gfs-${period}`,
+                gfsPeriod: period,
+                schedule: GFS_SCHEDULES[period],
+                deleteAfterDays: days,
+                continuous: false,
+                ...coldIfAllowed(days, gfs.coldStorageAfterDays),
+            });
         }
     }
     return rules;
 }
 
 export function allTierRules(config: BackupConfig): Record<BackupTier, RuleSpec[]> {
-    return Object.fromEntries(BACKUP_TIERS.map((tier) => [tier, tierRules(tier, config.tiers[tier], config.gfs)])) as Record<BackupTier, RuleSpec[]>;
+    return Object.fromEntries(BACKUP_TIERS.map((tier) => [tier, tierRules(tier, config.tiers[tier], config.gfs)])) as Record<
+        BackupTier,
+        RuleSpec[]
+    >;
 }
 
 /** Lock bounds that every rule's retention lies inside: a lock that fits the plans exactly. */
 export function lockBounds(rules: Record<BackupTier, RuleSpec[]>): { minRetentionDays: number; maxRetentionDays: number } {
-    const days = Object.values(rules).flat().map((r) => r.deleteAfterDays);
+    const days = Object.values(rules)
+        .flat()
+        .map((r) => r.deleteAfterDays);
     return { minRetentionDays: Math.min(...days), maxRetentionDays: Math.max(...days) };
 }
 
@@ -84,7 +98,18 @@ export function tierTable(config: BackupConfig, copyTargets: string[]): Record<B
     return Object.fromEntries(
         BACKUP_TIERS.map((tier) => {
             const t = config.tiers[tier];
-            return [tier, { rpo: formatMinutes(t.rpoMinutes), rto: formatMinutes(t.rtoMinutes), schedule: t.schedule, retentionDays: t.retentionDays, continuous: t.continuous, gfs: t.gfs, copies: copyTargets }];
+            return [
+                tier,
+                {
+                    rpo: formatMinutes(t.rpoMinutes),
+                    rto: formatMinutes(t.rtoMinutes),
+                    schedule: t.schedule,
+                    retentionDays: t.retentionDays,
+                    continuous: t.continuous,
+                    gfs: t.gfs,
+                    copies: copyTargets,
+                },
+            ];
         }),
     ) as Record<BackupTier, TierRow>;
 }

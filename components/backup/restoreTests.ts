@@ -29,7 +29,12 @@ export class RestoreTests extends pulumi.ComponentResource {
                 scheduleExpression: settings.restoreTesting.schedule,
                 scheduleExpressionTimezone: "Etc/UTC",
                 startWindowHours: 8,
-                recoveryPointSelection: { algorithm: "LATEST_WITHIN_WINDOW", includeVaults: [args.vaultArn], recoveryPointTypes: ["SNAPSHOT"], selectionWindowDays: 7 },
+                recoveryPointSelection: {
+                    algorithm: "LATEST_WITHIN_WINDOW",
+                    includeVaults: [args.vaultArn],
+                    recoveryPointTypes: ["SNAPSHOT"],
+                    selectionWindowDays: 7,
+                },
             },
             { parent: this },
         );
@@ -41,7 +46,12 @@ export class RestoreTests extends pulumi.ComponentResource {
                     restoreTestingPlanName: plan.name,
                     protectedResourceType: "EC2",
                     iamRoleArn: args.serviceRoleArn,
-                    protectedResourceConditions: { stringEquals: Object.entries({ [BACKUP_TIER_TAG]: tier, ...args.scopeTags }).map(([key, value]) => ({ key: `aws:ResourceTag/${key}`, value })) },
+                    protectedResourceConditions: {
+                        stringEquals: Object.entries({ [BACKUP_TIER_TAG]: tier, ...args.scopeTags }).map(([key, value]) => ({
+                            key: `aws:ResourceTag/${key}`,
+                            value,
+                        })),
+                    },
                     validationWindowHours: settings.restoreTesting.validationWindowHours,
                 },
                 { parent: plan },

@@ -29,9 +29,15 @@ export interface ScriptMigrations {
 export function pendingMigrations(history: readonly Migration[], liveTag: string | undefined): ScriptMigrations | undefined {
     const applied = liveTag === undefined || liveTag === "" ? -1 : history.findIndex((m) => m.tag === liveTag);
     if (applied < 0 && liveTag) {
-        throw new Error(`the live script is at Durable Object migration tag "${liveTag}", which is not in this program's history (${history.map((m) => m.tag).join(", ")})`);
+        throw new Error(
+            `the live script is at Durable Object migration tag "${liveTag}", which is not in this program's history (${history.map((m) => m.tag).join(", ")})`,
+        );
     }
     const pending = history.slice(applied + 1);
     if (pending.length === 0) return undefined;
-    return { ...(liveTag ? { oldTag: liveTag } : {}), newTag: pending[pending.length - 1]!.tag, steps: pending.map(({ tag: _tag, ...step }) => step) };
+    return {
+        ...(liveTag ? { oldTag: liveTag } : {}),
+        newTag: pending[pending.length - 1]!.tag,
+        steps: pending.map(({ tag: _tag, ...step }) => step),
+    };
 }

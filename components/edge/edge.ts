@@ -74,7 +74,13 @@ export class Edge extends pulumi.ComponentResource {
         const kv = new KvNamespaces(name, { accountId, bindings: KV_BINDINGS, titlePrefix: namePrefix, protect }, child);
         const backups = new R2Bucket(
             `${name}-kv-backups`,
-            { accountId, bucketName: `${namePrefix}-kv-backups`, retention: { prefix: settings.kvBackup.prefix, days: settings.kvBackup.retentionDays }, lock: settings.kvBackup.lock, protect },
+            {
+                accountId,
+                bucketName: `${namePrefix}-kv-backups`,
+                retention: { prefix: settings.kvBackup.prefix, days: settings.kvBackup.retentionDays },
+                lock: settings.kvBackup.lock,
+                protect,
+            },
             child,
         );
         const worker = new GatewayWorker(
@@ -93,15 +99,49 @@ export class Edge extends pulumi.ComponentResource {
             },
             child,
         );
-        const lb = new EdgeLoadBalancer(name, { accountId, zoneId, hostname: this.hostname, namePrefix, origins: args.origins, settings }, child);
-        new EdgeNotifications(name, { accountId, zoneId, namePrefix, poolIds: lb.poolIds, slackWebhookUrl: args.slackWebhookUrl, pagerdutyIntegrationId: args.pagerdutyIntegrationId }, child);
-        new WorkerLogs(`${name}-logs`, { accountId, scriptNames: [worker.workerName, worker.rateLimiterScriptName], bucketName: `${namePrefix}-worker-logs`, retentionDays: settings.logs.retentionDays, protect }, child);
+        const lb = new EdgeLoadBalancer(
+            name,
+            { accountId, zoneId, hostname: this.hostname, namePrefix, origins: args.origins, settings },
+            child,
+        );
+        new EdgeNotifications(
+            name,
+            {
+                accountId,
+                zoneId,
+                namePrefix,
+                poolIds: lb.poolIds,
+                slackWebhookUrl: args.slackWebhookUrl,
+                pagerdutyIntegrationId: args.pagerdutyIntegrationId,
+            },
+            child,
+        );
+        new WorkerLogs(
+            `${name}-logs`,
+            {
+                accountId,
+                scriptNames: [worker.workerName, worker.rateLimiterScriptName],
+                bucketName: `${namePrefix}-worker-logs`,
+                retentionDays: settings.logs.retentionDays,
+                protect,
+            },
+            child,
+        );
 
         this.workerName = worker.workerName;
         this.versionId = worker.versionId;
         this.previousVersionId = worker.previousVersionId;
         this.kvNamespaceIds = kv.ids as Record<keyof typeof KV_BINDINGS, pulumi.Output<string>>;
         this.backupBucketName = backups.bucketName;
-        this.registerOutputs({ workerName: this.workerName, workerUrl: this.workerUrl, hostname: this.hostname, versionId: this.versionId, previousVersionId: this.previousVersionId, kvNamespaceIds: this.kvNamespaceIds, backupBucketName: this.backupBucketName, analyticsDataset: this.analyticsDataset });
+        this.registerOutputs({
+            workerName: this.workerName,
+            workerUrl: this.workerUrl,
+            hostname: this.hostname,
+            versionId: this.versionId,
+            previousVersionId: this.previousVersionId,
+            kvNamespaceIds: this.kvNamespaceIds,
+            backupBucketName: this.backupBucketName,
+            analyticsDataset: this.analyticsDataset,
+        });
     }
 }

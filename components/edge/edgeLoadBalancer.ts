@@ -63,7 +63,9 @@ export class EdgeLoadBalancer extends pulumi.ComponentResource {
                         accountId,
                         name: `${namePrefix}-${origin.region}`,
                         description: `${origin.region} application load balancer`,
-                        origins: [{ name: origin.region, address: origin.address, enabled: true, weight: 1, header: { hosts: [hostname] } }],
+                        origins: [
+                            { name: origin.region, address: origin.address, enabled: true, weight: 1, header: { hosts: [hostname] } },
+                        ],
                         monitor: monitor.id,
                         minimumOrigins: 1,
                     },

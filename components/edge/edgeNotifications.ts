@@ -23,17 +23,40 @@ export class EdgeNotifications extends pulumi.ComponentResource {
     constructor(name: string, args: EdgeNotificationsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:edge:EdgeNotifications", name, {}, opts);
         const { accountId, namePrefix } = args;
-        const slack = args.slackWebhookUrl ? new cloudflare.NotificationPolicyWebhooks(`${name}-slack`, { accountId, name: `${namePrefix}-slack`, url: pulumi.secret(args.slackWebhookUrl) }, { parent: this }) : undefined;
+        const slack = args.slackWebhookUrl
+            ? new cloudflare.NotificationPolicyWebhooks(
+                  `${name}-slack`,
+                  { accountId, name: `${namePrefix}-slack`, url: pulumi.secret(args.slackWebhookUrl) },
+                  { parent: this },
+              )
+            : undefined;
         if (slack || args.pagerdutyIntegrationId) {
-            const mechanisms = { ...(slack ? { webhooks: [{ id: slack.id }] } : {}), ...(args.pagerdutyIntegrationId ? { pagerduties: [{ id: args.pagerdutyIntegrationId }] } : {}) };
+            const mechanisms = {
+                ...(slack ? { webhooks: [{ id: slack.id }] } : {}),
+                ...(args.pagerdutyIntegrationId ? { pagerduties: [{ id: args.pagerdutyIntegrationId }] } : {}),
+            };
             new cloudflare.NotificationPolicy(
                 `${name}-lb-health`,
-                { accountId, name: `${namePrefix} load balancer health`, alertType: "load_balancing_health_alert", enabled: true, filters: { poolIds: args.poolIds, newHealths: ["Unhealthy", "Healthy"] }, mechanisms },
+                {
+                    accountId,
+                    name: `${namePrefix} load balancer health`,
+                    alertType: "load_balancing_health_alert",
+                    enabled: true,
+                    filters: { poolIds: args.poolIds, newHealths: ["Unhealthy", "Healthy"] },
+                    mechanisms,
+                },
                 { parent: this },
             );
             new cloudflare.NotificationPolicy(
                 `${name}-edge-errors`,
-                { accountId, name: `${namePrefix} edge and Worker errors`, alertType: "http_alert_edge_error", enabled: true, filters: { zones: [args.zoneId], slos: ["99.9"] }, mechanisms },
+                {
+                    accountId,
+                    name: `${namePrefix} edge and Worker errors`,
+                    alertType: "http_alert_edge_error",
+                    enabled: true,
+                    filters: { zones: [args.zoneId], slos: ["99.9"] },
+                    mechanisms,
+                },
                 { parent: this },
             );
         }

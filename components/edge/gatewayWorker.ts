@@ -53,7 +53,10 @@ export class GatewayWorker extends pulumi.ComponentResource {
         super("ops-platform:edge:GatewayWorker", name, {}, opts);
         const settings = sectionSettings("edge", args.settings, name);
         const unbound = settings.kvBackup.bindings.filter((b) => !(b in args.kvNamespaceIds));
-        if (unbound.length > 0) throw new Error(`${name}: edge.kvBackup.bindings names ${unbound.join(", ")}, which the Worker does not bind; expected some of ${Object.keys(args.kvNamespaceIds).join(", ")}`);
+        if (unbound.length > 0)
+            throw new Error(
+                `${name}: edge.kvBackup.bindings names ${unbound.join(", ")}, which the Worker does not bind; expected some of ${Object.keys(args.kvNamespaceIds).join(", ")}`,
+            );
         const { accountId } = args;
         const bundle = bundleWorker(args.entry ?? GATEWAY_ENTRY);
 
@@ -70,7 +73,9 @@ export class GatewayWorker extends pulumi.ComponentResource {
                 mainModule: "index.js",
                 content: bundleWorker(RATE_LIMITER_ENTRY).code,
                 compatibilityDate: settings.compatibilityDate,
-                migrations: liveScripts.results.apply((scripts) => pendingMigrations(RATE_LIMITER_MIGRATIONS, scripts.find((s) => s.id === limiterScriptName)?.migrationTag)),
+                migrations: liveScripts.results.apply((scripts) =>
+                    pendingMigrations(RATE_LIMITER_MIGRATIONS, scripts.find((s) => s.id === limiterScriptName)?.migrationTag),
+                ),
                 observability: { enabled: true },
                 logpush: true,
             },
@@ -78,7 +83,11 @@ export class GatewayWorker extends pulumi.ComponentResource {
         );
 
         // logpush: its trace events go to the log bucket (WorkerLogs).
-        const worker = new cloudflare.Worker(name, { accountId, name: args.scriptName, observability: { enabled: true }, logpush: true, subdomain: { enabled: false } }, { parent: this });
+        const worker = new cloudflare.Worker(
+            name,
+            { accountId, name: args.scriptName, observability: { enabled: true }, logpush: true, subdomain: { enabled: false } },
+            { parent: this },
+        );
         const version = new cloudflare.WorkerVersion(
             name,
             {
@@ -86,7 +95,13 @@ export class GatewayWorker extends pulumi.ComponentResource {
                 workerId: worker.id,
                 compatibilityDate: settings.compatibilityDate,
                 mainModule: "index.js",
-                modules: [{ name: "index.js", contentBase64: Buffer.from(bundle.code).toString("base64"), contentType: "application/javascript+module" }],
+                modules: [
+                    {
+                        name: "index.js",
+                        contentBase64: Buffer.from(bundle.code).toString("base64"),
+                        contentType: "application/javascript+module",
+                    },
+                ],
                 bindings: workerBindings(args, settings, bundle.version, limiterScriptName),
                 annotations: { workersMessage: `ops-platform gateway ${bundle.version}`, workersTag: bundle.version },
             },
@@ -95,7 +110,9 @@ export class GatewayWorker extends pulumi.ComponentResource {
             { parent: worker, retainOnDelete: true, dependsOn: [rateLimiter] },
         );
         const live = cloudflare.getWorkersDeploymentsOutput({ accountId, scriptName: worker.name }, { parent: this, dependsOn: [worker] });
-        const history = live.results.apply((results) => results.flatMap((r) => r.deployments.map((d): LiveDeployment => ({ createdOn: d.createdOn, versions: d.versions }))));
+        const history = live.results.apply((results) =>
+            results.flatMap((r) => r.deployments.map((d): LiveDeployment => ({ createdOn: d.createdOn, versions: d.versions }))),
+        );
         const { rollout } = settings;
         new cloudflare.WorkersDeployment(
             name,
@@ -103,12 +120,22 @@ export class GatewayWorker extends pulumi.ComponentResource {
                 accountId,
                 scriptName: worker.name,
                 strategy: "percentage",
-                versions: pulumi.all([version.id, history]).apply(([newId, deployments]) => deploymentVersions(newId, stableVersion(deployments, newId), rollout.canaryPercent, rollout.pinnedVersionId)),
-                annotations: { workersMessage: `canary ${rollout.canaryPercent}%${rollout.pinnedVersionId ? ` (pinned ${rollout.pinnedVersionId})` : ""}` },
+                versions: pulumi
+                    .all([version.id, history])
+                    .apply(([newId, deployments]) =>
+                        deploymentVersions(newId, stableVersion(deployments, newId), rollout.canaryPercent, rollout.pinnedVersionId),
+                    ),
+                annotations: {
+                    workersMessage: `canary ${rollout.canaryPercent}%${rollout.pinnedVersionId ? ` (pinned ${rollout.pinnedVersionId})` : ""}`,
+                },
             },
             { parent: worker },
         );
-        new cloudflare.WorkersCronTrigger(`${name}-kv-backup`, { accountId, scriptName: worker.name, schedules: [{ cron: settings.kvBackup.cron }] }, { parent: worker });
+        new cloudflare.WorkersCronTrigger(
+            `${name}-kv-backup`,
+            { accountId, scriptName: worker.name, schedules: [{ cron: settings.kvBackup.cron }] },
+            { parent: worker },
+        );
         new cloudflare.WorkersRoute(name, { zoneId: args.zoneId, pattern: `${args.hostname}/*`, script: worker.name }, { parent: worker });
 
         this.workerName = worker.name;
@@ -120,15 +147,24 @@ export class GatewayWorker extends pulumi.ComponentResource {
 }
 
 /** KV, R2 and Durable Object bindings, runtime settings as vars, provider keys as secrets. */
-function workerBindings(args: GatewayWorkerArgs, s: EdgeConfig, version: string, rateLimiterScript: string): cloudflare.types.input.WorkerVersionBinding[] {
+function workerBindings(
+    args: GatewayWorkerArgs,
+    s: EdgeConfig,
+    version: string,
+    rateLimiterScript: string,
+): cloudflare.types.input.WorkerVersionBinding[] {
     const vars = gatewayVars(s, { environment: args.environment, version, originUrl: `https://${args.hostname}` });
-    const secrets = s.providers.order.map((provider) => [providerBindings(PROVIDER_CATALOGUE[provider]).apiKey, args.providerKeys?.[provider]] as const);
+    const secrets = s.providers.order.map(
+        (provider) => [providerBindings(PROVIDER_CATALOGUE[provider]).apiKey, args.providerKeys?.[provider]] as const,
+    );
     return [
         ...Object.entries(args.kvNamespaceIds).map(([binding, namespaceId]) => ({ type: "kv_namespace", name: binding, namespaceId })),
         { type: "r2_bucket", name: "BACKUPS", bucketName: args.backupBucketName },
         { type: "durable_object_namespace", name: "RATE_LIMITER", className: "RateLimiter", scriptName: rateLimiterScript },
         ...(args.analyticsDataset ? [{ type: "analytics_engine", name: "ANALYTICS", dataset: args.analyticsDataset }] : []),
         ...Object.entries(vars).map(([name, text]) => ({ type: "plain_text", name, text })),
-        ...secrets.filter((e): e is readonly [string, pulumi.Input<string>] => e[1] !== undefined).map(([name, value]) => ({ type: "secret_text", name, text: pulumi.secret(value) })),
+        ...secrets
+            .filter((e): e is readonly [string, pulumi.Input<string>] => e[1] !== undefined)
+            .map(([name, value]) => ({ type: "secret_text", name, text: pulumi.secret(value) })),
     ];
 }

@@ -21,7 +21,14 @@ export class KvNamespaces extends pulumi.ComponentResource {
         super("ops-platform:edge:KvNamespaces", name, {}, opts);
         const protect = args.protect ?? PROTECT_BY_DEFAULT;
         this.ids = Object.fromEntries(
-            Object.entries(args.bindings).map(([binding, suffix]) => [binding, new cloudflare.WorkersKvNamespace(`${name}-${suffix}`, { accountId: args.accountId, title: `${args.titlePrefix}-${suffix}` }, { parent: this, protect }).id]),
+            Object.entries(args.bindings).map(([binding, suffix]) => [
+                binding,
+                new cloudflare.WorkersKvNamespace(
+                    `${name}-${suffix}`,
+                    { accountId: args.accountId, title: `${args.titlePrefix}-${suffix}` },
+                    { parent: this, protect },
+                ).id,
+            ]),
         );
         this.registerOutputs({ ids: this.ids });
     }

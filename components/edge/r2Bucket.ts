@@ -33,8 +33,18 @@ export class R2Bucket extends pulumi.ComponentResource {
                 accountId,
                 bucketName: bucket.name,
                 rules: [
-                    { id: `expire-${ruleSuffix}`, enabled: true, conditions: { prefix: retention.prefix }, deleteObjectsTransition: { condition: { type: "Age", maxAge: retentionSeconds + DAY_SECONDS } } },
-                    { id: "abort-incomplete-uploads", enabled: true, conditions: { prefix: "" }, abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: DAY_SECONDS } } },
+                    {
+                        id: `expire-${ruleSuffix}`,
+                        enabled: true,
+                        conditions: { prefix: retention.prefix },
+                        deleteObjectsTransition: { condition: { type: "Age", maxAge: retentionSeconds + DAY_SECONDS } },
+                    },
+                    {
+                        id: "abort-incomplete-uploads",
+                        enabled: true,
+                        conditions: { prefix: "" },
+                        abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: DAY_SECONDS } },
+                    },
                 ],
             },
             { parent: bucket },
@@ -42,7 +52,18 @@ export class R2Bucket extends pulumi.ComponentResource {
         if (args.lock) {
             new cloudflare.R2BucketLock(
                 name,
-                { accountId, bucketName: bucket.name, rules: [{ id: `retain-${ruleSuffix}`, enabled: true, prefix: retention.prefix, condition: { type: "Age", maxAgeSeconds: retentionSeconds } }] },
+                {
+                    accountId,
+                    bucketName: bucket.name,
+                    rules: [
+                        {
+                            id: `retain-${ruleSuffix}`,
+                            enabled: true,
+                            prefix: retention.prefix,
+                            condition: { type: "Age", maxAgeSeconds: retentionSeconds },
+                        },
+                    ],
+                },
                 { parent: bucket, protect },
             );
         }

@@ -15,7 +15,8 @@ export interface LiveDeployment {
 }
 
 const newestFirst = (live: readonly LiveDeployment[]) => [...live].sort((a, b) => b.createdOn.localeCompare(a.createdOn));
-const largestShareOtherThan = (deployment: LiveDeployment, versionId: string) => [...deployment.versions].filter((v) => v.versionId !== versionId).sort((a, b) => b.percentage - a.percentage)[0]?.versionId;
+const largestShareOtherThan = (deployment: LiveDeployment, versionId: string) =>
+    [...deployment.versions].filter((v) => v.versionId !== versionId).sort((a, b) => b.percentage - a.percentage)[0]?.versionId;
 
 /** The version serving most traffic in the newest deployment, other than `newVersionId`: what a canary splits with. */
 export function stableVersion(live: readonly LiveDeployment[], newVersionId: string): string | undefined {
@@ -36,7 +37,12 @@ export function previousVersion(live: readonly LiveDeployment[], currentVersionI
     return undefined;
 }
 
-export function deploymentVersions(newVersionId: string, stable: string | undefined, canaryPercent: number, pinnedVersionId?: string): VersionShare[] {
+export function deploymentVersions(
+    newVersionId: string,
+    stable: string | undefined,
+    canaryPercent: number,
+    pinnedVersionId?: string,
+): VersionShare[] {
     if (pinnedVersionId) return [{ versionId: pinnedVersionId, percentage: 100 }];
     if (!stable || canaryPercent >= 100) return [{ versionId: newVersionId, percentage: 100 }];
     return [

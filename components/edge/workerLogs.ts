@@ -18,7 +18,18 @@ export interface WorkerLogsArgs {
 
 const PREFIX = "workers/";
 /** workers_trace_events fields (developers.cloudflare.com/logs/reference/log-fields/account/workers_trace_events). */
-const TRACE_FIELDS = ["EventTimestampMs", "ScriptName", "ScriptVersion", "Outcome", "Exceptions", "Logs", "Event", "EventType", "CPUTimeMs", "WallTimeMs"];
+const TRACE_FIELDS = [
+    "EventTimestampMs",
+    "ScriptName",
+    "ScriptVersion",
+    "Outcome",
+    "Exceptions",
+    "Logs",
+    "Event",
+    "EventType",
+    "CPUTimeMs",
+    "WallTimeMs",
+];
 
 /**
  * The Workers' trace events pushed to R2, searchable for `retentionDays` (Workers Logs keep 3
@@ -27,11 +38,19 @@ const TRACE_FIELDS = ["EventTimestampMs", "ScriptName", "ScriptVersion", "Outcom
  * credentials (id; SHA-256 of the value). The Workers must set `logpush: true`.
  */
 export class WorkerLogs extends pulumi.ComponentResource {
-
     constructor(name: string, args: WorkerLogsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:edge:WorkerLogs", name, {}, opts);
         const { accountId } = args;
-        const bucket = new R2Bucket(name, { accountId, bucketName: args.bucketName, retention: { prefix: PREFIX, days: args.retentionDays }, ...(args.protect !== undefined ? { protect: args.protect } : {}) }, { parent: this });
+        const bucket = new R2Bucket(
+            name,
+            {
+                accountId,
+                bucketName: args.bucketName,
+                retention: { prefix: PREFIX, days: args.retentionDays },
+                ...(args.protect !== undefined ? { protect: args.protect } : {}),
+            },
+            { parent: this },
+        );
         const writer = new cloudflare.AccountToken(
             `${name}-writer`,
             {
@@ -41,7 +60,9 @@ export class WorkerLogs extends pulumi.ComponentResource {
                     {
                         effect: "allow",
                         permissionGroups: permissionGroups(["Workers R2 Storage Bucket Item Write"], { parent: this }),
-                        resources: bucket.bucketName.apply((b) => JSON.stringify({ [`com.cloudflare.edge.r2.bucket.${accountId}_default_${b}`]: "*" })),
+                        resources: bucket.bucketName.apply((b) =>
+                            JSON.stringify({ [`com.cloudflare.edge.r2.bucket.${accountId}_default_${b}`]: "*" }),
+                        ),
                     },
                 ],
             },
@@ -50,7 +71,10 @@ export class WorkerLogs extends pulumi.ComponentResource {
         // R2's S3 credentials of a token: the token id, and the SHA-256 of its value.
         const destination = pulumi
             .all([bucket.bucketName, writer.id, writer.value])
-            .apply(([b, id, value]) => `r2://${b}/${PREFIX}{DATE}?account-id=${accountId}&access-key-id=${id}&secret-access-key=${createHash("sha256").update(value).digest("hex")}`);
+            .apply(
+                ([b, id, value]) =>
+                    `r2://${b}/${PREFIX}{DATE}?account-id=${accountId}&access-key-id=${id}&secret-access-key=${createHash("sha256").update(value).digest("hex")}`,
+            );
         new cloudflare.LogpushJob(
             name,
             {
@@ -59,7 +83,11 @@ export class WorkerLogs extends pulumi.ComponentResource {
                 dataset: "workers_trace_events",
                 destinationConf: pulumi.secret(destination),
                 enabled: true,
-                filter: pulumi.all(args.scriptNames).apply((scripts) => JSON.stringify({ where: { or: scripts.map((s) => ({ key: "ScriptName", operator: "eq", value: s })) } })),
+                filter: pulumi
+                    .all(args.scriptNames)
+                    .apply((scripts) =>
+                        JSON.stringify({ where: { or: scripts.map((s) => ({ key: "ScriptName", operator: "eq", value: s })) } }),
+                    ),
                 outputOptions: { fieldNames: TRACE_FIELDS, outputType: "ndjson", timestampFormat: "rfc3339" },
             },
             { parent: this, dependsOn: [writer] },

@@ -44,11 +44,22 @@ export class ApplicationLoadBalancer extends pulumi.ComponentResource {
         const protect = args.protect ?? PROTECT_BY_DEFAULT;
         const targetPort = args.targetPort ?? APP_PORT;
 
-        const securityGroup = new aws.ec2.SecurityGroup(`${name}-alb`, { vpcId: args.vpcId, description: `${name} load balancer: 80/443 from anywhere`, tags: { Name: `${name}-alb` } }, { parent: this });
+        const securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-alb`,
+            { vpcId: args.vpcId, description: `${name} load balancer: 80/443 from anywhere`, tags: { Name: `${name}-alb` } },
+            { parent: this },
+        );
         for (const port of [80, 443]) {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-alb-in-${port}`,
-                { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `HTTP${port === 443 ? "S" : ""} from anywhere` },
+                {
+                    securityGroupId: securityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    cidrIpv4: "0.0.0.0/0",
+                    description: `HTTP${port === 443 ? "S" : ""} from anywhere`,
+                },
                 { parent: securityGroup },
             );
         }
@@ -65,7 +76,15 @@ export class ApplicationLoadBalancer extends pulumi.ComponentResource {
                 protocol: "HTTP",
                 targetType: "instance",
                 deregistrationDelay: 30,
-                healthCheck: { path: "/health", protocol: "HTTP", matcher: "200", healthyThreshold: 2, unhealthyThreshold: 10, interval: 30, timeout: 5 },
+                healthCheck: {
+                    path: "/health",
+                    protocol: "HTTP",
+                    matcher: "200",
+                    healthyThreshold: 2,
+                    unhealthyThreshold: 10,
+                    interval: 30,
+                    timeout: 5,
+                },
             },
             { parent: this },
         );
@@ -84,12 +103,24 @@ export class ApplicationLoadBalancer extends pulumi.ComponentResource {
         );
         new aws.lb.Listener(
             `${name}-https`,
-            { loadBalancerArn: alb.arn, port: 443, protocol: "HTTPS", sslPolicy: settings.sslPolicy, certificateArn: args.certificateArn, defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }] },
+            {
+                loadBalancerArn: alb.arn,
+                port: 443,
+                protocol: "HTTPS",
+                sslPolicy: settings.sslPolicy,
+                certificateArn: args.certificateArn,
+                defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+            },
             { parent: alb },
         );
         new aws.lb.Listener(
             `${name}-http`,
-            { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] },
+            {
+                loadBalancerArn: alb.arn,
+                port: 80,
+                protocol: "HTTP",
+                defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+            },
             { parent: alb },
         );
 
@@ -99,7 +130,12 @@ export class ApplicationLoadBalancer extends pulumi.ComponentResource {
         this.securityGroupId = securityGroup.id;
         this.targetGroupArn = targetGroup.arn;
         this.targetGroupArnSuffix = targetGroup.arnSuffix;
-        this.registerOutputs({ arn: this.arn, dnsName: this.dnsName, securityGroupId: this.securityGroupId, targetGroupArn: this.targetGroupArn });
+        this.registerOutputs({
+            arn: this.arn,
+            dnsName: this.dnsName,
+            securityGroupId: this.securityGroupId,
+            targetGroupArn: this.targetGroupArn,
+        });
     }
 
     /** An encrypted, private bucket the load balancer may write its access logs to. */
@@ -107,10 +143,26 @@ export class ApplicationLoadBalancer extends pulumi.ComponentResource {
         const bucket = new aws.s3.Bucket(`${name}-alb-logs`, { forceDestroy: !protect }, { parent: this, protect });
         const child = { parent: bucket };
         // ALB access logs support SSE-S3 only.
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-alb-logs`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, child);
-        new aws.s3.BucketPublicAccessBlock(`${name}-alb-logs`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, child);
-        new aws.s3.BucketOwnershipControls(`${name}-alb-logs`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-        new aws.s3.BucketLifecycleConfiguration(`${name}-alb-logs`, { bucket: bucket.id, rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: 90 } }] }, child);
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-alb-logs`,
+            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+            child,
+        );
+        new aws.s3.BucketPublicAccessBlock(
+            `${name}-alb-logs`,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            child,
+        );
+        new aws.s3.BucketOwnershipControls(
+            `${name}-alb-logs`,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            child,
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-alb-logs`,
+            { bucket: bucket.id, rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: 90 } }] },
+            child,
+        );
         const policy = new aws.s3.BucketPolicy(
             `${name}-alb-logs`,
             {
@@ -119,8 +171,21 @@ export class ApplicationLoadBalancer extends pulumi.ComponentResource {
                     JSON.stringify({
                         Version: "2012-10-17",
                         Statement: [
-                            { Sid: "AlbLogDelivery", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: `${arn}/${name}/*` },
-                            { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+                            {
+                                Sid: "AlbLogDelivery",
+                                Effect: "Allow",
+                                Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                                Action: "s3:PutObject",
+                                Resource: `${arn}/${name}/*`,
+                            },
+                            {
+                                Sid: "DenyInsecureTransport",
+                                Effect: "Deny",
+                                Principal: "*",
+                                Action: "s3:*",
+                                Resource: [arn, `${arn}/*`],
+                                Condition: { Bool: { "aws:SecureTransport": "false" } },
+                            },
                         ],
                     }),
                 ),

@@ -38,30 +38,106 @@ export class AutoScalingFleet extends pulumi.ComponentResource {
         super("ops-platform:fleet:AutoScalingFleet", name, {}, opts);
         const settings = sectionSettings("fleet", args.settings, name);
         const size = args.standby ? settings.standbySize : settings.size;
-        const instanceTags = { ...args.tags, Name: name, [BACKUP_TIER_TAG]: settings.backupTier, ...(args.backupPlan ? { [BACKUP_PLAN_TAG]: args.backupPlan } : {}), [PATCH_GROUP_TAG]: args.patchGroup };
+        const instanceTags = {
+            ...args.tags,
+            Name: name,
+            [BACKUP_TIER_TAG]: settings.backupTier,
+            ...(args.backupPlan ? { [BACKUP_PLAN_TAG]: args.backupPlan } : {}),
+            [PATCH_GROUP_TAG]: args.patchGroup,
+        };
 
         // Instances take the app port from the load balancer only; out: HTTP(S) through NAT for packages, SSM, patching.
-        const securityGroup = new aws.ec2.SecurityGroup(`${name}-instances`, { vpcId: args.vpcId, description: `${name} instances: app port from the load balancer only`, tags: { Name: `${name}-instances` } }, { parent: this });
+        const securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-instances`,
+            {
+                vpcId: args.vpcId,
+                description: `${name} instances: app port from the load balancer only`,
+                tags: { Name: `${name}-instances` },
+            },
+            { parent: this },
+        );
         const fromLb = { ipProtocol: "tcp", fromPort: APP_PORT, toPort: APP_PORT };
-        new aws.vpc.SecurityGroupEgressRule(`${name}-alb-out-app`, { securityGroupId: args.loadBalancer.securityGroupId, ...fromLb, referencedSecurityGroupId: securityGroup.id, description: "to the instances" }, { parent: securityGroup });
-        new aws.vpc.SecurityGroupIngressRule(`${name}-instances-in-app`, { securityGroupId: securityGroup.id, ...fromLb, referencedSecurityGroupId: args.loadBalancer.securityGroupId, description: "from the load balancer" }, { parent: securityGroup });
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-alb-out-app`,
+            {
+                securityGroupId: args.loadBalancer.securityGroupId,
+                ...fromLb,
+                referencedSecurityGroupId: securityGroup.id,
+                description: "to the instances",
+            },
+            { parent: securityGroup },
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-instances-in-app`,
+            {
+                securityGroupId: securityGroup.id,
+                ...fromLb,
+                referencedSecurityGroupId: args.loadBalancer.securityGroupId,
+                description: "from the load balancer",
+            },
+            { parent: securityGroup },
+        );
         if (settings.sshCidr) {
-            new aws.vpc.SecurityGroupIngressRule(`${name}-instances-in-ssh`, { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: settings.sshCidr, description: "SSH from the internal range" }, { parent: securityGroup });
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-instances-in-ssh`,
+                {
+                    securityGroupId: securityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: 22,
+                    toPort: 22,
+                    cidrIpv4: settings.sshCidr,
+                    description: "SSH from the internal range",
+                },
+                { parent: securityGroup },
+            );
         }
         for (const port of [80, 443]) {
-            new aws.vpc.SecurityGroupEgressRule(`${name}-instances-out-${port}`, { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: "updates and SSM" }, { parent: securityGroup });
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-instances-out-${port}`,
+                {
+                    securityGroupId: securityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    cidrIpv4: "0.0.0.0/0",
+                    description: "updates and SSM",
+                },
+                { parent: securityGroup },
+            );
         }
 
         // Instance identity: SSM only, no SSH keys.
-        const role = new aws.iam.Role(`${name}-instance`, { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }) }, { parent: this });
-        for (const [suffix, policyArn] of [["ssm", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"], ["cloudwatch", "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]] as const) {
+        const role = new aws.iam.Role(
+            `${name}-instance`,
+            {
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+            },
+            { parent: this },
+        );
+        for (const [suffix, policyArn] of [
+            ["ssm", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
+            ["cloudwatch", "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"],
+        ] as const) {
             new aws.iam.RolePolicyAttachment(`${name}-instance-${suffix}`, { role: role.name, policyArn }, { parent: role });
         }
         const profile = new aws.iam.InstanceProfile(`${name}-instance`, { role: role.name }, { parent: role });
 
         const imageId = settings.amiId
             ? pulumi.output(settings.amiId)
-            : aws.ec2.getAmiOutput({ mostRecent: true, owners: [settings.amiOwner], filters: [{ name: "name", values: [settings.amiNameFilter] }, { name: "virtualization-type", values: ["hvm"] }] }, { parent: this }).id;
+            : aws.ec2.getAmiOutput(
+                  {
+                      mostRecent: true,
+                      owners: [settings.amiOwner],
+                      filters: [
+                          { name: "name", values: [settings.amiNameFilter] },
+                          { name: "virtualization-type", values: ["hvm"] },
+                      ],
+                  },
+                  { parent: this },
+              ).id;
 
         const launchTemplate = new aws.ec2.LaunchTemplate(
             name,
@@ -70,15 +146,28 @@ export class AutoScalingFleet extends pulumi.ComponentResource {
                 instanceType: settings.instanceType,
                 iamInstanceProfile: { arn: profile.arn },
                 vpcSecurityGroupIds: [securityGroup.id],
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "enabled" },
+                metadataOptions: {
+                    httpEndpoint: "enabled",
+                    httpTokens: "required",
+                    httpPutResponseHopLimit: 1,
+                    instanceMetadataTags: "enabled",
+                },
                 blockDeviceMappings: [
                     {
                         deviceName: "/dev/sda1",
-                        ebs: { volumeSize: settings.rootVolumeGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true", ...(settings.ebsKmsKeyArn ? { kmsKeyId: settings.ebsKmsKeyArn } : {}) },
+                        ebs: {
+                            volumeSize: settings.rootVolumeGb,
+                            volumeType: "gp3",
+                            encrypted: "true",
+                            deleteOnTermination: "true",
+                            ...(settings.ebsKmsKeyArn ? { kmsKeyId: settings.ebsKmsKeyArn } : {}),
+                        },
                     },
                 ],
                 monitoring: { enabled: true },
-                userData: Buffer.from(renderUserData({ environment: args.tags["Environment"] ?? "", service: args.tags["Service"] ?? "", appPort: APP_PORT })).toString("base64"),
+                userData: Buffer.from(
+                    renderUserData({ environment: args.tags["Environment"] ?? "", service: args.tags["Service"] ?? "", appPort: APP_PORT }),
+                ).toString("base64"),
                 tagSpecifications: [
                     { resourceType: "instance", tags: instanceTags },
                     { resourceType: "volume", tags: instanceTags },
@@ -120,7 +209,14 @@ export class AutoScalingFleet extends pulumi.ComponentResource {
         );
         new aws.autoscaling.Policy(
             `${name}-cpu`,
-            { autoscalingGroupName: asg.name, policyType: "TargetTrackingScaling", targetTrackingConfiguration: { predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" }, targetValue: settings.cpuTargetPercent } },
+            {
+                autoscalingGroupName: asg.name,
+                policyType: "TargetTrackingScaling",
+                targetTrackingConfiguration: {
+                    predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
+                    targetValue: settings.cpuTargetPercent,
+                },
+            },
             { parent: asg },
         );
 

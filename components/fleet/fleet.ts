@@ -49,13 +49,30 @@ export class Fleet extends pulumi.ComponentResource {
         const child = { parent: this };
         const patchGroup = name;
 
-        const alb = new ApplicationLoadBalancer(name, { vpcId: args.vpcId, subnetIds: args.publicSubnetIds, certificateArn: args.certificateArn, settings, protect }, child);
-        const instances = new AutoScalingFleet(
+        const alb = new ApplicationLoadBalancer(
             name,
-            { vpcId: args.vpcId, subnetIds: args.privateSubnetIds, loadBalancer: alb, tags: args.tags, patchGroup, backupPlan: args.backupPlan, standby: args.standby, settings },
+            { vpcId: args.vpcId, subnetIds: args.publicSubnetIds, certificateArn: args.certificateArn, settings, protect },
             child,
         );
-        const topic = new AlarmTopic(name, { emails: args.alarmEmails, pagerdutyCloudwatchKey: args.pagerdutyCloudwatchKey, protect }, child);
+        const instances = new AutoScalingFleet(
+            name,
+            {
+                vpcId: args.vpcId,
+                subnetIds: args.privateSubnetIds,
+                loadBalancer: alb,
+                tags: args.tags,
+                patchGroup,
+                backupPlan: args.backupPlan,
+                standby: args.standby,
+                settings,
+            },
+            child,
+        );
+        const topic = new AlarmTopic(
+            name,
+            { emails: args.alarmEmails, pagerdutyCloudwatchKey: args.pagerdutyCloudwatchKey, protect },
+            child,
+        );
         new FleetAlarms(name, { topicArn: topic.arn, loadBalancer: alb, asgName: instances.asgName, settings }, child);
         new Patching(name, { patchGroup, settings }, child);
 
@@ -64,6 +81,12 @@ export class Fleet extends pulumi.ComponentResource {
         this.asgName = instances.asgName;
         this.targetGroupArn = alb.targetGroupArn;
         this.alarmTopicArn = topic.arn;
-        this.registerOutputs({ albDnsName: this.albDnsName, albArn: this.albArn, asgName: this.asgName, targetGroupArn: this.targetGroupArn, alarmTopicArn: this.alarmTopicArn });
+        this.registerOutputs({
+            albDnsName: this.albDnsName,
+            albArn: this.albArn,
+            asgName: this.asgName,
+            targetGroupArn: this.targetGroupArn,
+            alarmTopicArn: this.alarmTopicArn,
+        });
     }
 }

@@ -37,9 +37,36 @@ export class FleetAlarms extends pulumi.ComponentResource {
                 treatMissingData: "notBreaching",
                 metricQueries: [
                     { id: "ratio", expression: "(target5xx + elb5xx) / requests", label: "5xx ratio", returnData: true },
-                    { id: "target5xx", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", stat: "Sum", period: 60, dimensions: lbDimension } },
-                    { id: "elb5xx", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", stat: "Sum", period: 60, dimensions: lbDimension } },
-                    { id: "requests", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", stat: "Sum", period: 60, dimensions: lbDimension } },
+                    {
+                        id: "target5xx",
+                        metric: {
+                            namespace: "AWS/ApplicationELB",
+                            metricName: "HTTPCode_Target_5XX_Count",
+                            stat: "Sum",
+                            period: 60,
+                            dimensions: lbDimension,
+                        },
+                    },
+                    {
+                        id: "elb5xx",
+                        metric: {
+                            namespace: "AWS/ApplicationELB",
+                            metricName: "HTTPCode_ELB_5XX_Count",
+                            stat: "Sum",
+                            period: 60,
+                            dimensions: lbDimension,
+                        },
+                    },
+                    {
+                        id: "requests",
+                        metric: {
+                            namespace: "AWS/ApplicationELB",
+                            metricName: "RequestCount",
+                            stat: "Sum",
+                            period: 60,
+                            dimensions: lbDimension,
+                        },
+                    },
                 ],
                 ...actions,
             },

@@ -37,16 +37,42 @@ export class Patching extends pulumi.ComponentResource {
                 operatingSystem: "UBUNTU",
                 description: `Security updates: critical within ${patching.criticalDays} days, high within ${patching.highDays}, medium within ${patching.mediumDays}`,
                 approvalRules: [
-                    { complianceLevel: "CRITICAL", patchFilters: [{ key: "PRIORITY", values: ["Required"] }, { key: "SECTION", values: ["*"] }] },
-                    { complianceLevel: "HIGH", patchFilters: [{ key: "PRIORITY", values: ["Important"] }, { key: "SECTION", values: ["*"] }] },
-                    { complianceLevel: "MEDIUM", patchFilters: [{ key: "PRIORITY", values: ["Standard"] }, { key: "SECTION", values: ["*"] }] },
+                    {
+                        complianceLevel: "CRITICAL",
+                        patchFilters: [
+                            { key: "PRIORITY", values: ["Required"] },
+                            { key: "SECTION", values: ["*"] },
+                        ],
+                    },
+                    {
+                        complianceLevel: "HIGH",
+                        patchFilters: [
+                            { key: "PRIORITY", values: ["Important"] },
+                            { key: "SECTION", values: ["*"] },
+                        ],
+                    },
+                    {
+                        complianceLevel: "MEDIUM",
+                        patchFilters: [
+                            { key: "PRIORITY", values: ["Standard"] },
+                            { key: "SECTION", values: ["*"] },
+                        ],
+                    },
                 ],
             },
             { parent: this },
         );
         new aws.ssm.PatchGroup(patchesName, { baselineId: baseline.id, patchGroup: args.patchGroup }, { parent: baseline });
-        const window = new aws.ssm.MaintenanceWindow(patchesName, { schedule: patching.windowSchedule, duration: patching.windowHours, cutoff: 1, allowUnassociatedTargets: false }, { parent: baseline });
-        const target = new aws.ssm.MaintenanceWindowTarget(patchesName, { windowId: window.id, resourceType: "INSTANCE", targets: [{ key: `tag:${PATCH_GROUP_TAG}`, values: [args.patchGroup] }] }, { parent: window });
+        const window = new aws.ssm.MaintenanceWindow(
+            patchesName,
+            { schedule: patching.windowSchedule, duration: patching.windowHours, cutoff: 1, allowUnassociatedTargets: false },
+            { parent: baseline },
+        );
+        const target = new aws.ssm.MaintenanceWindowTarget(
+            patchesName,
+            { windowId: window.id, resourceType: "INSTANCE", targets: [{ key: `tag:${PATCH_GROUP_TAG}`, values: [args.patchGroup] }] },
+            { parent: window },
+        );
         new aws.ssm.MaintenanceWindowTask(
             patchesName,
             {
@@ -57,7 +83,14 @@ export class Patching extends pulumi.ComponentResource {
                 maxConcurrency: `${firstWave}%`,
                 maxErrors: "0",
                 targets: [{ key: "WindowTargetIds", values: [target.id] }],
-                taskInvocationParameters: { runCommandParameters: { parameters: [{ name: "Operation", values: ["Install"] }, { name: "RebootOption", values: ["RebootIfNeeded"] }] } },
+                taskInvocationParameters: {
+                    runCommandParameters: {
+                        parameters: [
+                            { name: "Operation", values: ["Install"] },
+                            { name: "RebootOption", values: ["RebootIfNeeded"] },
+                        ],
+                    },
+                },
             },
             { parent: window },
         );

@@ -34,7 +34,9 @@ export interface RoutingSpec {
 export function seedRouting(infrastructureTeam: string): RoutingSpec {
     return {
         ...SEED_ROUTING,
-        routes: SEED_ROUTING.routes.map((r) => (r.receiver === "slack-infrastructure" ? { ...r, matchers: [`team="${infrastructureTeam}"`] } : r)),
+        routes: SEED_ROUTING.routes.map((r) =>
+            r.receiver === "slack-infrastructure" ? { ...r, matchers: [`team="${infrastructureTeam}"`] } : r,
+        ),
     };
 }
 
@@ -57,11 +59,36 @@ export const SEED_ROUTING: RoutingSpec = {
 function receiver(name: string, kind: ReceiverKind, secrets: RoutingSecrets): Record<string, unknown> {
     switch (kind) {
         case "pagerduty":
-            return { name, pagerduty_configs: [{ routing_key: secrets.pagerdutyRoutingKey, send_resolved: true, severity: '{{ .CommonLabels.severity }}' }] };
+            return {
+                name,
+                pagerduty_configs: [
+                    { routing_key: secrets.pagerdutyRoutingKey, send_resolved: true, severity: "{{ .CommonLabels.severity }}" },
+                ],
+            };
         case "slack":
-            return { name, slack_configs: [{ api_url: secrets.slackWebhookUrl, send_resolved: true, title: "{{ .CommonAnnotations.summary }}", text: "{{ .CommonAnnotations.description }}\n{{ .CommonAnnotations.runbook }}" }] };
+            return {
+                name,
+                slack_configs: [
+                    {
+                        api_url: secrets.slackWebhookUrl,
+                        send_resolved: true,
+                        title: "{{ .CommonAnnotations.summary }}",
+                        text: "{{ .CommonAnnotations.description }}\n{{ .CommonAnnotations.runbook }}",
+                    },
+                ],
+            };
         case "slack-infrastructure":
-            return { name, slack_configs: [{ api_url: secrets.slackInfraWebhookUrl, send_resolved: true, title: "{{ .CommonAnnotations.summary }}", text: "{{ .CommonAnnotations.description }}\n{{ .CommonAnnotations.runbook }}" }] };
+            return {
+                name,
+                slack_configs: [
+                    {
+                        api_url: secrets.slackInfraWebhookUrl,
+                        send_resolved: true,
+                        title: "{{ .CommonAnnotations.summary }}",
+                        text: "{{ .CommonAnnotations.description }}\n{{ .CommonAnnotations.runbook }}",
+                    },
+                ],
+            };
     }
 }
 

@@ -24,49 +24,70 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup
             expr: `${errorRatio(gateway, "5m")}\n> ${t.gatewayErrorRatio}`,
             for: "5m",
             labels: critical(TEAM_ROLES.service, service),
-            annotations: { summary: "High error rate on the gateway", description: "{{ $value | humanizePercentage }} of chat completions answered 5xx over 5 minutes" },
+            annotations: {
+                summary: "High error rate on the gateway",
+                description: "{{ $value | humanizePercentage }} of chat completions answered 5xx over 5 minutes",
+            },
         },
         {
             alert: "GatewayWorkerErrors",
             expr: `sum(rate(cloudflare_worker_errors_count{${worker}}[5m]))\n/\nsum(rate(cloudflare_worker_requests_count{${worker}}[5m]))\n> ${t.gatewayErrorRatio}`,
             for: "5m",
             labels: critical(TEAM_ROLES.service, service),
-            annotations: { summary: "The gateway Worker is failing invocations", description: "{{ $value | humanizePercentage }} of the Worker's invocations threw or hit a limit (Cloudflare's analytics)" },
+            annotations: {
+                summary: "The gateway Worker is failing invocations",
+                description: "{{ $value | humanizePercentage }} of the Worker's invocations threw or hit a limit (Cloudflare's analytics)",
+            },
         },
         {
             alert: "GatewayHighLatency",
             expr: `max(gateway_overhead_duration_p95_ms) / 1000 > ${t.gatewayP95Ms / 1000}`,
             for: "10m",
             labels: warning(TEAM_ROLES.service, service),
-            annotations: { summary: `Gateway p95 above its ${t.gatewayP95Ms} ms KPI`, description: "The gateway's own p95 (the provider's wait excluded) is {{ $value | humanizeDuration }}" },
+            annotations: {
+                summary: `Gateway p95 above its ${t.gatewayP95Ms} ms KPI`,
+                description: "The gateway's own p95 (the provider's wait excluded) is {{ $value | humanizeDuration }}",
+            },
         },
         {
             alert: "GatewayHighLatencyP99",
             expr: `max(gateway_overhead_duration_p99_ms) / 1000 > ${t.gatewayP99Ms / 1000}`,
             for: "10m",
             labels: warning(TEAM_ROLES.service, service),
-            annotations: { summary: `Gateway p99 above its ${t.gatewayP99Ms} ms KPI`, description: "The gateway's own p99 (the provider's wait excluded) is {{ $value | humanizeDuration }}" },
+            annotations: {
+                summary: `Gateway p99 above its ${t.gatewayP99Ms} ms KPI`,
+                description: "The gateway's own p99 (the provider's wait excluded) is {{ $value | humanizeDuration }}",
+            },
         },
         {
             alert: "GatewayCacheHitRateLow",
             expr: `${orZero(windowSum('gateway_requests_5m{cache=~"HIT|SHARED"}', "30m"))}\n/\n${windowSum('gateway_requests_5m{cache=~"HIT|SHARED|MISS"}', "30m")}\n< ${t.cacheHitRatio}`,
             for: "30m",
             labels: warning(TEAM_ROLES.service, service),
-            annotations: { summary: `Gateway cache hit rate below ${t.cacheHitRatio.toFixed(2)}`, description: "{{ $value | humanizePercentage }} of cacheable requests were answered from the cache over 30 minutes" },
+            annotations: {
+                summary: `Gateway cache hit rate below ${t.cacheHitRatio.toFixed(2)}`,
+                description: "{{ $value | humanizePercentage }} of cacheable requests were answered from the cache over 30 minutes",
+            },
         },
         {
             alert: "GatewayProviderFailing",
             expr: `sum by (provider) (sum_over_time(gateway_upstream_attempts_5m{outcome="failed"}[5m]))\n/\nsum by (provider) (sum_over_time(gateway_upstream_attempts_5m{outcome=~"ok|failed"}[5m]))\n> ${t.gatewayErrorRatio}`,
             for: "5m",
             labels: warning(TEAM_ROLES.service, service),
-            annotations: { summary: "{{ $labels.provider }} is failing; the gateway fails over", description: "{{ $value | humanizePercentage }} of calls to {{ $labels.provider }} failed over 5 minutes" },
+            annotations: {
+                summary: "{{ $labels.provider }} is failing; the gateway fails over",
+                description: "{{ $value | humanizePercentage }} of calls to {{ $labels.provider }} failed over 5 minutes",
+            },
         },
         {
             alert: "GatewayCircuitOpen",
             expr: 'sum by (provider) (gateway_upstream_attempts_5m{outcome="circuit_open"}) > 0',
             for: "5m",
             labels: warning(TEAM_ROLES.service, service),
-            annotations: { summary: "{{ $labels.provider }}'s circuit is open", description: "{{ $value }} requests skipped {{ $labels.provider }} in the last 5 minutes after repeated failures" },
+            annotations: {
+                summary: "{{ $labels.provider }}'s circuit is open",
+                description: "{{ $value }} requests skipped {{ $labels.provider }} in the last 5 minutes after repeated failures",
+            },
         },
         ...endpointAlertRules(),
     ];
@@ -81,14 +102,20 @@ function endpointAlertRules(): AlertRule[] {
             expr: "probe_success == 0",
             for: "5m",
             labels: critical(TEAM_ROLES.infrastructure),
-            annotations: { summary: "{{ $labels.instance }} does not answer", description: "The blackbox probe of {{ $labels.instance }} has failed for 5 minutes" },
+            annotations: {
+                summary: "{{ $labels.instance }} does not answer",
+                description: "The blackbox probe of {{ $labels.instance }} has failed for 5 minutes",
+            },
         },
         {
             alert: "CertificateExpiringSoon",
             expr: "(probe_ssl_earliest_cert_expiry - time()) / 86400 < 14",
             for: "1h",
             labels: warning(TEAM_ROLES.infrastructure),
-            annotations: { summary: "SSL certificate expiring soon", description: "Certificate for {{ $labels.instance }} expires in {{ $value | humanize }} days" },
+            annotations: {
+                summary: "SSL certificate expiring soon",
+                description: "Certificate for {{ $labels.instance }} expires in {{ $value | humanize }} days",
+            },
         },
     ];
 }
@@ -109,7 +136,10 @@ export function webAlertRules(ctx: SignalContext, t: Thresholds, alarms: FleetCo
             expr: `${expr} > ${threshold}`,
             for: "10m",
             labels: { severity, team: TEAM_ROLES.infrastructure },
-            annotations: { summary: `${what} above ${threshold}% on {{ $labels.dimension_InstanceId }}`, description: `${what} is {{ $value | humanize }}% on {{ $labels.dimension_InstanceId }}` },
+            annotations: {
+                summary: `${what} above ${threshold}% on {{ $labels.dimension_InstanceId }}`,
+                description: `${what} is {{ $value | humanize }}% on {{ $labels.dimension_InstanceId }}`,
+            },
         }));
     const rules: AlertRule[] = [
         {
@@ -117,28 +147,40 @@ export function webAlertRules(ctx: SignalContext, t: Thresholds, alarms: FleetCo
             expr: `${errorRatio(web, "5m")}\n> ${alarms.error5xxRatio}`,
             for: "5m",
             labels: critical(TEAM_ROLES.service, service),
-            annotations: { summary: "High error rate on web", description: "{{ $value | humanizePercentage }} of the load balancers' requests answered 5xx over 5 minutes" },
+            annotations: {
+                summary: "High error rate on web",
+                description: "{{ $value | humanizePercentage }} of the load balancers' requests answered 5xx over 5 minutes",
+            },
         },
         {
             alert: "WebHighLatency",
             expr: `max(aws_applicationelb_target_response_time_p95) > ${t.webP95Seconds}`,
             for: "10m",
             labels: warning(TEAM_ROLES.service, service),
-            annotations: { summary: "High p95 latency on web", description: "The targets' p95 response time is {{ $value | humanizeDuration }}" },
+            annotations: {
+                summary: "High p95 latency on web",
+                description: "The targets' p95 response time is {{ $value | humanizeDuration }}",
+            },
         },
         {
             alert: "WebNoHealthyHosts",
             expr: "min by (dimension_TargetGroup) (aws_applicationelb_healthy_host_count_minimum) < 1",
             for: "5m",
             labels: critical(TEAM_ROLES.infrastructure, service),
-            annotations: { summary: "No healthy web host behind {{ $labels.dimension_TargetGroup }}", description: "The target group has had no healthy host for 5 minutes" },
+            annotations: {
+                summary: "No healthy web host behind {{ $labels.dimension_TargetGroup }}",
+                description: "The target group has had no healthy host for 5 minutes",
+            },
         },
         {
             alert: "HighCPUUsage",
             expr: `${cpu} > ${alarms.cpuPercent}`,
             for: `${alarms.cpuMinutes}m`,
             labels: warning(TEAM_ROLES.infrastructure),
-            annotations: { summary: "High CPU usage on {{ $labels.dimension_InstanceId }}", description: "CPU usage is {{ $value | humanize }}% on {{ $labels.dimension_InstanceId }}" },
+            annotations: {
+                summary: "High CPU usage on {{ $labels.dimension_InstanceId }}",
+                description: "CPU usage is {{ $value | humanize }}% on {{ $labels.dimension_InstanceId }}",
+            },
         },
         ...saturation("HighMemoryUsage", memory, "Memory use"),
         ...saturation("HighDiskUsage", disk, "Disk use of /"),
@@ -147,7 +189,10 @@ export function webAlertRules(ctx: SignalContext, t: Thresholds, alarms: FleetCo
             expr: `predict_linear(aws_cwagent_disk_used_percent_average${fleetSelector(ctx, 'dimension_path="/"')}[1h], 4 * 3600) > 100`,
             for: "5m",
             labels: critical(TEAM_ROLES.infrastructure),
-            annotations: { summary: "Disk will fill on {{ $labels.dimension_InstanceId }}", description: "The root filesystem will fill in approximately 4 hours at the last hour's rate" },
+            annotations: {
+                summary: "Disk will fill on {{ $labels.dimension_InstanceId }}",
+                description: "The root filesystem will fill in approximately 4 hours at the last hour's rate",
+            },
         },
     ];
     return [{ name: "web", service: "web", dashboard: goldenDashboardUid("web"), rules }];
@@ -164,7 +209,10 @@ export function platformAlertRules(): AlertGroup[] {
                     expr: "up == 0",
                     for: "5m",
                     labels: critical(TEAM_ROLES.infrastructure),
-                    annotations: { summary: "Service {{ $labels.job }} is down", description: "{{ $labels.instance }} of job {{ $labels.job }} has been down for more than 5 minutes" },
+                    annotations: {
+                        summary: "Service {{ $labels.job }} is down",
+                        description: "{{ $labels.instance }} of job {{ $labels.job }} has been down for more than 5 minutes",
+                    },
                 },
             ],
         },
@@ -185,25 +233,37 @@ export function backupAlertRules(maxGapHours = 26): AlertGroup[] {
                     alert: "BackupJobFailed",
                     expr: "sum by (dimension_ResourceType) (aws_backup_number_of_backup_jobs_failed_sum) > 0",
                     labels: critical(TEAM_ROLES.infrastructure),
-                    annotations: { summary: "AWS Backup jobs failed for {{ $labels.dimension_ResourceType }}", description: "{{ $value }} backup job(s) failed; the tier's RPO is at risk" },
+                    annotations: {
+                        summary: "AWS Backup jobs failed for {{ $labels.dimension_ResourceType }}",
+                        description: "{{ $value }} backup job(s) failed; the tier's RPO is at risk",
+                    },
                 },
                 {
                     alert: "BackupCopyJobFailed",
                     expr: "sum(aws_backup_number_of_copy_jobs_failed_sum) > 0",
                     labels: critical(TEAM_ROLES.infrastructure),
-                    annotations: { summary: "Cross-region backup copy failed", description: "{{ $value }} copy job(s) failed: the offsite copy of 3-2-1 is missing" },
+                    annotations: {
+                        summary: "Cross-region backup copy failed",
+                        description: "{{ $value }} copy job(s) failed: the offsite copy of 3-2-1 is missing",
+                    },
                 },
                 {
                     alert: "RestoreJobFailed",
                     expr: "sum(aws_backup_number_of_restore_jobs_failed_sum) > 0",
                     labels: critical(TEAM_ROLES.infrastructure),
-                    annotations: { summary: "A restore (test) failed", description: "{{ $value }} restore job(s) failed; recovery is not proven" },
+                    annotations: {
+                        summary: "A restore (test) failed",
+                        description: "{{ $value }} restore job(s) failed; recovery is not proven",
+                    },
                 },
                 {
                     alert: "BackupMissing",
                     expr: `sum(sum_over_time(aws_backup_number_of_backup_jobs_completed_sum[${maxGapHours}h])) == 0\nor\nabsent_over_time(aws_backup_number_of_backup_jobs_completed_sum[${maxGapHours}h])`,
                     labels: critical(TEAM_ROLES.infrastructure),
-                    annotations: { summary: `No backup completed in ${maxGapHours}h`, description: "No AWS Backup job has completed; check the plans, the selections and the exporter" },
+                    annotations: {
+                        summary: `No backup completed in ${maxGapHours}h`,
+                        description: "No AWS Backup job has completed; check the plans, the selections and the exporter",
+                    },
                 },
             ],
         },

@@ -33,13 +33,28 @@ export class CloudflareExporter extends pulumi.ComponentResource {
             {
                 name: `${args.namePrefix}-cloudflare-exporter-read`,
                 policies: [
-                    { effect: "allow", permissionGroups: permissionGroups(CLOUDFLARE_EXPORTER_PERMISSIONS.account, { parent: this }), resources: accountResource(args.accountId) },
-                    { effect: "allow", permissionGroups: permissionGroups(CLOUDFLARE_EXPORTER_PERMISSIONS.zone, { parent: this }), resources: zoneResource(args.zoneId) },
+                    {
+                        effect: "allow",
+                        permissionGroups: permissionGroups(CLOUDFLARE_EXPORTER_PERMISSIONS.account, { parent: this }),
+                        resources: accountResource(args.accountId),
+                    },
+                    {
+                        effect: "allow",
+                        permissionGroups: permissionGroups(CLOUDFLARE_EXPORTER_PERMISSIONS.zone, { parent: this }),
+                        resources: zoneResource(args.zoneId),
+                    },
                 ],
             },
             { parent: this },
         );
-        const secret = new k8s.core.v1.Secret(`${name}-token`, { metadata: { name: "cloudflare-exporter-token", namespace: args.namespace, labels: args.labels }, stringData: { CF_API_TOKEN: token.value } }, { parent: this });
+        const secret = new k8s.core.v1.Secret(
+            `${name}-token`,
+            {
+                metadata: { name: "cloudflare-exporter-token", namespace: args.namespace, labels: args.labels },
+                stringData: { CF_API_TOKEN: token.value },
+            },
+            { parent: this },
+        );
         new k8s.helm.v3.Release(
             name,
             {

@@ -24,7 +24,12 @@ const SERVICE_ACCOUNT = "cloudwatch-exporter";
  * discovery by tag and the CloudWatch reads; the per-service extras it lists are for
  * namespaces not read here. None supports resource-level permissions, so the resource is "*".
  */
-export const CLOUDWATCH_EXPORTER_ACTIONS = ["tag:GetResources", "cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"];
+export const CLOUDWATCH_EXPORTER_ACTIONS = [
+    "tag:GetResources",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:GetMetricStatistics",
+    "cloudwatch:ListMetrics",
+];
 
 /**
  * AWS signals into Prometheus with CloudWatch as the hub: yet-another-cloudwatch-exporter
@@ -49,14 +54,29 @@ export class CloudWatchExporter extends pulumi.ComponentResource {
                             Effect: "Allow",
                             Principal: { Federated: args.oidcProviderArn },
                             Action: "sts:AssumeRoleWithWebIdentity",
-                            Condition: { StringEquals: { [`${issuer}:sub`]: `system:serviceaccount:${args.namespace}:${SERVICE_ACCOUNT}`, [`${issuer}:aud`]: "sts.amazonaws.com" } },
+                            Condition: {
+                                StringEquals: {
+                                    [`${issuer}:sub`]: `system:serviceaccount:${args.namespace}:${SERVICE_ACCOUNT}`,
+                                    [`${issuer}:aud`]: "sts.amazonaws.com",
+                                },
+                            },
                         },
                     ],
                 }),
             },
             { parent: this },
         );
-        new aws.iam.RolePolicy(`${name}-read`, { role: role.name, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: CLOUDWATCH_EXPORTER_ACTIONS, Resource: "*" }] }) }, { parent: role });
+        new aws.iam.RolePolicy(
+            `${name}-read`,
+            {
+                role: role.name,
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Action: CLOUDWATCH_EXPORTER_ACTIONS, Resource: "*" }],
+                }),
+            },
+            { parent: role },
+        );
         new k8s.helm.v3.Release(
             name,
             {
@@ -67,7 +87,12 @@ export class CloudWatchExporter extends pulumi.ComponentResource {
                 namespace: args.namespace,
                 atomic: true,
                 values: {
-                    serviceAccount: { create: true, name: SERVICE_ACCOUNT, labels: args.labels, annotations: { "eks.amazonaws.com/role-arn": role.arn } },
+                    serviceAccount: {
+                        create: true,
+                        name: SERVICE_ACCOUNT,
+                        labels: args.labels,
+                        annotations: { "eks.amazonaws.com/role-arn": role.arn },
+                    },
                     podLabels: args.labels,
                     // The chart renders `config` through tpl: plain YAML text without template braces.
                     config: JSON.stringify(yaceConfig(args.regions, args.environment)),

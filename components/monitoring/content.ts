@@ -27,6 +27,9 @@ export function platformRuleGroups(config: MonitoringConfig, ctx: SignalContext,
 }
 
 export function platformDashboards(config: MonitoringConfig, ctx: SignalContext): Dashboard[] {
-    return [...config.services.map((service) => goldenSignalsDashboard(service, ctx)), ...config.slos.map((slo) => sloDashboard(slo, config.sloWindowDays)), backupDashboard()];
+    return [
+        ...config.services.map((service) => goldenSignalsDashboard(service, ctx)),
+        ...config.slos.map((slo) => sloDashboard(slo, config.sloWindowDays)),
+        backupDashboard(),
+    ];
 }
-

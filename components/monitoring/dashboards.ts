@@ -49,32 +49,72 @@ function dashboard(uid: string, title: string, tags: string[], specs: PanelSpec[
 /** Traffic, errors, latency and saturation of a service, then its own panels, over the metrics its exporters produce (signals.ts). */
 export function goldenSignalsDashboard(service: MonitoredService, ctx: SignalContext): Dashboard {
     const signals = serviceSignals(service, ctx);
-    const latency = (Object.entries(signals.latency) as Array<[string, string | undefined]>).filter((e): e is [string, string] => e[1] !== undefined).map(([q, expr]): [string, string] => [expr, q]);
-    return dashboard(goldenDashboardUid(service), `${service}: golden signals`, ["golden-signals", service], [
-        ["timeseries", "Traffic (requests/s)", "reqps", [[signals.traffic, "requests/s"]]],
-        ["timeseries", "Errors (5xx ratio)", "percentunit", [[errorRatio(signals, "5m").replace(/\n/g, " "), "5xx ratio"]]],
-        ["timeseries", "Latency", "s", latency],
-        ...signals.saturation.map(([title, expr, unit]): PanelSpec => ["timeseries", `Saturation: ${title}`, unit, [[expr, "{{dimension_InstanceId}}"]]]),
-        ...signals.panels.map(([title, unit, queries]): PanelSpec => ["timeseries", title, unit, queries]),
-    ]);
+    const latency = (Object.entries(signals.latency) as Array<[string, string | undefined]>)
+        .filter((e): e is [string, string] => e[1] !== undefined)
+        .map(([q, expr]): [string, string] => [expr, q]);
+    return dashboard(
+        goldenDashboardUid(service),
+        `${service}: golden signals`,
+        ["golden-signals", service],
+        [
+            ["timeseries", "Traffic (requests/s)", "reqps", [[signals.traffic, "requests/s"]]],
+            ["timeseries", "Errors (5xx ratio)", "percentunit", [[errorRatio(signals, "5m").replace(/\n/g, " "), "5xx ratio"]]],
+            ["timeseries", "Latency", "s", latency],
+            ...signals.saturation.map(([title, expr, unit]): PanelSpec => [
+                "timeseries",
+                `Saturation: ${title}`,
+                unit,
+                [[expr, "{{dimension_InstanceId}}"]],
+            ]),
+            ...signals.panels.map(([title, unit, queries]): PanelSpec => ["timeseries", title, unit, queries]),
+        ],
+    );
 }
 
 export function sloDashboard(spec: SloSpec, windowDays: number): Dashboard {
     const at = `{slo="${spec.name}"}`;
-    return dashboard(sloDashboardUid(spec.name), `SLO: ${spec.name} (${spec.objective}% over ${windowDays} days)`, ["slo", spec.service], [
-        ["stat", "Availability", "percentunit", [[`1 - slo:sli_error:ratio_rate${windowDays}d${at}`, "availability"]]],
-        ["gauge", "Error budget remaining", "percentunit", [[`slo:error_budget:remaining_ratio${at}`, "remaining"]]],
-        ["timeseries", "Burn rate (1 = spending the budget exactly)", "none", ["5m", "1h", "6h", "3d"].map((w): [string, string] => [`slo:sli_error:ratio_rate${w}${at} / ${errorBudget(spec.objective)}`, w])],
-    ]);
+    return dashboard(
+        sloDashboardUid(spec.name),
+        `SLO: ${spec.name} (${spec.objective}% over ${windowDays} days)`,
+        ["slo", spec.service],
+        [
+            ["stat", "Availability", "percentunit", [[`1 - slo:sli_error:ratio_rate${windowDays}d${at}`, "availability"]]],
+            ["gauge", "Error budget remaining", "percentunit", [[`slo:error_budget:remaining_ratio${at}`, "remaining"]]],
+            [
+                "timeseries",
+                "Burn rate (1 = spending the budget exactly)",
+                "none",
+                ["5m", "1h", "6h", "3d"].map((w): [string, string] => [
+                    `slo:sli_error:ratio_rate${w}${at} / ${errorBudget(spec.objective)}`,
+                    w,
+                ]),
+            ],
+        ],
+    );
 }
 
 export function backupDashboard(): Dashboard {
-    return dashboard(BACKUP_DASHBOARD_UID, "Backup status", ["backup"], [
-        ["timeseries", "Backup jobs completed", "none", [["sum by (dimension_ResourceType) (aws_backup_number_of_backup_jobs_completed_sum)", "{{dimension_ResourceType}}"]]],
-        ["timeseries", "Backup jobs failed", "none", [["sum by (dimension_ResourceType) (aws_backup_number_of_backup_jobs_failed_sum)", "{{dimension_ResourceType}}"]]],
-        ["timeseries", "Copy jobs failed (offsite)", "none", [["sum(aws_backup_number_of_copy_jobs_failed_sum)", "copies failed"]]],
-        ["timeseries", "Restore jobs failed", "none", [["sum(aws_backup_number_of_restore_jobs_failed_sum)", "restores failed"]]],
-    ]);
+    return dashboard(
+        BACKUP_DASHBOARD_UID,
+        "Backup status",
+        ["backup"],
+        [
+            [
+                "timeseries",
+                "Backup jobs completed",
+                "none",
+                [["sum by (dimension_ResourceType) (aws_backup_number_of_backup_jobs_completed_sum)", "{{dimension_ResourceType}}"]],
+            ],
+            [
+                "timeseries",
+                "Backup jobs failed",
+                "none",
+                [["sum by (dimension_ResourceType) (aws_backup_number_of_backup_jobs_failed_sum)", "{{dimension_ResourceType}}"]],
+            ],
+            ["timeseries", "Copy jobs failed (offsite)", "none", [["sum(aws_backup_number_of_copy_jobs_failed_sum)", "copies failed"]]],
+            ["timeseries", "Restore jobs failed", "none", [["sum(aws_backup_number_of_restore_jobs_failed_sum)", "restores failed"]]],
+        ],
+    );
 }
 
 /** Every PromQL expression on a dashboard, for validation by promtool. */

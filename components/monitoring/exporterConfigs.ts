@@ -35,7 +35,10 @@ export function yaceMetricName(namespace: string, metric: string, statistic: str
 
 /** Every metric name a YACE config makes (discovery jobs and custom namespaces alike). */
 export function yaceMetricNames(config: ReturnType<typeof yaceConfig>): string[] {
-    const jobs = [...config.discovery.jobs.map((j) => ({ namespace: j.type, metrics: j.metrics })), ...config.customNamespace.map((j) => ({ namespace: j.namespace, metrics: j.metrics }))];
+    const jobs = [
+        ...config.discovery.jobs.map((j) => ({ namespace: j.type, metrics: j.metrics })),
+        ...config.customNamespace.map((j) => ({ namespace: j.namespace, metrics: j.metrics })),
+    ];
     return jobs.flatMap((j) => j.metrics.flatMap((m) => m.statistics.map((s) => yaceMetricName(j.namespace, m.name, s))));
 }
 
@@ -43,7 +46,12 @@ export function yaceMetricNames(config: ReturnType<typeof yaceConfig>): string[]
 export function yaceConfig(regions: string[], environment: string) {
     const byEnvironment = [{ key: "Environment", value: environment }];
     // CloudWatch keeps 1-minute datapoints for these; a 5-minute length smooths late ones.
-    const job = (type: string, dimensionNameRequirements: string[], metrics: Array<[string, string[]]>, extra: Record<string, unknown> = {}) => ({
+    const job = (
+        type: string,
+        dimensionNameRequirements: string[],
+        metrics: Array<[string, string[]]>,
+        extra: Record<string, unknown> = {},
+    ) => ({
         type,
         regions,
         searchTags: byEnvironment,
@@ -58,22 +66,31 @@ export function yaceConfig(regions: string[], environment: string) {
         "sts-region": regions[0],
         discovery: {
             jobs: [
-                job("AWS/ApplicationELB", ["LoadBalancer"], [
-                    ["RequestCount", ["Sum"]],
-                    ["HTTPCode_Target_5XX_Count", ["Sum"]],
-                    ["HTTPCode_ELB_5XX_Count", ["Sum"]],
-                    ["TargetResponseTime", ["p95", "p99"]],
-                ]),
+                job(
+                    "AWS/ApplicationELB",
+                    ["LoadBalancer"],
+                    [
+                        ["RequestCount", ["Sum"]],
+                        ["HTTPCode_Target_5XX_Count", ["Sum"]],
+                        ["HTTPCode_ELB_5XX_Count", ["Sum"]],
+                        ["TargetResponseTime", ["p95", "p99"]],
+                    ],
+                ),
                 // Host counts exist only per target group.
                 job("AWS/ApplicationELB", ["LoadBalancer", "TargetGroup"], [["HealthyHostCount", ["Minimum"]]]),
                 job("AWS/EC2", ["InstanceId"], [["CPUUtilization", ["Average"]]]),
                 // Backup metrics are sparse (only when jobs run): missing datapoints count as 0, over an hour.
-                job("AWS/Backup", ["BackupVaultName", "ResourceType"], [
-                    ["NumberOfBackupJobsCompleted", ["Sum"]],
-                    ["NumberOfBackupJobsFailed", ["Sum"]],
-                    ["NumberOfCopyJobsFailed", ["Sum"]],
-                    ["NumberOfRestoreJobsFailed", ["Sum"]],
-                ], { period: 300, length: 3600, nilToZero: true }),
+                job(
+                    "AWS/Backup",
+                    ["BackupVaultName", "ResourceType"],
+                    [
+                        ["NumberOfBackupJobsCompleted", ["Sum"]],
+                        ["NumberOfBackupJobsFailed", ["Sum"]],
+                        ["NumberOfCopyJobsFailed", ["Sum"]],
+                        ["NumberOfRestoreJobsFailed", ["Sum"]],
+                    ],
+                    { period: 300, length: 3600, nilToZero: true },
+                ),
             ],
         },
         // The CloudWatch agent's memory and disk from the instances (components/fleet/userData.ts).
@@ -114,32 +131,73 @@ const request = (name: Parameters<typeof column<"request">>[1]) => column("reque
 const attempt = (name: Parameters<typeof column<"attempt">>[1]) => column("attempt", name);
 
 export function gatewayAnalyticsModules(dataset: string): Record<string, { sql: string; metrics: JsonMetric[] }> {
-    const quantiles = (column: string) => [0.5, 0.95, 0.99].map((q) => `quantileExactWeighted(${q})(${column}, _sample_interval) AS p${Math.round(q * 100)}_ms`).join(", ");
+    const quantiles = (column: string) =>
+        [0.5, 0.95, 0.99].map((q) => `quantileExactWeighted(${q})(${column}, _sample_interval) AS p${Math.round(q * 100)}_ms`).join(", ");
     return {
         gateway_requests: {
             sql: `SELECT ${request("statusClass")} AS status_class, ${request("cache")} AS cache, ${request("provider")} AS provider, SUM(_sample_interval) AS requests FROM ${dataset} WHERE ${request("kind")} = 'request' AND ${WINDOW} GROUP BY status_class, cache, provider FORMAT JSON`,
-            metrics: [{ name: "gateway", type: "object", help: "chat completion requests answered in the last 5 minutes", path: "{.data[*]}", labels: { status_class: "{.status_class}", cache: "{.cache}", provider: "{.provider}" }, values: { requests_5m: "{.requests}" } }],
+            metrics: [
+                {
+                    name: "gateway",
+                    type: "object",
+                    help: "chat completion requests answered in the last 5 minutes",
+                    path: "{.data[*]}",
+                    labels: { status_class: "{.status_class}", cache: "{.cache}", provider: "{.provider}" },
+                    values: { requests_5m: "{.requests}" },
+                },
+            ],
         },
         gateway_durations: {
             sql: `SELECT ${quantiles(request("durationMs"))}, ${quantiles(`${request("durationMs")} - ${request("providerWaitMs")}`).replace(/AS p/g, "AS overhead_p")} FROM ${dataset} WHERE ${request("kind")} = 'request' AND ${WINDOW} FORMAT JSON`,
             metrics: [
-                { name: "gateway_request_duration", type: "object", help: "request duration over the last 5 minutes, ms, the provider's wait included", path: "{.data[*]}", values: { p50_ms: "{.p50_ms}", p95_ms: "{.p95_ms}", p99_ms: "{.p99_ms}" } },
-                { name: "gateway_overhead_duration", type: "object", help: "the gateway's own time per request (duration minus the provider's wait), ms", path: "{.data[*]}", values: { p50_ms: "{.overhead_p50_ms}", p95_ms: "{.overhead_p95_ms}", p99_ms: "{.overhead_p99_ms}" } },
+                {
+                    name: "gateway_request_duration",
+                    type: "object",
+                    help: "request duration over the last 5 minutes, ms, the provider's wait included",
+                    path: "{.data[*]}",
+                    values: { p50_ms: "{.p50_ms}", p95_ms: "{.p95_ms}", p99_ms: "{.p99_ms}" },
+                },
+                {
+                    name: "gateway_overhead_duration",
+                    type: "object",
+                    help: "the gateway's own time per request (duration minus the provider's wait), ms",
+                    path: "{.data[*]}",
+                    values: { p50_ms: "{.overhead_p50_ms}", p95_ms: "{.overhead_p95_ms}", p99_ms: "{.overhead_p99_ms}" },
+                },
             ],
         },
         gateway_upstreams: {
             sql: `SELECT ${attempt("provider")} AS provider, ${attempt("outcome")} AS outcome, SUM(_sample_interval) AS attempts FROM ${dataset} WHERE ${attempt("kind")} = 'attempt' AND ${WINDOW} GROUP BY provider, outcome FORMAT JSON`,
-            metrics: [{ name: "gateway_upstream", type: "object", help: "calls to (or skips of) each provider in the last 5 minutes by outcome", path: "{.data[*]}", labels: { provider: "{.provider}", outcome: "{.outcome}" }, values: { attempts_5m: "{.attempts}" } }],
+            metrics: [
+                {
+                    name: "gateway_upstream",
+                    type: "object",
+                    help: "calls to (or skips of) each provider in the last 5 minutes by outcome",
+                    path: "{.data[*]}",
+                    labels: { provider: "{.provider}", outcome: "{.outcome}" },
+                    values: { attempts_5m: "{.attempts}" },
+                },
+            ],
         },
         gateway_upstream_latency: {
             sql: `SELECT ${attempt("provider")} AS provider, quantileExactWeighted(0.95)(${attempt("ms")}, _sample_interval) AS p95_ms FROM ${dataset} WHERE ${attempt("kind")} = 'attempt' AND ${attempt("outcome")} IN ('ok', 'failed') AND ${WINDOW} GROUP BY provider FORMAT JSON`,
-            metrics: [{ name: "gateway_upstream_latency", type: "object", help: "provider answer time p95 by provider, ms", path: "{.data[*]}", labels: { provider: "{.provider}" }, values: { p95_ms: "{.p95_ms}" } }],
+            metrics: [
+                {
+                    name: "gateway_upstream_latency",
+                    type: "object",
+                    help: "provider answer time p95 by provider, ms",
+                    path: "{.data[*]}",
+                    labels: { provider: "{.provider}" },
+                    values: { p95_ms: "{.p95_ms}" },
+                },
+            ],
         },
     };
 }
 
 /** The metric names the modules produce. */
 export function gatewayAnalyticsMetricNames(dataset: string): string[] {
-    return Object.values(gatewayAnalyticsModules(dataset)).flatMap((m) => m.metrics.flatMap((metric) => Object.keys(metric.values).map((v) => `${metric.name}_${v}`)));
+    return Object.values(gatewayAnalyticsModules(dataset)).flatMap((m) =>
+        m.metrics.flatMap((metric) => Object.keys(metric.values).map((v) => `${metric.name}_${v}`)),
+    );
 }
-

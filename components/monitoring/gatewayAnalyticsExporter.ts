@@ -32,16 +32,39 @@ export class GatewayAnalyticsExporter extends pulumi.ComponentResource {
         super("ops-platform:monitoring:GatewayAnalyticsExporter", name, {}, opts);
         const token = new cloudflare.AccountToken(
             `${name}-token`,
-            { accountId: args.accountId, name: `${args.namePrefix}-gateway-analytics-read`, policies: [{ effect: "allow", permissionGroups: permissionGroups(["Account Analytics Read"], { parent: this }), resources: accountResource(args.accountId) }] },
+            {
+                accountId: args.accountId,
+                name: `${args.namePrefix}-gateway-analytics-read`,
+                policies: [
+                    {
+                        effect: "allow",
+                        permissionGroups: permissionGroups(["Account Analytics Read"], { parent: this }),
+                        resources: accountResource(args.accountId),
+                    },
+                ],
+            },
             { parent: this },
         );
-        const secret = new k8s.core.v1.Secret(`${name}-token`, { metadata: { name: "gateway-analytics-token", namespace: args.namespace, labels: args.labels }, stringData: { token: token.value } }, { parent: this });
+        const secret = new k8s.core.v1.Secret(
+            `${name}-token`,
+            {
+                metadata: { name: "gateway-analytics-token", namespace: args.namespace, labels: args.labels },
+                stringData: { token: token.value },
+            },
+            { parent: this },
+        );
         const modules = gatewayAnalyticsModules(args.dataset);
         const config = {
             modules: Object.fromEntries(
                 Object.entries(modules).map(([module, { sql, metrics }]) => [
                     module,
-                    { http_client_config: { authorization: { type: "Bearer", credentials_file: `${TOKEN_DIR}/token` } }, headers: { "content-type": "text/plain" }, body: { content: sql }, valid_status_codes: [200], metrics },
+                    {
+                        http_client_config: { authorization: { type: "Bearer", credentials_file: `${TOKEN_DIR}/token` } },
+                        headers: { "content-type": "text/plain" },
+                        body: { content: sql },
+                        valid_status_codes: [200],
+                        metrics,
+                    },
                 ]),
             ),
         };

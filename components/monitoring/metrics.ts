@@ -44,35 +44,107 @@ const WORKER = ["script_name", "account"] as const;
 
 export const METRICS: Record<string, MetricInfo> = {
     aws_applicationelb_request_count_sum: { producer: "yace", help: "ALB RequestCount, Sum per period", labels: ALB },
-    aws_applicationelb_httpcode_target_5_xx_count_sum: { producer: "yace", help: "ALB HTTPCode_Target_5XX_Count, Sum (reported only when non-zero)", labels: ALB },
-    aws_applicationelb_httpcode_elb_5_xx_count_sum: { producer: "yace", help: "ALB HTTPCode_ELB_5XX_Count, Sum (reported only when non-zero)", labels: ALB },
+    aws_applicationelb_httpcode_target_5_xx_count_sum: {
+        producer: "yace",
+        help: "ALB HTTPCode_Target_5XX_Count, Sum (reported only when non-zero)",
+        labels: ALB,
+    },
+    aws_applicationelb_httpcode_elb_5_xx_count_sum: {
+        producer: "yace",
+        help: "ALB HTTPCode_ELB_5XX_Count, Sum (reported only when non-zero)",
+        labels: ALB,
+    },
     aws_applicationelb_target_response_time_p95: { producer: "yace", help: "ALB TargetResponseTime, p95, seconds", labels: ALB },
     aws_applicationelb_target_response_time_p99: { producer: "yace", help: "ALB TargetResponseTime, p99, seconds", labels: ALB },
-    aws_applicationelb_healthy_host_count_minimum: { producer: "yace", help: "ALB HealthyHostCount, Minimum (per LoadBalancer and TargetGroup)", labels: ALB },
-    aws_ec2_cpuutilization_average: { producer: "yace", help: "EC2 CPUUtilization, Average, percent", labels: ["dimension_InstanceId", "region", "account_id", "name"] },
-    aws_cwagent_mem_used_percent_average: { producer: "yace", help: "CloudWatch agent mem_used_percent (from the instances), Average", labels: CWAGENT },
-    aws_cwagent_disk_used_percent_average: { producer: "yace", help: "CloudWatch agent disk_used_percent of / (from the instances), Average", labels: [...CWAGENT, "dimension_path"] },
-    aws_backup_number_of_backup_jobs_completed_sum: { producer: "yace", help: "AWS Backup NumberOfBackupJobsCompleted, Sum", labels: BACKUP },
+    aws_applicationelb_healthy_host_count_minimum: {
+        producer: "yace",
+        help: "ALB HealthyHostCount, Minimum (per LoadBalancer and TargetGroup)",
+        labels: ALB,
+    },
+    aws_ec2_cpuutilization_average: {
+        producer: "yace",
+        help: "EC2 CPUUtilization, Average, percent",
+        labels: ["dimension_InstanceId", "region", "account_id", "name"],
+    },
+    aws_cwagent_mem_used_percent_average: {
+        producer: "yace",
+        help: "CloudWatch agent mem_used_percent (from the instances), Average",
+        labels: CWAGENT,
+    },
+    aws_cwagent_disk_used_percent_average: {
+        producer: "yace",
+        help: "CloudWatch agent disk_used_percent of / (from the instances), Average",
+        labels: [...CWAGENT, "dimension_path"],
+    },
+    aws_backup_number_of_backup_jobs_completed_sum: {
+        producer: "yace",
+        help: "AWS Backup NumberOfBackupJobsCompleted, Sum",
+        labels: BACKUP,
+    },
     aws_backup_number_of_backup_jobs_failed_sum: { producer: "yace", help: "AWS Backup NumberOfBackupJobsFailed, Sum", labels: BACKUP },
     aws_backup_number_of_copy_jobs_failed_sum: { producer: "yace", help: "AWS Backup NumberOfCopyJobsFailed, Sum", labels: BACKUP },
     aws_backup_number_of_restore_jobs_failed_sum: { producer: "yace", help: "AWS Backup NumberOfRestoreJobsFailed, Sum", labels: BACKUP },
 
     cloudflare_worker_requests_count: { producer: "cloudflare-exporter", help: "Worker invocations (counter)", labels: WORKER },
-    cloudflare_worker_errors_count: { producer: "cloudflare-exporter", help: "Worker invocations that threw or exceeded a limit (counter)", labels: WORKER },
-    cloudflare_worker_cpu_time: { producer: "cloudflare-exporter", help: "Worker CPU time quantiles, microseconds (quantile P50, P75, P99, P999)", labels: [...WORKER, "quantile"] },
+    cloudflare_worker_errors_count: {
+        producer: "cloudflare-exporter",
+        help: "Worker invocations that threw or exceeded a limit (counter)",
+        labels: WORKER,
+    },
+    cloudflare_worker_cpu_time: {
+        producer: "cloudflare-exporter",
+        help: "Worker CPU time quantiles, microseconds (quantile P50, P75, P99, P999)",
+        labels: [...WORKER, "quantile"],
+    },
 
-    gateway_requests_5m: { producer: "gateway-analytics", help: "chat completion requests answered in the last 5 minutes", labels: ["status_class", "cache", "provider"] },
-    gateway_request_duration_p50_ms: { producer: "gateway-analytics", help: "request duration p50 over the last 5 minutes, ms, the provider's wait included", labels: [] },
-    gateway_request_duration_p95_ms: { producer: "gateway-analytics", help: "request duration p95, ms, the provider's wait included", labels: [] },
-    gateway_request_duration_p99_ms: { producer: "gateway-analytics", help: "request duration p99, ms, the provider's wait included", labels: [] },
-    gateway_overhead_duration_p50_ms: { producer: "gateway-analytics", help: "the gateway's own time per request (duration minus the provider's wait), p50, ms", labels: [] },
+    gateway_requests_5m: {
+        producer: "gateway-analytics",
+        help: "chat completion requests answered in the last 5 minutes",
+        labels: ["status_class", "cache", "provider"],
+    },
+    gateway_request_duration_p50_ms: {
+        producer: "gateway-analytics",
+        help: "request duration p50 over the last 5 minutes, ms, the provider's wait included",
+        labels: [],
+    },
+    gateway_request_duration_p95_ms: {
+        producer: "gateway-analytics",
+        help: "request duration p95, ms, the provider's wait included",
+        labels: [],
+    },
+    gateway_request_duration_p99_ms: {
+        producer: "gateway-analytics",
+        help: "request duration p99, ms, the provider's wait included",
+        labels: [],
+    },
+    gateway_overhead_duration_p50_ms: {
+        producer: "gateway-analytics",
+        help: "the gateway's own time per request (duration minus the provider's wait), p50, ms",
+        labels: [],
+    },
     gateway_overhead_duration_p95_ms: { producer: "gateway-analytics", help: "the gateway's own time per request, p95, ms", labels: [] },
     gateway_overhead_duration_p99_ms: { producer: "gateway-analytics", help: "the gateway's own time per request, p99, ms", labels: [] },
-    gateway_upstream_attempts_5m: { producer: "gateway-analytics", help: "calls to (or skips of) each provider in the last 5 minutes by outcome: ok, failed, circuit_open, busy", labels: ["provider", "outcome"] },
-    gateway_upstream_latency_p95_ms: { producer: "gateway-analytics", help: "provider answer time p95 by provider, ms", labels: ["provider"] },
+    gateway_upstream_attempts_5m: {
+        producer: "gateway-analytics",
+        help: "calls to (or skips of) each provider in the last 5 minutes by outcome: ok, failed, circuit_open, busy",
+        labels: ["provider", "outcome"],
+    },
+    gateway_upstream_latency_p95_ms: {
+        producer: "gateway-analytics",
+        help: "provider answer time p95 by provider, ms",
+        labels: ["provider"],
+    },
 
-    probe_success: { producer: "blackbox-exporter", help: "1 when the probe of the public hostname succeeded", labels: ["instance", "job"] },
+    probe_success: {
+        producer: "blackbox-exporter",
+        help: "1 when the probe of the public hostname succeeded",
+        labels: ["instance", "job"],
+    },
     probe_duration_seconds: { producer: "blackbox-exporter", help: "the probe's duration, seconds", labels: ["instance", "job"] },
-    probe_ssl_earliest_cert_expiry: { producer: "blackbox-exporter", help: "earliest certificate expiry in the chain, Unix seconds", labels: ["instance", "job"] },
+    probe_ssl_earliest_cert_expiry: {
+        producer: "blackbox-exporter",
+        help: "earliest certificate expiry in the chain, Unix seconds",
+        labels: ["instance", "job"],
+    },
     up: { producer: "prometheus", help: "1 when the target's last scrape succeeded", labels: ["job", "instance"] },
 };

@@ -56,19 +56,37 @@ export class Monitoring extends pulumi.ComponentResource {
         // The charts set app.kubernetes.io/* labels themselves; passing them again in commonLabels writes duplicate keys.
         const chartLabels = Object.fromEntries(Object.entries(labels).filter(([key]) => !key.startsWith("app.kubernetes.io/")));
         const config = sectionSettings("monitoring", args.settings, name);
-        const metadata = (objectName: string, extra: Record<string, string> = {}) => ({ name: objectName, namespace: config.namespace, labels: { ...labels, ...extra } });
+        const metadata = (objectName: string, extra: Record<string, string> = {}) => ({
+            name: objectName,
+            namespace: config.namespace,
+            labels: { ...labels, ...extra },
+        });
 
         const namespace = new k8s.core.v1.Namespace(name, { metadata: { name: config.namespace, labels } }, { parent: this });
         const inNamespace = { parent: namespace };
 
         const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
-        const grafanaAdmin = new k8s.core.v1.Secret(`${name}-grafana-admin`, { metadata: metadata("grafana-admin"), stringData: { "admin-user": "admin", "admin-password": password.result } }, inNamespace);
+        const grafanaAdmin = new k8s.core.v1.Secret(
+            `${name}-grafana-admin`,
+            { metadata: metadata("grafana-admin"), stringData: { "admin-user": "admin", "admin-password": password.result } },
+            inNamespace,
+        );
 
         const { slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey } = args.routingSecrets;
-        const routing = pulumi
-            .all([slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey])
-            .apply(([slack, slackInfra, pagerduty]) => stringify(alertmanagerConfig(seedRouting(config.teams.infrastructure), { slackWebhookUrl: slack, slackInfraWebhookUrl: slackInfra, pagerdutyRoutingKey: pagerduty })));
-        const alertmanagerSecret = new k8s.core.v1.Secret(`${name}-alertmanager`, { metadata: metadata("alertmanager-routing"), stringData: { "alertmanager.yaml": pulumi.secret(routing) } }, inNamespace);
+        const routing = pulumi.all([slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey]).apply(([slack, slackInfra, pagerduty]) =>
+            stringify(
+                alertmanagerConfig(seedRouting(config.teams.infrastructure), {
+                    slackWebhookUrl: slack,
+                    slackInfraWebhookUrl: slackInfra,
+                    pagerdutyRoutingKey: pagerduty,
+                }),
+            ),
+        );
+        const alertmanagerSecret = new k8s.core.v1.Secret(
+            `${name}-alertmanager`,
+            { metadata: metadata("alertmanager-routing"), stringData: { "alertmanager.yaml": pulumi.secret(routing) } },
+            inNamespace,
+        );
 
         const release = new k8s.helm.v3.Release(
             `${name}-kube-prometheus-stack`,
@@ -90,10 +108,16 @@ export class Monitoring extends pulumi.ComponentResource {
                             ruleSelectorNilUsesHelmValues: false,
                             probeSelectorNilUsesHelmValues: false,
                             serviceMonitorSelectorNilUsesHelmValues: false,
-                            storageSpec: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: config.storageSize } } } } },
+                            storageSpec: {
+                                volumeClaimTemplate: {
+                                    spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: config.storageSize } } },
+                                },
+                            },
                         },
                     },
-                    alertmanager: { alertmanagerSpec: { replicas: config.alertmanagerReplicas, configSecret: alertmanagerSecret.metadata.name } },
+                    alertmanager: {
+                        alertmanagerSpec: { replicas: config.alertmanagerReplicas, configSecret: alertmanagerSecret.metadata.name },
+                    },
                     grafana: {
                         replicas: config.grafanaReplicas,
                         admin: { existingSecret: grafanaAdmin.metadata.name, userKey: "admin-user", passwordKey: "admin-password" },
@@ -105,16 +129,40 @@ export class Monitoring extends pulumi.ComponentResource {
         );
         const blackbox = new k8s.helm.v3.Release(
             `${name}-blackbox`,
-            { name: "blackbox-exporter", chart: "prometheus-blackbox-exporter", version: config.blackboxChartVersion, repositoryOpts: { repo: PROMETHEUS_COMMUNITY }, namespace: namespace.metadata.name, atomic: true, values: { commonLabels: chartLabels } },
+            {
+                name: "blackbox-exporter",
+                chart: "prometheus-blackbox-exporter",
+                version: config.blackboxChartVersion,
+                repositoryOpts: { repo: PROMETHEUS_COMMUNITY },
+                namespace: namespace.metadata.name,
+                atomic: true,
+                values: { commonLabels: chartLabels },
+            },
             inNamespace,
         );
         const afterCrds = { parent: release, dependsOn: [release] };
 
         for (const group of platformRuleGroups(config, args.signals, args.fleetAlarms)) {
-            new k8s.apiextensions.CustomResource(`${name}-${group.name}`, { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: metadata(group.name), spec: { groups: [group] } }, afterCrds);
+            new k8s.apiextensions.CustomResource(
+                `${name}-${group.name}`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "PrometheusRule",
+                    metadata: metadata(group.name),
+                    spec: { groups: [group] },
+                },
+                afterCrds,
+            );
         }
         for (const dashboard of platformDashboards(config, args.signals)) {
-            new k8s.core.v1.ConfigMap(`${name}-dashboard-${dashboard.uid}`, { metadata: metadata(`dashboard-${dashboard.uid}`, { [DASHBOARD_LABEL]: "1" }), data: { [`${dashboard.uid}.json`]: JSON.stringify(dashboard) } }, inNamespace);
+            new k8s.core.v1.ConfigMap(
+                `${name}-dashboard-${dashboard.uid}`,
+                {
+                    metadata: metadata(`dashboard-${dashboard.uid}`, { [DASHBOARD_LABEL]: "1" }),
+                    data: { [`${dashboard.uid}.json`]: JSON.stringify(dashboard) },
+                },
+                inNamespace,
+            );
         }
         if (args.probeTargets && args.probeTargets.length > 0) {
             new k8s.apiextensions.CustomResource(
@@ -123,7 +171,13 @@ export class Monitoring extends pulumi.ComponentResource {
                     apiVersion: "monitoring.coreos.com/v1",
                     kind: "Probe",
                     metadata: metadata("public-endpoints"),
-                    spec: { jobName: "blackbox-public-endpoints", interval: "60s", module: "http_2xx", prober: { url: `blackbox-exporter-prometheus-blackbox-exporter.${config.namespace}.svc:9115` }, targets: { staticConfig: { static: args.probeTargets } } },
+                    spec: {
+                        jobName: "blackbox-public-endpoints",
+                        interval: "60s",
+                        module: "http_2xx",
+                        prober: { url: `blackbox-exporter-prometheus-blackbox-exporter.${config.namespace}.svc:9115` },
+                        targets: { staticConfig: { static: args.probeTargets } },
+                    },
                 },
                 { parent: release, dependsOn: [release, blackbox] },
             );
@@ -132,11 +186,38 @@ export class Monitoring extends pulumi.ComponentResource {
         // The exporters that bring the AWS and Cloudflare signals in (metrics.ts lists what each produces).
         const { sources } = args;
         const exporter = { parent: this, dependsOn: [release] };
-        if (!config.clusterOidcProviderArn) throw new Error(`${name}: monitoring.clusterOidcProviderArn is required: the CloudWatch exporter's role trusts the cluster through it`);
-        new CloudWatchExporter(`${name}-cloudwatch`, { regions: sources.regions, environment: sources.environment, oidcProviderArn: config.clusterOidcProviderArn, namespace: config.namespace, chartVersion: config.exporters.cloudwatchChartVersion, labels: chartLabels }, exporter);
-        const cloudflareSource = { accountId: sources.cloudflareAccountId, namespace: namespace.metadata.name, labels, namePrefix: sources.namePrefix };
-        new CloudflareExporter(`${name}-cloudflare`, { ...cloudflareSource, zoneId: sources.cloudflareZoneId, chartVersion: config.exporters.cloudflareChartVersion }, exporter);
-        new GatewayAnalyticsExporter(`${name}-gateway-analytics`, { ...cloudflareSource, chartLabels, dataset: sources.analyticsDataset, chartVersion: config.exporters.jsonChartVersion }, exporter);
+        if (!config.clusterOidcProviderArn)
+            throw new Error(
+                `${name}: monitoring.clusterOidcProviderArn is required: the CloudWatch exporter's role trusts the cluster through it`,
+            );
+        new CloudWatchExporter(
+            `${name}-cloudwatch`,
+            {
+                regions: sources.regions,
+                environment: sources.environment,
+                oidcProviderArn: config.clusterOidcProviderArn,
+                namespace: config.namespace,
+                chartVersion: config.exporters.cloudwatchChartVersion,
+                labels: chartLabels,
+            },
+            exporter,
+        );
+        const cloudflareSource = {
+            accountId: sources.cloudflareAccountId,
+            namespace: namespace.metadata.name,
+            labels,
+            namePrefix: sources.namePrefix,
+        };
+        new CloudflareExporter(
+            `${name}-cloudflare`,
+            { ...cloudflareSource, zoneId: sources.cloudflareZoneId, chartVersion: config.exporters.cloudflareChartVersion },
+            exporter,
+        );
+        new GatewayAnalyticsExporter(
+            `${name}-gateway-analytics`,
+            { ...cloudflareSource, chartLabels, dataset: sources.analyticsDataset, chartVersion: config.exporters.jsonChartVersion },
+            exporter,
+        );
 
         this.namespace = namespace.metadata.name;
         this.grafanaAdminSecretName = grafanaAdmin.metadata.name;

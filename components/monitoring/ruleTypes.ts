@@ -42,7 +42,11 @@ export type TeamRole = keyof typeof TEAM_ROLES;
 export function withTeams(groups: RuleGroup[], teams: Record<TeamRole, string>): RuleGroup[] {
     return groups.map((group) => ({
         ...group,
-        rules: group.rules.map((rule) => (isAlert(rule) && rule.labels["team"] && rule.labels["team"] in teams ? { ...rule, labels: { ...rule.labels, team: teams[rule.labels["team"] as TeamRole] } } : rule)),
+        rules: group.rules.map((rule) =>
+            isAlert(rule) && rule.labels["team"] && rule.labels["team"] in teams
+                ? { ...rule, labels: { ...rule.labels, team: teams[rule.labels["team"] as TeamRole] } }
+                : rule,
+        ),
     }));
 }
 
@@ -66,9 +70,16 @@ export function withLinks(groups: AlertGroup[], links: { runbookBaseUrl: string;
 }
 
 function kebab(name: string): string {
-    return name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/([A-Z])([A-Z][a-z])/g, "$1-$2").toLowerCase();
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
+        .replace(/([A-Z])([A-Z][a-z])/g, "$1-$2")
+        .toLowerCase();
 }
 
 export function pascal(name: string): string {
-    return name.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
+    return name
+        .split(/[^A-Za-z0-9]+/)
+        .filter(Boolean)
+        .map((w) => w[0]!.toUpperCase() + w.slice(1))
+        .join("");
 }

@@ -50,16 +50,44 @@ export function serviceSignals(service: MonitoredService, ctx: SignalContext): S
             requests: (w, m) => windowSum(`gateway_requests_5m${join(m)}`, w),
             traffic: "sum(gateway_requests_5m) / 300",
             errors: (w, m) => orZero(windowSum(`gateway_requests_5m${join('status_class="5xx"', m)}`, w)),
-            latency: { p50: "max(gateway_request_duration_p50_ms) / 1000", p95: "max(gateway_request_duration_p95_ms) / 1000", p99: "max(gateway_request_duration_p99_ms) / 1000" },
+            latency: {
+                p50: "max(gateway_request_duration_p50_ms) / 1000",
+                p95: "max(gateway_request_duration_p95_ms) / 1000",
+                p99: "max(gateway_request_duration_p99_ms) / 1000",
+            },
             saturation: [
-                ["Worker CPU time p99 (ms)", `max(cloudflare_worker_cpu_time${join(`script_name="${ctx.gatewayScript}"`, 'quantile="P99"')}) / 1000`, "ms"],
-                ["Provider calls skipped: circuit open or slots full", 'sum by (provider, outcome) (gateway_upstream_attempts_5m{outcome=~"circuit_open|busy"})', "none"],
+                [
+                    "Worker CPU time p99 (ms)",
+                    `max(cloudflare_worker_cpu_time${join(`script_name="${ctx.gatewayScript}"`, 'quantile="P99"')}) / 1000`,
+                    "ms",
+                ],
+                [
+                    "Provider calls skipped: circuit open or slots full",
+                    'sum by (provider, outcome) (gateway_upstream_attempts_5m{outcome=~"circuit_open|busy"})',
+                    "none",
+                ],
             ],
             panels: [
-                ["Cache hit rate (cacheable requests)", "percentunit", [['sum(gateway_requests_5m{cache=~"HIT|SHARED"}) / sum(gateway_requests_5m{cache=~"HIT|SHARED|MISS"})', "hit rate"]]],
-                ["Provider calls by outcome (failovers, circuits)", "none", [["sum by (provider, outcome) (gateway_upstream_attempts_5m)", "{{provider}} {{outcome}}"]]],
+                [
+                    "Cache hit rate (cacheable requests)",
+                    "percentunit",
+                    [['sum(gateway_requests_5m{cache=~"HIT|SHARED"}) / sum(gateway_requests_5m{cache=~"HIT|SHARED|MISS"})', "hit rate"]],
+                ],
+                [
+                    "Provider calls by outcome (failovers, circuits)",
+                    "none",
+                    [["sum by (provider, outcome) (gateway_upstream_attempts_5m)", "{{provider}} {{outcome}}"]],
+                ],
                 ["Provider answer time p95", "ms", [["max by (provider) (gateway_upstream_latency_p95_ms)", "{{provider}}"]]],
-                ["Gateway's own time (provider wait excluded)", "ms", [["max(gateway_overhead_duration_p50_ms)", "p50"], ["max(gateway_overhead_duration_p95_ms)", "p95"], ["max(gateway_overhead_duration_p99_ms)", "p99"]]],
+                [
+                    "Gateway's own time (provider wait excluded)",
+                    "ms",
+                    [
+                        ["max(gateway_overhead_duration_p50_ms)", "p50"],
+                        ["max(gateway_overhead_duration_p95_ms)", "p95"],
+                        ["max(gateway_overhead_duration_p99_ms)", "p99"],
+                    ],
+                ],
                 ["/health from outside (blackbox probe)", "s", [["max by (instance) (probe_duration_seconds)", "{{instance}}"]]],
             ],
         };
@@ -68,12 +96,21 @@ export function serviceSignals(service: MonitoredService, ctx: SignalContext): S
         requests: (w, m) => windowSum(`aws_applicationelb_request_count_sum${join(m)}`, w),
         // Sums over YACE's 60-second period (cloudwatchExporter.ts).
         traffic: "sum(aws_applicationelb_request_count_sum) / 60",
-        errors: (w, m) => `(${orZero(windowSum(`aws_applicationelb_httpcode_target_5_xx_count_sum${join(m)}`, w))} + ${orZero(windowSum(`aws_applicationelb_httpcode_elb_5_xx_count_sum${join(m)}`, w))})`,
-        latency: { p50: undefined, p95: "max(aws_applicationelb_target_response_time_p95)", p99: "max(aws_applicationelb_target_response_time_p99)" },
+        errors: (w, m) =>
+            `(${orZero(windowSum(`aws_applicationelb_httpcode_target_5_xx_count_sum${join(m)}`, w))} + ${orZero(windowSum(`aws_applicationelb_httpcode_elb_5_xx_count_sum${join(m)}`, w))})`,
+        latency: {
+            p50: undefined,
+            p95: "max(aws_applicationelb_target_response_time_p95)",
+            p99: "max(aws_applicationelb_target_response_time_p99)",
+        },
         saturation: [
             ["CPU busy (%)", "max by (dimension_InstanceId) (aws_ec2_cpuutilization_average)", "percent"],
             ["Memory used (%)", `max by (dimension_InstanceId) (aws_cwagent_mem_used_percent_average${fleetSelector(ctx)})`, "percent"],
-            ["Disk / used (%)", `max by (dimension_InstanceId) (aws_cwagent_disk_used_percent_average${fleetSelector(ctx, 'dimension_path="/"')})`, "percent"],
+            [
+                "Disk / used (%)",
+                `max by (dimension_InstanceId) (aws_cwagent_disk_used_percent_average${fleetSelector(ctx, 'dimension_path="/"')})`,
+                "percent",
+            ],
         ],
         panels: [],
     };

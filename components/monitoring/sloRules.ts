@@ -54,7 +54,10 @@ export function errorBudget(objectivePercent: number): number {
 
 function matchersOf(spec: SloSpec): string {
     // The matchers go inside braces the signals write, so braces given in config are dropped.
-    return spec.selector.trim().replace(/^\{|\}$/g, "").trim();
+    return spec.selector
+        .trim()
+        .replace(/^\{|\}$/g, "")
+        .trim();
 }
 
 /** The SLI is the service's error ratio over its real request metrics (signals.ts), narrowed by the spec's selector. */
@@ -77,7 +80,11 @@ export function sloRules(spec: SloSpec, windowDays: number, ctx: SignalContext):
                 })),
                 { record: "slo:objective:ratio", expr: `vector(${spec.objective / 100})`, labels },
                 { record: `slo:sli_error:ratio_rate${windowDays}d`, expr: `avg_over_time(${ratio("5m")}${at}[${windowDays}d])`, labels },
-                { record: "slo:error_budget:remaining_ratio", expr: `1 - (slo:sli_error:ratio_rate${windowDays}d${at} / ${budget})`, labels },
+                {
+                    record: "slo:error_budget:remaining_ratio",
+                    expr: `1 - (slo:sli_error:ratio_rate${windowDays}d${at} / ${budget})`,
+                    labels,
+                },
                 { record: "slo:burn_rate:1h", expr: `${ratio("1h")}${at} / ${budget}`, labels },
             ],
         },

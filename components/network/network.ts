@@ -32,7 +32,11 @@ export class Network extends pulumi.ComponentResource {
             return names.slice(0, azCount);
         });
 
-        const vpc = new aws.ec2.Vpc(name, { cidrBlock: args.cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: name } }, child);
+        const vpc = new aws.ec2.Vpc(
+            name,
+            { cidrBlock: args.cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: name } },
+            child,
+        );
         const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: `${name}-igw` } }, { parent: vpc });
 
         const layout = subnetLayout(args.cidrBlock, azCount);
@@ -56,7 +60,11 @@ export class Network extends pulumi.ComponentResource {
 
         for (const { spec, subnet } of publics) {
             const rtName = `${subnetName(name, spec)}-rt`;
-            const rt = new aws.ec2.RouteTable(rtName, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { Name: rtName } }, { parent: subnet });
+            const rt = new aws.ec2.RouteTable(
+                rtName,
+                { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { Name: rtName } },
+                { parent: subnet },
+            );
             new aws.ec2.RouteTableAssociation(rtName, { subnetId: subnet.id, routeTableId: rt.id }, { parent: subnet });
         }
 
@@ -64,20 +72,33 @@ export class Network extends pulumi.ComponentResource {
         const nats = publics.slice(0, natCount).map(({ spec, subnet }) => {
             const natName = `${name}-nat-${spec.azIndex + 1}`;
             const eip = new aws.ec2.Eip(natName, { domain: "vpc", tags: { Name: natName } }, { parent: subnet });
-            return new aws.ec2.NatGateway(natName, { subnetId: subnet.id, allocationId: eip.id, tags: { Name: natName } }, { parent: subnet, dependsOn: [igw] });
+            return new aws.ec2.NatGateway(
+                natName,
+                { subnetId: subnet.id, allocationId: eip.id, tags: { Name: natName } },
+                { parent: subnet, dependsOn: [igw] },
+            );
         });
 
         for (const { spec, subnet } of privates) {
             const rtName = `${subnetName(name, spec)}-rt`;
             const nat = nats[natGatewayFor(spec.azIndex, natMode)]!;
-            const rt = new aws.ec2.RouteTable(rtName, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }], tags: { Name: rtName } }, { parent: subnet });
+            const rt = new aws.ec2.RouteTable(
+                rtName,
+                { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }], tags: { Name: rtName } },
+                { parent: subnet },
+            );
             new aws.ec2.RouteTableAssociation(rtName, { subnetId: subnet.id, routeTableId: rt.id }, { parent: subnet });
         }
 
         const flowLogGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays: flowLogRetentionDays }, { parent: vpc });
         const flowLogRole = new aws.iam.Role(
             `${name}-flow-logs`,
-            { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }] }) },
+            {
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+            },
             { parent: vpc },
         );
         new aws.iam.RolePolicy(
@@ -87,13 +108,23 @@ export class Network extends pulumi.ComponentResource {
                 policy: flowLogGroup.arn.apply((arn) =>
                     JSON.stringify({
                         Version: "2012-10-17",
-                        Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [arn, `${arn}:*`] }],
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                                Resource: [arn, `${arn}:*`],
+                            },
+                        ],
                     }),
                 ),
             },
             { parent: flowLogRole },
         );
-        new aws.ec2.FlowLog(`${name}-flow-logs`, { vpcId: vpc.id, trafficType: "ALL", logDestination: flowLogGroup.arn, iamRoleArn: flowLogRole.arn }, { parent: vpc });
+        new aws.ec2.FlowLog(
+            `${name}-flow-logs`,
+            { vpcId: vpc.id, trafficType: "ALL", logDestination: flowLogGroup.arn, iamRoleArn: flowLogRole.arn },
+            { parent: vpc },
+        );
 
         this.vpcId = vpc.id;
         this.publicSubnetIds = publics.map((s) => s.subnet.id);

@@ -24,7 +24,10 @@ export const STATEFUL_TYPES: readonly string[] = [
 
 /** Where a stateful resource's BackupTier tag lives, per type. */
 export const STATEFUL_TIER_TAGS: Readonly<Record<string, (inputs: Record<string, unknown>) => Array<Record<string, string>>>> = {
-    "aws:ec2/launchTemplate:LaunchTemplate": (i) => asArray<{ resourceType: string; tags: Record<string, string> }>(i["tagSpecifications"]).filter((s) => s.resourceType === "instance" || s.resourceType === "volume").map((s) => s.tags ?? {}),
+    "aws:ec2/launchTemplate:LaunchTemplate": (i) =>
+        asArray<{ resourceType: string; tags: Record<string, string> }>(i["tagSpecifications"])
+            .filter((s) => s.resourceType === "instance" || s.resourceType === "volume")
+            .map((s) => s.tags ?? {}),
     "aws:autoscaling/group:Group": (i) => [ownTags(i)],
     "aws:ec2/instance:Instance": (i) => [ownTags(i)],
     "aws:ebs/volume:Volume": (i) => [ownTags(i)],
@@ -43,11 +46,13 @@ export function isStateful(type: string): boolean {
 }
 
 /** What replacing or deleting takes traffic or data with it: networks, vaults, keys, buckets, KV namespaces, load balancers. */
-const CRITICAL = /^(aws:ec2\/(vpc|subnet|natGateway|internetGateway):|aws:backup\/vault:|aws:kms\/key:|aws:s3\/bucket(V2)?:|aws:lb\/loadBalancer:|cloudflare:index\/(r2Bucket|workersKvNamespace|loadBalancer|loadBalancerPool):)/;
+const CRITICAL =
+    /^(aws:ec2\/(vpc|subnet|natGateway|internetGateway):|aws:backup\/vault:|aws:kms\/key:|aws:s3\/bucket(V2)?:|aws:lb\/loadBalancer:|cloudflare:index\/(r2Bucket|workersKvNamespace|loadBalancer|loadBalancerPool):)/;
 export const isCriticalType = (type: string): boolean => CRITICAL.test(type);
 
 /** What customers reach: a change here touches live traffic. */
-const CUSTOMER_FACING = /^(aws:lb\/|aws:autoscaling\/|aws:ec2\/launchTemplate|cloudflare:index\/(loadBalancer|worker|workers(Route|Deployment|CustomDomain)))/;
+const CUSTOMER_FACING =
+    /^(aws:lb\/|aws:autoscaling\/|aws:ec2\/launchTemplate|cloudflare:index\/(loadBalancer|worker|workers(Route|Deployment|CustomDomain)))/;
 export const isCustomerFacingType = (type: string): boolean => CUSTOMER_FACING.test(type);
 
 /**
@@ -65,7 +70,11 @@ const ROUTINE_TYPES = new Set([
 export const isRoutineType = (type: string): boolean => ROUTINE_TYPES.has(type);
 
 /** Every Cloudflare resource type that binds values into a Worker. */
-export const WORKER_BINDING_TYPES: readonly string[] = ["cloudflare:index/workerVersion:WorkerVersion", "cloudflare:index/workerScript:WorkerScript", "cloudflare:index/workersScript:WorkersScript"];
+export const WORKER_BINDING_TYPES: readonly string[] = [
+    "cloudflare:index/workerVersion:WorkerVersion",
+    "cloudflare:index/workerScript:WorkerScript",
+    "cloudflare:index/workersScript:WorkersScript",
+];
 export const KV_NAMESPACE_TYPE = "cloudflare:index/workersKvNamespace:WorkersKvNamespace";
 const CRON_TRIGGER_TYPE = "cloudflare:index/workersCronTrigger:WorkersCronTrigger";
 
@@ -83,7 +92,10 @@ type Judged = { type: string; inputs: Record<string, unknown> };
  * refilled on a miss, else "not exported". The export also needs a cron trigger: scheduledExport.
  */
 export function kvBindingKept(worker: Judged, binding: string): "exported" | "regenerable" | "not exported" {
-    const exported = asArray<WorkerBinding>(worker.inputs["bindings"]).find((b) => b.name === "KV_BACKUP_BINDINGS")?.text?.split(",") ?? [];
+    const exported =
+        asArray<WorkerBinding>(worker.inputs["bindings"])
+            .find((b) => b.name === "KV_BACKUP_BINDINGS")
+            ?.text?.split(",") ?? [];
     if (exported.includes(binding)) return "exported";
     return REGENERABLE_KV_BINDINGS.includes(binding) ? "regenerable" : "not exported";
 }
@@ -98,5 +110,9 @@ export function kvBindingsOf(namespaceId: unknown, resources: readonly Judged[])
     if (namespaceId === undefined || namespaceId === "" || isUnknown(namespaceId)) return [];
     return resources
         .filter((r) => WORKER_BINDING_TYPES.includes(r.type))
-        .flatMap((worker) => asArray<WorkerBinding>(worker.inputs["bindings"]).filter((b) => b.type === "kv_namespace" && b.namespaceId === namespaceId).map((b) => ({ worker, binding: b.name })));
+        .flatMap((worker) =>
+            asArray<WorkerBinding>(worker.inputs["bindings"])
+                .filter((b) => b.type === "kv_namespace" && b.namespaceId === namespaceId)
+                .map((b) => ({ worker, binding: b.name })),
+        );
 }

@@ -17,14 +17,18 @@ export function isPlainString(value: unknown): value is string {
 
 /** `get(r.inputs, "metadataOptions.httpTokens")` */
 export function get(value: unknown, path: string): unknown {
-    return path.split(".").reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), value);
+    return path
+        .split(".")
+        .reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), value);
 }
 
 /** A list input: absent or unknown is empty; anything but a list is a malformed resource. */
 export function asArray<T = Record<string, unknown>>(value: unknown): T[] {
     if (Array.isArray(value)) return value as T[];
     if (value === undefined || value === null || isUnknown(value)) return [];
-    throw new TypeError(`expected a list, found ${typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value).slice(0, 40)}`}`);
+    throw new TypeError(
+        `expected a list, found ${typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value).slice(0, 40)}`}`,
+    );
 }
 
 /**
@@ -32,10 +36,15 @@ export function asArray<T = Record<string, unknown>>(value: unknown): T[] {
  * (STRINGEQUALS), or every `conditions` StringEquals of an entry (AWS ANDs conditions).
  */
 export function selectionMatches(selection: Record<string, unknown>, tags: Record<string, string | undefined>): boolean {
-    const byTag = asArray<{ key: string; value: string; type?: string }>(selection["selectionTags"]).some((t) => (t.type ?? "STRINGEQUALS") === "STRINGEQUALS" && tags[t.key] === t.value);
+    const byTag = asArray<{ key: string; value: string; type?: string }>(selection["selectionTags"]).some(
+        (t) => (t.type ?? "STRINGEQUALS") === "STRINGEQUALS" && tags[t.key] === t.value,
+    );
     const byConditions = asArray(selection["conditions"]).some((c) => {
         const equals = asArray<{ key: string; value: string }>(get(c, "stringEquals"));
-        return equals.length > 0 && equals.every((e) => e.key.startsWith("aws:ResourceTag/") && tags[e.key.slice("aws:ResourceTag/".length)] === e.value);
+        return (
+            equals.length > 0 &&
+            equals.every((e) => e.key.startsWith("aws:ResourceTag/") && tags[e.key.slice("aws:ResourceTag/".length)] === e.value)
+        );
     });
     return byTag || byConditions;
 }
@@ -64,7 +73,11 @@ export function isProduction(resource: PolicyResource, context: RuleContext): bo
 
 /** Resources of `type` that depend on `target` (a lock on a vault, a listener on a load balancer). */
 export function dependentsOf(resources: readonly PolicyResource[], target: PolicyResource, type: string): PolicyResource[] {
-    return resources.filter((r) => r.type === type && (r.dependencies.includes(target.urn) || Object.values(r.propertyDependencies).some((urns) => urns.includes(target.urn))));
+    return resources.filter(
+        (r) =>
+            r.type === type &&
+            (r.dependencies.includes(target.urn) || Object.values(r.propertyDependencies).some((urns) => urns.includes(target.urn))),
+    );
 }
 
 /**
@@ -73,7 +86,9 @@ export function dependentsOf(resources: readonly PolicyResource[], target: Polic
  */
 export function referringTo(resources: readonly PolicyResource[], target: PolicyResource, type: string, key: string): PolicyResource[] {
     const names = [target.inputs["name"], target.id].filter((n): n is string => typeof n === "string" && n !== "");
-    return resources.filter((r) => r.type === type && (dependentsOf([r], target, type).length > 0 || names.includes(r.inputs[key] as string)));
+    return resources.filter(
+        (r) => r.type === type && (dependentsOf([r], target, type).length > 0 || names.includes(r.inputs[key] as string)),
+    );
 }
 
 export function ofType(resources: readonly PolicyResource[], ...types: string[]): PolicyResource[] {

@@ -15,7 +15,9 @@ export function ownTags(inputs: Record<string, unknown>): Record<string, string>
     const tags = inputs["tags"];
     if (Array.isArray(tags)) {
         return Object.fromEntries(
-            tags.filter((t): t is { key: string; value: string } => t !== null && typeof t === "object" && "key" in t).map((t) => [t.key, String(t.value)]),
+            tags
+                .filter((t): t is { key: string; value: string } => t !== null && typeof t === "object" && "key" in t)
+                .map((t) => [t.key, String(t.value)]),
         );
     }
     return tags !== null && typeof tags === "object" ? (tags as Record<string, string>) : {};
@@ -30,7 +32,11 @@ function providerDefaultTags(providerInputs: Record<string, unknown> | undefined
  * Provider default tags merged under the resource's own. Autoscaling groups do not receive
  * provider default tags, so theirs are their own only.
  */
-export function effectiveTags(type: string, inputs: Record<string, unknown>, providerInputs?: Record<string, unknown>): Record<string, string> {
+export function effectiveTags(
+    type: string,
+    inputs: Record<string, unknown>,
+    providerInputs?: Record<string, unknown>,
+): Record<string, string> {
     if (type === "aws:autoscaling/group:Group") return ownTags(inputs);
     return { ...providerDefaultTags(providerInputs), ...ownTags(inputs) };
 }

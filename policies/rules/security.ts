@@ -19,8 +19,13 @@ export const ec2Imdsv2Required: ResourceRule = {
         if (isUnknown(options)) return [{ kind: "not-evaluated", reason: "metadataOptions are unknown until deploy" }];
         const tokens = get(options, "httpTokens");
         const hops = get(options, "httpPutResponseHopLimit");
-        const problems = [tokens === "required" ? "" : `httpTokens is ${JSON.stringify(tokens ?? "optional (default)")}`, hops === 1 ? "" : `hop limit is ${JSON.stringify(hops ?? "unset")}`].filter(Boolean);
-        return problems.length > 0 ? [{ kind: "violation", message: `EC2 instance metadata must require IMDSv2 with hop limit 1: ${problems.join(", ")}.` }] : [];
+        const problems = [
+            tokens === "required" ? "" : `httpTokens is ${JSON.stringify(tokens ?? "optional (default)")}`,
+            hops === 1 ? "" : `hop limit is ${JSON.stringify(hops ?? "unset")}`,
+        ].filter(Boolean);
+        return problems.length > 0
+            ? [{ kind: "violation", message: `EC2 instance metadata must require IMDSv2 with hop limit 1: ${problems.join(", ")}.` }]
+            : [];
     },
 };
 
@@ -37,17 +42,24 @@ export const ebsEncrypted: ResourceRule = {
     validateResource(r) {
         const devices =
             r.type === LAUNCH_TEMPLATE
-                ? asArray(r.inputs["blockDeviceMappings"]).map((m) => get(m, "ebs")).filter((e) => e !== undefined)
+                ? asArray(r.inputs["blockDeviceMappings"])
+                      .map((m) => get(m, "ebs"))
+                      .filter((e) => e !== undefined)
                 : r.type === INSTANCE
                   ? [r.inputs["rootBlockDevice"] ?? {}, ...asArray(r.inputs["ebsBlockDevices"])]
                   : [r.inputs];
         const unencrypted = devices.filter((d) => !isTrue(get(d, "encrypted")));
-        return unencrypted.length > 0 ? [{ kind: "violation", message: `EBS volumes must be encrypted; ${unencrypted.length} block device(s) are not.` }] : [];
+        return unencrypted.length > 0
+            ? [{ kind: "violation", message: `EBS volumes must be encrypted; ${unencrypted.length} block device(s) are not.` }]
+            : [];
     },
 };
 
 const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
-const SSE = ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"];
+const SSE = [
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+];
 
 export const s3BucketEncrypted: StackRule = {
     name: "s3-bucket-encrypted",
@@ -57,7 +69,11 @@ export const s3BucketEncrypted: StackRule = {
     validateStack(resources) {
         return ofType(resources, ...BUCKETS)
             .filter((b) => !b.inputs["serverSideEncryptionConfiguration"] && !SSE.some((t) => dependentsOf(resources, b, t).length > 0))
-            .map((b) => ({ kind: "violation" as const, resource: b, message: "S3 bucket must have a server-side encryption configuration." }));
+            .map((b) => ({
+                kind: "violation" as const,
+                resource: b,
+                message: "S3 bucket must have a server-side encryption configuration.",
+            }));
     },
 };
 
@@ -78,16 +94,19 @@ function worldIngress(resources: readonly PolicyResource[]): OpenRule[] {
     const groupOf = (r: PolicyResource) => groups.find((g) => (r.propertyDependencies["securityGroupId"] ?? []).includes(g.urn));
     const open: OpenRule[] = [];
     for (const r of ofType(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")) {
-        if (WORLD.has(String(r.inputs["cidrIpv4"])) || WORLD.has(String(r.inputs["cidrIpv6"]))) open.push({ rule: r, group: groupOf(r), from: Number(r.inputs["fromPort"] ?? 0), to: Number(r.inputs["toPort"] ?? 65535) });
+        if (WORLD.has(String(r.inputs["cidrIpv4"])) || WORLD.has(String(r.inputs["cidrIpv6"])))
+            open.push({ rule: r, group: groupOf(r), from: Number(r.inputs["fromPort"] ?? 0), to: Number(r.inputs["toPort"] ?? 65535) });
     }
     for (const r of ofType(resources, "aws:ec2/securityGroupRule:SecurityGroupRule")) {
         const cidrs = [...asArray<string>(r.inputs["cidrBlocks"]), ...asArray<string>(r.inputs["ipv6CidrBlocks"])];
-        if (r.inputs["type"] === "ingress" && cidrs.some((c) => WORLD.has(c))) open.push({ rule: r, group: groupOf(r), from: Number(r.inputs["fromPort"]), to: Number(r.inputs["toPort"]) });
+        if (r.inputs["type"] === "ingress" && cidrs.some((c) => WORLD.has(c)))
+            open.push({ rule: r, group: groupOf(r), from: Number(r.inputs["fromPort"]), to: Number(r.inputs["toPort"]) });
     }
     for (const g of groups) {
         for (const i of asArray(g.inputs["ingress"])) {
             const cidrs = [...asArray<string>(get(i, "cidrBlocks")), ...asArray<string>(get(i, "ipv6CidrBlocks"))];
-            if (cidrs.some((c) => WORLD.has(c))) open.push({ rule: g, group: g, from: Number(get(i, "fromPort")), to: Number(get(i, "toPort")) });
+            if (cidrs.some((c) => WORLD.has(c)))
+                open.push({ rule: g, group: g, from: Number(get(i, "fromPort")), to: Number(get(i, "toPort")) });
         }
     }
     return open;
@@ -97,7 +116,8 @@ export const noPublicIngress: StackRule = {
     name: "no-public-ingress",
     area: "security",
     description: "Checks whether ingress from 0.0.0.0/0 or ::/0 is limited to ports 80 and 443 on security groups of load balancers.",
-    remediation: "Open only 80/443 to the world, on the load balancer's security group; reach instances from the load balancer's group and SSH from the internal range.",
+    remediation:
+        "Open only 80/443 to the world, on the load balancer's security group; reach instances from the load balancer's group and SSH from the internal range.",
     validateStack(resources) {
         const lbGroups = new Set(ofType(resources, LOAD_BALANCER).flatMap((lb) => lb.propertyDependencies["securityGroups"] ?? []));
         return worldIngress(resources)
@@ -116,13 +136,21 @@ const MODERN_TLS_POLICY = /^ELBSecurityPolicy-(TLS13-|FS-1-2-)/;
 export const albModernTls: ResourceRule = {
     name: "alb-modern-tls",
     area: "security",
-    description: "Checks whether HTTPS and TLS listeners use a TLS 1.2+ forward-secret or TLS 1.3 policy (the default ELBSecurityPolicy-2016-08 is weak).",
+    description:
+        "Checks whether HTTPS and TLS listeners use a TLS 1.2+ forward-secret or TLS 1.3 policy (the default ELBSecurityPolicy-2016-08 is weak).",
     remediation: 'Set sslPolicy to "ELBSecurityPolicy-TLS13-1-2-2021-06" (or another TLS13 / FS-1-2 policy).',
     appliesTo: (type) => type === LISTENER,
     validateResource(l) {
         if (l.inputs["protocol"] !== "HTTPS" && l.inputs["protocol"] !== "TLS") return [];
         const policy = l.inputs["sslPolicy"];
-        return typeof policy === "string" && MODERN_TLS_POLICY.test(policy) ? [] : [{ kind: "violation", message: `HTTPS listener must use a TLS 1.2+ forward-secret or TLS 1.3 policy; it uses ${JSON.stringify(policy ?? "ELBSecurityPolicy-2016-08 (default)")}.` }];
+        return typeof policy === "string" && MODERN_TLS_POLICY.test(policy)
+            ? []
+            : [
+                  {
+                      kind: "violation",
+                      message: `HTTPS listener must use a TLS 1.2+ forward-secret or TLS 1.3 policy; it uses ${JSON.stringify(policy ?? "ELBSecurityPolicy-2016-08 (default)")}.`,
+                  },
+              ];
     },
 };
 
@@ -130,12 +158,14 @@ export const albHttpRedirectsOnly: ResourceRule = {
     name: "alb-http-redirects-only",
     area: "security",
     description: "Checks whether plain HTTP listeners do nothing but redirect to HTTPS.",
-    remediation: 'Give the port-80 listener a single default action { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }.',
+    remediation:
+        'Give the port-80 listener a single default action { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }.',
     appliesTo: (type) => type === LISTENER,
     validateResource(l) {
         if (l.inputs["protocol"] !== "HTTP") return [];
         const actions = asArray(l.inputs["defaultActions"]);
-        const redirects = actions.length > 0 && actions.every((a) => get(a, "type") === "redirect" && get(a, "redirect.protocol") === "HTTPS");
+        const redirects =
+            actions.length > 0 && actions.every((a) => get(a, "type") === "redirect" && get(a, "redirect.protocol") === "HTTPS");
         return redirects ? [] : [{ kind: "violation", message: "HTTP listener must only redirect to HTTPS." }];
     },
 };
@@ -147,7 +177,9 @@ export const albDeletionProtection: ResourceRule = {
     remediation: "Set enableDeletionProtection: true on production load balancers.",
     appliesTo: (type) => type === LOAD_BALANCER,
     validateResource(lb, context) {
-        return isProduction(lb, context) && lb.inputs["enableDeletionProtection"] !== true ? [{ kind: "violation", message: "Production load balancer must have deletion protection." }] : [];
+        return isProduction(lb, context) && lb.inputs["enableDeletionProtection"] !== true
+            ? [{ kind: "violation", message: "Production load balancer must have deletion protection." }]
+            : [];
     },
 };
 
@@ -160,7 +192,9 @@ export const kmsKeyRotation: ResourceRule = {
     validateResource(key) {
         const spec = key.inputs["customerMasterKeySpec"] ?? key.inputs["keySpec"];
         if (spec !== undefined && spec !== "SYMMETRIC_DEFAULT") return [];
-        return key.inputs["enableKeyRotation"] === true ? [] : [{ kind: "violation", message: "KMS key must have automatic rotation enabled." }];
+        return key.inputs["enableKeyRotation"] === true
+            ? []
+            : [{ kind: "violation", message: "KMS key must have automatic rotation enabled." }];
     },
 };
 
@@ -171,27 +205,36 @@ const CREDENTIAL_NAME = /(KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL)/i;
  * value was a Pulumi secret cannot be seen there: the audit judges it (stack exports keep the
  * marks) and the components enforce it by wrapping every such value in pulumi.secret.
  */
-const SECRET_MARKS_UNSEEN = "secret marks are not visible under CrossGuard, which unwraps secrets; npm run audit judges this from a stack export";
+const SECRET_MARKS_UNSEEN =
+    "secret marks are not visible under CrossGuard, which unwraps secrets; npm run audit judges this from a stack export";
 
 export const workerNoPlaintextSecrets: ResourceRule = {
     name: "worker-no-plaintext-secrets",
     area: "security",
     description: "Checks whether Worker bindings keep credentials out of plain_text vars and pass secret_text values as Pulumi secrets.",
-    remediation: "Bind credentials as secret_text from a Pulumi secret (`pulumi config set --secret`, pulumi.secret), never as a plain_text var.",
+    remediation:
+        "Bind credentials as secret_text from a Pulumi secret (`pulumi config set --secret`, pulumi.secret), never as a plain_text var.",
     appliesTo: (type) => WORKER_BINDING_TYPES.includes(type) || type === "cloudflare:index/secretsStoreSecret:SecretsStoreSecret",
     validateResource(r, context) {
         if (r.type === "cloudflare:index/secretsStoreSecret:SecretsStoreSecret") {
             const value = r.inputs["value"];
             if (!context.secretsMarked) return [{ kind: "not-evaluated", reason: SECRET_MARKS_UNSEEN }];
-            return isPlainString(value) ? [{ kind: "violation", message: "Secrets Store value must be a Pulumi secret, not plain text." }] : [];
+            return isPlainString(value)
+                ? [{ kind: "violation", message: "Secrets Store value must be a Pulumi secret, not plain text." }]
+                : [];
         }
         const bindings = asArray<{ type: string; name: string; text?: unknown }>(r.inputs["bindings"]);
         const problems = [
             ...bindings.filter((b) => b.type === "plain_text" && CREDENTIAL_NAME.test(b.name)).map((b) => `${b.name} is a plain_text var`),
-            ...(context.secretsMarked ? bindings.filter((b) => b.type === "secret_text" && isPlainString(b.text)).map((b) => `${b.name} is not a Pulumi secret`) : []),
+            ...(context.secretsMarked
+                ? bindings.filter((b) => b.type === "secret_text" && isPlainString(b.text)).map((b) => `${b.name} is not a Pulumi secret`)
+                : []),
         ];
-        if (problems.length > 0) return [{ kind: "violation", message: `Worker bindings must not hold credentials in plain text: ${problems.join(", ")}.` }];
-        return !context.secretsMarked && bindings.some((b) => b.type === "secret_text") ? [{ kind: "not-evaluated", reason: `whether secret_text values are Pulumi secrets: ${SECRET_MARKS_UNSEEN}` }] : [];
+        if (problems.length > 0)
+            return [{ kind: "violation", message: `Worker bindings must not hold credentials in plain text: ${problems.join(", ")}.` }];
+        return !context.secretsMarked && bindings.some((b) => b.type === "secret_text")
+            ? [{ kind: "not-evaluated", reason: `whether secret_text values are Pulumi secrets: ${SECRET_MARKS_UNSEEN}` }]
+            : [];
     },
 };
 
@@ -206,9 +249,13 @@ export const kubernetesSecretNotPlaintext: ResourceRule = {
         const plain = (["data", "stringData"] as const).flatMap((field) => {
             const value = r.inputs[field];
             if (value === undefined || value === SECRET || isUnknown(value)) return [];
-            return Object.entries((value as Record<string, unknown>) ?? {}).filter(([, v]) => v !== SECRET && !isUnknown(v)).map(([k]) => `${field}.${k}`);
+            return Object.entries((value as Record<string, unknown>) ?? {})
+                .filter(([, v]) => v !== SECRET && !isUnknown(v))
+                .map(([k]) => `${field}.${k}`);
         });
-        return plain.length > 0 ? [{ kind: "violation", message: `Kubernetes Secret must not hold plain-text values: ${plain.join(", ")}.` }] : [];
+        return plain.length > 0
+            ? [{ kind: "violation", message: `Kubernetes Secret must not hold plain-text values: ${plain.join(", ")}.` }]
+            : [];
     },
 };
 
@@ -222,19 +269,23 @@ export const logpushCredentialsSecret: ResourceRule = {
         if (!context.secretsMarked) return [{ kind: "not-evaluated", reason: SECRET_MARKS_UNSEEN }];
         const destination = r.inputs["destinationConf"];
         const plainKeys = isPlainString(destination) && /(access-key-id|secret-access-key|secret_access_key)=/i.test(destination);
-        return plainKeys ? [{ kind: "violation", message: "Logpush destination holds access keys in plain text; it must be a Pulumi secret." }] : [];
+        return plainKeys
+            ? [{ kind: "violation", message: "Logpush destination holds access keys in plain text; it must be a Pulumi secret." }]
+            : [];
     },
 };
-
 
 export const protectStatefulProduction: ResourceRule = {
     name: "protect-stateful-production",
     area: "security",
-    description: "Checks whether production's stateful resources are protected against deletion (the protect option, which the engine passes to policy packs; it does not pass retainOnDelete, so that does not count).",
+    description:
+        "Checks whether production's stateful resources are protected against deletion (the protect option, which the engine passes to policy packs; it does not pass retainOnDelete, so that does not count).",
     remediation: "Give production's stateful resources the protect resource option.",
     appliesTo: (type) => STATEFUL_TYPES.includes(type),
     validateResource(r, context) {
-        return isProduction(r, context) && !r.options.protect ? [{ kind: "violation", message: "Production stateful resource must be protected (the protect option)." }] : [];
+        return isProduction(r, context) && !r.options.protect
+            ? [{ kind: "violation", message: "Production stateful resource must be protected (the protect option)." }]
+            : [];
     },
 };
 

@@ -13,21 +13,26 @@ const TAGGABLE = new Set<string>(taggableTypes.types);
 function tagProblems(tags: Record<string, string>): string[] {
     const problems: string[] = [];
     for (const key of REQUIRED_TAG_KEYS) if (!tags[key] || !tags[key]!.trim()) problems.push(`missing ${key}`);
-    if (tags["Environment"] && !(STACK_NAMES as readonly string[]).includes(tags["Environment"])) problems.push(`Environment "${tags["Environment"]}" is not one of ${STACK_NAMES.join(", ")}`);
-    if (tags["ManagedBy"] && tags["ManagedBy"] !== MANAGED_BY) problems.push(`ManagedBy is "${tags["ManagedBy"]}", expected "${MANAGED_BY}"`);
+    if (tags["Environment"] && !(STACK_NAMES as readonly string[]).includes(tags["Environment"]))
+        problems.push(`Environment "${tags["Environment"]}" is not one of ${STACK_NAMES.join(", ")}`);
+    if (tags["ManagedBy"] && tags["ManagedBy"] !== MANAGED_BY)
+        problems.push(`ManagedBy is "${tags["ManagedBy"]}", expected "${MANAGED_BY}"`);
     return problems;
 }
 
 export const awsRequiredTags: ResourceRule = {
     name: "aws-required-tags",
     area: "tagging",
-    description: "Checks whether every taggable AWS resource carries Environment, Service, Owner, CostCenter and ManagedBy, with allowed values.",
+    description:
+        "Checks whether every taggable AWS resource carries Environment, Service, Owner, CostCenter and ManagedBy, with allowed values.",
     remediation: "Create AWS resources through a provider whose defaultTags carry the required tags, or tag the resource itself.",
     appliesTo: (type) => TAGGABLE.has(type),
     validateResource(r) {
         if (isUnknown(r.inputs["tags"])) return [{ kind: "not-evaluated", reason: "tags are unknown until deploy" }];
         const problems = tagProblems(effectiveTags(r.type, r.inputs, r.providerInputs));
-        return problems.length > 0 ? [{ kind: "violation", message: `AWS resource must carry the required tags: ${problems.join("; ")}.` }] : [];
+        return problems.length > 0
+            ? [{ kind: "violation", message: `AWS resource must carry the required tags: ${problems.join("; ")}.` }]
+            : [];
     },
 };
 
@@ -47,18 +52,28 @@ export const kubernetesRequiredLabels: ResourceRule = {
     },
 };
 
-
 export const statefulBackupTier: ResourceRule = {
     name: "stateful-backup-tier",
     area: "tagging",
-    description: "Checks whether every stateful resource (instances and their volumes, EBS, RDS, DynamoDB, EFS) carries a valid BackupTier tag.",
+    description:
+        "Checks whether every stateful resource (instances and their volumes, EBS, RDS, DynamoDB, EFS) carries a valid BackupTier tag.",
     remediation: `Tag the resource (for launch templates: both tagSpecifications) with ${BACKUP_TIER_TAG} = one of ${BACKUP_TIERS.join(", ")}.`,
     appliesTo: (type) => type in STATEFUL_TIER_TAGS,
     validateResource(r): Judgement[] {
         const sets = STATEFUL_TIER_TAGS[r.type]!(r.inputs);
-        if (sets.length === 0) return [{ kind: "violation", message: "Stateful resource must tag what it launches: no instance or volume tag specification." }];
+        if (sets.length === 0)
+            return [
+                { kind: "violation", message: "Stateful resource must tag what it launches: no instance or volume tag specification." },
+            ];
         const bad = sets.map((t) => t[BACKUP_TIER_TAG]).filter((tier) => !tier || !(BACKUP_TIERS as readonly string[]).includes(tier));
-        return bad.length > 0 ? [{ kind: "violation", message: `Stateful resource must carry ${BACKUP_TIER_TAG} with one of ${BACKUP_TIERS.join(", ")}; found ${bad.map((b) => JSON.stringify(b ?? null)).join(", ")}.` }] : [];
+        return bad.length > 0
+            ? [
+                  {
+                      kind: "violation",
+                      message: `Stateful resource must carry ${BACKUP_TIER_TAG} with one of ${BACKUP_TIERS.join(", ")}; found ${bad.map((b) => JSON.stringify(b ?? null)).join(", ")}.`,
+                  },
+              ]
+            : [];
     },
 };
 

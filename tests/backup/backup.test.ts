@@ -17,10 +17,15 @@ const rulesOf = (plan: { inputs: Record<string, unknown> }) => plan.inputs["rule
 describe.each(STACKS)("backup of %s", (stack) => {
     it("encrypts every vault with a customer-managed key, and every key rotates", async () => {
         const { resources } = await planOf(stack);
-        for (const vault of ofType(resources, "aws:backup/vault:Vault")) expect(vault.inputs["kmsKeyArn"]).toMatch(/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\//);
+        for (const vault of ofType(resources, "aws:backup/vault:Vault"))
+            expect(vault.inputs["kmsKeyArn"]).toMatch(/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\//);
         for (const key of ofType(resources, "aws:kms/key:Key")) {
             expect(key.inputs["enableKeyRotation"]).toBe(true);
-            const statements = JSON.parse(String(key.inputs["policy"])).Statement as Array<{ Principal: unknown; Action: unknown; Condition?: unknown }>;
+            const statements = JSON.parse(String(key.inputs["policy"])).Statement as Array<{
+                Principal: unknown;
+                Action: unknown;
+                Condition?: unknown;
+            }>;
             expect(statements.filter((st) => JSON.stringify(st.Principal) === '{"AWS":"*"}' && !st.Condition)).toEqual([]);
         }
     });
@@ -40,7 +45,9 @@ describe.each(STACKS)("backup of %s", (stack) => {
         const selections = ofType(resources, "aws:backup/selection:Selection");
         for (const lt of ofType(resources, "aws:ec2/launchTemplate:LaunchTemplate")) {
             for (const spec of input(lt, "tagSpecifications") as Array<{ tags: Record<string, string> }>) {
-                expect(selections.filter((s) => selectionMatches(s.inputs, spec.tags)).map((s) => s.inputs["name"])).toEqual([`ops-platform-${stack}-${spec.tags["BackupTier"]}`]);
+                expect(selections.filter((s) => selectionMatches(s.inputs, spec.tags)).map((s) => s.inputs["name"])).toEqual([
+                    `ops-platform-${stack}-${spec.tags["BackupTier"]}`,
+                ]);
                 expect(selections.filter((s) => selectionMatches(s.inputs, { ...spec.tags, Environment: "another" }))).toEqual([]);
             }
         }
@@ -50,17 +57,23 @@ describe.each(STACKS)("backup of %s", (stack) => {
     it("reports failed jobs, and only failed ones, to email and PagerDuty", async () => {
         const { resources, config } = await planOf(stack);
         const notifications = oneOfType(resources, "aws:backup/vaultNotifications:VaultNotifications");
-        expect(notifications.inputs["backupVaultEvents"]).toEqual(expect.arrayContaining(["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED"]));
+        expect(notifications.inputs["backupVaultEvents"]).toEqual(
+            expect.arrayContaining(["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED"]),
+        );
         const topicArn = String(notifications.inputs["snsTopicArn"]);
         expect(topicArn).toMatch(new RegExp(`^arn:aws:sns:us-east-1:111122223333:topic/ops-platform-${stack}-backup-jobs-alarms`));
-        const subscriptions = ofType(resources, "aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.startsWith(`ops-platform-${stack}-backup-jobs`));
+        const subscriptions = ofType(resources, "aws:sns/topicSubscription:TopicSubscription").filter((s) =>
+            s.name.startsWith(`ops-platform-${stack}-backup-jobs`),
+        );
         expect(subscriptions.map((s) => s.inputs["protocol"]).sort()).toEqual([...config.alerting.emails.map(() => "email"), "https"]);
-        for (const s of subscriptions) expect(JSON.parse(String(s.inputs["filterPolicy"]))).toEqual({ State: [{ "anything-but": "COMPLETED" }] });
+        for (const s of subscriptions)
+            expect(JSON.parse(String(s.inputs["filterPolicy"]))).toEqual({ State: [{ "anything-but": "COMPLETED" }] });
     });
 });
 
 it("locks vaults in compliance mode in production, governance in staging, not at all in dev", async () => {
-    const locks = async (stack: string) => ofType((await planOf(stack)).resources, "aws:backup/vaultLockConfiguration:VaultLockConfiguration").map((l) => l.inputs);
+    const locks = async (stack: string) =>
+        ofType((await planOf(stack)).resources, "aws:backup/vaultLockConfiguration:VaultLockConfiguration").map((l) => l.inputs);
     const production = await locks("production");
     expect(production).toHaveLength(2);
     for (const lock of production) expect(lock).toMatchObject({ minRetentionDays: 7, maxRetentionDays: 2555, changeableForDays: 3 });
@@ -77,18 +90,25 @@ it("copies every production rule to the DR vault, keeping copies as long as the 
     const drArn = "arn:aws:backup:us-west-2:111122223333:backup-vault:ops-platform-production-dr";
     for (const plan of ofType(resources, "aws:backup/plan:Plan")) {
         for (const rule of rulesOf(plan)) {
-            expect(rule.copyActions).toEqual([{ destinationVaultArn: drArn, lifecycle: expect.objectContaining({ deleteAfter: rule.lifecycle.deleteAfter }) }]);
+            expect(rule.copyActions).toEqual([
+                { destinationVaultArn: drArn, lifecycle: expect.objectContaining({ deleteAfter: rule.lifecycle.deleteAfter }) },
+            ]);
         }
     }
     const policy = JSON.parse(String(oneOfType(resources, "aws:backup/vaultPolicy:VaultPolicy", "backup-dr").inputs["policy"]));
-    expect(policy.Statement[0]).toMatchObject({ Effect: "Deny", Action: expect.arrayContaining(["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"]) });
+    expect(policy.Statement[0]).toMatchObject({
+        Effect: "Deny",
+        Action: expect.arrayContaining(["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"]),
+    });
 });
 
 it("tests restores monthly in production and runs the audit framework's controls", async () => {
     const { resources } = await planOf("production");
     expect(oneOfType(resources, "aws:backup/restoreTestingPlan:RestoreTestingPlan").inputs["scheduleExpression"]).toBe("cron(0 5 1 * ? *)");
     expect(ofType(resources, "aws:backup/restoreTestingSelection:RestoreTestingSelection")).toHaveLength(2);
-    const controls = (oneOfType(resources, "aws:backup/framework:Framework").inputs["controls"] as Array<{ name: string }>).map((c) => c.name);
+    const controls = (oneOfType(resources, "aws:backup/framework:Framework").inputs["controls"] as Array<{ name: string }>).map(
+        (c) => c.name,
+    );
     expect(new Set(controls)).toEqual(
         new Set([
             "BACKUP_RECOVERY_POINT_ENCRYPTED",
@@ -119,16 +139,34 @@ describe("tier rules", () => {
 describe("backup config that breaks the matrix is refused", () => {
     const tiers = (critical: Record<string, unknown>) => withKey("production", "backup", { tiers: { critical } }, true);
     it.each([
-        ["a schedule that cannot meet the RPO", { continuous: false }, "production: ops-platform:backup.tiers.critical.schedule: runs every 1 h, which cannot meet the tier's RPO of 15 min"],
-        ["retention below the tier's minimum", { retentionDays: 10 }, "production: ops-platform:backup.tiers.critical.retentionDays: 10 is below the critical tier's minimum of 30 days"],
-        ["cold storage that breaks AWS's 90 days", { continuous: false, schedule: "rate(15 minutes)", coldStorageAfterDays: 7 }, "production: ops-platform:backup.tiers.critical.coldStorageAfterDays: cold storage after 7 days needs a retention of at least 97 days"],
-        ["an unreadable schedule", { schedule: "every hour" }, 'production: ops-platform:backup.tiers.critical.schedule: string "every hour": expected an AWS schedule such as cron(0 5 1 * ? *) or rate(1 hour)'],
+        [
+            "a schedule that cannot meet the RPO",
+            { continuous: false },
+            "production: ops-platform:backup.tiers.critical.schedule: runs every 1 h, which cannot meet the tier's RPO of 15 min",
+        ],
+        [
+            "retention below the tier's minimum",
+            { retentionDays: 10 },
+            "production: ops-platform:backup.tiers.critical.retentionDays: 10 is below the critical tier's minimum of 30 days",
+        ],
+        [
+            "cold storage that breaks AWS's 90 days",
+            { continuous: false, schedule: "rate(15 minutes)", coldStorageAfterDays: 7 },
+            "production: ops-platform:backup.tiers.critical.coldStorageAfterDays: cold storage after 7 days needs a retention of at least 97 days",
+        ],
+        [
+            "an unreadable schedule",
+            { schedule: "every hour" },
+            'production: ops-platform:backup.tiers.critical.schedule: string "every hour": expected an AWS schedule such as cron(0 5 1 * ? *) or rate(1 hour)',
+        ],
     ])("%s", (_, critical, expected) => {
         expect(problemsOf(tiers(critical)).join("\n")).toContain(expected);
     });
 
     it("refuses a cross-region copy without a standby region", () => {
-        expect(problemsOf(withKey("staging", "backup", { crossRegionCopy: true }, true)).join("\n")).toContain("staging: ops-platform:backup.crossRegionCopy: is true but no region has standby: true");
+        expect(problemsOf(withKey("staging", "backup", { crossRegionCopy: true }, true)).join("\n")).toContain(
+            "staging: ops-platform:backup.crossRegionCopy: is true but no region has standby: true",
+        );
     });
 });
 

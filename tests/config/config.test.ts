@@ -12,7 +12,11 @@ describe("stack config", () => {
         const dev = validateConfig(rawOf("dev"));
         const production = validateConfig(rawOf("production"));
         expect([dev.network.azCount, dev.network.natGateways, dev.fleet.size.desiredCapacity]).toEqual([2, "single", 1]);
-        expect([production.network.azCount, production.network.natGateways, production.fleet.size.desiredCapacity]).toEqual([3, "perAz", 3]);
+        expect([production.network.azCount, production.network.natGateways, production.fleet.size.desiredCapacity]).toEqual([
+            3,
+            "perAz",
+            3,
+        ]);
         expect(production.protectStatefulResources).toBe(true);
         expect(production.backup.lockMode).toBe("compliance");
         expect(dev.edge.rateLimit).toEqual({ maxRequests: 1000, windowMs: 60000, burstSize: 20 });
@@ -21,20 +25,59 @@ describe("stack config", () => {
 
     it("keeps secure values secret keys", () => {
         const raw = rawOf("production");
-        expect([...raw.secretKeys].sort()).toEqual(["anthropicApiKey", "kubeconfig", "openaiApiKey", "pagerdutyCloudwatchKey", "pagerdutyRoutingKey", "slackInfraWebhookUrl", "slackWebhookUrl"]);
+        expect([...raw.secretKeys].sort()).toEqual([
+            "anthropicApiKey",
+            "kubeconfig",
+            "openaiApiKey",
+            "pagerdutyCloudwatchKey",
+            "pagerdutyRoutingKey",
+            "slackInfraWebhookUrl",
+            "slackWebhookUrl",
+        ]);
     });
 });
 
 describe("bad config is refused with the key named", () => {
     it.each([
-        ["an unknown top-level key, with the closest one suggested", withKey("dev", "netwrk", { azCount: 2 }), /^dev: ops-platform:netwrk: unknown key; did you mean "network"\?/],
-        ["an unknown nested key", withKey("dev", "network", { azCount: 2, natGatways: "single" }), /^dev: ops-platform:network\.natGatways: unknown key; did you mean "natGateways"\?/],
-        ["a wrong type", withKey("dev", "network", { azCount: "two" }), /^dev: ops-platform:network\.azCount: string "two" is not valid; expected number/],
-        ["a value outside an enum", withKey("dev", "network", { natGateways: "some" }), /^dev: ops-platform:network\.natGateways: .*expected one of "perAz", "single"/],
+        [
+            "an unknown top-level key, with the closest one suggested",
+            withKey("dev", "netwrk", { azCount: 2 }),
+            /^dev: ops-platform:netwrk: unknown key; did you mean "network"\?/,
+        ],
+        [
+            "an unknown nested key",
+            withKey("dev", "network", { azCount: 2, natGatways: "single" }),
+            /^dev: ops-platform:network\.natGatways: unknown key; did you mean "natGateways"\?/,
+        ],
+        [
+            "a wrong type",
+            withKey("dev", "network", { azCount: "two" }),
+            /^dev: ops-platform:network\.azCount: string "two" is not valid; expected number/,
+        ],
+        [
+            "a value outside an enum",
+            withKey("dev", "network", { natGateways: "some" }),
+            /^dev: ops-platform:network\.natGateways: .*expected one of "perAz", "single"/,
+        ],
         ["a missing required key", withKey("dev", "owner", undefined), /^dev: ops-platform:owner: missing; expected string/],
-        ["an environment that is not the stack", withKey("dev", "environment", "production"), /^dev: ops-platform:environment: is "production" but the stack is "dev"/],
-        ["a plaintext secret", (() => { const raw = rawOf("dev"); return { ...raw, secretKeys: new Set([...raw.secretKeys].filter((k) => k !== "openaiApiKey")) }; })(), /^dev: ops-platform:openaiApiKey: is stored in plain text/],
-        ["a provider without its key (the postmortem)", withKey("dev", "anthropicApiKey", undefined), /^dev: ops-platform:anthropicApiKey: missing, but edge.providers.order uses anthropic/],
+        [
+            "an environment that is not the stack",
+            withKey("dev", "environment", "production"),
+            /^dev: ops-platform:environment: is "production" but the stack is "dev"/,
+        ],
+        [
+            "a plaintext secret",
+            (() => {
+                const raw = rawOf("dev");
+                return { ...raw, secretKeys: new Set([...raw.secretKeys].filter((k) => k !== "openaiApiKey")) };
+            })(),
+            /^dev: ops-platform:openaiApiKey: is stored in plain text/,
+        ],
+        [
+            "a provider without its key (the postmortem)",
+            withKey("dev", "anthropicApiKey", undefined),
+            /^dev: ops-platform:anthropicApiKey: missing, but edge.providers.order uses anthropic/,
+        ],
     ])("%s", (_, raw, expected) => {
         const problems = problemsOf(raw);
         expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
@@ -45,7 +88,11 @@ describe("bad config is refused with the key named", () => {
         raw.values["costCenter"] = "";
         const problems = problemsOf(raw);
         expect(problems.map((p) => p.split(":").slice(0, 3).join(":"))).toEqual(
-            expect.arrayContaining(["dev: ops-platform:network.azCount", "dev: ops-platform:network.natGatways", "dev: ops-platform:costCenter"]),
+            expect.arrayContaining([
+                "dev: ops-platform:network.azCount",
+                "dev: ops-platform:network.natGatways",
+                "dev: ops-platform:costCenter",
+            ]),
         );
     });
 });

@@ -22,13 +22,25 @@ function withConfig(changes: Record<string, unknown>): string {
         const full = key.includes(":") ? key : `ops-platform:${key}`;
         const current = doc.config[full];
         if (value === undefined) delete doc.config[full];
-        else doc.config[full] = current && typeof current === "object" && !Array.isArray(current) && value && typeof value === "object" && !Array.isArray(value) ? { ...current, ...value } : value;
+        else
+            doc.config[full] =
+                current &&
+                typeof current === "object" &&
+                !Array.isArray(current) &&
+                value &&
+                typeof value === "object" &&
+                !Array.isArray(value)
+                    ? { ...current, ...value }
+                    : value;
     }
     return stringify(doc);
 }
 const region = (cidrBlock: string) => withConfig({ regions: [{ region: "us-east-1", cidrBlock }] });
 /** The stack file with `alerting.emails` a list of `count` addresses, spliced in as text: yaml takes a second to stringify 250,000 items. */
-const withLongEmailList = (count: number) => withConfig({ alerting: { emails: ["LONG-LIST"] } }).replace(/^( *)- LONG-LIST$/m, (_, indent: string) => `${indent}- a@b.c\n`.repeat(count).trimEnd());
+const withLongEmailList = (count: number) =>
+    withConfig({ alerting: { emails: ["LONG-LIST"] } }).replace(/^( *)- LONG-LIST$/m, (_, indent: string) =>
+        `${indent}- a@b.c\n`.repeat(count).trimEnd(),
+    );
 
 /** [what, stack file text, substrings the error must contain] */
 const CASES: Array<[string, string, string[]]> = [
@@ -39,50 +51,198 @@ const CASES: Array<[string, string, string[]]> = [
     ["config: that is a list", "config:\n  - ops-platform:owner\n", ["dev:", "`config:` is not a mapping"]],
     ["text that is not YAML", "config:\n  a: [1, 2\n", ["dev:", "is not valid YAML"]],
     ["config: with nothing under it", "config:\n", ["dev: ops-platform:owner: missing", "dev: ops-platform:environment: missing"]],
-    ["a misspelt namespace", withConfig({ "ops-platfrom:monitoring": { enabled: false } }), ['dev: ops-platfrom:monitoring: unknown namespace "ops-platfrom"', 'did you mean "ops-platform:monitoring"?']],
-    ["a namespace in the wrong case", withConfig({ "Ops-platform:edge": { hostname: "x" } }), ['dev: Ops-platform:edge: unknown namespace "Ops-platform"', 'did you mean "ops-platform:edge"?']],
+    [
+        "a misspelt namespace",
+        withConfig({ "ops-platfrom:monitoring": { enabled: false } }),
+        ['dev: ops-platfrom:monitoring: unknown namespace "ops-platfrom"', 'did you mean "ops-platform:monitoring"?'],
+    ],
+    [
+        "a namespace in the wrong case",
+        withConfig({ "Ops-platform:edge": { hostname: "x" } }),
+        ['dev: Ops-platform:edge: unknown namespace "Ops-platform"', 'did you mean "ops-platform:edge"?'],
+    ],
     ["a namespace without its dash", withConfig({ "opsplatform:owner": "x" }), ['did you mean "ops-platform:owner"?']],
-    ["a namespace of nobody's", withConfig({ "acme:thing": "x" }), ['dev: acme:thing: unknown namespace "acme"', "expected ops-platform: or a provider's namespace"]],
-    ["secure: on a key that is not a secret", withConfig({ owner: { secure: "v1:abc" } }), ["dev: ops-platform:owner: is a `secure:` value but not a secret; expected plain text"]],
+    [
+        "a namespace of nobody's",
+        withConfig({ "acme:thing": "x" }),
+        ['dev: acme:thing: unknown namespace "acme"', "expected ops-platform: or a provider's namespace"],
+    ],
+    [
+        "secure: on a key that is not a secret",
+        withConfig({ owner: { secure: "v1:abc" } }),
+        ["dev: ops-platform:owner: is a `secure:` value but not a secret; expected plain text"],
+    ],
     ["an empty secure: value", withConfig({ openaiApiKey: { secure: "" } }), ["dev: ops-platform:openaiApiKey: `secure:` is empty"]],
-    ["a secret in plain text", withConfig({ openaiApiKey: "plain" }), ["dev: ops-platform:openaiApiKey: is stored in plain text; expected a secret"]],
-    ["a secure value nested in an object", withConfig({ edge: { providers: { openaiUrl: { secure: "x" } } } }), ["dev: ops-platform:edge: holds a nested secure value"]],
-    ["an OpenAI key pasted as the account id", withConfig({ cloudflare: { accountId: OPENAI_LIKE } }), ["dev: ops-platform:cloudflare.accountId: a value that looks like a credential (not shown)"]],
-    ["a Cloudflare token pasted as the zone id", withConfig({ cloudflare: { zoneId: CLOUDFLARE_LIKE } }), ["dev: ops-platform:cloudflare.zoneId: a value that looks like a credential (not shown)"]],
+    [
+        "a secret in plain text",
+        withConfig({ openaiApiKey: "plain" }),
+        ["dev: ops-platform:openaiApiKey: is stored in plain text; expected a secret"],
+    ],
+    [
+        "a secure value nested in an object",
+        withConfig({ edge: { providers: { openaiUrl: { secure: "x" } } } }),
+        ["dev: ops-platform:edge: holds a nested secure value"],
+    ],
+    [
+        "an OpenAI key pasted as the account id",
+        withConfig({ cloudflare: { accountId: OPENAI_LIKE } }),
+        ["dev: ops-platform:cloudflare.accountId: a value that looks like a credential (not shown)"],
+    ],
+    [
+        "a Cloudflare token pasted as the zone id",
+        withConfig({ cloudflare: { zoneId: CLOUDFLARE_LIKE } }),
+        ["dev: ops-platform:cloudflare.zoneId: a value that looks like a credential (not shown)"],
+    ],
     ["a CIDR with an octet above 255", region("999.30.0.0/16"), ["dev: ops-platform:regions[0].cidrBlock:", "octet 999 is above 255"]],
     ["a CIDR with prefix /33", region("10.30.0.0/33"), ["dev: ops-platform:regions[0].cidrBlock:", "prefix /33 is above /32"]],
-    ["a CIDR with host bits set", region("10.30.1.0/16"), ["dev: ops-platform:regions[0].cidrBlock:", "has host bits set; expected the network address 10.30.0.0/16"]],
-    ["a VPC too small for the subnet layout", region("10.30.0.0/26"), ["dev: ops-platform:regions[0].cidrBlock:", "expected a /16 to /24 VPC range"]],
+    [
+        "a CIDR with host bits set",
+        region("10.30.1.0/16"),
+        ["dev: ops-platform:regions[0].cidrBlock:", "has host bits set; expected the network address 10.30.0.0/16"],
+    ],
+    [
+        "a VPC too small for the subnet layout",
+        region("10.30.0.0/26"),
+        ["dev: ops-platform:regions[0].cidrBlock:", "expected a /16 to /24 VPC range"],
+    ],
     ["a VPC larger than AWS allows", region("10.0.0.0/8"), ["expected a /16 to /24 VPC range"]],
     ["an address without a prefix", region("10.30.0.0"), ["expected an IPv4 CIDR block such as 10.0.0.0/16"]],
-    ["overlapping regions", withConfig({ regions: [{ region: "us-east-1", cidrBlock: "10.30.0.0/16" }, { region: "us-west-2", cidrBlock: "10.30.0.0/20", standby: true }], fleet: { certificateArns: { "us-east-1": "arn:aws:acm:us-east-1:111122223333:certificate/a", "us-west-2": "arn:aws:acm:us-west-2:111122223333:certificate/b" } } }), ["dev: ops-platform:regions[1].cidrBlock: 10.30.0.0/20 overlaps regions[0]"]],
-    ["SSH from outside the internal range", withConfig({ fleet: { sshCidr: "0.0.0.0/0" } }), ["dev: ops-platform:fleet.sshCidr: 0.0.0.0/0 is not inside the internal range"]],
+    [
+        "overlapping regions",
+        withConfig({
+            regions: [
+                { region: "us-east-1", cidrBlock: "10.30.0.0/16" },
+                { region: "us-west-2", cidrBlock: "10.30.0.0/20", standby: true },
+            ],
+            fleet: {
+                certificateArns: {
+                    "us-east-1": "arn:aws:acm:us-east-1:111122223333:certificate/a",
+                    "us-west-2": "arn:aws:acm:us-west-2:111122223333:certificate/b",
+                },
+            },
+        }),
+        ["dev: ops-platform:regions[1].cidrBlock: 10.30.0.0/20 overlaps regions[0]"],
+    ],
+    [
+        "SSH from outside the internal range",
+        withConfig({ fleet: { sshCidr: "0.0.0.0/0" } }),
+        ["dev: ops-platform:fleet.sshCidr: 0.0.0.0/0 is not inside the internal range"],
+    ],
     ["a 5 MB string", withConfig({ owner: "x".repeat(5_000_000) }), ["dev:", "bytes; expected at most 1048576"]],
     ["a 250,000-element list", withLongEmailList(250_000), ["dev:", "bytes; expected at most 1048576"]],
-    ["a 100 KB string", withConfig({ owner: "x".repeat(100_000) }), ["dev: ops-platform:owner: a text of 100000 characters; expected at most 65536"]],
-    ["a 2,000-element list", withConfig({ monitoring: { services: Array.from({ length: 2000 }, (_, i) => `s${i}`) } }), ["dev: ops-platform:monitoring: a list of 2000 items; expected at most 1000"]],
-    ["a Worker cron in words", withConfig({ edge: { kvBackup: { cron: "every day" } } }), ["dev: ops-platform:edge.kvBackup.cron:", "expected a Workers cron of five fields"]],
-    ["a Worker cron of four fields", withConfig({ edge: { kvBackup: { cron: "0 3 * *" } } }), ["dev: ops-platform:edge.kvBackup.cron:", "expected a Workers cron of five fields"]],
-    ["an AWS cron of four fields", withConfig({ backup: { tiers: { high: { schedule: "cron(0 * * *)" } } } }), ["dev: ops-platform:backup.tiers.high.schedule:", "expected an AWS schedule"]],
-    ["a restore-test schedule in words", withConfig({ backup: { restoreTesting: { schedule: "monthly" } } }), ["dev: ops-platform:backup.restoreTesting.schedule:", "expected an AWS schedule"]],
-    ["a patch window in weeks", withConfig({ fleet: { patching: { windowSchedule: "rate(2 weeks)" } } }), ["dev: ops-platform:fleet.patching.windowSchedule:", "expected an AWS schedule"]],
-    ["an SLO selector without quotes", withConfig({ monitoring: { slos: [{ name: "gw", service: "gateway", objective: 99.9, selector: "job=gateway" }] } }), ["dev: ops-platform:monitoring.slos[0].selector:", "expected PromQL label matchers such as {job=\"gateway\"}"]],
-    ["monitoring without the cluster's OIDC provider", withConfig({ monitoring: { clusterOidcProviderArn: undefined } }), ["dev: ops-platform:monitoring.clusterOidcProviderArn: missing, but monitoring.enabled is true"]],
-    ["an OIDC provider that is not one", withConfig({ monitoring: { clusterOidcProviderArn: "arn:aws:iam::111122223333:role/eks" } }), ["dev: ops-platform:monitoring.clusterOidcProviderArn:", "expected arn:aws:iam::<account>:oidc-provider/"]],
-    ["an OIDC provider in another account", withConfig({ monitoring: { clusterOidcProviderArn: "arn:aws:iam::999988887777:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X" } }), ["dev: ops-platform:monitoring.clusterOidcProviderArn: names account 999988887777; expected one of awsAccountIds (111122223333)"]],
-    ["a service monitoring knows nothing of", withConfig({ monitoring: { services: ["gateway", "payments"] } }), ["dev: ops-platform:monitoring.services[1]:", "gateway", "web"]],
-    ["KV backups of a namespace twice", withConfig({ edge: { kvBackup: { bindings: ["STATE", "STATE"] } } }), ["dev: ops-platform:edge.kvBackup.bindings:", "expected each binding once"]],
-    ["a number in words", withConfig({ fleet: { size: { minSize: "three", desiredCapacity: 1, maxSize: 2 } } }), ["dev: ops-platform:fleet.size.minSize:", "expected number"]],
+    [
+        "a 100 KB string",
+        withConfig({ owner: "x".repeat(100_000) }),
+        ["dev: ops-platform:owner: a text of 100000 characters; expected at most 65536"],
+    ],
+    [
+        "a 2,000-element list",
+        withConfig({ monitoring: { services: Array.from({ length: 2000 }, (_, i) => `s${i}`) } }),
+        ["dev: ops-platform:monitoring: a list of 2000 items; expected at most 1000"],
+    ],
+    [
+        "a Worker cron in words",
+        withConfig({ edge: { kvBackup: { cron: "every day" } } }),
+        ["dev: ops-platform:edge.kvBackup.cron:", "expected a Workers cron of five fields"],
+    ],
+    [
+        "a Worker cron of four fields",
+        withConfig({ edge: { kvBackup: { cron: "0 3 * *" } } }),
+        ["dev: ops-platform:edge.kvBackup.cron:", "expected a Workers cron of five fields"],
+    ],
+    [
+        "an AWS cron of four fields",
+        withConfig({ backup: { tiers: { high: { schedule: "cron(0 * * *)" } } } }),
+        ["dev: ops-platform:backup.tiers.high.schedule:", "expected an AWS schedule"],
+    ],
+    [
+        "a restore-test schedule in words",
+        withConfig({ backup: { restoreTesting: { schedule: "monthly" } } }),
+        ["dev: ops-platform:backup.restoreTesting.schedule:", "expected an AWS schedule"],
+    ],
+    [
+        "a patch window in weeks",
+        withConfig({ fleet: { patching: { windowSchedule: "rate(2 weeks)" } } }),
+        ["dev: ops-platform:fleet.patching.windowSchedule:", "expected an AWS schedule"],
+    ],
+    [
+        "an SLO selector without quotes",
+        withConfig({ monitoring: { slos: [{ name: "gw", service: "gateway", objective: 99.9, selector: "job=gateway" }] } }),
+        ["dev: ops-platform:monitoring.slos[0].selector:", 'expected PromQL label matchers such as {job="gateway"}'],
+    ],
+    [
+        "monitoring without the cluster's OIDC provider",
+        withConfig({ monitoring: { clusterOidcProviderArn: undefined } }),
+        ["dev: ops-platform:monitoring.clusterOidcProviderArn: missing, but monitoring.enabled is true"],
+    ],
+    [
+        "an OIDC provider that is not one",
+        withConfig({ monitoring: { clusterOidcProviderArn: "arn:aws:iam::111122223333:role/eks" } }),
+        ["dev: ops-platform:monitoring.clusterOidcProviderArn:", "expected arn:aws:iam::<account>:oidc-provider/"],
+    ],
+    [
+        "an OIDC provider in another account",
+        withConfig({
+            monitoring: { clusterOidcProviderArn: "arn:aws:iam::999988887777:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X" },
+        }),
+        ["dev: ops-platform:monitoring.clusterOidcProviderArn: names account 999988887777; expected one of awsAccountIds (111122223333)"],
+    ],
+    [
+        "a service monitoring knows nothing of",
+        withConfig({ monitoring: { services: ["gateway", "payments"] } }),
+        ["dev: ops-platform:monitoring.services[1]:", "gateway", "web"],
+    ],
+    [
+        "KV backups of a namespace twice",
+        withConfig({ edge: { kvBackup: { bindings: ["STATE", "STATE"] } } }),
+        ["dev: ops-platform:edge.kvBackup.bindings:", "expected each binding once"],
+    ],
+    [
+        "a number in words",
+        withConfig({ fleet: { size: { minSize: "three", desiredCapacity: 1, maxSize: 2 } } }),
+        ["dev: ops-platform:fleet.size.minSize:", "expected number"],
+    ],
     ["a region that is not a list", withConfig({ regions: "us-east-1" }), ["dev: ops-platform:regions:", "expected array"]],
     ["an unknown top-level key", withConfig({ colour: "blue" }), ["dev: ops-platform:colour: unknown key"]],
-    ["a misspelt nested key", withConfig({ edge: { cahce: { size: 1 } } }), ['dev: ops-platform:edge.cahce: unknown key; did you mean "cache"?']],
-    ["three Grafana replicas", withConfig({ monitoring: { grafanaReplicas: 3 } }), ["dev: ops-platform:monitoring.grafanaReplicas:", "expected 1"]],
-    ["a hostname two levels deep", withConfig({ edge: { hostname: "api.dev" } }), ["dev: ops-platform:edge.hostname:", "expected one DNS label"]],
-    ["an account id of five digits", withConfig({ awsAccountIds: ["12345"] }), ["dev: ops-platform:awsAccountIds[0]:", "expected a 12-digit AWS account id"]],
-    ["a pin that is not a version", withConfig({ edge: { rollout: { pinnedVersionId: "null" } } }), ["dev: ops-platform:edge.rollout.pinnedVersionId:", "expected a Worker version id"]],
+    [
+        "a misspelt nested key",
+        withConfig({ edge: { cahce: { size: 1 } } }),
+        ['dev: ops-platform:edge.cahce: unknown key; did you mean "cache"?'],
+    ],
+    [
+        "three Grafana replicas",
+        withConfig({ monitoring: { grafanaReplicas: 3 } }),
+        ["dev: ops-platform:monitoring.grafanaReplicas:", "expected 1"],
+    ],
+    [
+        "a hostname two levels deep",
+        withConfig({ edge: { hostname: "api.dev" } }),
+        ["dev: ops-platform:edge.hostname:", "expected one DNS label"],
+    ],
+    [
+        "an account id of five digits",
+        withConfig({ awsAccountIds: ["12345"] }),
+        ["dev: ops-platform:awsAccountIds[0]:", "expected a 12-digit AWS account id"],
+    ],
+    [
+        "a pin that is not a version",
+        withConfig({ edge: { rollout: { pinnedVersionId: "null" } } }),
+        ["dev: ops-platform:edge.rollout.pinnedVersionId:", "expected a Worker version id"],
+    ],
     ["a scalar where a section belongs", withConfig({ fleet: "big" }), ["dev: ops-platform:fleet:", "expected object"]],
-    ["a schema problem and a cross-field problem together", withConfig({ environment: "prod", fleet: { size: { minSize: 4, desiredCapacity: 4, maxSize: 2 } } }), ['dev: ops-platform:environment: string "prod" is not allowed', "dev: ops-platform:fleet.size.minSize: 4 is above maxSize 2"]],
-    ["a CIDR error and a retention below the tier", withConfig({ regions: [{ region: "us-east-1", cidrBlock: "10.30.0.0/33" }], backup: { tiers: { critical: { retentionDays: 3 } } } }), ["prefix /33", "dev: ops-platform:backup.tiers.critical.retentionDays: 3 is below the critical tier's minimum"]],
+    [
+        "a schema problem and a cross-field problem together",
+        withConfig({ environment: "prod", fleet: { size: { minSize: 4, desiredCapacity: 4, maxSize: 2 } } }),
+        ['dev: ops-platform:environment: string "prod" is not allowed', "dev: ops-platform:fleet.size.minSize: 4 is above maxSize 2"],
+    ],
+    [
+        "a CIDR error and a retention below the tier",
+        withConfig({
+            regions: [{ region: "us-east-1", cidrBlock: "10.30.0.0/33" }],
+            backup: { tiers: { critical: { retentionDays: 3 } } },
+        }),
+        ["prefix /33", "dev: ops-platform:backup.tiers.critical.retentionDays: 3 is below the critical tier's minimum"],
+    ],
 ];
 
 const dir = scratchDir("malformed");
@@ -102,7 +262,8 @@ it(`covers at least 40 malformed stack files`, () => {
 });
 
 it("splices a long list in as YAML that reads back as that list", () => {
-    const emails = (parse(withLongEmailList(3)) as { config: Record<string, { emails: string[] }> }).config["ops-platform:alerting"]!.emails;
+    const emails = (parse(withLongEmailList(3)) as { config: Record<string, { emails: string[] }> }).config["ops-platform:alerting"]!
+        .emails;
     expect(emails).toEqual(["a@b.c", "a@b.c", "a@b.c"]);
 });
 

@@ -8,21 +8,32 @@ import { PROVIDER_CATALOGUE, PROVIDER_NAMES, providerBindings } from "../../work
 import { GATEWAY_VARS } from "../../workers/gateway/src/vars";
 
 type Binding = { type: string; name: string; text?: string; namespaceId?: string; bucketName?: string; className?: string };
-const bindingsOf = async (stack: string) => input(oneOfType((await planOf(stack)).resources, "cloudflare:index/workerVersion:WorkerVersion"), "bindings") as Binding[];
+const bindingsOf = async (stack: string) =>
+    input(oneOfType((await planOf(stack)).resources, "cloudflare:index/workerVersion:WorkerVersion"), "bindings") as Binding[];
 
 describe.each(STACKS)("edge of %s", (stack) => {
     it("binds both KV namespaces, the backup bucket and the rate-limiter Durable Object of its own script", async () => {
         const { resources } = await planOf(stack);
         const bindings = await bindingsOf(stack);
         expect(bindings.filter((b) => b.type === "kv_namespace").map((b) => b.name)).toEqual(["CACHE", "STATE"]);
-        expect(bindings.find((b) => b.type === "r2_bucket")).toMatchObject({ name: "BACKUPS", bucketName: `ops-platform-${stack}-kv-backups` });
-        expect(bindings.find((b) => b.type === "durable_object_namespace")).toMatchObject({ name: "RATE_LIMITER", className: "RateLimiter", scriptName: `ops-platform-${stack}-gateway-rate-limiter` });
+        expect(bindings.find((b) => b.type === "r2_bucket")).toMatchObject({
+            name: "BACKUPS",
+            bucketName: `ops-platform-${stack}-kv-backups`,
+        });
+        expect(bindings.find((b) => b.type === "durable_object_namespace")).toMatchObject({
+            name: "RATE_LIMITER",
+            className: "RateLimiter",
+            scriptName: `ops-platform-${stack}-gateway-rate-limiter`,
+        });
         const version = oneOfType(resources, "cloudflare:index/workerVersion:WorkerVersion");
         expect(version.options.retainOnDelete).toBe(true);
         const limiter = oneOfType(resources, "cloudflare:index/workersScript:WorkersScript");
         expect(limiter.inputs["scriptName"]).toBe(`ops-platform-${stack}-gateway-rate-limiter`);
         expect(version.options.dependsOn).toContain(limiter.urn);
-        expect(ofType(resources, "cloudflare:index/workersKvNamespace:WorkersKvNamespace").map((n) => n.inputs["title"])).toEqual([`ops-platform-${stack}-cache`, `ops-platform-${stack}-state`]);
+        expect(ofType(resources, "cloudflare:index/workersKvNamespace:WorkersKvNamespace").map((n) => n.inputs["title"])).toEqual([
+            `ops-platform-${stack}-cache`,
+            `ops-platform-${stack}-state`,
+        ]);
     });
 
     it("binds as plain text exactly the vars of the Worker's contract (workers/gateway/src/vars.ts), each provider's included", async () => {
@@ -46,36 +57,74 @@ describe.each(STACKS)("edge of %s", (stack) => {
 
     it("schedules the KV export and routes the public hostname to the Worker", async () => {
         const { resources, config } = await planOf(stack);
-        expect(input(oneOfType(resources, "cloudflare:index/workersCronTrigger:WorkersCronTrigger"), "schedules")).toEqual([{ cron: "0 3 * * *" }]);
-        expect(oneOfType(resources, "cloudflare:index/workersRoute:WorkersRoute").inputs["pattern"]).toBe(`${config.edge.hostname}.example.com/*`);
+        expect(input(oneOfType(resources, "cloudflare:index/workersCronTrigger:WorkersCronTrigger"), "schedules")).toEqual([
+            { cron: "0 3 * * *" },
+        ]);
+        expect(oneOfType(resources, "cloudflare:index/workersRoute:WorkersRoute").inputs["pattern"]).toBe(
+            `${config.edge.hostname}.example.com/*`,
+        );
         const lifecycle = oneOfType(resources, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle", "kv-backups");
-        expect((input(lifecycle, "rules") as Array<Record<string, unknown>>)[0]).toMatchObject({ conditions: { prefix: "kv-backups/" }, deleteObjectsTransition: { condition: { type: "Age", maxAge: 31 * 86400 } } });
+        expect((input(lifecycle, "rules") as Array<Record<string, unknown>>)[0]).toMatchObject({
+            conditions: { prefix: "kv-backups/" },
+            deleteObjectsTransition: { condition: { type: "Age", maxAge: 31 * 86400 } },
+        });
     });
 
     it("pushes both Workers' trace events to a log bucket kept edge.logs.retentionDays, with write-only credentials as a secret", async () => {
         const { resources, config } = await planOf(stack);
         const days = config.edge.logs.retentionDays;
         const lifecycle = oneOfType(resources, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle", "logs");
-        expect((input(lifecycle, "rules") as Array<Record<string, unknown>>)[0]).toMatchObject({ conditions: { prefix: "workers/" }, deleteObjectsTransition: { condition: { type: "Age", maxAge: (days + 1) * 86400 } } });
+        expect((input(lifecycle, "rules") as Array<Record<string, unknown>>)[0]).toMatchObject({
+            conditions: { prefix: "workers/" },
+            deleteObjectsTransition: { condition: { type: "Age", maxAge: (days + 1) * 86400 } },
+        });
         const job = oneOfType(resources, "cloudflare:index/logpushJob:LogpushJob");
-        expect(job.inputs).toMatchObject({ dataset: "workers_trace_events", destinationConf: "[secret]", enabled: true, outputOptions: { outputType: "ndjson" } });
-        expect(JSON.parse(String(job.inputs["filter"]))).toEqual({ where: { or: [`ops-platform-${stack}-gateway`, `ops-platform-${stack}-gateway-rate-limiter`].map((value) => ({ key: "ScriptName", operator: "eq", value })) } });
+        expect(job.inputs).toMatchObject({
+            dataset: "workers_trace_events",
+            destinationConf: "[secret]",
+            enabled: true,
+            outputOptions: { outputType: "ndjson" },
+        });
+        expect(JSON.parse(String(job.inputs["filter"]))).toEqual({
+            where: {
+                or: [`ops-platform-${stack}-gateway`, `ops-platform-${stack}-gateway-rate-limiter`].map((value) => ({
+                    key: "ScriptName",
+                    operator: "eq",
+                    value,
+                })),
+            },
+        });
         const writer = oneOfType(resources, "cloudflare:index/accountToken:AccountToken", "logs-writer");
-        expect(JSON.parse(String((input(writer, "policies") as Array<{ resources: string }>)[0]!.resources))).toEqual({ [`com.cloudflare.edge.r2.bucket.${config.cloudflare.accountId}_default_ops-platform-${stack}-worker-logs`]: "*" });
-        for (const worker of [oneOfType(resources, "cloudflare:index/worker:Worker"), oneOfType(resources, "cloudflare:index/workersScript:WorkersScript")]) expect(worker.inputs["logpush"]).toBe(true);
+        expect(JSON.parse(String((input(writer, "policies") as Array<{ resources: string }>)[0]!.resources))).toEqual({
+            [`com.cloudflare.edge.r2.bucket.${config.cloudflare.accountId}_default_ops-platform-${stack}-worker-logs`]: "*",
+        });
+        for (const worker of [
+            oneOfType(resources, "cloudflare:index/worker:Worker"),
+            oneOfType(resources, "cloudflare:index/workersScript:WorkersScript"),
+        ])
+            expect(worker.inputs["logpush"]).toBe(true);
     });
 
     it("binds the gateway's own Analytics Engine dataset, one per environment", async () => {
         const bindings = await bindingsOf(stack);
-        expect(bindings.find((b) => b.type === "analytics_engine")).toEqual({ type: "analytics_engine", name: "ANALYTICS", dataset: `ops_platform_${stack}_gateway` });
+        expect(bindings.find((b) => b.type === "analytics_engine")).toEqual({
+            type: "analytics_engine",
+            name: "ANALYTICS",
+            dataset: `ops_platform_${stack}_gateway`,
+        });
     });
 
     it("health-checks every region's ALB on /health and fails over in region order", async () => {
         const { resources, config } = await planOf(stack);
-        expect(oneOfType(resources, "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor").inputs).toMatchObject({ path: "/health", expectedCodes: "200", type: "https" });
+        expect(oneOfType(resources, "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor").inputs).toMatchObject({
+            path: "/health",
+            expectedCodes: "200",
+            type: "https",
+        });
         const pools = ofType(resources, "cloudflare:index/loadBalancerPool:LoadBalancerPool");
         expect(pools).toHaveLength(config.regions.length);
-        for (const pool of pools) expect((input(pool, "origins") as Array<{ address: string }>)[0]!.address).toMatch(/\.elb\.amazonaws\.com$/);
+        for (const pool of pools)
+            expect((input(pool, "origins") as Array<{ address: string }>)[0]!.address).toMatch(/\.elb\.amazonaws\.com$/);
         const lb = oneOfType(resources, "cloudflare:index/loadBalancer:LoadBalancer");
         expect(lb.inputs).toMatchObject({ steeringPolicy: "off", proxied: true });
         expect((lb.inputs["defaultPools"] as string[]).length).toBe(config.regions.length);
@@ -85,30 +134,65 @@ describe.each(STACKS)("edge of %s", (stack) => {
 
 it("gives production two pools, a 10% canary beside the live version, and a locked backup prefix", async () => {
     const { resources } = await planOf("production");
-    expect(ofType(resources, "cloudflare:index/loadBalancerPool:LoadBalancerPool").map((p) => p.inputs["name"])).toEqual(["ops-platform-production-us-east-1", "ops-platform-production-us-west-2"]);
+    expect(ofType(resources, "cloudflare:index/loadBalancerPool:LoadBalancerPool").map((p) => p.inputs["name"])).toEqual([
+        "ops-platform-production-us-east-1",
+        "ops-platform-production-us-west-2",
+    ]);
     const deployment = oneOfType(resources, "cloudflare:index/workersDeployment:WorkersDeployment");
     expect(deployment.inputs["versions"]).toEqual([
         { versionId: expect.stringMatching(/^[0-9a-f-]{36}$/), percentage: 10 },
         { versionId: MOCK_LIVE_WORKER_VERSION, percentage: 90 },
     ]);
-    expect(input(oneOfType(resources, "cloudflare:index/r2BucketLock:R2BucketLock"), "rules")).toEqual([{ id: "retain-kv-backups", enabled: true, prefix: "kv-backups/", condition: { type: "Age", maxAgeSeconds: 30 * 86400 } }]);
+    expect(input(oneOfType(resources, "cloudflare:index/r2BucketLock:R2BucketLock"), "rules")).toEqual([
+        { id: "retain-kv-backups", enabled: true, prefix: "kv-backups/", condition: { type: "Age", maxAgeSeconds: 30 * 86400 } },
+    ]);
     const notifications = ofType(resources, "cloudflare:index/notificationPolicy:NotificationPolicy").map((n) => n.inputs["alertType"]);
     expect(notifications.sort()).toEqual(["http_alert_edge_error", "load_balancing_health_alert"]);
-    for (const hook of ofType(resources, "cloudflare:index/notificationPolicyWebhooks:NotificationPolicyWebhooks")) expect(hook.inputs["url"]).toBe("[secret]");
+    for (const hook of ofType(resources, "cloudflare:index/notificationPolicyWebhooks:NotificationPolicyWebhooks"))
+        expect(hook.inputs["url"]).toBe("[secret]");
 });
 
 it("binds dev's 'before' and production's 'after' runtime settings as vars", async () => {
-    const vars = async (stack: string) => Object.fromEntries((await bindingsOf(stack)).filter((b) => b.type === "plain_text").map((b) => [b.name, b.text]));
-    expect(await vars("dev")).toMatchObject({ CACHE_SIZE: "100", CACHE_TTL_MS: "3600000", RATE_LIMIT_MAX_REQUESTS: "1000", RATE_LIMIT_BURST: "20", CONCURRENCY_MAX: "50", ENVIRONMENT: "dev" });
-    expect(await vars("production")).toMatchObject({ CACHE_SIZE: "200", CACHE_TTL_MS: "7200000", RATE_LIMIT_MAX_REQUESTS: "2000", RATE_LIMIT_BURST: "50", CONCURRENCY_MAX: "100", KV_BACKUP_BINDINGS: "STATE" });
+    const vars = async (stack: string) =>
+        Object.fromEntries((await bindingsOf(stack)).filter((b) => b.type === "plain_text").map((b) => [b.name, b.text]));
+    expect(await vars("dev")).toMatchObject({
+        CACHE_SIZE: "100",
+        CACHE_TTL_MS: "3600000",
+        RATE_LIMIT_MAX_REQUESTS: "1000",
+        RATE_LIMIT_BURST: "20",
+        CONCURRENCY_MAX: "50",
+        ENVIRONMENT: "dev",
+    });
+    expect(await vars("production")).toMatchObject({
+        CACHE_SIZE: "200",
+        CACHE_TTL_MS: "7200000",
+        RATE_LIMIT_MAX_REQUESTS: "2000",
+        RATE_LIMIT_BURST: "50",
+        CONCURRENCY_MAX: "100",
+        KV_BACKUP_BINDINGS: "STATE",
+    });
     expect(ofType((await planOf("dev")).resources, "cloudflare:index/r2BucketLock:R2BucketLock")).toEqual([]);
 });
 
 describe("rollout", () => {
     const live = [{ createdOn: "2026-11-01T00:00:00Z", versions: [{ versionId: "v1", percentage: 100 }] }];
     it.each([
-        [10, undefined, [{ versionId: "v2", percentage: 10 }, { versionId: "v1", percentage: 90 }]],
-        [50, undefined, [{ versionId: "v2", percentage: 50 }, { versionId: "v1", percentage: 50 }]],
+        [
+            10,
+            undefined,
+            [
+                { versionId: "v2", percentage: 10 },
+                { versionId: "v1", percentage: 90 },
+            ],
+        ],
+        [
+            50,
+            undefined,
+            [
+                { versionId: "v2", percentage: 50 },
+                { versionId: "v1", percentage: 50 },
+            ],
+        ],
         [100, undefined, [{ versionId: "v2", percentage: 100 }]],
         [10, "v0", [{ versionId: "v0", percentage: 100 }]],
     ])("canary %d%% (pinned %s)", (canary, pinned, expected) => {
@@ -120,7 +204,16 @@ describe("rollout", () => {
     });
 
     it("keeps the stable version while a canary is promoted", () => {
-        const mid = [...live, { createdOn: "2026-11-02T00:00:00Z", versions: [{ versionId: "v2", percentage: 10 }, { versionId: "v1", percentage: 90 }] }];
+        const mid = [
+            ...live,
+            {
+                createdOn: "2026-11-02T00:00:00Z",
+                versions: [
+                    { versionId: "v2", percentage: 10 },
+                    { versionId: "v1", percentage: 90 },
+                ],
+            },
+        ];
         expect(stableVersion(mid, "v2")).toBe("v1");
     });
 });
@@ -134,6 +227,10 @@ it("bundles the Worker deterministically, and the bundle reused from disk is the
 });
 
 it("refuses an unknown provider and a provider without its key at plan time", () => {
-    expect(problemsOf(withKey("dev", "edge", { providers: { order: ["openai", "mistral"] } }, true)).join("\n")).toContain('dev: ops-platform:edge.providers.order[1]: string "mistral" is not allowed; expected one of "openai", "anthropic"');
-    expect(problemsOf(withKey("dev", "openaiApiKey", undefined)).join("\n")).toContain("dev: ops-platform:openaiApiKey: missing, but edge.providers.order uses openai");
+    expect(problemsOf(withKey("dev", "edge", { providers: { order: ["openai", "mistral"] } }, true)).join("\n")).toContain(
+        'dev: ops-platform:edge.providers.order[1]: string "mistral" is not allowed; expected one of "openai", "anthropic"',
+    );
+    expect(problemsOf(withKey("dev", "openaiApiKey", undefined)).join("\n")).toContain(
+        "dev: ops-platform:openaiApiKey: missing, but edge.providers.order uses openai",
+    );
 });

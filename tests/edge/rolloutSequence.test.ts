@@ -39,7 +39,16 @@ async function up(live: LiveCloudflare, entry: string, rollout: { canaryPercent:
         "ops-platform",
         "production",
         () => {
-            const worker = new GatewayWorker("gw", { ...ACCOUNT, hostname: "api.example.com", scriptName: SCRIPT, environment: "production", kvNamespaceIds: { CACHE: "ns", STATE: "ns-state" }, backupBucketName: "b", entry, settings: { rollout } });
+            const worker = new GatewayWorker("gw", {
+                ...ACCOUNT,
+                hostname: "api.example.com",
+                scriptName: SCRIPT,
+                environment: "production",
+                kvNamespaceIds: { CACHE: "ns", STATE: "ns-state" },
+                backupBucketName: "b",
+                entry,
+                settings: { rollout },
+            });
             outputs = { versionId: worker.versionId, previousVersionId: worker.previousVersionId };
             return outputs;
         },
@@ -56,20 +65,23 @@ function refusals(live: LiveCloudflare, known: Set<string>, step: Step): string[
     const liveTag = live.scripts.find((s) => s.id === host!.inputs["scriptName"])?.migrationTag || undefined;
     const migrations = host!.inputs["migrations"] as { oldTag?: string; newTag: string } | undefined;
     // 10079: once a script has a migration tag, an upload carrying migrations must name it as oldTag.
-    if (migrations && liveTag && migrations.oldTag !== liveTag) problems.push(`10079: migrations ${JSON.stringify(migrations)} on a script at ${liveTag}`);
+    if (migrations && liveTag && migrations.oldTag !== liveTag)
+        problems.push(`10079: migrations ${JSON.stringify(migrations)} on a script at ${liveTag}`);
     if (migrations && !liveTag && migrations.oldTag) problems.push(`10079: oldTag ${migrations.oldTag} on a script with no migration`);
     const tagAfter = migrations?.newTag ?? liveTag;
     for (const version of one("cloudflare:index/workerVersion:WorkerVersion")) {
         if (version.inputs["migrations"]) problems.push("10211: migrations on a version upload");
         const binding = (version.inputs["bindings"] as Array<Record<string, string>>).find((b) => b["type"] === "durable_object_namespace");
-        if (binding && (binding["scriptName"] !== host!.inputs["scriptName"] || !tagAfter)) problems.push("10061: the bound class is not a Durable Object yet");
+        if (binding && (binding["scriptName"] !== host!.inputs["scriptName"] || !tagAfter))
+            problems.push("10061: the bound class is not a Durable Object yet");
     }
     for (const deployment of one("cloudflare:index/workersDeployment:WorkersDeployment")) {
         const versions = deployment.inputs["versions"] as Array<{ versionId: string; percentage: number }>;
         // Deployments API: one or two versions whose percentages total 100, each an uploaded version.
         if (versions.length < 1 || versions.length > 2) problems.push(`deployment of ${versions.length} versions`);
         if (versions.reduce((sum, v) => sum + v.percentage, 0) !== 100) problems.push("percentages do not total 100");
-        for (const v of versions) if (!known.has(v.versionId) && v.versionId !== step.versionId) problems.push(`unknown version ${v.versionId}`);
+        for (const v of versions)
+            if (!known.has(v.versionId) && v.versionId !== step.versionId) problems.push(`unknown version ${v.versionId}`);
     }
     return problems;
 }
@@ -79,14 +91,19 @@ function apply(live: LiveCloudflare, known: Set<string>, step: Step, day: number
     const host = step.resources.find((r) => r.type === "cloudflare:index/workersScript:WorkersScript")!;
     const migrations = host.inputs["migrations"] as { newTag: string } | undefined;
     const scriptName = String(host.inputs["scriptName"]);
-    if (migrations) live.scripts = [...live.scripts.filter((s) => s.id !== scriptName), { id: scriptName, migrationTag: migrations.newTag }];
+    if (migrations)
+        live.scripts = [...live.scripts.filter((s) => s.id !== scriptName), { id: scriptName, migrationTag: migrations.newTag }];
     known.add(step.versionId);
-    const versions = step.resources.find((r) => r.type === "cloudflare:index/workersDeployment:WorkersDeployment")!.inputs["versions"] as Array<{ versionId: string; percentage: number }>;
+    const versions = step.resources.find((r) => r.type === "cloudflare:index/workersDeployment:WorkersDeployment")!.inputs[
+        "versions"
+    ] as Array<{ versionId: string; percentage: number }>;
     const history = (live.deployments[SCRIPT] ??= []);
-    if (JSON.stringify(history.at(-1)?.versions) !== JSON.stringify(versions)) history.push({ id: `d${day}`, createdOn: `2026-12-${String(day).padStart(2, "0")}T00:00:00Z`, versions });
+    if (JSON.stringify(history.at(-1)?.versions) !== JSON.stringify(versions))
+        history.push({ id: `d${day}`, createdOn: `2026-12-${String(day).padStart(2, "0")}T00:00:00Z`, versions });
 }
 
-const split = (step: Step) => step.resources.find((r) => r.type === "cloudflare:index/workersDeployment:WorkersDeployment")!.inputs["versions"];
+const split = (step: Step) =>
+    step.resources.find((r) => r.type === "cloudflare:index/workersDeployment:WorkersDeployment")!.inputs["versions"];
 
 it("rolls out, promotes, keeps its rollback target, rolls back and rolls out again, each step a valid request", async () => {
     const live: LiveCloudflare = { scripts: [], deployments: {} };
@@ -101,7 +118,10 @@ it("rolls out, promotes, keeps its rollback target, rolls back and rolls out aga
 
     // 1. An empty account: the class is migrated by the non-versioned upload; the first version takes everything.
     const first = await run(GATEWAY_ENTRY, { canaryPercent: 10 });
-    expect(first.resources.find((r) => r.type === "cloudflare:index/workersScript:WorkersScript")!.inputs["migrations"]).toEqual({ newTag: "v1", steps: [{ newSqliteClasses: ["RateLimiter"] }] });
+    expect(first.resources.find((r) => r.type === "cloudflare:index/workersScript:WorkersScript")!.inputs["migrations"]).toEqual({
+        newTag: "v1",
+        steps: [{ newSqliteClasses: ["RateLimiter"] }],
+    });
     expect(split(first)).toEqual([{ versionId: first.versionId, percentage: 100 }]);
     expect(first.previousVersionId).toBeUndefined();
 
@@ -110,7 +130,10 @@ it("rolls out, promotes, keeps its rollback target, rolls back and rolls out aga
     const canary = await run(canaryCode, { canaryPercent: 10 });
     expect(canary.versionId).not.toBe(first.versionId);
     expect(canary.resources.find((r) => r.type === "cloudflare:index/workersScript:WorkersScript")!.inputs["migrations"]).toBeUndefined();
-    expect(split(canary)).toEqual([{ versionId: canary.versionId, percentage: 10 }, { versionId: first.versionId, percentage: 90 }]);
+    expect(split(canary)).toEqual([
+        { versionId: canary.versionId, percentage: 10 },
+        { versionId: first.versionId, percentage: 90 },
+    ]);
 
     // 3. Promotion to 100%, then more `up`s at 100%: the version to roll back to stays the first.
     const promoted = await run(canaryCode, { canaryPercent: 100 });
@@ -123,6 +146,9 @@ it("rolls out, promotes, keeps its rollback target, rolls back and rolls out aga
 
     // 5. Unpinned with another change: a 10% canary beside what serves now.
     const next = await run(changedSource("c"), { canaryPercent: 10 });
-    expect(split(next)).toEqual([{ versionId: next.versionId, percentage: 10 }, { versionId: first.versionId, percentage: 90 }]);
+    expect(split(next)).toEqual([
+        { versionId: next.versionId, percentage: 10 },
+        { versionId: first.versionId, percentage: 90 },
+    ]);
     expect(live.scripts).toEqual([{ id: `${SCRIPT}-rate-limiter`, migrationTag: "v1" }]);
 });

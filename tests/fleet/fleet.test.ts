@@ -1,7 +1,6 @@
 import { problemsOf, withKey } from "../helpers/config";
 import { input, ofType, oneOfType, planOf, STACKS } from "../helpers/plan";
 
-
 describe.each(STACKS)("fleet of %s", (stack) => {
     it("requires IMDSv2 with hop limit 1 and encrypts the gp3 root volume", async () => {
         const { resources } = await planOf(stack);
@@ -41,19 +40,31 @@ describe.each(STACKS)("fleet of %s", (stack) => {
             expect(input(tg, "healthCheck")).toMatchObject({ path: "/health", healthyThreshold: 2, unhealthyThreshold: 10 });
         }
         const listeners = ofType(resources, "aws:lb/listener:Listener");
-        for (const l of listeners.filter((x) => x.inputs["port"] === 443)) expect(l.inputs).toMatchObject({ protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
-        for (const l of listeners.filter((x) => x.inputs["port"] === 80)) expect(input(l, "defaultActions")).toEqual([expect.objectContaining({ type: "redirect", redirect: expect.objectContaining({ protocol: "HTTPS", statusCode: "HTTP_301" }) })]);
+        for (const l of listeners.filter((x) => x.inputs["port"] === 443))
+            expect(l.inputs).toMatchObject({ protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
+        for (const l of listeners.filter((x) => x.inputs["port"] === 80))
+            expect(input(l, "defaultActions")).toEqual([
+                expect.objectContaining({
+                    type: "redirect",
+                    redirect: expect.objectContaining({ protocol: "HTTPS", statusCode: "HTTP_301" }),
+                }),
+            ]);
     });
 
     it("refreshes instances in the seed's 10% -> 50% -> 100% waves and alarms at the seed's thresholds", async () => {
         const { resources } = await planOf(stack);
         for (const asg of ofType(resources, "aws:autoscaling/group:Group")) {
-            expect(input(asg, "instanceRefresh.preferences")).toMatchObject({ checkpointPercentages: [10, 50, 100], checkpointDelay: "600", minHealthyPercentage: 90 });
+            expect(input(asg, "instanceRefresh.preferences")).toMatchObject({
+                checkpointPercentages: [10, 50, 100],
+                checkpointDelay: "600",
+                minHealthyPercentage: 90,
+            });
             expect(asg.inputs["healthCheckType"]).toBe("ELB");
         }
         const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
         const byKind = (suffix: string) => alarms.filter((a) => a.name.endsWith(suffix));
-        for (const a of byKind("-5xx-ratio")) expect(a.inputs).toMatchObject({ threshold: 0.05, comparisonOperator: "GreaterThanThreshold" });
+        for (const a of byKind("-5xx-ratio"))
+            expect(a.inputs).toMatchObject({ threshold: 0.05, comparisonOperator: "GreaterThanThreshold" });
         for (const a of byKind("-unhealthy-hosts")) expect(a.inputs).toMatchObject({ threshold: 0, metricName: "UnHealthyHostCount" });
         for (const a of byKind("-cpu")) expect(a.inputs).toMatchObject({ threshold: 85, period: 60, evaluationPeriods: 10 });
         expect(byKind("-cpu").length).toBeGreaterThan(0);
@@ -63,14 +74,18 @@ describe.each(STACKS)("fleet of %s", (stack) => {
 it("sizes production at 3 instances with a warm standby region, dev at 1", async () => {
     const production = await planOf("production");
     const dev = await planOf("dev");
-    const sizes = (resources: typeof dev.resources) => ofType(resources, "aws:autoscaling/group:Group").map((g) => [g.name, g.inputs["minSize"], g.inputs["desiredCapacity"]]);
+    const sizes = (resources: typeof dev.resources) =>
+        ofType(resources, "aws:autoscaling/group:Group").map((g) => [g.name, g.inputs["minSize"], g.inputs["desiredCapacity"]]);
     expect(sizes(production.resources)).toEqual([
         ["ops-platform-production-us-east-1-web", 3, 3],
         ["ops-platform-production-us-west-2-web", 1, 1],
     ]);
     expect(sizes(dev.resources)).toEqual([["ops-platform-dev-us-east-1-web", 1, 1]]);
     const lb = (r: typeof dev.resources) => oneOfType(r, "aws:lb/loadBalancer:LoadBalancer", "us-east-1");
-    expect(lb(production.resources).inputs).toMatchObject({ enableDeletionProtection: true, accessLogs: expect.objectContaining({ enabled: true }) });
+    expect(lb(production.resources).inputs).toMatchObject({
+        enableDeletionProtection: true,
+        accessLogs: expect.objectContaining({ enabled: true }),
+    });
     expect(lb(dev.resources).inputs).toMatchObject({ enableDeletionProtection: false });
     expect(lb(dev.resources).inputs["accessLogs"]).toBeUndefined();
     expect(oneOfType(dev.resources, "aws:ec2/launchTemplate:LaunchTemplate").inputs["instanceType"]).toBe("t3.small");
@@ -78,9 +93,21 @@ it("sizes production at 3 instances with a warm standby region, dev at 1", async
 
 describe("unsafe fleet config is refused", () => {
     it.each([
-        ["SSH from anywhere", { sshCidr: "0.0.0.0/0" }, "dev: ops-platform:fleet.sshCidr: 0.0.0.0/0 is not inside the internal range 10.0.0.0/8"],
-        ["min above max", { size: { minSize: 4, desiredCapacity: 4, maxSize: 2 } }, "dev: ops-platform:fleet.size.minSize: 4 is above maxSize 2"],
-        ["a patch window slower than the critical deadline", { patching: { windowSchedule: "cron(0 3 1 * ? *)" } }, "dev: ops-platform:fleet.patching.windowSchedule: runs every 31 d, which cannot install critical patches within 7 days"],
+        [
+            "SSH from anywhere",
+            { sshCidr: "0.0.0.0/0" },
+            "dev: ops-platform:fleet.sshCidr: 0.0.0.0/0 is not inside the internal range 10.0.0.0/8",
+        ],
+        [
+            "min above max",
+            { size: { minSize: 4, desiredCapacity: 4, maxSize: 2 } },
+            "dev: ops-platform:fleet.size.minSize: 4 is above maxSize 2",
+        ],
+        [
+            "a patch window slower than the critical deadline",
+            { patching: { windowSchedule: "cron(0 3 1 * ? *)" } },
+            "dev: ops-platform:fleet.patching.windowSchedule: runs every 31 d, which cannot install critical patches within 7 days",
+        ],
         ["a region without a certificate", { certificateArns: {} }, "dev: ops-platform:fleet.certificateArns.us-east-1: missing"],
     ])("%s", (_, fleet, expected) => {
         expect(problemsOf(withKey("dev", "fleet", fleet, true)).join("\n")).toContain(expected);

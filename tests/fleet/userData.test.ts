@@ -14,12 +14,16 @@ it("installs the CloudWatch agent with the config whose metrics the CloudWatch e
     expect(JSON.parse(config!)).toEqual(CLOUDWATCH_AGENT_CONFIG);
     // A quoted heredoc: the agent, not bash, resolves ${aws:...}.
     expect(config).toContain('"AutoScalingGroupName": "${aws:AutoScalingGroupName}"');
-    expect(script).toContain("amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/ops-platform.json");
-    expect(script).toContain('ubuntu/${arch}/latest/amazon-cloudwatch-agent.deb');
+    expect(script).toContain(
+        "amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/ops-platform.json",
+    );
+    expect(script).toContain("ubuntu/${arch}/latest/amazon-cloudwatch-agent.deb");
 });
 
 it("gives the instances the CloudWatch agent's policy", async () => {
     const { resources } = await planOf("production");
-    const attachments = ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((r) => r.inputs["policyArn"] === "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy");
+    const attachments = ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
+        (r) => r.inputs["policyArn"] === "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+    );
     expect(attachments.length).toBe(2);
 });

@@ -12,6 +12,10 @@ function serially<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Runs `build` (which constructs a component) under mocks as `stack`, with `live` as what Cloudflare reports deployed. */
-export function captureComponent(stack: string, build: () => Record<string, pulumi.Input<unknown>> | void, live?: LiveCloudflare): Promise<PlannedResource[]> {
+export function captureComponent(
+    stack: string,
+    build: () => Record<string, pulumi.Input<unknown>> | void,
+    live?: LiveCloudflare,
+): Promise<PlannedResource[]> {
     return serially(async () => (await captureProgram("ops-platform", stack, () => build() ?? {}, live)).resources);
 }

@@ -61,5 +61,7 @@ export function oneOfType<R extends { type: string; name: string }>(resources: r
 
 /** Reads a nested input by dotted path: `input(r, "metadataOptions.httpTokens")`. */
 export function input(resource: { inputs: Record<string, unknown> }, path: string): unknown {
-    return path.split(".").reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), resource.inputs);
+    return path
+        .split(".")
+        .reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), resource.inputs);
 }

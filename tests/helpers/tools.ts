@@ -20,7 +20,9 @@ export interface ToolResult {
 export function runSystemTool(tool: "promtool" | "amtool", args: string[], cwd?: string): ToolResult {
     const result = spawnSync(tool, args, { encoding: "utf8", cwd });
     if (result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT") {
-        throw new Error(`${tool} is not installed: run \`npm test\` (it installs it) or \`apt-get update && apt-get install -y ${PACKAGE_OF[tool]}\``);
+        throw new Error(
+            `${tool} is not installed: run \`npm test\` (it installs it) or \`apt-get update && apt-get install -y ${PACKAGE_OF[tool]}\``,
+        );
     }
     return { status: result.status, stdout: result.stdout, output: `${result.stdout}${result.stderr}` };
 }
@@ -33,7 +35,15 @@ export function runSystemToolAsync(tool: "promtool" | "amtool", args: string[], 
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
         child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on("error", (error: NodeJS.ErrnoException) => reject(error.code === "ENOENT" ? new Error(`${tool} is not installed: run \`npm test\` (it installs it) or \`apt-get update && apt-get install -y ${PACKAGE_OF[tool]}\``) : error));
+        child.on("error", (error: NodeJS.ErrnoException) =>
+            reject(
+                error.code === "ENOENT"
+                    ? new Error(
+                          `${tool} is not installed: run \`npm test\` (it installs it) or \`apt-get update && apt-get install -y ${PACKAGE_OF[tool]}\``,
+                      )
+                    : error,
+            ),
+        );
         child.on("close", (status) => resolve({ status, stdout, output: `${stdout}${stderr}` }));
     });
 }
@@ -41,6 +51,7 @@ export function runSystemToolAsync(tool: "promtool" | "amtool", args: string[], 
 /** Writes `files` (name -> object, as YAML) into a fresh directory and returns it. */
 export function writeYamlFiles(files: Record<string, unknown>): string {
     const dir = scratchDir("monitoring");
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), typeof content === "string" ? content : stringify(content));
+    for (const [name, content] of Object.entries(files))
+        writeFileSync(join(dir, name), typeof content === "string" ? content : stringify(content));
     return dir;
 }

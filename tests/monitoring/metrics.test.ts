@@ -29,7 +29,11 @@ function selectorsOf(expr: string): Selector[] {
             if (node.name !== "VectorSelector") return;
             const identifier = node.node.getChild("Identifier");
             const matchers = node.node.getChild("LabelMatchers");
-            const labels = matchers ? matchers.getChildren("UnquotedLabelMatcher").map((m) => expr.slice(m.getChild("LabelName")!.from, m.getChild("LabelName")!.to)) : [];
+            const labels = matchers
+                ? matchers
+                      .getChildren("UnquotedLabelMatcher")
+                      .map((m) => expr.slice(m.getChild("LabelName")!.from, m.getChild("LabelName")!.to))
+                : [];
             selectors.push({ metric: identifier ? expr.slice(identifier.from, identifier.to) : "", labels });
         },
     });
@@ -45,7 +49,9 @@ const groups = platformRuleGroups(config, CTX, FLEET_ALARMS);
 const recorded = new Set(groups.flatMap((g) => g.rules.flatMap((r) => ("record" in r ? [r.record] : []))));
 const expressions = [
     ...groups.flatMap((g) => g.rules.map((r) => ({ where: `rule ${"alert" in r ? r.alert : r.record} (${g.name})`, expr: r.expr }))),
-    ...platformDashboards(config, CTX).flatMap((d) => dashboardExpressions(d).map((expr, i) => ({ where: `dashboard ${d.uid} query ${i}`, expr }))),
+    ...platformDashboards(config, CTX).flatMap((d) =>
+        dashboardExpressions(d).map((expr, i) => ({ where: `dashboard ${d.uid} query ${i}`, expr })),
+    ),
 ];
 
 it("the parser refuses what is not PromQL, and finds every selector", () => {
@@ -71,7 +77,9 @@ it("every rule and panel selects only metrics something deployed here produces, 
 });
 
 it("recording rules are selected only by the labels they record", () => {
-    for (const { where, expr } of expressions) for (const { metric, labels } of selectorsOf(expr)) if (recorded.has(metric)) expect([where, labels.filter((l) => !["slo", "service"].includes(l))]).toEqual([where, []]);
+    for (const { where, expr } of expressions)
+        for (const { metric, labels } of selectorsOf(expr))
+            if (recorded.has(metric)) expect([where, labels.filter((l) => !["slo", "service"].includes(l))]).toEqual([where, []]);
 });
 
 it("every metric in the table is used, names a producer, and says where its name comes from", () => {
@@ -84,11 +92,15 @@ it("the CloudWatch exporter's config produces exactly the table's yace metrics, 
     // The examples YACE's README gives of its naming.
     expect(yaceMetricName("AWS/ELB", "HTTPCode_Backend_4XX", "Sum")).toBe("aws_elb_httpcode_backend_4_xx_sum");
     expect(yaceMetricName("AWS/EC2", "CPUUtilization", "Average")).toBe("aws_ec2_cpuutilization_average");
-    const table = Object.entries(METRICS).filter(([, m]) => m.producer === "yace").map(([name]) => name);
+    const table = Object.entries(METRICS)
+        .filter(([, m]) => m.producer === "yace")
+        .map(([name]) => name);
     expect(yaceMetricNames(yaceConfig(["us-east-1"], "production")).sort()).toEqual(table.sort());
 });
 
 it("the gateway analytics exporter's modules produce exactly the table's gateway-analytics metrics", () => {
-    const table = Object.entries(METRICS).filter(([, m]) => m.producer === "gateway-analytics").map(([name]) => name);
+    const table = Object.entries(METRICS)
+        .filter(([, m]) => m.producer === "gateway-analytics")
+        .map(([name]) => name);
     expect(gatewayAnalyticsMetricNames("ops_platform_production_gateway").sort()).toEqual(table.sort());
 });

@@ -10,7 +10,11 @@ describe.each([
         const { resources } = await planOf(stack);
         const release = oneOfType(resources, "kubernetes:helm.sh/v3:Release", "kube-prometheus-stack");
         expect(release.inputs).toMatchObject({ chart: "kube-prometheus-stack", version: "79.5.0", namespace: "monitoring" });
-        expect(input(release, "values.prometheus.prometheusSpec")).toMatchObject({ retention, replicas, storageSpec: { volumeClaimTemplate: { spec: { resources: { requests: { storage } } } } } });
+        expect(input(release, "values.prometheus.prometheusSpec")).toMatchObject({
+            retention,
+            replicas,
+            storageSpec: { volumeClaimTemplate: { spec: { resources: { requests: { storage } } } } },
+        });
         expect(input(release, "values.alertmanager.alertmanagerSpec.configSecret")).toBe("alertmanager-routing");
         expect(input(release, "values.grafana.admin.existingSecret")).toBe("grafana-admin");
     });
@@ -28,7 +32,11 @@ it.each(STACKS)("%s keeps the Grafana password and the routing secret, and label
 
 it("ships the rules, the dashboards and probes of the edge's public hostname", async () => {
     const { resources } = await planOf("production");
-    expect(ofType(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").map((r) => r.name).sort()).toEqual([
+    expect(
+        ofType(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")
+            .map((r) => r.name)
+            .sort(),
+    ).toEqual([
         "ops-platform-production-monitoring-backups",
         "ops-platform-production-monitoring-gateway",
         "ops-platform-production-monitoring-platform",
@@ -36,9 +44,18 @@ it("ships the rules, the dashboards and probes of the edge's public hostname", a
         "ops-platform-production-monitoring-slo-gateway-availability-recordings",
         "ops-platform-production-monitoring-web",
     ]);
-    const dashboards = ofType(resources, "kubernetes:core/v1:ConfigMap").filter((c) => input(c, "metadata.labels.grafana_dashboard") === "1");
-    expect(dashboards.map((d) => Object.keys(d.inputs["data"] as object)[0]).sort()).toEqual(["backup-status.json", "golden-gateway.json", "golden-web.json", "slo-gateway-availability.json"]);
-    expect(input(oneOfType(resources, "kubernetes:monitoring.coreos.com/v1:Probe"), "spec.targets.staticConfig.static")).toEqual(["https://api.example.com/health"]);
+    const dashboards = ofType(resources, "kubernetes:core/v1:ConfigMap").filter(
+        (c) => input(c, "metadata.labels.grafana_dashboard") === "1",
+    );
+    expect(dashboards.map((d) => Object.keys(d.inputs["data"] as object)[0]).sort()).toEqual([
+        "backup-status.json",
+        "golden-gateway.json",
+        "golden-web.json",
+        "slo-gateway-availability.json",
+    ]);
+    expect(input(oneOfType(resources, "kubernetes:monitoring.coreos.com/v1:Probe"), "spec.targets.staticConfig.static")).toEqual([
+        "https://api.example.com/health",
+    ]);
 });
 
 describe.each(STACKS)("the exporters of %s", (stack) => {
@@ -46,28 +63,63 @@ describe.each(STACKS)("the exporters of %s", (stack) => {
         const { resources, config } = await planOf(stack);
         const charts = Object.fromEntries(ofType(resources, "kubernetes:helm.sh/v3:Release").map((r) => [r.inputs["chart"], r]));
         const yace = charts["prometheus-yet-another-cloudwatch-exporter"]!;
-        expect(yace.inputs).toMatchObject({ version: "0.47.0", namespace: "monitoring", repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" } });
-        const yaceJobs = JSON.parse(String(input(yace, "values.config"))).discovery.jobs as Array<{ regions: string[]; searchTags: unknown }>;
-        for (const job of yaceJobs) expect([job.regions, job.searchTags]).toEqual([config.regions.map((r) => r.region), [{ key: "Environment", value: stack }]]);
+        expect(yace.inputs).toMatchObject({
+            version: "0.47.0",
+            namespace: "monitoring",
+            repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
+        });
+        const yaceJobs = JSON.parse(String(input(yace, "values.config"))).discovery.jobs as Array<{
+            regions: string[];
+            searchTags: unknown;
+        }>;
+        for (const job of yaceJobs)
+            expect([job.regions, job.searchTags]).toEqual([config.regions.map((r) => r.region), [{ key: "Environment", value: stack }]]);
         expect(input(yace, "values.serviceMonitor.enabled")).toBe(true);
         const role = oneOfType(resources, "aws:iam/role:Role", "cloudwatch");
-        expect(JSON.parse(String(role.inputs["assumeRolePolicy"])).Statement[0].Principal).toEqual({ Federated: config.monitoring.clusterOidcProviderArn });
+        expect(JSON.parse(String(role.inputs["assumeRolePolicy"])).Statement[0].Principal).toEqual({
+            Federated: config.monitoring.clusterOidcProviderArn,
+        });
 
-        expect(charts["cloudflare-exporter"]!.inputs).toMatchObject({ version: "0.2.1", values: { secretRef: "cloudflare-exporter-token", env: [{ name: "CF_ZONES", value: config.cloudflare.zoneId }], serviceMonitor: { enabled: true } } });
-        expect(charts["prometheus-json-exporter"]!.inputs).toMatchObject({ version: "0.20.0", values: { serviceMonitor: { enabled: true } } });
-        expect(String(input(charts["prometheus-json-exporter"]!, "values.configuration.config"))).toContain(`FROM ops_platform_${stack}_gateway WHERE`);
+        expect(charts["cloudflare-exporter"]!.inputs).toMatchObject({
+            version: "0.2.1",
+            values: {
+                secretRef: "cloudflare-exporter-token",
+                env: [{ name: "CF_ZONES", value: config.cloudflare.zoneId }],
+                serviceMonitor: { enabled: true },
+            },
+        });
+        expect(charts["prometheus-json-exporter"]!.inputs).toMatchObject({
+            version: "0.20.0",
+            values: { serviceMonitor: { enabled: true } },
+        });
+        expect(String(input(charts["prometheus-json-exporter"]!, "values.configuration.config"))).toContain(
+            `FROM ops_platform_${stack}_gateway WHERE`,
+        );
 
-        for (const name of ["monitoring-cloudflare-token", "monitoring-gateway-analytics-token"]) expect(input(oneOfType(resources, "kubernetes:core/v1:Secret", name), "stringData")).toBe("[secret]");
-        expect(ofType(resources, "cloudflare:index/apiToken:ApiToken").map((t) => t.inputs["name"])).toEqual([`ops-platform-${stack}-cloudflare-exporter-read`]);
+        for (const name of ["monitoring-cloudflare-token", "monitoring-gateway-analytics-token"])
+            expect(input(oneOfType(resources, "kubernetes:core/v1:Secret", name), "stringData")).toBe("[secret]");
+        expect(ofType(resources, "cloudflare:index/apiToken:ApiToken").map((t) => t.inputs["name"])).toEqual([
+            `ops-platform-${stack}-cloudflare-exporter-read`,
+        ]);
     });
 });
 
 it.each(STACKS)("%s: the web alerts and the fleet's CloudWatch alarms fire at the same thresholds", async (stack) => {
     const { resources, config } = await planOf(stack);
-    const rules = ofType(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) => (input(r, "spec.groups") as Array<{ rules: Array<{ alert?: string; expr: string; for?: string }> }>).flatMap((g) => g.rules));
+    const rules = ofType(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) =>
+        (input(r, "spec.groups") as Array<{ rules: Array<{ alert?: string; expr: string; for?: string }> }>).flatMap((g) => g.rules),
+    );
     const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
     const errorRate = rules.find((r) => r.alert === "WebHighErrorRate")!;
     const cpu = rules.find((r) => r.alert === "HighCPUUsage")!;
-    for (const alarm of alarms.filter((a) => a.name.endsWith("-5xx-ratio"))) expect([alarm.inputs["threshold"], errorRate.expr.split("> ").pop()]).toEqual([config.fleet.alarms.error5xxRatio, String(config.fleet.alarms.error5xxRatio)]);
-    for (const alarm of alarms.filter((a) => a.name.endsWith("-cpu"))) expect([alarm.inputs["threshold"], alarm.inputs["evaluationPeriods"]]).toEqual([Number(cpu.expr.split("> ").pop()), Number(cpu.for!.replace("m", ""))]);
+    for (const alarm of alarms.filter((a) => a.name.endsWith("-5xx-ratio")))
+        expect([alarm.inputs["threshold"], errorRate.expr.split("> ").pop()]).toEqual([
+            config.fleet.alarms.error5xxRatio,
+            String(config.fleet.alarms.error5xxRatio),
+        ]);
+    for (const alarm of alarms.filter((a) => a.name.endsWith("-cpu")))
+        expect([alarm.inputs["threshold"], alarm.inputs["evaluationPeriods"]]).toEqual([
+            Number(cpu.expr.split("> ").pop()),
+            Number(cpu.for!.replace("m", "")),
+        ]);
 });

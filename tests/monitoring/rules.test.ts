@@ -55,8 +55,13 @@ function promtoolFiles(cases: Case[], ruleGroups: RuleGroup[]): string {
     // (promtool's documented group_eval_order), so an alert reads what was recorded at the same
     // instant; otherwise it would read the previous round's sample, lost past the 5-minute lookback
     // when the interval is longer.
-    const recordingsFirst = [...ruleGroups].sort((a, b) => Number(a.rules.some(isAlert)) - Number(b.rules.some(isAlert))).map((g) => g.name);
-    return writeYamlFiles({ "rules.yml": { groups: ruleGroups }, "tests.yml": { rule_files: ["rules.yml"], evaluation_interval: interval, group_eval_order: recordingsFirst, tests } });
+    const recordingsFirst = [...ruleGroups]
+        .sort((a, b) => Number(a.rules.some(isAlert)) - Number(b.rules.some(isAlert)))
+        .map((g) => g.name);
+    return writeYamlFiles({
+        "rules.yml": { groups: ruleGroups },
+        "tests.yml": { rule_files: ["rules.yml"], evaluation_interval: interval, group_eval_order: recordingsFirst, tests },
+    });
 }
 
 function promtoolTest(cases: Case[], ruleGroups = groups): { status: number | null; output: string } {
@@ -75,7 +80,9 @@ it("every alert carries severity and team labels and summary, description, runbo
     for (const rule of alerts.values()) {
         expect(Object.keys(rule.labels)).toEqual(expect.arrayContaining(["severity", "team"]));
         // The platform group (ServiceDown: any scrape target) has no service dashboard to link.
-        expect(Object.keys(rule.annotations).sort()).toEqual(rule.alert === "ServiceDown" ? ["description", "runbook", "summary"] : ["dashboard", "description", "runbook", "summary"]);
+        expect(Object.keys(rule.annotations).sort()).toEqual(
+            rule.alert === "ServiceDown" ? ["description", "runbook", "summary"] : ["dashboard", "description", "runbook", "summary"],
+        );
     }
 });
 
@@ -100,19 +107,113 @@ describe("each alert fires past its threshold and stays quiet at or just below i
     const gateway = { severity: "critical", team: "backend", service: "gateway" };
     const cases: Record<string, Case[]> = {
         gateway: [
-            ...thresholdCases("GatewayHighErrorRate", { series: gatewayRequests(6, 94), evalTime: "15m", fires: [{ labels: gateway, annotations: { summary: "High error rate on the gateway", description: "6% of chat completions answered 5xx over 5 minutes" } }] }, { series: gatewayRequests(5, 95), evalTime: "15m" }),
+            ...thresholdCases(
+                "GatewayHighErrorRate",
+                {
+                    series: gatewayRequests(6, 94),
+                    evalTime: "15m",
+                    fires: [
+                        {
+                            labels: gateway,
+                            annotations: {
+                                summary: "High error rate on the gateway",
+                                description: "6% of chat completions answered 5xx over 5 minutes",
+                            },
+                        },
+                    ],
+                },
+                { series: gatewayRequests(5, 95), evalTime: "15m" },
+            ),
             ...thresholdCases(
                 "GatewayWorkerErrors",
-                { series: [[`cloudflare_worker_requests_count{${WORKER}}`, "0+100x30"], [`cloudflare_worker_errors_count{${WORKER}}`, "0+6x30"]], evalTime: "15m", fires: [{ labels: gateway, annotations: { summary: "The gateway Worker is failing invocations", description: "6% of the Worker's invocations threw or hit a limit (Cloudflare's analytics)" } }] },
+                {
+                    series: [
+                        [`cloudflare_worker_requests_count{${WORKER}}`, "0+100x30"],
+                        [`cloudflare_worker_errors_count{${WORKER}}`, "0+6x30"],
+                    ],
+                    evalTime: "15m",
+                    fires: [
+                        {
+                            labels: gateway,
+                            annotations: {
+                                summary: "The gateway Worker is failing invocations",
+                                description: "6% of the Worker's invocations threw or hit a limit (Cloudflare's analytics)",
+                            },
+                        },
+                    ],
+                },
                 // Another script's errors (another environment's Worker in the same account) do not count.
-                { series: [[`cloudflare_worker_requests_count{${WORKER}}`, "0+100x30"], [`cloudflare_worker_errors_count{${WORKER}}`, "0+5x30"], ['cloudflare_worker_errors_count{script_name="ops-platform-staging-gateway",account="acme"}', "0+90x30"], ['cloudflare_worker_requests_count{script_name="ops-platform-staging-gateway",account="acme"}', "0+100x30"]], evalTime: "15m" },
+                {
+                    series: [
+                        [`cloudflare_worker_requests_count{${WORKER}}`, "0+100x30"],
+                        [`cloudflare_worker_errors_count{${WORKER}}`, "0+5x30"],
+                        ['cloudflare_worker_errors_count{script_name="ops-platform-staging-gateway",account="acme"}', "0+90x30"],
+                        ['cloudflare_worker_requests_count{script_name="ops-platform-staging-gateway",account="acme"}', "0+100x30"],
+                    ],
+                    evalTime: "15m",
+                },
             ),
-            ...thresholdCases("GatewayHighLatency", { series: [["gateway_overhead_duration_p95_ms", "181+0x30"]], evalTime: "20m", fires: [{ labels: { ...gateway, severity: "warning" }, annotations: { summary: "Gateway p95 above its 180 ms KPI", description: "The gateway's own p95 (the provider's wait excluded) is 181ms" } }] }, { series: [["gateway_overhead_duration_p95_ms", "180+0x30"]], evalTime: "20m" }),
-            ...thresholdCases("GatewayHighLatencyP99", { series: [["gateway_overhead_duration_p99_ms", "421+0x30"]], evalTime: "20m", fires: [{ labels: { ...gateway, severity: "warning" }, annotations: { summary: "Gateway p99 above its 420 ms KPI", description: "The gateway's own p99 (the provider's wait excluded) is 421ms" } }] }, { series: [["gateway_overhead_duration_p99_ms", "420+0x30"]], evalTime: "20m" }),
+            ...thresholdCases(
+                "GatewayHighLatency",
+                {
+                    series: [["gateway_overhead_duration_p95_ms", "181+0x30"]],
+                    evalTime: "20m",
+                    fires: [
+                        {
+                            labels: { ...gateway, severity: "warning" },
+                            annotations: {
+                                summary: "Gateway p95 above its 180 ms KPI",
+                                description: "The gateway's own p95 (the provider's wait excluded) is 181ms",
+                            },
+                        },
+                    ],
+                },
+                { series: [["gateway_overhead_duration_p95_ms", "180+0x30"]], evalTime: "20m" },
+            ),
+            ...thresholdCases(
+                "GatewayHighLatencyP99",
+                {
+                    series: [["gateway_overhead_duration_p99_ms", "421+0x30"]],
+                    evalTime: "20m",
+                    fires: [
+                        {
+                            labels: { ...gateway, severity: "warning" },
+                            annotations: {
+                                summary: "Gateway p99 above its 420 ms KPI",
+                                description: "The gateway's own p99 (the provider's wait excluded) is 421ms",
+                            },
+                        },
+                    ],
+                },
+                { series: [["gateway_overhead_duration_p99_ms", "420+0x30"]], evalTime: "20m" },
+            ),
             ...thresholdCases(
                 "GatewayCacheHitRateLow",
-                { series: [['gateway_requests_5m{status_class="2xx",cache="HIT",provider="none"}', "79+0x90"], ['gateway_requests_5m{status_class="2xx",cache="MISS",provider="openai"}', "21+0x90"], ['gateway_requests_5m{status_class="2xx",cache="BYPASS",provider="openai"}', "1000+0x90"]], evalTime: "75m", fires: [{ labels: { ...gateway, severity: "warning" }, annotations: { summary: "Gateway cache hit rate below 0.80", description: "79% of cacheable requests were answered from the cache over 30 minutes" } }] },
-                { series: [['gateway_requests_5m{status_class="2xx",cache="HIT",provider="none"}', "60+0x90"], ['gateway_requests_5m{status_class="2xx",cache="SHARED",provider="none"}', "20+0x90"], ['gateway_requests_5m{status_class="2xx",cache="MISS",provider="openai"}', "20+0x90"]], evalTime: "75m" },
+                {
+                    series: [
+                        ['gateway_requests_5m{status_class="2xx",cache="HIT",provider="none"}', "79+0x90"],
+                        ['gateway_requests_5m{status_class="2xx",cache="MISS",provider="openai"}', "21+0x90"],
+                        ['gateway_requests_5m{status_class="2xx",cache="BYPASS",provider="openai"}', "1000+0x90"],
+                    ],
+                    evalTime: "75m",
+                    fires: [
+                        {
+                            labels: { ...gateway, severity: "warning" },
+                            annotations: {
+                                summary: "Gateway cache hit rate below 0.80",
+                                description: "79% of cacheable requests were answered from the cache over 30 minutes",
+                            },
+                        },
+                    ],
+                },
+                {
+                    series: [
+                        ['gateway_requests_5m{status_class="2xx",cache="HIT",provider="none"}', "60+0x90"],
+                        ['gateway_requests_5m{status_class="2xx",cache="SHARED",provider="none"}', "20+0x90"],
+                        ['gateway_requests_5m{status_class="2xx",cache="MISS",provider="openai"}', "20+0x90"],
+                    ],
+                    evalTime: "75m",
+                },
             ),
             {
                 name: "GatewayProviderFailing: openai past 5%, anthropic at 5%",
@@ -124,7 +225,15 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                     ['gateway_upstream_attempts_5m{provider="anthropic",outcome="ok"}', "95+0x30"],
                 ],
                 evalTime: "15m",
-                fires: [{ labels: { ...gateway, severity: "warning", provider: "openai" }, annotations: { summary: "openai is failing; the gateway fails over", description: "6% of calls to openai failed over 5 minutes" } }],
+                fires: [
+                    {
+                        labels: { ...gateway, severity: "warning", provider: "openai" },
+                        annotations: {
+                            summary: "openai is failing; the gateway fails over",
+                            description: "6% of calls to openai failed over 5 minutes",
+                        },
+                    },
+                ],
             },
             {
                 name: "GatewayCircuitOpen: requests skipping openai fire, none skipping anthropic do not",
@@ -134,7 +243,15 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                     ['gateway_upstream_attempts_5m{provider="anthropic",outcome="circuit_open"}', "0+0x30"],
                 ],
                 evalTime: "15m",
-                fires: [{ labels: { ...gateway, severity: "warning", provider: "openai" }, annotations: { summary: "openai's circuit is open", description: "3 requests skipped openai in the last 5 minutes after repeated failures" } }],
+                fires: [
+                    {
+                        labels: { ...gateway, severity: "warning", provider: "openai" },
+                        annotations: {
+                            summary: "openai's circuit is open",
+                            description: "3 requests skipped openai in the last 5 minutes after repeated failures",
+                        },
+                    },
+                ],
             },
             {
                 name: "EndpointDown: failing 5 minutes fires, 4 minutes does not",
@@ -144,7 +261,20 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                     ['probe_success{job="blackbox-public-endpoints",instance="https://api-dev.example.com/health"}', "1 1 0 0 0 0 1 1 1 1"],
                 ],
                 evalTime: "8m",
-                fires: [{ labels: { severity: "critical", team: "infrastructure", job: "blackbox-public-endpoints", instance: "https://api.example.com/health" }, annotations: { summary: "https://api.example.com/health does not answer", description: "The blackbox probe of https://api.example.com/health has failed for 5 minutes" } }],
+                fires: [
+                    {
+                        labels: {
+                            severity: "critical",
+                            team: "infrastructure",
+                            job: "blackbox-public-endpoints",
+                            instance: "https://api.example.com/health",
+                        },
+                        annotations: {
+                            summary: "https://api.example.com/health does not answer",
+                            description: "The blackbox probe of https://api.example.com/health has failed for 5 minutes",
+                        },
+                    },
+                ],
             },
             {
                 name: "CertificateExpiringSoon: 13 days left fires, just over 14 does not",
@@ -154,34 +284,109 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                     ['probe_ssl_earliest_cert_expiry{instance="https://later.example.com"}', `${14 * 86400 + 7200 + 600}+0x150`],
                 ],
                 evalTime: "2h",
-                fires: [{ labels: { severity: "warning", team: "infrastructure", instance: "https://soon.example.com" }, annotations: { summary: "SSL certificate expiring soon", description: "Certificate for https://soon.example.com expires in 12.92 days" } }],
+                fires: [
+                    {
+                        labels: { severity: "warning", team: "infrastructure", instance: "https://soon.example.com" },
+                        annotations: {
+                            summary: "SSL certificate expiring soon",
+                            description: "Certificate for https://soon.example.com expires in 12.92 days",
+                        },
+                    },
+                ],
             },
         ],
         web: [
             ...thresholdCases(
                 "WebHighErrorRate",
-                { series: [['aws_applicationelb_request_count_sum{dimension_LoadBalancer="app/a/1"}', "1000+0x30"], ['aws_applicationelb_httpcode_target_5_xx_count_sum{dimension_LoadBalancer="app/a/1"}', "30+0x30"], ['aws_applicationelb_httpcode_elb_5_xx_count_sum{dimension_LoadBalancer="app/a/1"}', "21+0x30"]], evalTime: "15m", fires: [{ labels: { ...gateway, service: "web" }, annotations: { summary: "High error rate on web", description: "5.1% of the load balancers' requests answered 5xx over 5 minutes" } }] },
-                { series: [['aws_applicationelb_request_count_sum{dimension_LoadBalancer="app/a/1"}', "1000+0x30"], ['aws_applicationelb_httpcode_target_5_xx_count_sum{dimension_LoadBalancer="app/a/1"}', "30+0x30"], ['aws_applicationelb_httpcode_elb_5_xx_count_sum{dimension_LoadBalancer="app/a/1"}', "20+0x30"]], evalTime: "15m" },
+                {
+                    series: [
+                        ['aws_applicationelb_request_count_sum{dimension_LoadBalancer="app/a/1"}', "1000+0x30"],
+                        ['aws_applicationelb_httpcode_target_5_xx_count_sum{dimension_LoadBalancer="app/a/1"}', "30+0x30"],
+                        ['aws_applicationelb_httpcode_elb_5_xx_count_sum{dimension_LoadBalancer="app/a/1"}', "21+0x30"],
+                    ],
+                    evalTime: "15m",
+                    fires: [
+                        {
+                            labels: { ...gateway, service: "web" },
+                            annotations: {
+                                summary: "High error rate on web",
+                                description: "5.1% of the load balancers' requests answered 5xx over 5 minutes",
+                            },
+                        },
+                    ],
+                },
+                {
+                    series: [
+                        ['aws_applicationelb_request_count_sum{dimension_LoadBalancer="app/a/1"}', "1000+0x30"],
+                        ['aws_applicationelb_httpcode_target_5_xx_count_sum{dimension_LoadBalancer="app/a/1"}', "30+0x30"],
+                        ['aws_applicationelb_httpcode_elb_5_xx_count_sum{dimension_LoadBalancer="app/a/1"}', "20+0x30"],
+                    ],
+                    evalTime: "15m",
+                },
             ),
             {
                 // CloudWatch reports a 5xx count only once it is non-zero: one kind alone still counts.
                 name: "WebHighErrorRate with only the load balancer's own 5xx reported",
                 alertname: "WebHighErrorRate",
-                series: [['aws_applicationelb_request_count_sum{dimension_LoadBalancer="app/a/1"}', "1000+0x30"], ['aws_applicationelb_httpcode_elb_5_xx_count_sum{dimension_LoadBalancer="app/a/1"}', "60+0x30"]],
+                series: [
+                    ['aws_applicationelb_request_count_sum{dimension_LoadBalancer="app/a/1"}', "1000+0x30"],
+                    ['aws_applicationelb_httpcode_elb_5_xx_count_sum{dimension_LoadBalancer="app/a/1"}', "60+0x30"],
+                ],
                 evalTime: "15m",
-                fires: [{ labels: { ...gateway, service: "web" }, annotations: { summary: "High error rate on web", description: "6% of the load balancers' requests answered 5xx over 5 minutes" } }],
+                fires: [
+                    {
+                        labels: { ...gateway, service: "web" },
+                        annotations: {
+                            summary: "High error rate on web",
+                            description: "6% of the load balancers' requests answered 5xx over 5 minutes",
+                        },
+                    },
+                ],
             },
-            { name: "WebHighErrorRate with no 5xx reported at all", alertname: "WebHighErrorRate", series: [['aws_applicationelb_request_count_sum{dimension_LoadBalancer="app/a/1"}', "1000+0x30"]], evalTime: "15m", fires: [] },
-            ...thresholdCases("WebHighLatency", { series: [['aws_applicationelb_target_response_time_p95{dimension_LoadBalancer="app/a/1"}', "1.01+0x30"]], evalTime: "20m", fires: [{ labels: { ...gateway, service: "web", severity: "warning" }, annotations: { summary: "High p95 latency on web", description: "The targets' p95 response time is 1.01s" } }] }, { series: [['aws_applicationelb_target_response_time_p95{dimension_LoadBalancer="app/a/1"}', "1+0x30"]], evalTime: "20m" }),
+            {
+                name: "WebHighErrorRate with no 5xx reported at all",
+                alertname: "WebHighErrorRate",
+                series: [['aws_applicationelb_request_count_sum{dimension_LoadBalancer="app/a/1"}', "1000+0x30"]],
+                evalTime: "15m",
+                fires: [],
+            },
+            ...thresholdCases(
+                "WebHighLatency",
+                {
+                    series: [['aws_applicationelb_target_response_time_p95{dimension_LoadBalancer="app/a/1"}', "1.01+0x30"]],
+                    evalTime: "20m",
+                    fires: [
+                        {
+                            labels: { ...gateway, service: "web", severity: "warning" },
+                            annotations: { summary: "High p95 latency on web", description: "The targets' p95 response time is 1.01s" },
+                        },
+                    ],
+                },
+                { series: [['aws_applicationelb_target_response_time_p95{dimension_LoadBalancer="app/a/1"}', "1+0x30"]], evalTime: "20m" },
+            ),
             {
                 name: "WebNoHealthyHosts: a target group with none fires, one with one does not",
                 alertname: "WebNoHealthyHosts",
                 series: [
-                    ['aws_applicationelb_healthy_host_count_minimum{dimension_LoadBalancer="app/a/1",dimension_TargetGroup="targetgroup/a/1"}', "0+0x10"],
-                    ['aws_applicationelb_healthy_host_count_minimum{dimension_LoadBalancer="app/b/2",dimension_TargetGroup="targetgroup/b/2"}', "1+0x10"],
+                    [
+                        'aws_applicationelb_healthy_host_count_minimum{dimension_LoadBalancer="app/a/1",dimension_TargetGroup="targetgroup/a/1"}',
+                        "0+0x10",
+                    ],
+                    [
+                        'aws_applicationelb_healthy_host_count_minimum{dimension_LoadBalancer="app/b/2",dimension_TargetGroup="targetgroup/b/2"}',
+                        "1+0x10",
+                    ],
                 ],
                 evalTime: "8m",
-                fires: [{ labels: { severity: "critical", team: "infrastructure", service: "web", dimension_TargetGroup: "targetgroup/a/1" }, annotations: { summary: "No healthy web host behind targetgroup/a/1", description: "The target group has had no healthy host for 5 minutes" } }],
+                fires: [
+                    {
+                        labels: { severity: "critical", team: "infrastructure", service: "web", dimension_TargetGroup: "targetgroup/a/1" },
+                        annotations: {
+                            summary: "No healthy web host behind targetgroup/a/1",
+                            description: "The target group has had no healthy host for 5 minutes",
+                        },
+                    },
+                ],
             },
             {
                 name: "HighCPUUsage: 86% fires, 85% does not",
@@ -191,16 +396,39 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                     ['aws_ec2_cpuutilization_average{dimension_InstanceId="i-fine"}', "85+0x30"],
                 ],
                 evalTime: "20m",
-                fires: [{ labels: { severity: "warning", team: "infrastructure", dimension_InstanceId: "i-busy" }, annotations: { summary: "High CPU usage on i-busy", description: "CPU usage is 86% on i-busy" } }],
+                fires: [
+                    {
+                        labels: { severity: "warning", team: "infrastructure", dimension_InstanceId: "i-busy" },
+                        annotations: { summary: "High CPU usage on i-busy", description: "CPU usage is 86% on i-busy" },
+                    },
+                ],
             },
             ...(["HighMemoryUsage", "HighDiskUsage"] as const).map((alertname): Case => {
-                const [metric, extra, what] = alertname === "HighMemoryUsage" ? ["aws_cwagent_mem_used_percent_average", "", "Memory use"] : ["aws_cwagent_disk_used_percent_average", ',dimension_path="/",dimension_fstype="ext4"', "Disk use of /"];
-                const at = (instance: string, value: number, fleet = FLEET, more = extra): [string, string] => [`${metric}{${fleet},dimension_InstanceId="${instance}"${more}}`, `${value}+0x30`];
-                const fired = (instance: string, severity: string, threshold: number, value: number) => ({ labels: { severity, team: "infrastructure", dimension_InstanceId: instance }, annotations: { summary: `${what} above ${threshold}% on ${instance}`, description: `${what} is ${value}% on ${instance}` } });
+                const [metric, extra, what] =
+                    alertname === "HighMemoryUsage"
+                        ? ["aws_cwagent_mem_used_percent_average", "", "Memory use"]
+                        : ["aws_cwagent_disk_used_percent_average", ',dimension_path="/",dimension_fstype="ext4"', "Disk use of /"];
+                const at = (instance: string, value: number, fleet = FLEET, more = extra): [string, string] => [
+                    `${metric}{${fleet},dimension_InstanceId="${instance}"${more}}`,
+                    `${value}+0x30`,
+                ];
+                const fired = (instance: string, severity: string, threshold: number, value: number) => ({
+                    labels: { severity, team: "infrastructure", dimension_InstanceId: instance },
+                    annotations: {
+                        summary: `${what} above ${threshold}% on ${instance}`,
+                        description: `${what} is ${value}% on ${instance}`,
+                    },
+                });
                 return {
                     name: `${alertname}: warning past 70%, critical past 85%; this stack's fleet only`,
                     alertname,
-                    series: [at("i-warm", 71), at("i-hot", 86), at("i-fine", 70), at("i-other-env", 99, OTHER_FLEET), ...(extra ? [at("i-data-disk", 99, FLEET, ',dimension_path="/data",dimension_fstype="ext4"')] : [])],
+                    series: [
+                        at("i-warm", 71),
+                        at("i-hot", 86),
+                        at("i-fine", 70),
+                        at("i-other-env", 99, OTHER_FLEET),
+                        ...(extra ? [at("i-data-disk", 99, FLEET, ',dimension_path="/data",dimension_fstype="ext4"')] : []),
+                    ],
                     evalTime: "20m",
                     fires: [fired("i-warm", "warning", 70, 71), fired("i-hot", "warning", 70, 86), fired("i-hot", "critical", 85, 86)],
                 };
@@ -213,7 +441,21 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                     [`aws_cwagent_disk_used_percent_average{${FLEET},dimension_InstanceId="i-steady",dimension_path="/"}`, "50+0.16x80"],
                 ],
                 evalTime: "70m",
-                fires: [{ labels: { severity: "critical", team: "infrastructure", dimension_AutoScalingGroupName: "ops-platform-production-us-east-1-web-1a2b3c4", dimension_InstanceId: "i-filling", dimension_path: "/" }, annotations: { summary: "Disk will fill on i-filling", description: "The root filesystem will fill in approximately 4 hours at the last hour's rate" } }],
+                fires: [
+                    {
+                        labels: {
+                            severity: "critical",
+                            team: "infrastructure",
+                            dimension_AutoScalingGroupName: "ops-platform-production-us-east-1-web-1a2b3c4",
+                            dimension_InstanceId: "i-filling",
+                            dimension_path: "/",
+                        },
+                        annotations: {
+                            summary: "Disk will fill on i-filling",
+                            description: "The root filesystem will fill in approximately 4 hours at the last hour's rate",
+                        },
+                    },
+                ],
             },
         ],
         platform: [
@@ -225,13 +467,25 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                     ['up{job="cloudwatch-exporter",instance="b:5000"}', "1 1 0 0 0 0 1 1 1 1"],
                 ],
                 evalTime: "8m",
-                fires: [{ labels: { severity: "critical", team: "infrastructure", job: "cloudwatch-exporter", instance: "a:5000" }, annotations: { summary: "Service cloudwatch-exporter is down", description: "a:5000 of job cloudwatch-exporter has been down for more than 5 minutes" } }],
+                fires: [
+                    {
+                        labels: { severity: "critical", team: "infrastructure", job: "cloudwatch-exporter", instance: "a:5000" },
+                        annotations: {
+                            summary: "Service cloudwatch-exporter is down",
+                            description: "a:5000 of job cloudwatch-exporter has been down for more than 5 minutes",
+                        },
+                    },
+                ],
             },
         ],
     };
     // Every alert outside the SLO and backup groups has a case here.
     it("covers every service and platform alert", () => {
-        const covered = new Set(Object.values(cases).flat().map((c) => c.alertname));
+        const covered = new Set(
+            Object.values(cases)
+                .flat()
+                .map((c) => c.alertname),
+        );
         const serviceAlerts = groups.filter((g) => g.name in cases).flatMap((g) => g.rules.filter(isAlert).map((r) => r.alert));
         expect(serviceAlerts.filter((a) => !covered.has(a))).toEqual([]);
     });
@@ -240,7 +494,17 @@ describe("each alert fires past its threshold and stays quiet at or just below i
     const runs = new Map<string, Promise<{ status: number | null; output: string }>>();
     beforeAll(() => {
         for (const [group, list] of Object.entries(cases)) {
-            runs.set(group, runSystemToolAsync("promtool", ["test", "rules", "tests.yml"], promtoolFiles(list, groups.filter((g) => g.name === group))));
+            runs.set(
+                group,
+                runSystemToolAsync(
+                    "promtool",
+                    ["test", "rules", "tests.yml"],
+                    promtoolFiles(
+                        list,
+                        groups.filter((g) => g.name === group),
+                    ),
+                ),
+            );
         }
     });
     it.each(Object.keys(cases))("%s", async (group) => {
@@ -250,32 +514,51 @@ describe("each alert fires past its threshold and stays quiet at or just below i
 });
 
 it("makes a failed backup and a day without a completed backup alerts", () => {
-    const result = promtoolTest([
-        {
-            name: "BackupJobFailed fires on a failed EC2 backup only",
-            series: [
-                ['aws_backup_number_of_backup_jobs_failed_sum{dimension_ResourceType="EC2"}', "0 0 1 1 1"],
-                ['aws_backup_number_of_backup_jobs_failed_sum{dimension_ResourceType="EBS"}', "0 0 0 0 0"],
-            ],
-            evalTime: "3m",
-            alertname: "BackupJobFailed",
-            fires: [{ labels: { severity: "critical", team: "infrastructure", dimension_ResourceType: "EC2" }, annotations: { summary: "AWS Backup jobs failed for EC2", description: "1 backup job(s) failed; the tier's RPO is at risk" } }],
-        },
-        {
-            name: "BackupMissing fires when no job completed in 26h",
-            series: [['aws_backup_number_of_backup_jobs_completed_sum{dimension_ResourceType="EC2"}', "0+0x30"]],
-            evalTime: "20m",
-            alertname: "BackupMissing",
-            fires: [{ labels: { severity: "critical", team: "infrastructure" }, annotations: { summary: "No backup completed in 26h", description: "No AWS Backup job has completed; check the plans, the selections and the exporter" } }],
-        },
-        {
-            name: "BackupMissing stays quiet while jobs complete",
-            series: [['aws_backup_number_of_backup_jobs_completed_sum{dimension_ResourceType="EC2"}', "0 1 0 0 0 0"]],
-            evalTime: "5m",
-            alertname: "BackupMissing",
-            fires: [],
-        },
-    ], groups.filter((g) => g.name === "backups"));
+    const result = promtoolTest(
+        [
+            {
+                name: "BackupJobFailed fires on a failed EC2 backup only",
+                series: [
+                    ['aws_backup_number_of_backup_jobs_failed_sum{dimension_ResourceType="EC2"}', "0 0 1 1 1"],
+                    ['aws_backup_number_of_backup_jobs_failed_sum{dimension_ResourceType="EBS"}', "0 0 0 0 0"],
+                ],
+                evalTime: "3m",
+                alertname: "BackupJobFailed",
+                fires: [
+                    {
+                        labels: { severity: "critical", team: "infrastructure", dimension_ResourceType: "EC2" },
+                        annotations: {
+                            summary: "AWS Backup jobs failed for EC2",
+                            description: "1 backup job(s) failed; the tier's RPO is at risk",
+                        },
+                    },
+                ],
+            },
+            {
+                name: "BackupMissing fires when no job completed in 26h",
+                series: [['aws_backup_number_of_backup_jobs_completed_sum{dimension_ResourceType="EC2"}', "0+0x30"]],
+                evalTime: "20m",
+                alertname: "BackupMissing",
+                fires: [
+                    {
+                        labels: { severity: "critical", team: "infrastructure" },
+                        annotations: {
+                            summary: "No backup completed in 26h",
+                            description: "No AWS Backup job has completed; check the plans, the selections and the exporter",
+                        },
+                    },
+                ],
+            },
+            {
+                name: "BackupMissing stays quiet while jobs complete",
+                series: [['aws_backup_number_of_backup_jobs_completed_sum{dimension_ResourceType="EC2"}', "0 1 0 0 0 0"]],
+                evalTime: "5m",
+                alertname: "BackupMissing",
+                fires: [],
+            },
+        ],
+        groups.filter((g) => g.name === "backups"),
+    );
     expect(result.output).toContain("SUCCESS");
 });
 
@@ -291,7 +574,9 @@ describe("burn-rate alerts", () => {
     it("follows monitoring.sloWindowDays: a 90-day budget burns at three times the 30-day factors, in the alert and its text", () => {
         expect(BURN_RATE_TIERS.map((w) => burnRateFactor(w, 90))).toEqual([43.2, 18, 9, 3]);
         const quarter = validateConfig(withKey("production", "monitoring", { sloWindowDays: 90 }, true));
-        const alert = platformRuleGroups(quarter.monitoring, CTX, quarter.fleet.alarms).flatMap((g) => g.rules.filter(isAlert)).find((r) => r.alert === `${pascal(config.slos[0]!.name)}${BURN_RATE_TIERS[0]!.name}`)!;
+        const alert = platformRuleGroups(quarter.monitoring, CTX, quarter.fleet.alarms)
+            .flatMap((g) => g.rules.filter(isAlert))
+            .find((r) => r.alert === `${pascal(config.slos[0]!.name)}${BURN_RATE_TIERS[0]!.name}`)!;
         expect(alert.expr).toContain("> (43.2 * 0.001)");
         expect(alert.annotations["description"]).toContain("burn the 90-day budget of 99.9% at over 43.2x");
     });
@@ -314,17 +599,35 @@ describe("burn-rate alerts", () => {
         const samples = Math.ceil((minutes(w.long) + minutes(w.for) + 30) / step);
         const perStep = 1000 * step;
         // The gateway's request counts as the Analytics Engine exporter gives them: per recent window.
-        const series = (burn: number): Array<[string, string]> => gatewayRequests(perStep * budget * burn, perStep * (1 - budget * burn), samples);
+        const series = (burn: number): Array<[string, string]> =>
+            gatewayRequests(perStep * budget * burn, perStep * (1 - budget * burn), samples);
         const alertname = `${pascal(slo.name)}${w.name}`;
         const expected = {
             labels: { severity: w.severity, team: "backend", slo: slo.name, service: slo.service, long_window: w.long },
-            annotations: { summary: alerts.get(alertname)!.annotations["summary"]!, description: alerts.get(alertname)!.annotations["description"]! },
+            annotations: {
+                summary: alerts.get(alertname)!.annotations["summary"]!,
+                description: alerts.get(alertname)!.annotations["description"]!,
+            },
         };
         const evalTime = `${(samples - 2) * step}m`;
         const interval = `${step}m`;
         return [
-            { name: `${w.name} fast`, interval, series: series(burnRateFactor(w, config.sloWindowDays) * 1.5), evalTime, alertname, fires: [expected] },
-            { name: `${w.name} slow`, interval, series: series(burnRateFactor(w, config.sloWindowDays) * 0.7), evalTime, alertname, fires: [] },
+            {
+                name: `${w.name} fast`,
+                interval,
+                series: series(burnRateFactor(w, config.sloWindowDays) * 1.5),
+                evalTime,
+                alertname,
+                fires: [expected],
+            },
+            {
+                name: `${w.name} slow`,
+                interval,
+                series: series(burnRateFactor(w, config.sloWindowDays) * 0.7),
+                evalTime,
+                alertname,
+                fires: [],
+            },
         ];
     };
     // Each window's alert and the two ratios it reads, as generated: the other windows' and the
@@ -333,11 +636,15 @@ describe("burn-rate alerts", () => {
     const sloGroups = groups.filter((g) => g.name.startsWith(`slo-${slo.name}`));
     const sloGroupsFor = (w: (typeof BURN_RATE_TIERS)[number]) => {
         const reads = new Set([w.short, w.long].map((window) => `slo:sli_error:ratio_rate${window}`));
-        return sloGroups.map((g) => ({ ...g, rules: g.rules.filter((r) => (isAlert(r) ? r.alert === `${pascal(slo.name)}${w.name}` : reads.has(r.record))) }));
+        return sloGroups.map((g) => ({
+            ...g,
+            rules: g.rules.filter((r) => (isAlert(r) ? r.alert === `${pascal(slo.name)}${w.name}` : reads.has(r.record))),
+        }));
     };
 
     beforeAll(() => {
-        for (const w of BURN_RATE_TIERS) runs.set(w.name, runSystemToolAsync("promtool", ["test", "rules", "tests.yml"], promtoolFiles(casesFor(w), sloGroupsFor(w))));
+        for (const w of BURN_RATE_TIERS)
+            runs.set(w.name, runSystemToolAsync("promtool", ["test", "rules", "tests.yml"], promtoolFiles(casesFor(w), sloGroupsFor(w))));
     });
 
     it.each(BURN_RATE_TIERS.map((w) => [w.name] as const))("%s fires for a fast burn and not for a slow one", async (name) => {
@@ -356,39 +663,53 @@ it("every dashboard query is valid PromQL", () => {
     expect(result.output).toContain("SUCCESS");
 });
 
-it.each([['{provider="openai"}'], ['provider="openai"'], ['{ provider="openai", cache!="HIT" }']])("an SLO selected by %s yields rules promtool accepts, without doubled braces", (selector) => {
-    const config = validateConfig(withKey("production", "monitoring", { slos: [{ name: "gw", service: "gateway", objective: 99.9, selector }] }, true));
-    const sloGroups = platformRuleGroups(config.monitoring, CTX, config.fleet.alarms).filter((g) => g.name.startsWith("slo-gw"));
-    const exprs = sloGroups.flatMap((g) => g.rules.map((r) => r.expr));
-    expect(exprs.length).toBeGreaterThan(0);
-    for (const expr of exprs) expect(expr).not.toMatch(/\{\s*\{|\}\s*\}/);
-    const dir = writeYamlFiles({ "rules.yml": { groups: sloGroups } });
-    const result = runSystemTool("promtool", ["check", "rules", "rules.yml"], dir);
-    expect([result.status, result.output]).toEqual([0, expect.stringContaining("SUCCESS")]);
-});
+it.each([['{provider="openai"}'], ['provider="openai"'], ['{ provider="openai", cache!="HIT" }']])(
+    "an SLO selected by %s yields rules promtool accepts, without doubled braces",
+    (selector) => {
+        const config = validateConfig(
+            withKey("production", "monitoring", { slos: [{ name: "gw", service: "gateway", objective: 99.9, selector }] }, true),
+        );
+        const sloGroups = platformRuleGroups(config.monitoring, CTX, config.fleet.alarms).filter((g) => g.name.startsWith("slo-gw"));
+        const exprs = sloGroups.flatMap((g) => g.rules.map((r) => r.expr));
+        expect(exprs.length).toBeGreaterThan(0);
+        for (const expr of exprs) expect(expr).not.toMatch(/\{\s*\{|\}\s*\}/);
+        const dir = writeYamlFiles({ "rules.yml": { groups: sloGroups } });
+        const result = runSystemTool("promtool", ["check", "rules", "rules.yml"], dir);
+        expect([result.status, result.output]).toEqual([0, expect.stringContaining("SUCCESS")]);
+    },
+);
 
 it("labels alerts with the teams from config, and routes the infrastructure team's to its own Slack", async () => {
     const { seedRouting } = await import("../../components/monitoring/alertRouting");
     const config = validateConfig(withKey("production", "monitoring", { teams: { service: "payments", infrastructure: "sre" } }, true));
-    const teams = new Set(platformRuleGroups(config.monitoring, CTX, config.fleet.alarms).flatMap((g) => g.rules.filter(isAlert).map((r) => r.labels["team"])));
+    const teams = new Set(
+        platformRuleGroups(config.monitoring, CTX, config.fleet.alarms).flatMap((g) =>
+            g.rules.filter(isAlert).map((r) => r.labels["team"]),
+        ),
+    );
     expect([...teams].sort()).toEqual(["payments", "sre"]);
     expect(seedRouting("sre").routes.find((r) => r.receiver === "slack-infrastructure")!.matchers).toEqual(['team="sre"']);
 });
 
 describe("one fact in one place: what an alert links to, which alerts a stack runs, and their thresholds", () => {
     const dashboardUid = (rule: AlertRule) => rule.annotations["dashboard"]?.replace(`${config.grafanaBaseUrl}/d/`, "");
-    it.each<[Array<"gateway" | "web">]>([[["gateway", "web"]], [["gateway"]], [["web"]]])("with monitoring.services %j, every alert is of a monitored service and links a deployed dashboard", (services) => {
-        const c = validateConfig(withKey("production", "monitoring", { services, slos: services.includes("gateway") ? config.slos : [] }, true));
-        const rules = platformRuleGroups(c.monitoring, CTX, c.fleet.alarms).flatMap((g) => g.rules.filter(isAlert));
-        const deployed = new Set(platformDashboards(c.monitoring, CTX).map((d) => d.uid));
-        for (const rule of rules) {
-            const uid = dashboardUid(rule);
-            if (uid !== undefined) expect([rule.alert, deployed.has(uid)]).toEqual([rule.alert, true]);
-        }
-        const names = new Set(rules.map((r) => r.alert));
-        expect(names.has("WebHighErrorRate")).toBe(services.includes("web"));
-        expect(names.has("GatewayHighErrorRate")).toBe(services.includes("gateway"));
-    });
+    it.each<[Array<"gateway" | "web">]>([[["gateway", "web"]], [["gateway"]], [["web"]]])(
+        "with monitoring.services %j, every alert is of a monitored service and links a deployed dashboard",
+        (services) => {
+            const c = validateConfig(
+                withKey("production", "monitoring", { services, slos: services.includes("gateway") ? config.slos : [] }, true),
+            );
+            const rules = platformRuleGroups(c.monitoring, CTX, c.fleet.alarms).flatMap((g) => g.rules.filter(isAlert));
+            const deployed = new Set(platformDashboards(c.monitoring, CTX).map((d) => d.uid));
+            for (const rule of rules) {
+                const uid = dashboardUid(rule);
+                if (uid !== undefined) expect([rule.alert, deployed.has(uid)]).toEqual([rule.alert, true]);
+            }
+            const names = new Set(rules.map((r) => r.alert));
+            expect(names.has("WebHighErrorRate")).toBe(services.includes("web"));
+            expect(names.has("GatewayHighErrorRate")).toBe(services.includes("gateway"));
+        },
+    );
 
     it("links EndpointDown, the probe of the gateway's /health, to the gateway's dashboard", () => {
         expect(dashboardUid(alerts.get("EndpointDown")!)).toBe("golden-gateway");
@@ -396,21 +717,32 @@ describe("one fact in one place: what an alert links to, which alerts a stack ru
 
     it("puts the fleet's CloudWatch thresholds (fleet.alarms) into the web alerts too", () => {
         const c = validateConfig(withKey("production", "fleet", { alarms: { error5xxRatio: 0.02, cpuPercent: 75, cpuMinutes: 15 } }, true));
-        const rules = new Map(platformRuleGroups(c.monitoring, CTX, c.fleet.alarms).flatMap((g) => g.rules.filter(isAlert)).map((r) => [r.alert, r]));
+        const rules = new Map(
+            platformRuleGroups(c.monitoring, CTX, c.fleet.alarms)
+                .flatMap((g) => g.rules.filter(isAlert))
+                .map((r) => [r.alert, r]),
+        );
         expect(rules.get("WebHighErrorRate")!.expr).toMatch(/\n> 0\.02$/);
         expect([rules.get("HighCPUUsage")!.expr.endsWith("> 75"), rules.get("HighCPUUsage")!.for]).toEqual([true, "15m"]);
     });
 
     it("reads the Prometheus-only thresholds from monitoring.thresholds", () => {
-        const c = validateConfig(withKey("production", "monitoring", { thresholds: { gatewayP95Ms: 250, saturationWarningPercent: 60 } }, true));
+        const c = validateConfig(
+            withKey("production", "monitoring", { thresholds: { gatewayP95Ms: 250, saturationWarningPercent: 60 } }, true),
+        );
         const rules = platformRuleGroups(c.monitoring, CTX, c.fleet.alarms).flatMap((g) => g.rules.filter(isAlert));
         const latency = rules.find((r) => r.alert === "GatewayHighLatency")!;
-        expect([latency.expr, latency.annotations["summary"]]).toEqual(["max(gateway_overhead_duration_p95_ms) / 1000 > 0.25", "Gateway p95 above its 250 ms KPI"]);
+        expect([latency.expr, latency.annotations["summary"]]).toEqual([
+            "max(gateway_overhead_duration_p95_ms) / 1000 > 0.25",
+            "Gateway p95 above its 250 ms KPI",
+        ]);
         expect(rules.filter((r) => r.alert === "HighMemoryUsage").map((r) => r.expr.split(" > ").pop())).toEqual(["60", "85"]);
     });
 
     it("refuses an SLO of a service that is not monitored, and a warning at or above its critical level", () => {
-        expect(problemsOf(withKey("production", "monitoring", { services: ["web"], thresholds: { saturationWarningPercent: 90 } }, true))).toEqual([
+        expect(
+            problemsOf(withKey("production", "monitoring", { services: ["web"], thresholds: { saturationWarningPercent: 90 } }, true)),
+        ).toEqual([
             "production: ops-platform:monitoring.slos[0].service: gateway is not in monitoring.services (web); expected a monitored service, or add it there",
             "production: ops-platform:monitoring.thresholds.saturationWarningPercent: 90 is not below saturationCriticalPercent 85; expected the warning first",
         ]);

@@ -8,7 +8,9 @@ describe.each([
     it(`spans ${azs} AZs with a public and a private subnet each and ${nats} NAT gateway(s) per region`, async () => {
         const { resources, config } = await planOf(stack);
         for (const { region } of config.regions) {
-            const inRegion = resources.filter((r) => r.urn.endsWith(`ops-platform-${stack}-${region}`) || r.name.startsWith(`ops-platform-${stack}-${region}-`));
+            const inRegion = resources.filter(
+                (r) => r.urn.endsWith(`ops-platform-${stack}-${region}`) || r.name.startsWith(`ops-platform-${stack}-${region}-`),
+            );
             const subnets = ofType(inRegion, "aws:ec2/subnet:Subnet");
             expect(subnets.filter((s) => input(s, "tags.SubnetType") === "public")).toHaveLength(azs);
             expect(subnets.filter((s) => input(s, "tags.SubnetType") === "private")).toHaveLength(azs);

@@ -8,7 +8,11 @@ const project = scratchDir("bundle-cache-src");
 const cacheDir = scratchDir("bundle-cache");
 const entry = join(project, "main.ts");
 const options = { entryPoints: [entry], bundle: true, platform: "node" as const, format: "cjs" as const, logLevel: "silent" as const };
-const onlyEntry = () => join(cacheDir, readdirSync(cacheDir).find((f) => f.endsWith(".json"))!);
+const onlyEntry = () =>
+    join(
+        cacheDir,
+        readdirSync(cacheDir).find((f) => f.endsWith(".json"))!,
+    );
 /** Marks the cached text, so a result carrying the mark came from the cache. */
 const markCached = () => {
     const file = onlyEntry();

@@ -8,7 +8,11 @@ import { ROOT, runTool } from "../helpers/cli";
 
 const ESC = "\x1b[";
 const run = (tool: string, args: string[], env: Record<string, string | undefined>) => {
-    const result = spawnSync(process.execPath, [join(ROOT, "tools", "bin", "run.cjs"), tool, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined, ...env } });
+    const result = spawnSync(process.execPath, [join(ROOT, "tools", "bin", "run.cjs"), tool, ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined, ...env },
+    });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 };
 
@@ -24,7 +28,9 @@ it.each([
     const result = runTool(tool, [flag]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`usage: npm run ${tool} --`);
-    expect(result.stdout).toContain("exit codes: 0 ok, 1 a mandatory policy fails, 2 bad usage, bad config or a malformed file, 3 internal error");
+    expect(result.stdout).toContain(
+        "exit codes: 0 ok, 1 a mandatory policy fails, 2 bad usage, bad config or a malformed file, 3 internal error",
+    );
 });
 
 it("the README lists the same exit codes", () => {
@@ -65,13 +71,28 @@ describe("against a baseline", () => {
 it("--component names the components when it knows none by that name", () => {
     const unknown = runTool("plan", ["dev", "--component", "edges"]);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain("--component edges: no such component; expected one of backup, edge, fleet, monitoring, network, providers");
+    expect(unknown.stderr).toContain(
+        "--component edges: no such component; expected one of backup, edge, fleet, monitoring, network, providers",
+    );
 });
 
 it("says 'unset' where a property had or gets no value, never 'undefined'", async () => {
     const { renderChanges, plainStyle } = await import("../../tools/plan/document");
     const { changeRisk } = await import("../../tools/plan/risk");
-    const change = { urn: "urn:x", type: "aws:s3/bucket:Bucket", name: "logs", kind: "update" as const, changes: [{ path: "forceDestroy", before: undefined, after: true }, { path: "tags.Team", before: "a", after: undefined }], replaceKeys: [], stateful: true, protected: false, component: "fleet" };
+    const change = {
+        urn: "urn:x",
+        type: "aws:s3/bucket:Bucket",
+        name: "logs",
+        kind: "update" as const,
+        changes: [
+            { path: "forceDestroy", before: undefined, after: true },
+            { path: "tags.Team", before: "a", after: undefined },
+        ],
+        replaceKeys: [],
+        stateful: true,
+        protected: false,
+        component: "fleet",
+    };
     const lines = renderChanges([change], changeRisk("dev", [change]), plainStyle).join("\n");
     expect(lines).toContain("forceDestroy: unset -> true");
     expect(lines).toContain('tags.Team: "a" -> unset');

@@ -26,7 +26,15 @@ describe("npm run plan", () => {
         expect(doc.stack).toBe("dev");
         const urns = doc.resources.map((r: { urn: string }) => r.urn);
         expect(urns).toEqual([...urns].sort());
-        expect(doc.resources[0]).toEqual(expect.objectContaining({ urn: expect.any(String), type: expect.any(String), name: expect.any(String), inputs: expect.any(Object), options: expect.any(Object) }));
+        expect(doc.resources[0]).toEqual(
+            expect.objectContaining({
+                urn: expect.any(String),
+                type: expect.any(String),
+                name: expect.any(String),
+                inputs: expect.any(Object),
+                options: expect.any(Object),
+            }),
+        );
     });
 
     it("exits 2 naming the key for an unknown key or a wrong type, without a stack trace", () => {
@@ -34,7 +42,7 @@ describe("npm run plan", () => {
         writeFileSync(join(scratch, "Pulumi.dev.yaml"), original.replace("    azCount: 2\n", "    azCount: two\n    natGatways: perAz\n"));
         const result = runTool("plan", ["dev", "--config-dir", scratch]);
         expect(result.status).toBe(2);
-        expect(result.stderr).toContain("dev: ops-platform:network.azCount: string \"two\" is not valid; expected number");
+        expect(result.stderr).toContain('dev: ops-platform:network.azCount: string "two" is not valid; expected number');
         expect(result.stderr).toContain('dev: ops-platform:network.natGatways: unknown key; did you mean "natGateways"?');
         expect(result.stderr).not.toMatch(/\n\s+at /);
         expect(result.stdout).toBe("");

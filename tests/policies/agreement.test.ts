@@ -30,8 +30,16 @@ async function brokenProduction(): Promise<PolicyResource[]> {
 
 /** The same resources as `pulumi stack export` writes them: secrets as ciphertext objects. */
 function asStackExport(resources: readonly PolicyResource[]): string {
-    const encrypt = (v: unknown): unknown => (v === "[secret]" ? SECRET_SIG : Array.isArray(v) ? v.map(encrypt) : v !== null && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encrypt(x)])) : v);
-    const providerUrn = (r: PolicyResource) => resources.find((p) => p.type.startsWith("pulumi:providers:") && p.inputs === r.providerInputs)?.urn;
+    const encrypt = (v: unknown): unknown =>
+        v === "[secret]"
+            ? SECRET_SIG
+            : Array.isArray(v)
+              ? v.map(encrypt)
+              : v !== null && typeof v === "object"
+                ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encrypt(x)]))
+                : v;
+    const providerUrn = (r: PolicyResource) =>
+        resources.find((p) => p.type.startsWith("pulumi:providers:") && p.inputs === r.providerInputs)?.urn;
     return JSON.stringify({
         version: 3,
         deployment: {
@@ -62,10 +70,18 @@ function packViolations(resources: readonly PolicyResource[]): string[] {
             urn: r.urn,
             name: r.name,
             props: r.inputs,
-            opts: { protect: r.options.protect ?? false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 } },
+            opts: {
+                protect: r.options.protect ?? false,
+                ignoreChanges: [],
+                aliases: [],
+                additionalSecretOutputs: [],
+                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+            },
             provider: r.providerInputs ? { type: "pulumi:providers:aws", name: "p", urn: "p", props: r.providerInputs } : undefined,
             dependencies: r.dependencies.map((d) => byUrn.get(d)).filter(Boolean),
-            propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, urns]) => [k, urns.map((u) => byUrn.get(u)).filter(Boolean)])),
+            propertyDependencies: Object.fromEntries(
+                Object.entries(r.propertyDependencies).map(([k, urns]) => [k, urns.map((u) => byUrn.get(u)).filter(Boolean)]),
+            ),
             isType: () => false,
             asType: () => undefined,
         }) as unknown as PackResource;
@@ -73,9 +89,15 @@ function packViolations(resources: readonly PolicyResource[]): string[] {
     for (const rule of ALL_RULES) {
         const policy = toPackPolicy(rule) as ResourceValidationPolicy & StackValidationPolicy;
         if (policy.validateResource) {
-            for (const r of resources) void (policy.validateResource as (a: unknown, f: (m: string) => void) => void)({ ...pack(r), stackTags: new Map() }, (m) => reported.push(`${rule.name}|${r.urn}|${m}`));
+            for (const r of resources)
+                void (policy.validateResource as (a: unknown, f: (m: string) => void) => void)({ ...pack(r), stackTags: new Map() }, (m) =>
+                    reported.push(`${rule.name}|${r.urn}|${m}`),
+                );
         } else {
-            void (policy.validateStack as (a: unknown, f: (m: string, urn?: string) => void) => void)({ resources: resources.map(pack), stackTags: new Map() }, (m, urn) => reported.push(`${rule.name}|${urn ?? ""}|${m}`));
+            void (policy.validateStack as (a: unknown, f: (m: string, urn?: string) => void) => void)(
+                { resources: resources.map(pack), stackTags: new Map() },
+                (m, urn) => reported.push(`${rule.name}|${urn ?? ""}|${m}`),
+            );
         }
     }
     return reported.sort();
@@ -87,7 +109,9 @@ it("the pack, the plan and the audit of a stack export report the same violation
         .filter((f) => f.status === "violation")
         .map((f) => `${f.policy}|${f.resource?.urn ?? ""}|${f.message}`)
         .sort();
-    expect(plan.map((p) => p.split("|")[0])).toEqual(expect.arrayContaining(["backup-vault-locked", "ec2-imdsv2-required", "kms-key-rotation"]));
+    expect(plan.map((p) => p.split("|")[0])).toEqual(
+        expect.arrayContaining(["backup-vault-locked", "ec2-imdsv2-required", "kms-key-rotation"]),
+    );
 
     expect(packViolations(resources)).toEqual(plan);
 
@@ -102,13 +126,15 @@ it("the pack, the plan and the audit of a stack export report the same violation
 
 it("npm run audit exits 1 naming each violation of a stack export, and flags a bare string where a secret belongs", async () => {
     const resources = changed(await brokenProduction(), isType("cloudflare:index/workerVersion:WorkerVersion"), (v) => {
-        (v.inputs["bindings"] as Array<{ name: string; text?: string }>).find((b) => b.name === "ANTHROPIC_API_KEY")!.text = "sk-ant-in-clear";
+        (v.inputs["bindings"] as Array<{ name: string; text?: string }>).find((b) => b.name === "ANTHROPIC_API_KEY")!.text =
+            "sk-ant-in-clear";
     });
     const dir = scratchDir("audit");
     writeFileSync(join(dir, "export.json"), asStackExport(resources));
     const result = runTool("audit", [join(dir, "export.json")]);
     expect(result.status).toBe(1);
-    for (const rule of ["ec2-imdsv2-required", "kms-key-rotation", "backup-vault-locked", "worker-no-plaintext-secrets"]) expect(result.stdout).toContain(rule);
+    for (const rule of ["ec2-imdsv2-required", "kms-key-rotation", "backup-vault-locked", "worker-no-plaintext-secrets"])
+        expect(result.stdout).toContain(rule);
     expect(result.stdout).toContain("ANTHROPIC_API_KEY is not a Pulumi secret");
     expect(result.stdout).not.toContain("sk-ant-in-clear");
     expect(runTool("audit", [join(dir, "missing.json")]).status).toBe(2);

@@ -26,20 +26,58 @@ const vault = (name: string, region = "us-east-1"): Exported => ({
     name,
     id: name,
     protect: true,
-    inputs: { name, arn: `arn:aws:backup:${region}:${ACCOUNT}:backup-vault:${name}`, kmsKeyArn: `arn:aws:kms:${region}:${ACCOUNT}:key/1`, tags: { Environment: "production" } },
+    inputs: {
+        name,
+        arn: `arn:aws:backup:${region}:${ACCOUNT}:backup-vault:${name}`,
+        kmsKeyArn: `arn:aws:kms:${region}:${ACCOUNT}:key/1`,
+        tags: { Environment: "production" },
+    },
 });
-const lock = (vaultName: string, min: number, max: number): Exported => ({ type: "aws:backup/vaultLockConfiguration:VaultLockConfiguration", name: `${vaultName}-lock`, id: vaultName, inputs: { backupVaultName: vaultName, minRetentionDays: min, maxRetentionDays: max, changeableForDays: 3 } });
-const plan = (name: string, rules: Array<Record<string, unknown>>): Exported => ({ type: "aws:backup/plan:Plan", name, id: `plan-id-${name}`, inputs: { name, rules, tags: { Environment: "production" } } });
-const rule = (ruleName: string, targetVaultName: string, deleteAfter: number, extra: Record<string, unknown> = {}) => ({ ruleName, targetVaultName, schedule: "cron(0 * * * ? *)", lifecycle: { deleteAfter }, ...extra });
+const lock = (vaultName: string, min: number, max: number): Exported => ({
+    type: "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+    name: `${vaultName}-lock`,
+    id: vaultName,
+    inputs: { backupVaultName: vaultName, minRetentionDays: min, maxRetentionDays: max, changeableForDays: 3 },
+});
+const plan = (name: string, rules: Array<Record<string, unknown>>): Exported => ({
+    type: "aws:backup/plan:Plan",
+    name,
+    id: `plan-id-${name}`,
+    inputs: { name, rules, tags: { Environment: "production" } },
+});
+const rule = (ruleName: string, targetVaultName: string, deleteAfter: number, extra: Record<string, unknown> = {}) => ({
+    ruleName,
+    targetVaultName,
+    schedule: "cron(0 * * * ? *)",
+    lifecycle: { deleteAfter },
+    ...extra,
+});
 const selection = (name: string, planId: string, tier: string): Exported => ({
     type: "aws:backup/selection:Selection",
     name,
     id: `sel-${name}`,
-    inputs: { name, planId, iamRoleArn: `arn:aws:iam::${ACCOUNT}:role/backup`, resources: ["*"], conditions: [{ stringEquals: [{ key: "aws:ResourceTag/BackupTier", value: tier }] }] },
+    inputs: {
+        name,
+        planId,
+        iamRoleArn: `arn:aws:iam::${ACCOUNT}:role/backup`,
+        resources: ["*"],
+        conditions: [{ stringEquals: [{ key: "aws:ResourceTag/BackupTier", value: tier }] }],
+    },
 });
 
 function findingsOf(resources: Exported[], policy: string) {
-    const deployment = { resources: resources.map((r) => ({ urn: urn(r.type, r.name), type: r.type, id: r.id, custom: true, inputs: r.inputs, outputs: {}, protect: r.protect, dependencies: r.dependencies ?? [] })) };
+    const deployment = {
+        resources: resources.map((r) => ({
+            urn: urn(r.type, r.name),
+            type: r.type,
+            id: r.id,
+            custom: true,
+            inputs: r.inputs,
+            outputs: {},
+            protect: r.protect,
+            dependencies: r.dependencies ?? [],
+        })),
+    };
     const input = readAuditInput(JSON.stringify({ version: 3, deployment }));
     return judge(input.stack, input.resources, { all: "mandatory" }).filter((f) => f.policy === policy);
 }
@@ -50,9 +88,9 @@ describe("a rule's tier comes from its recovery-point tag, else from the selecti
         const findings = findingsOf([p, selection("db", p.id, "high")], "backup-plan-frequency-and-retention");
         expect(findings).toEqual([]);
         const tooShort = plan("db-backups", [rule("hourly", "main", 3)]);
-        expect(findingsOf([tooShort, selection("db", tooShort.id, "high")], "backup-plan-frequency-and-retention").map((f) => f.message)).toEqual([
-            "Backup rule hourly of plan db-backups must meet its tier: it keeps points 3 days, below the high minimum of 7.",
-        ]);
+        expect(
+            findingsOf([tooShort, selection("db", tooShort.id, "high")], "backup-plan-frequency-and-retention").map((f) => f.message),
+        ).toEqual(["Backup rule hourly of plan db-backups must meet its tier: it keeps points 3 days, below the high minimum of 7."]);
     });
 
     it("says the tier is unknown only when no selection points at the plan", () => {
@@ -66,12 +104,19 @@ describe("a rule's tier comes from its recovery-point tag, else from the selecti
 describe("a vault's lock and policy are found by the vault's name when no dependency is recorded", () => {
     it("finds the lock named after the vault", () => {
         expect(findingsOf([vault("main"), lock("main", 7, 35)], "backup-vault-locked")).toEqual([]);
-        expect(findingsOf([vault("main"), lock("elsewhere", 7, 35)], "backup-vault-locked").map((f) => f.message)).toEqual(["Production backup vault must be locked (aws.backup.VaultLockConfiguration)."]);
+        expect(findingsOf([vault("main"), lock("elsewhere", 7, 35)], "backup-vault-locked").map((f) => f.message)).toEqual([
+            "Production backup vault must be locked (aws.backup.VaultLockConfiguration).",
+        ]);
     });
 
     it("finds the access policy named after the vault", () => {
         const policy = { Statement: [{ Effect: "Deny", Principal: "*", Action: ["backup:DeleteRecoveryPoint"], Resource: "*" }] };
-        const vaultPolicy: Exported = { type: "aws:backup/vaultPolicy:VaultPolicy", name: "main-policy", id: "main", inputs: { backupVaultName: "main", policy: JSON.stringify(policy) } };
+        const vaultPolicy: Exported = {
+            type: "aws:backup/vaultPolicy:VaultPolicy",
+            name: "main-policy",
+            id: "main",
+            inputs: { backupVaultName: "main", policy: JSON.stringify(policy) },
+        };
         expect(findingsOf([vault("main"), vaultPolicy], "backup-vault-deletion-denied")).toEqual([]);
     });
 });
@@ -85,8 +130,16 @@ describe("a rule's retention is judged against the lock of the vault it writes t
     });
 
     it("judges a copy against its destination's lock, naming the plan and rule", () => {
-        const p = plan("apps", [rule("daily", "short", 7, { copyActions: [{ destinationVaultArn: `arn:aws:backup:us-west-2:${ACCOUNT}:backup-vault:long`, lifecycle: { deleteAfter: 7 } }] })]);
-        expect(findingsOf([...resources, p, selection("b", p.id, "high")], "backup-vault-locked").map((f) => [f.resource?.name, f.message])).toEqual([
+        const p = plan("apps", [
+            rule("daily", "short", 7, {
+                copyActions: [
+                    { destinationVaultArn: `arn:aws:backup:us-west-2:${ACCOUNT}:backup-vault:long`, lifecycle: { deleteAfter: 7 } },
+                ],
+            }),
+        ]);
+        expect(
+            findingsOf([...resources, p, selection("b", p.id, "high")], "backup-vault-locked").map((f) => [f.resource?.name, f.message]),
+        ).toEqual([
             ["long", "Retention written to vault long must lie inside its lock's 30..400 days: copies of rule daily of plan apps keeps 7."],
         ]);
     });
@@ -94,12 +147,25 @@ describe("a rule's retention is judged against the lock of the vault it writes t
 
 describe("a malformed file is a usage error (exit 2) naming the resource and field, never a crash", () => {
     const dir = scratchDir("bad-export");
-    const sg = (ingress: unknown) => ({ urn: urn("aws:ec2/securityGroup:SecurityGroup", "web"), type: "aws:ec2/securityGroup:SecurityGroup", custom: true, inputs: { vpcId: "vpc-1", ingress } });
+    const sg = (ingress: unknown) => ({
+        urn: urn("aws:ec2/securityGroup:SecurityGroup", "web"),
+        type: "aws:ec2/securityGroup:SecurityGroup",
+        custom: true,
+        inputs: { vpcId: "vpc-1", ingress },
+    });
 
     it.each([
         ["a resource without a urn", [{ type: "aws:ec2/vpc:Vpc", inputs: {} }], "resource 0: urn is missing; expected text"],
-        ["inputs that are not an object", [{ urn: urn("aws:ec2/vpc:Vpc", "v"), type: "aws:ec2/vpc:Vpc", inputs: "cidr" }], `${urn("aws:ec2/vpc:Vpc", "v")}: inputs is "cidr"; expected an object`],
-        ["an ingress that is a string", [sg("0.0.0.0/0")], 'web.ingress: expected a list, found string "0.0.0.0/0" (rule no-public-ingress reads it)'],
+        [
+            "inputs that are not an object",
+            [{ urn: urn("aws:ec2/vpc:Vpc", "v"), type: "aws:ec2/vpc:Vpc", inputs: "cidr" }],
+            `${urn("aws:ec2/vpc:Vpc", "v")}: inputs is "cidr"; expected an object`,
+        ],
+        [
+            "an ingress that is a string",
+            [sg("0.0.0.0/0")],
+            'web.ingress: expected a list, found string "0.0.0.0/0" (rule no-public-ingress reads it)',
+        ],
     ])("%s", (_, resources, message) => {
         const file = join(dir, `${message.length}.json`);
         writeFileSync(file, JSON.stringify({ version: 3, deployment: { resources } }));

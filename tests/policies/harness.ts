@@ -15,7 +15,11 @@ export async function stackResources(stack: string): Promise<PolicyResource[]> {
 }
 
 /** A deep copy of `resources` where every resource matching `pick` went through `change`. */
-export function changed(resources: readonly PolicyResource[], pick: (r: PolicyResource) => boolean, change: (r: PolicyResource) => void): PolicyResource[] {
+export function changed(
+    resources: readonly PolicyResource[],
+    pick: (r: PolicyResource) => boolean,
+    change: (r: PolicyResource) => void,
+): PolicyResource[] {
     let hits = 0;
     const copy = structuredClone(resources) as PolicyResource[];
     for (const r of copy) {
@@ -34,10 +38,22 @@ export function without(resources: readonly PolicyResource[], pick: (r: PolicyRe
     return kept;
 }
 
-export function findingsOf(rule: Rule, resources: readonly PolicyResource[], options: { stack?: string; secretsMarked?: boolean } = {}): Finding[] {
-    return evaluate([rule], resources, { stack: options.stack ?? "production", secretsMarked: options.secretsMarked ?? true }, { all: "mandatory" });
+export function findingsOf(
+    rule: Rule,
+    resources: readonly PolicyResource[],
+    options: { stack?: string; secretsMarked?: boolean } = {},
+): Finding[] {
+    return evaluate(
+        [rule],
+        resources,
+        { stack: options.stack ?? "production", secretsMarked: options.secretsMarked ?? true },
+        { all: "mandatory" },
+    );
 }
 
 export const violations = (findings: Finding[]) => findings.filter((f) => f.status === "violation").map((f) => f.message);
 
-export const isType = (type: string, nameIncludes = "") => (r: PolicyResource) => r.type === type && r.name.includes(nameIncludes);
+export const isType =
+    (type: string, nameIncludes = "") =>
+    (r: PolicyResource) =>
+        r.type === type && r.name.includes(nameIncludes);

@@ -29,6 +29,8 @@ it("imports nothing outside policies/ but packages", () => {
 });
 
 it("gives fix hints that make sense for any stack: no file of this repository, no key of its config", () => {
-    const local = ALL_RULES.filter((r) => /\b(components|config|tools|policies)\/|\.ts\b|\b(backup|edge|fleet|monitoring)\.[a-z]+[A-Z]?\w*/.test(r.remediation)).map((r) => `${r.name}: ${r.remediation}`);
+    const local = ALL_RULES.filter((r) =>
+        /\b(components|config|tools|policies)\/|\.ts\b|\b(backup|edge|fleet|monitoring)\.[a-z]+[A-Z]?\w*/.test(r.remediation),
+    ).map((r) => `${r.name}: ${r.remediation}`);
     expect(local).toEqual([]);
 });

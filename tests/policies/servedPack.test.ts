@@ -26,7 +26,10 @@ import { planOf, STACKS, type PlanResource } from "../helpers/plan";
 const PACK_DIR = join(ROOT, "policies");
 const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "redacted-in-the-plan" };
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const LEVELS: Record<number, string> = { [analyzer.EnforcementLevel.ADVISORY]: "advisory", [analyzer.EnforcementLevel.MANDATORY]: "mandatory" };
+const LEVELS: Record<number, string> = {
+    [analyzer.EnforcementLevel.ADVISORY]: "advisory",
+    [analyzer.EnforcementLevel.MANDATORY]: "mandatory",
+};
 
 let engine: grpc.Server;
 let pack: ChildProcess;
@@ -49,15 +52,25 @@ function structsOf(resources: readonly PlanResource[]): Map<string, Struct> {
     return new Map(resources.map((r) => [r.urn, struct(r.inputs)]));
 }
 
-function providerOf(r: PlanResource, byUrn: Map<string, PlanResource>, structs: Map<string, Struct>): analyzer.AnalyzerProviderResource | undefined {
+function providerOf(
+    r: PlanResource,
+    byUrn: Map<string, PlanResource>,
+    structs: Map<string, Struct>,
+): analyzer.AnalyzerProviderResource | undefined {
     const p = r.options.provider ? byUrn.get(r.options.provider) : undefined;
     return p && new analyzer.AnalyzerProviderResource().setType(p.type).setUrn(p.urn).setName(p.name).setProperties(structs.get(p.urn)!);
 }
 
-const optionsOf = (r: PlanResource) => new analyzer.AnalyzerResourceOptions().setProtect(Boolean(r.options.protect)).setParent(r.parent ?? "");
+const optionsOf = (r: PlanResource) =>
+    new analyzer.AnalyzerResourceOptions().setProtect(Boolean(r.options.protect)).setParent(r.parent ?? "");
 
-function call<Req, Res>(method: (req: Req, metadata: grpc.Metadata, options: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown, req: Req): Promise<Res> {
-    return new Promise((resolve, reject) => method.call(client, req, new grpc.Metadata(), { deadline: Date.now() + 30_000 }, (e, r) => (e ? reject(e) : resolve(r))));
+function call<Req, Res>(
+    method: (req: Req, metadata: grpc.Metadata, options: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown,
+    req: Req,
+): Promise<Res> {
+    return new Promise((resolve, reject) =>
+        method.call(client, req, new grpc.Metadata(), { deadline: Date.now() + 30_000 }, (e, r) => (e ? reject(e) : resolve(r))),
+    );
 }
 
 interface Served {
@@ -73,7 +86,20 @@ async function serve(stack: string, resources: readonly PlanResource[]): Promise
     for (const policy of info.getPoliciesList()) {
         // The engine expands `all` to every policy; a policy's own key wins.
         const level = levelIn(config, policy.getName()) ?? LEVELS[policy.getEnforcementlevel()]!;
-        configure.getPolicyconfigMap().set(policy.getName(), new analyzer.PolicyConfig().setProperties(new Struct()).setEnforcementlevel(level === "mandatory" ? analyzer.EnforcementLevel.MANDATORY : level === "disabled" ? analyzer.EnforcementLevel.DISABLED : analyzer.EnforcementLevel.ADVISORY));
+        configure
+            .getPolicyconfigMap()
+            .set(
+                policy.getName(),
+                new analyzer.PolicyConfig()
+                    .setProperties(new Struct())
+                    .setEnforcementlevel(
+                        level === "mandatory"
+                            ? analyzer.EnforcementLevel.MANDATORY
+                            : level === "disabled"
+                              ? analyzer.EnforcementLevel.DISABLED
+                              : analyzer.EnforcementLevel.ADVISORY,
+                    ),
+            );
     }
     await call(client.configure, configure);
 
@@ -81,21 +107,38 @@ async function serve(stack: string, resources: readonly PlanResource[]): Promise
     const structs = structsOf(resources);
     const diagnostics: Array<[analyzer.AnalyzeDiagnostic, string]> = [];
     for (const r of resources) {
-        const request = new analyzer.AnalyzeRequest().setType(r.type).setUrn(r.urn).setName(r.name).setProperties(structs.get(r.urn)!).setOptions(optionsOf(r));
+        const request = new analyzer.AnalyzeRequest()
+            .setType(r.type)
+            .setUrn(r.urn)
+            .setName(r.name)
+            .setProperties(structs.get(r.urn)!)
+            .setOptions(optionsOf(r));
         const provider = providerOf(r, byUrn, structs);
         if (provider) request.setProvider(provider);
-        for (const d of (await call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(client.analyze, request)).getDiagnosticsList()) diagnostics.push([d, r.urn]);
+        for (const d of (await call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(client.analyze, request)).getDiagnosticsList())
+            diagnostics.push([d, r.urn]);
     }
     const stackRequest = new analyzer.AnalyzeStackRequest().setResourcesList(
         resources.map((r) => {
-            const resource = new analyzer.AnalyzerResource().setType(r.type).setUrn(r.urn).setName(r.name).setProperties(structs.get(r.urn)!).setOptions(optionsOf(r)).setParent(r.parent ?? "").setDependenciesList(r.options.dependsOn ?? []);
+            const resource = new analyzer.AnalyzerResource()
+                .setType(r.type)
+                .setUrn(r.urn)
+                .setName(r.name)
+                .setProperties(structs.get(r.urn)!)
+                .setOptions(optionsOf(r))
+                .setParent(r.parent ?? "")
+                .setDependenciesList(r.options.dependsOn ?? []);
             const provider = providerOf(r, byUrn, structs);
             if (provider) resource.setProvider(provider);
-            for (const [key, urns] of Object.entries(r.options.propertyDependencies ?? {})) resource.getPropertydependenciesMap().set(key, new analyzer.AnalyzerPropertyDependencies().setUrnsList(urns));
+            for (const [key, urns] of Object.entries(r.options.propertyDependencies ?? {}))
+                resource.getPropertydependenciesMap().set(key, new analyzer.AnalyzerPropertyDependencies().setUrnsList(urns));
             return resource;
         }),
     );
-    for (const d of (await call<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>(client.analyzeStack, stackRequest)).getDiagnosticsList()) diagnostics.push([d, ""]);
+    for (const d of (
+        await call<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>(client.analyzeStack, stackRequest)
+    ).getDiagnosticsList())
+        diagnostics.push([d, ""]);
 
     const served: Served = { violations: [], notEvaluated: [] };
     for (const [d, requestUrn] of diagnostics) {
@@ -136,7 +179,9 @@ beforeAll(async () => {
             cb(null, new Empty());
         },
     });
-    const enginePort = await new Promise<number>((resolve, reject) => engine.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, port) => (e ? reject(e) : resolve(port))));
+    const enginePort = await new Promise<number>((resolve, reject) =>
+        engine.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, port) => (e ? reject(e) : resolve(port))),
+    );
 
     const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack/index.js", { paths: [PACK_DIR] });
     pack = spawn(process.execPath, [runPolicyPack, `127.0.0.1:${enginePort}`, "."], { cwd: PACK_DIR, stdio: ["ignore", "pipe", "pipe"] });
@@ -162,30 +207,50 @@ afterAll(() => {
 it("serves the rules the audit runs, and a plugin version", async () => {
     const info = await call<Empty, analyzer.AnalyzerInfo>(client.getAnalyzerInfo, new Empty());
     expect(info.getName()).toBe("ops-platform");
-    expect(info.getPoliciesList().map((p) => p.getName()).sort()).toEqual([...ALL_RULES.map((r) => r.name), NOT_EVALUATED_POLICY].sort());
+    expect(
+        info
+            .getPoliciesList()
+            .map((p) => p.getName())
+            .sort(),
+    ).toEqual([...ALL_RULES.map((r) => r.name), NOT_EVALUATED_POLICY].sort());
     const plugin = await call<Empty, { getVersion(): string }>(client.getPluginInfo, new Empty());
     expect(plugin.getVersion()).toMatch(/^\d+\.\d+\.\d+/);
 });
 
 it("without a policy config, the served pack, the plan and the audit give every rule the same level", async () => {
     const info = await call<Empty, analyzer.AnalyzerInfo>(client.getAnalyzerInfo, new Empty());
-    const served = Object.fromEntries(info.getPoliciesList().filter((p) => p.getName() !== NOT_EVALUATED_POLICY).map((p) => [p.getName(), LEVELS[p.getEnforcementlevel()]]));
+    const served = Object.fromEntries(
+        info
+            .getPoliciesList()
+            .filter((p) => p.getName() !== NOT_EVALUATED_POLICY)
+            .map((p) => [p.getName(), LEVELS[p.getEnforcementlevel()]]),
+    );
     // A stack with no policies/config/<stack>.json (a new stack "qa").
     const offline = Object.fromEntries(ALL_RULES.map((rule) => [rule.name, levelOf(rule, policyConfigFor("qa"))]));
     expect(offline).toEqual(served);
     expect(new Set(Object.values(served))).toEqual(new Set([DEFAULT_ENFORCEMENT_LEVEL]));
 });
 
-it.each(STACKS)("%s: served and audited, the stack's resources get the same findings at the same levels", async (stack) => {
-    const { resources } = await planOf(stack);
-    const served = await serve(stack, resources);
-    const audited = audit(stack, resources);
-    expect(served.violations).toEqual(audited.violations);
-    expect(withoutSecretMarkRules(served.notEvaluated)).toEqual(withoutSecretMarkRules(audited.notEvaluated));
-    // What the served pack cannot see, it says: every Worker version, Kubernetes Secret and Logpush job is listed as not evaluated.
-    const secretHolders = resources.filter((r) => ["cloudflare:index/workerVersion:WorkerVersion", "kubernetes:core/v1:Secret", "cloudflare:index/logpushJob:LogpushJob"].includes(r.type));
-    expect(served.notEvaluated.filter((k) => SECRET_MARK_RULES.includes(k.split(" ")[0]!)).length).toBe(secretHolders.length);
-}, 60_000);
+it.each(STACKS)(
+    "%s: served and audited, the stack's resources get the same findings at the same levels",
+    async (stack) => {
+        const { resources } = await planOf(stack);
+        const served = await serve(stack, resources);
+        const audited = audit(stack, resources);
+        expect(served.violations).toEqual(audited.violations);
+        expect(withoutSecretMarkRules(served.notEvaluated)).toEqual(withoutSecretMarkRules(audited.notEvaluated));
+        // What the served pack cannot see, it says: every Worker version, Kubernetes Secret and Logpush job is listed as not evaluated.
+        const secretHolders = resources.filter((r) =>
+            [
+                "cloudflare:index/workerVersion:WorkerVersion",
+                "kubernetes:core/v1:Secret",
+                "cloudflare:index/logpushJob:LogpushJob",
+            ].includes(r.type),
+        );
+        expect(served.notEvaluated.filter((k) => SECRET_MARK_RULES.includes(k.split(" ")[0]!)).length).toBe(secretHolders.length);
+    },
+    60_000,
+);
 
 it("broken production resources: the same violations served and audited; unknowns are not judged; secret marks only in the audit", async () => {
     const resources = structuredClone((await planOf("production")).resources) as PlanResource[];
@@ -206,7 +271,11 @@ it("broken production resources: the same violations served and audited; unknown
     const audited = audit("production", resources);
     expect(served.violations).toEqual(withoutSecretMarkRules(audited.violations));
     expect(served.violations).toEqual(
-        expect.arrayContaining([`ec2-imdsv2-required ${launchTemplates[0]!.urn} mandatory`, `kms-key-rotation ${pick("aws:kms/key:Key", "backup-vault").urn} mandatory`, `protect-stateful-production ${drVault.urn} mandatory`]),
+        expect.arrayContaining([
+            `ec2-imdsv2-required ${launchTemplates[0]!.urn} mandatory`,
+            `kms-key-rotation ${pick("aws:kms/key:Key", "backup-vault").urn} mandatory`,
+            `protect-stateful-production ${drVault.urn} mandatory`,
+        ]),
     );
     // A value unknown at preview, nested or not, is reported as not judged, never as a violation.
     for (const urn of [launchTemplates[1]!.urn, vault.urn]) {

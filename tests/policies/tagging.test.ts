@@ -8,7 +8,9 @@ describe("aws-required-tags", () => {
 
     it("fails a resource whose provider lost a tag, naming it", async () => {
         const resources = changed(await productionResources(), isType("pulumi:providers:aws", "us-east-1"), (p) => {
-            p.inputs["defaultTags"] = JSON.stringify({ tags: { Environment: "production", Service: "x", Owner: "y", ManagedBy: "pulumi" } });
+            p.inputs["defaultTags"] = JSON.stringify({
+                tags: { Environment: "production", Service: "x", Owner: "y", ManagedBy: "pulumi" },
+            });
         });
         const messages = violations(findingsOf(awsRequiredTags, resources));
         expect(messages.length).toBeGreaterThan(10);
@@ -19,14 +21,21 @@ describe("aws-required-tags", () => {
         const resources = changed(await productionResources(), isType("aws:ec2/vpc:Vpc", "us-east-1"), (r) => {
             r.inputs["tags"] = { Environment: "prod" };
         });
-        expect(violations(findingsOf(awsRequiredTags, resources))).toEqual(['AWS resource must carry the required tags: Environment "prod" is not one of dev, staging, production.']);
+        expect(violations(findingsOf(awsRequiredTags, resources))).toEqual([
+            'AWS resource must carry the required tags: Environment "prod" is not one of dev, staging, production.',
+        ]);
     });
 
     it("reports unknown tags as not evaluated rather than passing", async () => {
         const resources = changed(await productionResources(), isType("aws:ec2/vpc:Vpc", "us-east-1"), (r) => {
             r.inputs["tags"] = "[unknown]";
         });
-        expect(findingsOf(awsRequiredTags, resources)).toEqual([expect.objectContaining({ status: "not-evaluated", message: "not evaluated: ops-platform-production-us-east-1.tags unknown until deploy" })]);
+        expect(findingsOf(awsRequiredTags, resources)).toEqual([
+            expect.objectContaining({
+                status: "not-evaluated",
+                message: "not evaluated: ops-platform-production-us-east-1.tags unknown until deploy",
+            }),
+        ]);
     });
 });
 
@@ -39,7 +48,9 @@ describe("kubernetes-required-labels", () => {
         const resources = changed(await productionResources(), isType("kubernetes:core/v1:Namespace"), (r) => {
             delete (r.inputs["metadata"] as { labels: Record<string, string> }).labels["ops-platform/owner"];
         });
-        expect(violations(findingsOf(kubernetesRequiredLabels, resources))).toEqual(["Kubernetes object must carry the labels ops-platform/owner."]);
+        expect(violations(findingsOf(kubernetesRequiredLabels, resources))).toEqual([
+            "Kubernetes object must carry the labels ops-platform/owner.",
+        ]);
     });
 });
 
@@ -50,8 +61,11 @@ describe("stateful-backup-tier", () => {
 
     it("fails a launch template whose volumes carry an invalid tier", async () => {
         const resources = changed(await productionResources(), isType("aws:ec2/launchTemplate:LaunchTemplate", "us-east-1"), (r) => {
-            (r.inputs["tagSpecifications"] as Array<{ resourceType: string; tags: Record<string, string> }>)[1]!.tags["BackupTier"] = "gold";
+            (r.inputs["tagSpecifications"] as Array<{ resourceType: string; tags: Record<string, string> }>)[1]!.tags["BackupTier"] =
+                "gold";
         });
-        expect(violations(findingsOf(statefulBackupTier, resources))).toEqual(['Stateful resource must carry BackupTier with one of critical, high, medium, low; found "gold".']);
+        expect(violations(findingsOf(statefulBackupTier, resources))).toEqual([
+            'Stateful resource must carry BackupTier with one of critical, high, medium, low; found "gold".',
+        ]);
     });
 });

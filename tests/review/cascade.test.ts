@@ -30,11 +30,15 @@ it("a new CIDR for the standby region puts every resource that takes the VPC's i
 
     // Everything downstream of the VPC through the inputs it feeds, found independently of the diff.
     const downstream = new Set([vpc.urn]);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
         grew = false;
         for (const r of current.resources) {
             if (downstream.has(r.urn)) continue;
-            if (Object.values(r.options.propertyDependencies ?? {}).some((urns) => urns.some((u) => downstream.has(u) && changed.get(u)?.kind === "replace"))) {
+            if (
+                Object.values(r.options.propertyDependencies ?? {}).some((urns) =>
+                    urns.some((u) => downstream.has(u) && changed.get(u)?.kind === "replace"),
+                )
+            ) {
                 downstream.add(r.urn);
                 grew = true;
             }
@@ -44,9 +48,18 @@ it("a new CIDR for the standby region puts every resource that takes the VPC's i
     expect(missing).toEqual([]);
     expect(downstream.size).toBeGreaterThan(20);
 
-    const kindOf = (type: string) => [...new Set(changes.filter((c) => c.type === type && c.name.includes("us-west-2")).map((c) => c.kind))];
+    const kindOf = (type: string) => [
+        ...new Set(changes.filter((c) => c.type === type && c.name.includes("us-west-2")).map((c) => c.kind)),
+    ];
     // vpcId forces a new security group, target group, route table, subnet and flow log.
-    for (const type of ["aws:ec2/securityGroup:SecurityGroup", "aws:lb/targetGroup:TargetGroup", "aws:ec2/routeTable:RouteTable", "aws:ec2/subnet:Subnet", "aws:ec2/flowLog:FlowLog"]) expect(kindOf(type)).toEqual(["replace"]);
+    for (const type of [
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:lb/targetGroup:TargetGroup",
+        "aws:ec2/routeTable:RouteTable",
+        "aws:ec2/subnet:Subnet",
+        "aws:ec2/flowLog:FlowLog",
+    ])
+        expect(kindOf(type)).toEqual(["replace"]);
     const sg = changes.find((c) => c.type === "aws:ec2/securityGroup:SecurityGroup" && c.name.includes("us-west-2"))!;
     expect(sg.causedBy).toContain(vpc.urn);
     expect(sg.changes.find((c) => c.path === "vpcId")?.after).toBe(`(new, from the replaced ${vpc.name})`);

@@ -13,7 +13,9 @@ const IMMUTABLE = "cloudflare:index/workerVersion:WorkerVersion";
 
 async function resourcesByType(): Promise<Map<string, PlanResource>> {
     const byType = new Map<string, PlanResource>();
-    for (const stack of STACKS) for (const r of (await planOf(stack)).resources) if (!r.type.startsWith("ops-platform:") && !byType.has(r.type)) byType.set(r.type, r);
+    for (const stack of STACKS)
+        for (const r of (await planOf(stack)).resources)
+            if (!r.type.startsWith("ops-platform:") && !byType.has(r.type)) byType.set(r.type, r);
     return byType;
 }
 

@@ -20,9 +20,17 @@ const NEW_REGIONS = [
 it("a 250+ resource change: every deletion and replacement listed first, the comment under 65,536 characters", () => {
     const dir = scratchDir("large-change");
     let stackFile = readFileSync(join(ROOT, "Pulumi.production.yaml"), "utf8");
-    stackFile = stackFile.replace("cidrBlock: 10.0.0.0/16", "cidrBlock: 10.10.0.0/16").replace("cidrBlock: 10.1.0.0/16", "cidrBlock: 10.11.0.0/16");
-    stackFile = stackFile.replace("      standby: true\n", `      standby: true\n${NEW_REGIONS.map(([region, cidr]) => `    - region: ${region}\n      cidrBlock: ${cidr}\n      standby: true\n`).join("")}`);
-    stackFile = stackFile.replace("  ops-platform:fleet:\n    certificateArns:\n", `  ops-platform:fleet:\n    certificateArns:\n${NEW_REGIONS.map(([region]) => `      ${region}: arn:aws:acm:${region}:111122223333:certificate/00000000-0000-4000-8000-000000000000\n`).join("")}`);
+    stackFile = stackFile
+        .replace("cidrBlock: 10.0.0.0/16", "cidrBlock: 10.10.0.0/16")
+        .replace("cidrBlock: 10.1.0.0/16", "cidrBlock: 10.11.0.0/16");
+    stackFile = stackFile.replace(
+        "      standby: true\n",
+        `      standby: true\n${NEW_REGIONS.map(([region, cidr]) => `    - region: ${region}\n      cidrBlock: ${cidr}\n      standby: true\n`).join("")}`,
+    );
+    stackFile = stackFile.replace(
+        "  ops-platform:fleet:\n    certificateArns:\n",
+        `  ops-platform:fleet:\n    certificateArns:\n${NEW_REGIONS.map(([region]) => `      ${region}: arn:aws:acm:${region}:111122223333:certificate/00000000-0000-4000-8000-000000000000\n`).join("")}`,
+    );
     stackFile = stackFile.replace("config:\n", "config:\n  ops-platform:edge:\n    workerName: ai-gateway\n");
     writeFileSync(join(dir, "Pulumi.production.yaml"), stackFile);
 
@@ -32,7 +40,10 @@ it("a 250+ resource change: every deletion and replacement listed first, the com
     const result = runTool("plan", ["production", "--config-dir", dir, "--baseline", baseline, "--json", out, "--markdown", markdown]);
     expect(result.stderr).toBe("");
 
-    const { changes } = planDiff(JSON.parse(readFileSync(baseline, "utf8")) as PlanDocument, JSON.parse(readFileSync(out, "utf8")) as PlanDocument);
+    const { changes } = planDiff(
+        JSON.parse(readFileSync(baseline, "utf8")) as PlanDocument,
+        JSON.parse(readFileSync(out, "utf8")) as PlanDocument,
+    );
     expect(changes.length).toBeGreaterThanOrEqual(250);
     const destructive = changes.filter((c) => c.kind === "delete" || c.kind === "replace");
     expect(destructive.filter((c) => c.kind === "replace").length).toBeGreaterThanOrEqual(18);
@@ -53,7 +64,26 @@ it("a 250+ resource change: every deletion and replacement listed first, the com
 
 it("shows the keys that changed inside a JSON document, not two cut strings", async () => {
     const { readableChanges } = await import("../../tools/plan/diff");
-    const before = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Deny", Effect: "Deny", Resource: "arn:aws:backup:us-east-1:111122223333:backup-vault:ops-platform-production", Action: ["backup:DeleteRecoveryPoint"] }] });
-    const after = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Deny", Effect: "Deny", Resource: "*", Action: ["backup:DeleteRecoveryPoint"] }] });
-    expect(readableChanges([{ path: "policy", before, after }])).toEqual([{ path: "policy Statement[0].Resource", before: "arn:aws:backup:us-east-1:111122223333:backup-vault:ops-platform-production", after: "*" }]);
+    const before = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "Deny",
+                Effect: "Deny",
+                Resource: "arn:aws:backup:us-east-1:111122223333:backup-vault:ops-platform-production",
+                Action: ["backup:DeleteRecoveryPoint"],
+            },
+        ],
+    });
+    const after = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Sid: "Deny", Effect: "Deny", Resource: "*", Action: ["backup:DeleteRecoveryPoint"] }],
+    });
+    expect(readableChanges([{ path: "policy", before, after }])).toEqual([
+        {
+            path: "policy Statement[0].Resource",
+            before: "arn:aws:backup:us-east-1:111122223333:backup-vault:ops-platform-production",
+            after: "*",
+        },
+    ]);
 });

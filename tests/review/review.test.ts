@@ -17,7 +17,10 @@ const documentOf = async (stack: string): Promise<PlanDocument> => {
 it.each(STACKS)("the committed baseline plans/%s.json is what the program produces now", async (stack) => {
     const committed = readFileSync(join(ROOT, "plans", `${stack}.json`), "utf8");
     const current = serializeDocument(await documentOf(stack));
-    if (committed !== current) throw new Error(`plans/${stack}.json is stale; refresh it with: npm run plan -- ${stack} --json plans/${stack}.json (or npm run baselines)`);
+    if (committed !== current)
+        throw new Error(
+            `plans/${stack}.json is stale; refresh it with: npm run plan -- ${stack} --json plans/${stack}.json (or npm run baselines)`,
+        );
 });
 
 describe("diff against a baseline", () => {
@@ -25,7 +28,14 @@ describe("diff against a baseline", () => {
         const doc = await documentOf("dev");
         const changes = planDiff(doc, doc).changes;
         expect(changes).toEqual([]);
-        const md = renderStackMarkdown({ stack: "dev", doc, changes, risk: changeRisk("dev", changes), coverage: backupCoverage(doc), findings: [] });
+        const md = renderStackMarkdown({
+            stack: "dev",
+            doc,
+            changes,
+            risk: changeRisk("dev", changes),
+            coverage: backupCoverage(doc),
+            findings: [],
+        });
         expect(md.comment).toBe("### **dev**: no changes.");
     });
 
@@ -45,8 +55,17 @@ describe("diff against a baseline", () => {
                 ["delete", "aws:ec2/flowLog:FlowLog", []],
             ]),
         );
-        expect(changes.find((c) => c.type === "aws:ec2/launchTemplate:LaunchTemplate")!.changes).toEqual([{ path: "instanceType", before: "t3.medium", after: "t3.large" }]);
-        const md = renderStackMarkdown({ stack: "production", doc: after, changes, risk: changeRisk("production", changes), coverage: backupCoverage(after), findings: [] });
+        expect(changes.find((c) => c.type === "aws:ec2/launchTemplate:LaunchTemplate")!.changes).toEqual([
+            { path: "instanceType", before: "t3.medium", after: "t3.large" },
+        ]);
+        const md = renderStackMarkdown({
+            stack: "production",
+            doc: after,
+            changes,
+            risk: changeRisk("production", changes),
+            coverage: backupCoverage(after),
+            findings: [],
+        });
         expect(md.comment).toContain("> **Replaces stateful Vault `ops-platform-production-backup-dr`** (because of `name`)");
         expect(md.comment).not.toMatch(/\x1b\[/);
     });
@@ -63,7 +82,15 @@ describe("the diff says what pulumi up would do", () => {
         expect(changes).toEqual([]);
         expect(changeRisk("production", changes).riskClass).toBe("none");
         expect(ignored.map((c) => [c.name, c.changes.map((p) => p.path)])).toEqual([[group.name, ["desiredCapacity"]]]);
-        const md = renderStackMarkdown({ stack: "production", doc: after, changes, ignored, risk: changeRisk("production", changes), coverage: backupCoverage(after), findings: [] });
+        const md = renderStackMarkdown({
+            stack: "production",
+            doc: after,
+            changes,
+            ignored,
+            risk: changeRisk("production", changes),
+            coverage: backupCoverage(after),
+            findings: [],
+        });
         expect(md.comment).toBe("### **production**: no changes.");
     });
 
@@ -79,7 +106,8 @@ describe("the diff says what pulumi up would do", () => {
         const before = await documentOf("production");
         const after: PlanDocument = structuredClone(before);
         const version = after.resources.find((r) => r.type === "cloudflare:index/workerVersion:WorkerVersion")!;
-        (version.inputs["bindings"] as Array<{ name: string; text?: string }>).find((b) => b.name === "RATE_LIMIT_MAX_REQUESTS")!.text = "3000";
+        (version.inputs["bindings"] as Array<{ name: string; text?: string }>).find((b) => b.name === "RATE_LIMIT_MAX_REQUESTS")!.text =
+            "3000";
         const change = planDiff(before, after).changes.find((c) => c.type === "cloudflare:index/workerVersion:WorkerVersion")!;
         expect(change.changes.map((p) => p.path)).toEqual(["bindings[RATE_LIMIT_MAX_REQUESTS].text"]);
         // The version is immutable: whatever changes in it replaces it, named the same way.
@@ -88,14 +116,63 @@ describe("the diff says what pulumi up would do", () => {
 });
 
 describe("change risk (README: Change risk)", () => {
-    const change = (kind: ResourceChange["kind"], type: string, component: string, stateful = false): ResourceChange => ({ urn: `urn:${type}:${component}`, type, name: "x", kind, changes: [], replaceKeys: [], stateful, protected: false, component });
+    const change = (kind: ResourceChange["kind"], type: string, component: string, stateful = false): ResourceChange => ({
+        urn: `urn:${type}:${component}`,
+        type,
+        name: "x",
+        kind,
+        changes: [],
+        replaceKeys: [],
+        stateful,
+        protected: false,
+        component,
+    });
     it.each([
         ["an added alarm in dev", "dev", [change("add", "aws:cloudwatch/metricAlarm:MetricAlarm", "fleet")], 1, 1, 1, "standard"],
         ["a flow-log update in staging", "staging", [change("update", "aws:ec2/flowLog:FlowLog", "network")], 2, 2, 1, "standard"],
-        ["a load balancer update in production", "production", [change("update", "aws:lb/loadBalancer:LoadBalancer", "fleet")], 5, 2, 1, "standard"],
-        ["a stateful update across two areas and providers in production", "production", [change("update", "aws:backup/vault:Vault", "backup", true), change("update", "cloudflare:index/loadBalancer:LoadBalancer", "edge")], 5, 3, 3, "normal"],
-        ["replacing a vault with edge and fleet changes in production", "production", [change("replace", "aws:backup/vault:Vault", "backup", true), change("update", "aws:lb/listener:Listener", "fleet"), change("update", "cloudflare:index/workerVersion:WorkerVersion", "edge")], 5, 5, 3, "high-risk"],
-        ["deleting a stateful table in staging", "staging", [change("delete", "aws:dynamodb/table:Table", "backup", true), change("update", "aws:lb/listener:Listener", "fleet")], 3, 5, 2, "normal"],
+        [
+            "a load balancer update in production",
+            "production",
+            [change("update", "aws:lb/loadBalancer:LoadBalancer", "fleet")],
+            5,
+            2,
+            1,
+            "standard",
+        ],
+        [
+            "a stateful update across two areas and providers in production",
+            "production",
+            [
+                change("update", "aws:backup/vault:Vault", "backup", true),
+                change("update", "cloudflare:index/loadBalancer:LoadBalancer", "edge"),
+            ],
+            5,
+            3,
+            3,
+            "normal",
+        ],
+        [
+            "replacing a vault with edge and fleet changes in production",
+            "production",
+            [
+                change("replace", "aws:backup/vault:Vault", "backup", true),
+                change("update", "aws:lb/listener:Listener", "fleet"),
+                change("update", "cloudflare:index/workerVersion:WorkerVersion", "edge"),
+            ],
+            5,
+            5,
+            3,
+            "high-risk",
+        ],
+        [
+            "deleting a stateful table in staging",
+            "staging",
+            [change("delete", "aws:dynamodb/table:Table", "backup", true), change("update", "aws:lb/listener:Listener", "fleet")],
+            3,
+            5,
+            2,
+            "normal",
+        ],
     ] as const)("%s", (_, stack, changes, impact, likelihood, complexity, riskClass) => {
         const risk = changeRisk(stack, [...changes]);
         expect([risk.impact, risk.likelihood, risk.complexity, risk.riskClass]).toEqual([impact, likelihood, complexity, riskClass]);
@@ -103,19 +180,29 @@ describe("change risk (README: Change risk)", () => {
     });
 
     it("scores a replacement of an ordinary resource across three areas as normal (21-50)", () => {
-        const risk = changeRisk("production", [change("replace", "aws:lb/targetGroup:TargetGroup", "fleet"), change("update", "aws:backup/plan:Plan", "backup"), change("update", "aws:ec2/vpc:Vpc", "network")]);
+        const risk = changeRisk("production", [
+            change("replace", "aws:lb/targetGroup:TargetGroup", "fleet"),
+            change("update", "aws:backup/plan:Plan", "backup"),
+            change("update", "aws:ec2/vpc:Vpc", "network"),
+        ]);
         expect([risk.score, risk.riskClass]).toEqual([5 * 3 * 3, "normal"]);
     });
 
     it("keeps routine changes out of complexity and names what drove each factor", () => {
-        const risk = changeRisk("production", [change("replace", "cloudflare:index/workerVersion:WorkerVersion", "edge"), change("replace", "cloudflare:index/workersDeployment:WorkersDeployment", "edge"), change("update", "aws:cloudwatch/logGroup:LogGroup", "network")]);
+        const risk = changeRisk("production", [
+            change("replace", "cloudflare:index/workerVersion:WorkerVersion", "edge"),
+            change("replace", "cloudflare:index/workersDeployment:WorkersDeployment", "edge"),
+            change("update", "aws:cloudwatch/logGroup:LogGroup", "network"),
+        ]);
         expect([risk.impact, risk.likelihood, risk.complexity, risk.riskClass]).toEqual([4, 2, 1, "standard"]);
         expect(risk.reasons).toEqual(["impact 4: production", "likelihood 2: update of LogGroup x", "complexity 1: network"]);
     });
 });
 
 it("says the CACHE namespace is not exported, as the policy kv-namespaces-exported does, and STATE is", async () => {
-    const rows = backupCoverage(await documentOf("production")).filter((r) => r.type === "cloudflare:index/workersKvNamespace:WorkersKvNamespace");
+    const rows = backupCoverage(await documentOf("production")).filter(
+        (r) => r.type === "cloudflare:index/workersKvNamespace:WorkersKvNamespace",
+    );
     expect(rows.map((r) => [r.name, r.coveredBy, r.note])).toEqual([
         ["ops-platform-production-edge-cache", undefined, "not exported: bound as CACHE, a cache refilled on a miss"],
         ["ops-platform-production-edge-state", "Worker cron export to R2 (binding STATE)", undefined],
@@ -139,7 +226,17 @@ it("trims a long comment to the limit, keeping the summary, with the full report
     const after: PlanDocument = structuredClone(before);
     for (const r of after.resources) r.inputs["description"] = `changed ${r.name}`;
     const changes = planDiff(before, after).changes;
-    const md = renderStackMarkdown({ stack: "production", doc: after, changes, risk: changeRisk("production", changes), coverage: backupCoverage(after), findings: [] }, 8000);
+    const md = renderStackMarkdown(
+        {
+            stack: "production",
+            doc: after,
+            changes,
+            risk: changeRisk("production", changes),
+            coverage: backupCoverage(after),
+            findings: [],
+        },
+        8000,
+    );
     expect(md.trimmed).toBe(true);
     expect(md.comment.length).toBeLessThanOrEqual(8000);
     expect(md.comment).toMatch(/^### \*\*production\*\*: 0 to add, \d+ to update/);
@@ -149,15 +246,27 @@ it("trims a long comment to the limit, keeping the summary, with the full report
 
 it("a changed stack file in a scratch copy yields a diff, a risk class and a comment that name it", () => {
     const dir = scratchDir("review");
-    const stackFile = readFileSync(join(ROOT, "Pulumi.staging.yaml"), "utf8").replace("      maxSize: 4\n", "      maxSize: 6\n").replace("    storageSize: 50Gi\n", "    storageSize: 80Gi\n");
+    const stackFile = readFileSync(join(ROOT, "Pulumi.staging.yaml"), "utf8")
+        .replace("      maxSize: 4\n", "      maxSize: 6\n")
+        .replace("    storageSize: 50Gi\n", "    storageSize: 80Gi\n");
     writeFileSync(join(dir, "Pulumi.staging.yaml"), stackFile);
-    const result = runTool("plan", ["staging", "--config-dir", dir, "--baseline", join(ROOT, "plans", "staging.json"), "--markdown", join(dir, "comment.md")]);
+    const result = runTool("plan", [
+        "staging",
+        "--config-dir",
+        dir,
+        "--baseline",
+        join(ROOT, "plans", "staging.json"),
+        "--markdown",
+        join(dir, "comment.md"),
+    ]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("~ update aws:autoscaling/group:Group ops-platform-staging-us-east-1-web");
     expect(result.stdout).toContain("maxSize: 4 -> 6");
     expect(result.stdout).toContain("risk standard (18 = 3 x 2 x 3)");
     const comment = readFileSync(join(dir, "comment.md"), "utf8");
-    expect(comment).toMatch(/^### \*\*staging\*\*: 0 to add, 2 to update, 0 to replace, 0 to delete — risk \*\*standard\*\* \(18 = impact 3 × likelihood 2 × complexity 3\)/);
+    expect(comment).toMatch(
+        /^### \*\*staging\*\*: 0 to add, 2 to update, 0 to replace, 0 to delete — risk \*\*standard\*\* \(18 = impact 3 × likelihood 2 × complexity 3\)/,
+    );
     expect(comment).toContain("`maxSize`: `4` → `6`");
     expect(comment).toContain("```mermaid");
 });

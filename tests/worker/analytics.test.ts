@@ -17,12 +17,23 @@ it("writes one point per request and one per provider attempt, in the columns th
         { indexes: ["attempt"], blobs: ["attempt", "openai", "failed"], doubles: [500] },
         { indexes: ["attempt"], blobs: ["attempt", "anthropic", "ok"], doubles: [400] },
     ]);
-    expect(dataPoints({ status: 401, cache: "NONE", durationMs: 3, attempts: [] })).toEqual([{ indexes: ["request"], blobs: ["request", "4xx", "NONE", "none"], doubles: [3, 0] }]);
+    expect(dataPoints({ status: 401, cache: "NONE", durationMs: 3, attempts: [] })).toEqual([
+        { indexes: ["request"], blobs: ["request", "4xx", "NONE", "none"], doubles: [3, 0] },
+    ]);
 });
 
 it("never fails the request: a dataset that throws, or none bound, is ignored", () => {
     const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
-    expect(() => record({ writeDataPoint: () => { throw new Error("quota"); } }, failedOver)).not.toThrow();
+    expect(() =>
+        record(
+            {
+                writeDataPoint: () => {
+                    throw new Error("quota");
+                },
+            },
+            failedOver,
+        ),
+    ).not.toThrow();
     expect(() => record(undefined, failedOver)).not.toThrow();
     warn.mockRestore();
 });

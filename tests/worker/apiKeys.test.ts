@@ -20,12 +20,18 @@ class FakeKvApi {
     private requests = 0;
 
     constructor() {
-        this.server = createServer((req, res) => void this.handle(req).then(([status, body]) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))));
+        this.server = createServer(
+            (req, res) =>
+                void this.handle(req).then(([status, body]) =>
+                    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body)),
+                ),
+        );
     }
 
     private async handle(req: IncomingMessage): Promise<[number, unknown]> {
         if (++this.requests > 50) return [429, { success: false, errors: [{ message: "test request budget spent" }] }];
-        if (req.headers.authorization !== `Bearer ${TOKEN}`) return [403, { success: false, errors: [{ message: "Authentication error" }] }];
+        if (req.headers.authorization !== `Bearer ${TOKEN}`)
+            return [403, { success: false, errors: [{ message: "Authentication error" }] }];
         const url = new URL(req.url!, "http://x");
         const base = `/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces/${NAMESPACE}`;
         if (!url.pathname.startsWith(base)) return [404, { success: false, errors: [{ message: "not found" }] }];
@@ -33,8 +39,15 @@ class FakeKvApi {
         const chunks: Buffer[] = [];
         for await (const c of req) chunks.push(c as Buffer);
         if (req.method === "PUT" && path.startsWith("/values/")) {
-            const form = await new Request("http://x", { method: "PUT", headers: { "content-type": req.headers["content-type"]! }, body: Buffer.concat(chunks) }).formData();
-            this.store.set(decodeURIComponent(path.slice(8)), { value: String(form.get("value")), metadata: JSON.parse(String(form.get("metadata"))) });
+            const form = await new Request("http://x", {
+                method: "PUT",
+                headers: { "content-type": req.headers["content-type"]! },
+                body: Buffer.concat(chunks),
+            }).formData();
+            this.store.set(decodeURIComponent(path.slice(8)), {
+                value: String(form.get("value")),
+                metadata: JSON.parse(String(form.get("metadata"))),
+            });
             return [200, { success: true, result: {} }];
         }
         if (req.method === "DELETE" && path.startsWith("/values/")) {
@@ -61,7 +74,8 @@ class FakeKvApi {
 
 const api = new FakeKvApi();
 let env: Record<string, string>;
-const keys = (args: string[], overrides: Record<string, string | undefined> = {}) => runToolAsync("apiKeys", [...args, "--namespace-id", NAMESPACE], { ...env, ...overrides });
+const keys = (args: string[], overrides: Record<string, string | undefined> = {}) =>
+    runToolAsync("apiKeys", [...args, "--namespace-id", NAMESPACE], { ...env, ...overrides });
 
 beforeAll(async () => {
     env = { CLOUDFLARE_API_TOKEN: TOKEN, CLOUDFLARE_API_BASE_URL: await api.start() };
@@ -84,10 +98,17 @@ it("adds a key stored only as its hash, which the gateway accepts; lists clients
 
     // The gateway, given the record as the API stored it, serves the key and refuses others.
     const upstream = new FakeProvider("openai");
-    const mf = gatewayInWorkerd(defaultGatewayBindings("test", { PROVIDER_ORDER: "openai", OPENAI_URL: await upstream.start(), ANTHROPIC_API_KEY: undefined }));
+    const mf = gatewayInWorkerd(
+        defaultGatewayBindings("test", { PROVIDER_ORDER: "openai", OPENAI_URL: await upstream.start(), ANTHROPIC_API_KEY: undefined }),
+    );
     try {
         await (await mf.getKVNamespace("STATE")).put(name, record.value, { metadata: record.metadata });
-        const ask = (bearer: string) => mf.dispatchFetch("https://gateway.test/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${bearer}` }, body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: "hi" }] }) });
+        const ask = (bearer: string) =>
+            mf.dispatchFetch("https://gateway.test/v1/chat/completions", {
+                method: "POST",
+                headers: { "content-type": "application/json", authorization: `Bearer ${bearer}` },
+                body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: "hi" }] }),
+            });
         expect((await ask(key)).status).toBe(200);
         expect((await ask(`${key}x`)).status).toBe(401);
     } finally {

@@ -48,7 +48,9 @@ const VARS = {
 
 function gateway(overrides: BindingOverrides = {}): Miniflare {
     const bindings = Object.fromEntries(
-        Object.entries({ ...VARS, OPENAI_URL: urls.openai, ANTHROPIC_URL: urls.anthropic, ORIGIN_URL: urls.origin, ...overrides }).filter((e): e is [string, string] => e[1] !== undefined),
+        Object.entries({ ...VARS, OPENAI_URL: urls.openai, ANTHROPIC_URL: urls.anthropic, ORIGIN_URL: urls.origin, ...overrides }).filter(
+            (e): e is [string, string] => e[1] !== undefined,
+        ),
     );
     return gatewayInWorkerd(bindings);
 }
@@ -74,12 +76,24 @@ async function newClient(on: Miniflare = mf, rateLimit?: Record<string, number>)
     return { key, client };
 }
 
-const chatBody = (text: string, extra: Record<string, unknown> = {}) => JSON.stringify({ model: "auto", messages: [{ role: "user", content: text }], ...extra });
-const post = (on: Miniflare, key: string | undefined, body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
-    on.dispatchFetch("https://gateway.test/v1/chat/completions", { method: "POST", body, headers: { ...headers, ...(key ? { authorization: `Bearer ${key}` } : {}) } });
+const chatBody = (text: string, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ model: "auto", messages: [{ role: "user", content: text }], ...extra });
+const post = (
+    on: Miniflare,
+    key: string | undefined,
+    body: string,
+    headers: Record<string, string> = { "content-type": "application/json" },
+) =>
+    on.dispatchFetch("https://gateway.test/v1/chat/completions", {
+        method: "POST",
+        body,
+        headers: { ...headers, ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    });
 /** Calls a provider received for a question: independent of late calls other tests left behind. */
-const callsAsking = (provider: FakeProvider, text: string) => provider.requests.filter((r) => JSON.stringify(r["messages"]).includes(text)).length;
-const errorOf = async (response: Response) => ((await response.json()) as { error: { message: string; type: string; code: string | null; param: string | null } }).error;
+const callsAsking = (provider: FakeProvider, text: string) =>
+    provider.requests.filter((r) => JSON.stringify(r["messages"]).includes(text)).length;
+const errorOf = async (response: Response) =>
+    ((await response.json()) as { error: { message: string; type: string; code: string | null; param: string | null } }).error;
 
 beforeAll(async () => {
     const o = await openai.start();
@@ -107,13 +121,36 @@ describe("the official openai client, unchanged, against the gateway", () => {
     it("gets a chat completion, whichever provider answers", async () => {
         const { key } = await newClient();
         const first = await clientFor(key).chat.completions.create({ model: "auto", messages: [{ role: "user", content: "hi" }] });
-        expect(first).toMatchObject({ object: "chat.completion", model: "gpt-test", choices: [{ index: 0, message: { role: "assistant", content: "hello from openai" }, finish_reason: "stop" }], usage: { total_tokens: 8 } });
+        expect(first).toMatchObject({
+            object: "chat.completion",
+            model: "gpt-test",
+            choices: [{ index: 0, message: { role: "assistant", content: "hello from openai" }, finish_reason: "stop" }],
+            usage: { total_tokens: 8 },
+        });
         expect(first.id).toMatch(/^chatcmpl-/);
 
         openai.behaviour = "fail";
-        const failedOver = await clientFor(key).chat.completions.create({ model: "auto", messages: [{ role: "system", content: "be brief" }, { role: "user", content: "hi again" }], max_tokens: 50, temperature: 0.5 });
-        expect(failedOver).toMatchObject({ model: "claude-test", choices: [{ message: { content: "hello from anthropic" }, finish_reason: "stop" }], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } });
-        expect(anthropic.requests[0]).toMatchObject({ model: "claude-test", system: "be brief", max_tokens: 50, temperature: 0.5, messages: [{ role: "user", content: "hi again" }] });
+        const failedOver = await clientFor(key).chat.completions.create({
+            model: "auto",
+            messages: [
+                { role: "system", content: "be brief" },
+                { role: "user", content: "hi again" },
+            ],
+            max_tokens: 50,
+            temperature: 0.5,
+        });
+        expect(failedOver).toMatchObject({
+            model: "claude-test",
+            choices: [{ message: { content: "hello from anthropic" }, finish_reason: "stop" }],
+            usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
+        });
+        expect(anthropic.requests[0]).toMatchObject({
+            model: "claude-test",
+            system: "be brief",
+            max_tokens: 50,
+            temperature: 0.5,
+            messages: [{ role: "user", content: "hi again" }],
+        });
     });
 
     it.each<[string, Behaviour, string]>([
@@ -123,7 +160,12 @@ describe("the official openai client, unchanged, against the gateway", () => {
     ])("streams %s as OpenAI chunks", async (_, primary, expected) => {
         openai.behaviour = primary;
         const { key } = await newClient();
-        const stream = await clientFor(key).chat.completions.create({ model: "auto", messages: [{ role: "user", content: "stream please" }], stream: true, stream_options: { include_usage: true } });
+        const stream = await clientFor(key).chat.completions.create({
+            model: "auto",
+            messages: [{ role: "user", content: "stream please" }],
+            stream: true,
+            stream_options: { include_usage: true },
+        });
         const chunks: OpenAI.ChatCompletionChunk[] = [];
         for await (const chunk of stream) chunks.push(chunk);
         expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe(expected);
@@ -133,12 +175,18 @@ describe("the official openai client, unchanged, against the gateway", () => {
     });
 
     it("raises the client's own error classes for 401, 400 and 429", async () => {
-        await expect(clientFor("not-a-key").chat.completions.create({ model: "auto", messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+        await expect(
+            clientFor("not-a-key").chat.completions.create({ model: "auto", messages: [{ role: "user", content: "hi" }] }),
+        ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
         const { key } = await newClient();
-        await expect(clientFor(key).chat.completions.create({ model: "auto", messages: [{ role: "system", content: "no user" }] })).rejects.toMatchObject({ status: 400, code: null, param: "messages" });
+        await expect(
+            clientFor(key).chat.completions.create({ model: "auto", messages: [{ role: "system", content: "no user" }] }),
+        ).rejects.toMatchObject({ status: 400, code: null, param: "messages" });
         const { key: limitedKey } = await newClient(mf, { burst: 1 });
         await clientFor(limitedKey).chat.completions.create({ model: "auto", messages: [{ role: "user", content: "one" }] });
-        const limited = await clientFor(limitedKey).chat.completions.create({ model: "auto", messages: [{ role: "user", content: "two" }] }).catch((e: unknown) => e);
+        const limited = await clientFor(limitedKey)
+            .chat.completions.create({ model: "auto", messages: [{ role: "user", content: "two" }] })
+            .catch((e: unknown) => e);
         expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
         expect((limited as InstanceType<typeof OpenAI.RateLimitError>).headers.get("retry-after")).toMatch(/^\d+$/);
     });
@@ -151,7 +199,12 @@ describe("client keys", () => {
     ])("answers %s with 401 in OpenAI's error format, calling no provider", async (_, key, message) => {
         const response = await post(mf, key, chatBody("hi"));
         expect([response.status, response.headers.get("www-authenticate")]).toEqual([401, "Bearer"]);
-        expect(await errorOf(response)).toEqual({ message: expect.stringContaining(message), type: "invalid_request_error", code: "invalid_api_key", param: null });
+        expect(await errorOf(response)).toEqual({
+            message: expect.stringContaining(message),
+            type: "invalid_request_error",
+            code: "invalid_api_key",
+            param: null,
+        });
         expect(openai.calls + anthropic.calls).toBe(0);
     });
 
@@ -222,7 +275,11 @@ describe("fault injection: what the client gets", () => {
     it("sends requests with tools only to OpenAI-shaped providers, and says so when none can answer", async () => {
         openai.behaviour = "fail";
         const { key } = await newClient();
-        const response = await post(mf, key, chatBody("use a tool", { tools: [{ type: "function", function: { name: "lookup", parameters: { type: "object" } } }] }));
+        const response = await post(
+            mf,
+            key,
+            chatBody("use a tool", { tools: [{ type: "function", function: { name: "lookup", parameters: { type: "object" } } }] }),
+        );
         expect(response.status).toBe(503);
         expect((await errorOf(response)).message).toContain("anthropic: skipped: the request uses tools");
         expect(anthropic.calls).toBe(0);
@@ -248,7 +305,13 @@ describe("cache", () => {
         expect(callsAsking(openai, "what is 2+2")).toBe(1);
         expect(await cacheHeader(b.key, deterministic("what is 2+2"))).toBe("MISS");
         // Everything that changes the answer is in the key.
-        for (const extra of [{ max_tokens: 10 }, { seed: 7 }, { stop: ["\n"] }, { model: "gpt-other" }, { tools: [{ type: "function", function: { name: "f", parameters: {} } }] }]) {
+        for (const extra of [
+            { max_tokens: 10 },
+            { seed: 7 },
+            { stop: ["\n"] },
+            { model: "gpt-other" },
+            { tools: [{ type: "function", function: { name: "f", parameters: {} } }] },
+        ]) {
             expect(await cacheHeader(a.key, deterministic("what is 2+2", extra))).toBe("MISS");
         }
         // Sampled answers are not cached.
@@ -261,7 +324,10 @@ describe("cache", () => {
         const { key } = await newClient();
         for (let i = 0; i < 2; i++) {
             const response = await post(mf, key, deterministic("stream it", { stream: true }));
-            expect([response.headers.get("content-type"), response.headers.get("x-cache")]).toEqual(["text/event-stream; charset=utf-8", "BYPASS"]);
+            expect([response.headers.get("content-type"), response.headers.get("x-cache")]).toEqual([
+                "text/event-stream; charset=utf-8",
+                "BYPASS",
+            ]);
             expect(await response.text()).toContain("data: [DONE]");
         }
         expect(callsAsking(openai, "stream it")).toBe(2);
@@ -291,12 +357,15 @@ describe("cache", () => {
         const { key } = await newClient();
         const response = await post(mf, key, deterministic("a very long answer"));
         expect([response.status, response.headers.get("x-provider"), response.headers.get("x-cache")]).toEqual([200, "openai", "MISS"]);
-        expect(((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content.length).toBe(26 * 1024 * 1024);
+        expect(((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content.length).toBe(
+            26 * 1024 * 1024,
+        );
     });
 });
 
 describe("bounds, refused before a rate-limit token is spent", () => {
-    const messages = (list: Array<{ role: string; content: string }>, extra: Record<string, unknown> = {}) => JSON.stringify({ model: "auto", messages: list, ...extra });
+    const messages = (list: Array<{ role: string; content: string }>, extra: Record<string, unknown> = {}) =>
+        JSON.stringify({ model: "auto", messages: list, ...extra });
     const user = [{ role: "user", content: "hi" }];
     let key: string;
     beforeAll(async () => ({ key } = await newClient()));
@@ -308,9 +377,24 @@ describe("bounds, refused before a rate-limit token is spent", () => {
         ["a body that is not JSON", () => send("{not json"), 400, "not valid JSON"],
         ["no user message", () => send(messages([{ role: "system", content: "be brief" }])), 400, "needs a user message"],
         ["no model", () => send(JSON.stringify({ messages: user })), 400, "model is required"],
-        ["too many messages", () => send(messages(Array.from({ length: 257 }, () => ({ role: "user", content: "hi" })))), 400, "at most 256 messages"],
-        ["a message too long", () => send(messages([{ role: "user", content: "x".repeat(32 * 1024 + 1) }])), 400, "longer than 32768 characters"],
-        ["max_tokens above the ceiling", () => send(messages(user, { max_tokens: 100_000 })), 400, "max_tokens must be a number from 1 to 4096"],
+        [
+            "too many messages",
+            () => send(messages(Array.from({ length: 257 }, () => ({ role: "user", content: "hi" })))),
+            400,
+            "at most 256 messages",
+        ],
+        [
+            "a message too long",
+            () => send(messages([{ role: "user", content: "x".repeat(32 * 1024 + 1) }])),
+            400,
+            "longer than 32768 characters",
+        ],
+        [
+            "max_tokens above the ceiling",
+            () => send(messages(user, { max_tokens: 100_000 })),
+            400,
+            "max_tokens must be a number from 1 to 4096",
+        ],
         ["more than one choice", () => send(messages(user, { n: 2 })), 400, "n must be a number from 1 to 1"],
         ["a parameter the gateway does not pass on", () => send(messages(user, { functions: [] })), 400, "unsupported parameter functions"],
     ])("%s", async (_, request, status, message) => {
@@ -322,7 +406,9 @@ describe("bounds, refused before a rate-limit token is spent", () => {
     it("spends no token on refused requests: the client's burst is intact", async () => {
         const { key: fresh } = await newClient();
         for (let i = 0; i < 8; i++) expect((await post(mf, fresh, messages([{ role: "system", content: "no user" }]))).status).toBe(400);
-        const ok = await Promise.all(Array.from({ length: 5 }, (_, i) => post(mf, fresh, messages([{ role: "user", content: `burst ${i} after refusals` }]))));
+        const ok = await Promise.all(
+            Array.from({ length: 5 }, (_, i) => post(mf, fresh, messages([{ role: "user", content: `burst ${i} after refusals` }]))),
+        );
         expect(ok.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     });
 });
@@ -338,8 +424,17 @@ describe("health", () => {
         const response = await mf.dispatchFetch("https://gateway.test/health");
         expect(response.status).toBe(200);
         const body = (await response.json()) as { checkedAt: string; providers: Record<string, { state: string }> };
-        expect(body).toMatchObject({ status: "ok", version: "test-version", environment: "test", dependencies: { kv: "ok", r2: "ok", rateLimiter: "ok" }, problems: [] });
-        expect(Object.fromEntries(Object.entries(body.providers).map(([p, s]) => [p, s.state]))).toEqual({ openai: "closed", anthropic: "closed" });
+        expect(body).toMatchObject({
+            status: "ok",
+            version: "test-version",
+            environment: "test",
+            dependencies: { kv: "ok", r2: "ok", rateLimiter: "ok" },
+            problems: [],
+        });
+        expect(Object.fromEntries(Object.entries(body.providers).map(([p, s]) => [p, s.state]))).toEqual({
+            openai: "closed",
+            anthropic: "closed",
+        });
         const head = await mf.dispatchFetch("https://gateway.test/health", { method: "HEAD" });
         expect([head.status, await head.text()]).toEqual([200, ""]);
     });
@@ -355,7 +450,14 @@ it("proxies every other path to the origin, and only to the origin", async () =>
 
 describe("misconfigured: a provider without a key, an unknown provider, the origin unreachable", () => {
     let broken: Miniflare;
-    beforeAll(() => void (broken = gateway({ ANTHROPIC_API_KEY: undefined, PROVIDER_ORDER: "openai,anthropic,mistral", ORIGIN_URL: "http://127.0.0.1:9" })));
+    beforeAll(
+        () =>
+            void (broken = gateway({
+                ANTHROPIC_API_KEY: undefined,
+                PROVIDER_ORDER: "openai,anthropic,mistral",
+                ORIGIN_URL: "http://127.0.0.1:9",
+            })),
+    );
     afterAll(() => broken.dispose());
 
     it("/health reports the missing key and the unknown provider as degraded (503)", async () => {
@@ -390,19 +492,33 @@ describe("misconfigured: a provider without a key, an unknown provider, the orig
         const response = await broken.dispatchFetch("https://gateway.test/anything");
         expect(response.status).toBe(500);
         expect(response.headers.get("content-type")).toContain("application/json");
-        expect(await response.json()).toEqual({ error: { message: "internal error", type: "server_error", param: null, code: "internal_error" } });
+        expect(await response.json()).toEqual({
+            error: { message: "internal error", type: "server_error", param: null, code: "internal_error" },
+        });
     });
 });
 
 describe("circuit breaker and misconfigured keys", () => {
     let breakerMf: Miniflare;
     let key: string;
-    const health = async () => (await (await breakerMf.dispatchFetch("https://gateway.test/health")).json()) as { status: string; providers: Record<string, { state: string; reason?: string }>; problems: string[] };
+    const health = async () =>
+        (await (await breakerMf.dispatchFetch("https://gateway.test/health")).json()) as {
+            status: string;
+            providers: Record<string, { state: string; reason?: string }>;
+            problems: string[];
+        };
     const states = async () => Object.fromEntries(Object.entries((await health()).providers).map(([p, s]) => [p, s.state]));
     const ask = (text: string) => post(breakerMf, key, chatBody(text));
     /** Each test's own instance, so its circuits are its own; an open circuit stays open for the whole test unless `overrides` says otherwise. */
     async function breaker(overrides: Record<string, string> = {}): Promise<void> {
-        breakerMf = gateway({ ...HASTY, CIRCUIT_FAILURES: "2", CIRCUIT_OPEN_MS: "600000", RATE_LIMIT_BURST: "100", RATE_LIMIT_MAX_REQUESTS: "100", ...overrides });
+        breakerMf = gateway({
+            ...HASTY,
+            CIRCUIT_FAILURES: "2",
+            CIRCUIT_OPEN_MS: "600000",
+            RATE_LIMIT_BURST: "100",
+            RATE_LIMIT_MAX_REQUESTS: "100",
+            ...overrides,
+        });
         ({ key } = await newClient(breakerMf));
     }
     afterEach(() => breakerMf.dispose());
@@ -450,7 +566,10 @@ describe("circuit breaker and misconfigured keys", () => {
         await breaker();
         openai.behaviour = "unauthorized";
         expect((await ask("our key is wrong")).headers.get("x-provider")).toBe("anthropic");
-        expect((await health()).providers["openai"]).toEqual({ state: "misconfigured", reason: "the provider refused our key (status 401)" });
+        expect((await health()).providers["openai"]).toEqual({
+            state: "misconfigured",
+            reason: "the provider refused our key (status 401)",
+        });
         openai.behaviour = "ok";
         expect((await ask("our key works again")).headers.get("x-provider")).toBe("openai");
         expect((await health()).providers["openai"]).toMatchObject({ state: "closed" });
@@ -487,7 +606,11 @@ describe("scheduled KV backup", () => {
         const keys = (await backups.list({ prefix: "kv-backups/" })).objects.map((o) => o.key).sort();
         expect(keys).toEqual(["kv-backups/STATE/2026-11-10T03-00-00Z.ndjson.gz", "kv-backups/STATE/2026-11-23T03-00-00Z.ndjson.gz"]);
         const object = await backups.get("kv-backups/STATE/2026-11-23T03-00-00Z.ndjson.gz");
-        const lines = gunzipSync(Buffer.from(await object!.arrayBuffer())).toString("utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
+        const lines = gunzipSync(Buffer.from(await object!.arrayBuffer()))
+            .toString("utf8")
+            .trimEnd()
+            .split("\n")
+            .map((l) => JSON.parse(l));
         expect(lines[0]).toEqual({ format: "ops-platform-kv-export/2", binding: "STATE", exportedAt: "2026-11-23T03:00:00.000Z" });
         expect(lines).toContainEqual({ key: "feature-flags", value: '{"beta":true}', metadata: { owner: "ops" } });
         expect(lines.at(-1)).toEqual({ complete: true, entries: lines.length - 2 });

@@ -25,7 +25,12 @@ async function exportWith(mf: Miniflare, name: string, query = ""): Promise<{ co
     return { counts, file };
 }
 
-const lines = (file: string) => gunzipSync(readFileSync(file)).toString("utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (file: string) =>
+    gunzipSync(readFileSync(file))
+        .toString("utf8")
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("KV export", () => {
     let mf: Miniflare;
@@ -46,8 +51,17 @@ describe("KV export", () => {
         const exported = lines(file);
         expect(exported[0]).toEqual({ format: "ops-platform-kv-export/2", binding: "STATE", exportedAt: "2026-11-23T03:00:00.000Z" });
         expect(exported.at(-1)).toEqual({ complete: true, entries: 1102 });
-        expect(exported.find((e) => e["key"] === "binary")).toEqual({ key: "binary", value: Buffer.from(BINARY).toString("base64"), encoding: "base64", metadata: { kind: "bytes" } });
-        expect(exported.find((e) => e["key"] === "text-with-replacement-char")).toEqual({ key: "text-with-replacement-char", value: Buffer.from("caf\uFFFD").toString("base64"), encoding: "base64" });
+        expect(exported.find((e) => e["key"] === "binary")).toEqual({
+            key: "binary",
+            value: Buffer.from(BINARY).toString("base64"),
+            encoding: "base64",
+            metadata: { kind: "bytes" },
+        });
+        expect(exported.find((e) => e["key"] === "text-with-replacement-char")).toEqual({
+            key: "text-with-replacement-char",
+            value: Buffer.from("caf\uFFFD").toString("base64"),
+            encoding: "base64",
+        });
     });
 
     it("exports 5,000 keys with at most 1,000 operations: bulk reads of 100, lists of 1,000", async () => {
@@ -67,7 +81,10 @@ describe("KV export", () => {
         expect(counts.kv + counts.r2).toBeLessThanOrEqual(1000);
         const out = join(scratch, "large-bulk.json");
         const restored = runTool("kvRestore", [file, "--out", out]);
-        expect([restored.status, restored.stderr.trim()]).toEqual([0, `50000 of 50000 entries of STATE (exported 2026-11-23T03:00:00.000Z) -> ${out}`]);
+        expect([restored.status, restored.stderr.trim()]).toEqual([
+            0,
+            `50000 of 50000 entries of STATE (exported 2026-11-23T03:00:00.000Z) -> ${out}`,
+        ]);
         const bulk = JSON.parse(readFileSync(out, "utf8")) as Array<{ key: string; value: string }>;
         expect(bulk).toHaveLength(50000);
         expect(bulk[49999]!.key).toBe("key-049999");
@@ -77,10 +94,20 @@ describe("KV export", () => {
 
 describe("kv:restore", () => {
     const exportOf = (entries: unknown[], trailer: unknown = { complete: true, entries: entries.length }) =>
-        [{ format: "ops-platform-kv-export/2", binding: "STATE", exportedAt: "2026-11-23T03:00:00.000Z" }, ...entries, ...(trailer ? [trailer] : [])].map((l) => JSON.stringify(l)).join("\n") + "\n";
+        [
+            { format: "ops-platform-kv-export/2", binding: "STATE", exportedAt: "2026-11-23T03:00:00.000Z" },
+            ...entries,
+            ...(trailer ? [trailer] : []),
+        ]
+            .map((l) => JSON.stringify(l))
+            .join("\n") + "\n";
     const run = async (text: string) => {
         let out = "";
-        const summary = await convert(Readable.from([text]), new Writable({ write: (chunk, _, done) => ((out += chunk), done()) }), 2_000_000_000);
+        const summary = await convert(
+            Readable.from([text]),
+            new Writable({ write: (chunk, _, done) => ((out += chunk), done()) }),
+            2_000_000_000,
+        );
         return { summary, bulk: JSON.parse(out) as unknown[] };
     };
 
@@ -104,7 +131,11 @@ describe("kv:restore", () => {
     it.each([
         ["a file that is not an export", '{"hello":1}\n', "not a gateway KV export"],
         ["an export cut short (no trailer)", exportOf([{ key: "a", value: "1" }], null), "cut short"],
-        ["an export missing entries", exportOf([{ key: "a", value: "1" }], { complete: true, entries: 2 }), "says it has 2 entries but holds 1"],
+        [
+            "an export missing entries",
+            exportOf([{ key: "a", value: "1" }], { complete: true, entries: 2 }),
+            "says it has 2 entries but holds 1",
+        ],
     ])("refuses %s", async (_, text, message) => {
         await expect(run(text)).rejects.toThrow(message);
     });
@@ -117,6 +148,9 @@ describe("kv:restore", () => {
         const bad = join(scratch, "bad.json");
         writeFileSync(bad, '{"hello":1}');
         const refused = runTool("kvRestore", [bad]);
-        expect([refused.status, refused.stderr.trim()]).toEqual([2, "not a gateway KV export: expected a first line with format ops-platform-kv-export/2"]);
+        expect([refused.status, refused.stderr.trim()]).toEqual([
+            2,
+            "not a gateway KV export: expected a first line with format ops-platform-kv-export/2",
+        ]);
     });
 });

@@ -3,7 +3,17 @@
 // about 0.2 s of CPU each time (a test run starts dozens of tool processes).
 "use strict";
 const { createHash } = require("node:crypto");
-const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } = require("node:fs");
+const {
+    existsSync,
+    mkdirSync,
+    readdirSync,
+    readFileSync,
+    renameSync,
+    statSync,
+    unlinkSync,
+    utimesSync,
+    writeFileSync,
+} = require("node:fs");
 const { dirname, join, resolve } = require("node:path");
 
 /** Builds of temporary copies (tests bundle edited sources) each leave an entry: the least recently used go beyond this many. */
@@ -85,7 +95,9 @@ function touch(file) {
 function prune(cacheDir, maxEntries) {
     const entries = readdirSync(cacheDir).filter((name) => name.endsWith(".json"));
     if (entries.length <= maxEntries) return;
-    const byAge = entries.map((name) => ({ path: join(cacheDir, name), used: statSync(join(cacheDir, name)).mtimeMs })).sort((a, b) => a.used - b.used);
+    const byAge = entries
+        .map((name) => ({ path: join(cacheDir, name), used: statSync(join(cacheDir, name)).mtimeMs }))
+        .sort((a, b) => a.used - b.used);
     for (const { path } of byAge.slice(0, entries.length - maxEntries)) unlinkSync(path);
 }
 

@@ -25,7 +25,10 @@ if (!tool || !/^[A-Za-z]+$/.test(tool)) {
 const PULUMI_INDEX = join("@pulumi", "pulumi", "index.js");
 const loadModule = Module._load;
 Module._load = function (request, parent, isMain) {
-    const unused = request === "@npmcli/arborist" || request.endsWith("/typescript-shim") || (request === "./automation" && parent?.filename.endsWith(PULUMI_INDEX));
+    const unused =
+        request === "@npmcli/arborist" ||
+        request.endsWith("/typescript-shim") ||
+        (request === "./automation" && parent?.filename.endsWith(PULUMI_INDEX));
     return unused ? onFirstUse(() => loadModule.call(this, request, parent, isMain)) : loadModule.call(this, request, parent, isMain);
 };
 
@@ -48,7 +51,15 @@ function onFirstUse(load) {
 }
 
 const entry = join(__dirname, "..", `${tool}.ts`);
-const code = cachedBuildSync({ entryPoints: [entry], bundle: true, platform: "node", format: "cjs", target: "node20", packages: "external", logLevel: "error" });
+const code = cachedBuildSync({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    packages: "external",
+    logLevel: "error",
+});
 const filename = join(__dirname, "..", `${tool}.bundle.cjs`);
 const main = new Module(filename, null);
 main.filename = filename;

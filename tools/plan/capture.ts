@@ -102,7 +102,12 @@ async function capture(
             if (!error && response) {
                 try {
                     const resource = toPlannedResource(req, response.getUrn(), response.getId());
-                    if (resource.type === "pulumi:providers:aws") mocks.rememberProvider(`${resource.urn}::${response.getId()}`, String(resource.inputs["region"]), providerList(resource.inputs["allowedAccountIds"]));
+                    if (resource.type === "pulumi:providers:aws")
+                        mocks.rememberProvider(
+                            `${resource.urn}::${response.getId()}`,
+                            String(resource.inputs["region"]),
+                            providerList(resource.inputs["allowedAccountIds"]),
+                        );
                     resources.push(resource);
                 } catch (captureError) {
                     return callback(captureError as Error);
@@ -149,7 +154,16 @@ function toPlannedResource(req: RegisterRequest, urn: string, id: string): Plann
     if (byProperty.length > 0) options.propertyDependencies = Object.fromEntries(byProperty.sort(([a], [b]) => a.localeCompare(b)));
     if (req.getIgnorechangesList().length > 0) options.ignoreChanges = req.getIgnorechangesList();
     const inputs = redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
-    return { urn, type: req.getType(), name: req.getName(), parent: req.getParent() || undefined, custom: req.getCustom(), ...(req.getCustom() && id ? { id } : {}), inputs, options };
+    return {
+        urn,
+        type: req.getType(),
+        name: req.getName(),
+        parent: req.getParent() || undefined,
+        custom: req.getCustom(),
+        ...(req.getCustom() && id ? { id } : {}),
+        inputs,
+        options,
+    };
 }
 
 async function resolveOutputs(exported: Record<string, unknown>): Promise<Record<string, unknown>> {

@@ -14,7 +14,8 @@ export function wantsHelp(argv: readonly string[]): boolean {
 }
 
 /** The exit codes, as the help texts and the README state them. */
-export const EXIT_CODES_HELP = "exit codes: 0 ok, 1 a mandatory policy fails, 2 bad usage, bad config or a malformed file, 3 internal error";
+export const EXIT_CODES_HELP =
+    "exit codes: 0 ok, 1 a mandatory policy fails, 2 bad usage, bad config or a malformed file, 3 internal error";
 
 export interface ParsedArgs {
     positional: string[];
@@ -39,7 +40,8 @@ export function parseArgs(argv: readonly string[], allowed: readonly string[], a
             switches.add(name);
             continue;
         }
-        if (!allowed.includes(name)) throw new UsageError(`unknown option --${name}; expected ${[...allowed, ...allowedSwitches].map((a) => `--${a}`).join(", ")}`);
+        if (!allowed.includes(name))
+            throw new UsageError(`unknown option --${name}; expected ${[...allowed, ...allowedSwitches].map((a) => `--${a}`).join(", ")}`);
         const value = inline ?? argv[++i];
         if (value === undefined || value.startsWith("--")) throw new UsageError(`--${name} needs a value`);
         flags[name] = value;

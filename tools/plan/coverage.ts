@@ -18,12 +18,16 @@ export interface CoverageRow {
 }
 
 /** A KV namespace's row: exported by the Worker's cron (the same predicate as the policy kv-namespaces-exported), a cache, or neither. */
-function kvCoverage(namespace: PlanDocument["resources"][number], resources: PlanDocument["resources"]): Pick<CoverageRow, "rpo" | "coveredBy" | "note"> {
+function kvCoverage(
+    namespace: PlanDocument["resources"][number],
+    resources: PlanDocument["resources"],
+): Pick<CoverageRow, "rpo" | "coveredBy" | "note"> {
     if (!namespace.id) return { note: "not known until its id exists (a first preview)" };
     const kept = kvBindingsOf(namespace.id, resources).map(({ worker, binding }) => ({ binding, how: kvBindingKept(worker, binding) }));
     const exported = kept.find((k) => k.how === "exported");
     if (exported && scheduledExport(resources)) return { rpo: "1 d", coveredBy: `Worker cron export to R2 (binding ${exported.binding})` };
-    if (kept.length > 0 && kept.every((k) => k.how === "regenerable")) return { note: `not exported: bound as ${kept.map((k) => k.binding).join(", ")}, a cache refilled on a miss` };
+    if (kept.length > 0 && kept.every((k) => k.how === "regenerable"))
+        return { note: `not exported: bound as ${kept.map((k) => k.binding).join(", ")}, a cache refilled on a miss` };
     return {};
 }
 
@@ -43,7 +47,15 @@ export function backupCoverage(doc: PlanDocument): CoverageRow[] {
             const byTier = new Map(tagSets.map((tags) => [tags[BACKUP_TIER_TAG], tags]));
             for (const [tier, tags] of byTier) {
                 const objective = tier ? SEED_OBJECTIVES[tier as BackupTier] : undefined;
-                rows.push({ urn: r.urn, name: r.name, type: r.type, tier, rpo: objective && formatMinutes(objective.rpoMinutes), rto: objective && formatMinutes(objective.rtoMinutes), coveredBy: planSelecting(tags) });
+                rows.push({
+                    urn: r.urn,
+                    name: r.name,
+                    type: r.type,
+                    tier,
+                    rpo: objective && formatMinutes(objective.rpoMinutes),
+                    rto: objective && formatMinutes(objective.rtoMinutes),
+                    coveredBy: planSelecting(tags),
+                });
             }
         }
         if (r.type === KV_NAMESPACE_TYPE) rows.push({ urn: r.urn, name: r.name, type: r.type, ...kvCoverage(r, doc.resources) });

@@ -52,7 +52,11 @@ const IMMUTABLE = new Set(["cloudflare:index/workerVersion:WorkerVersion"]);
  * distinct one (`bindings[RATE_LIMIT_MAX_REQUESTS].text`), else by its position.
  */
 function elementKeys(list: readonly unknown[]): string[] {
-    const names = list.map((v) => (v !== null && typeof v === "object" && typeof (v as { name?: unknown }).name === "string" ? (v as { name: string }).name : undefined));
+    const names = list.map((v) =>
+        v !== null && typeof v === "object" && typeof (v as { name?: unknown }).name === "string"
+            ? (v as { name: string }).name
+            : undefined,
+    );
     const named = names.every((n) => n !== undefined && /^[^[\]]+$/.test(n)) && new Set(names).size === names.length;
     return list.map((_, i) => (named ? names[i]! : String(i)));
 }
@@ -102,7 +106,9 @@ export function readableChanges(changes: readonly PropertyChange[]): PropertyCha
         const after = jsonDocument(c.after);
         if (before === undefined || after === undefined) return [c];
         const inner = propertyChanges({ $: before }, { $: after });
-        return inner.length === 0 ? [c] : inner.map((p) => ({ path: `${c.path} ${p.path.replace(/^\$\.?/, "")}`, before: p.before, after: p.after }));
+        return inner.length === 0
+            ? [c]
+            : inner.map((p) => ({ path: `${c.path} ${p.path.replace(/^\$\.?/, "")}`, before: p.before, after: p.after }));
     });
 }
 
@@ -135,7 +141,8 @@ export function componentOf(resource: Resource, byUrn: Map<string, Resource>): s
     while (current?.parent) {
         const parent = byUrn.get(current.parent);
         if (!parent) break;
-        if (parent.type === "ops-platform:index:Platform") return current.type.startsWith("ops-platform:") ? current.type.split(":")[1]! : "providers";
+        if (parent.type === "ops-platform:index:Platform")
+            return current.type.startsWith("ops-platform:") ? current.type.split(":")[1]! : "providers";
         current = parent;
     }
     return current?.type.startsWith("ops-platform:") ? current.type.split(":")[1]! : "stack";
@@ -147,7 +154,13 @@ export function planDiff(baseline: PlanDocument, current: PlanDocument): { chang
     const after = new Map(current.resources.map((r) => [r.urn, r]));
     const changes: ResourceChange[] = [];
     const ignored: IgnoredChange[] = [];
-    const describe = (r: Resource, byUrn: Map<string, Resource>, kind: ResourceChange["kind"], props: PropertyChange[], replaceKeys: string[]): ResourceChange => ({
+    const describe = (
+        r: Resource,
+        byUrn: Map<string, Resource>,
+        kind: ResourceChange["kind"],
+        props: PropertyChange[],
+        replaceKeys: string[],
+    ): ResourceChange => ({
         urn: r.urn,
         type: r.type,
         name: r.name,
@@ -168,7 +181,10 @@ export function planDiff(baseline: PlanDocument, current: PlanDocument): { chang
         const all = propertyChanges(old.inputs, r.inputs);
         const kept = all.filter((c) => isIgnored(c.path, r.options.ignoreChanges));
         if (kept.length > 0) ignored.push({ urn, type: r.type, name: r.name, changes: kept });
-        const props = [...all.filter((c) => !kept.includes(c)), ...(old.options.protect && !r.options.protect ? [{ path: PROTECT_PATH, before: true, after: false }] : [])];
+        const props = [
+            ...all.filter((c) => !kept.includes(c)),
+            ...(old.options.protect && !r.options.protect ? [{ path: PROTECT_PATH, before: true, after: false }] : []),
+        ];
         if (props.length === 0) continue;
         const replaceKeys = replaceKeysOf(r.type, props);
         changes.push(describe(r, after, replaceKeys.length > 0 ? "replace" : "update", props, replaceKeys));
@@ -184,20 +200,52 @@ export function planDiff(baseline: PlanDocument, current: PlanDocument): { chang
  * replaced where that input forces a new resource, and so on down the chain. Which input takes
  * what is the capture's property dependencies.
  */
-function cascadeReplacements(changes: ResourceChange[], after: Map<string, Resource>, describe: (r: Resource, byUrn: Map<string, Resource>, kind: ResourceChange["kind"], props: PropertyChange[], replaceKeys: string[]) => ResourceChange): void {
+function cascadeReplacements(
+    changes: ResourceChange[],
+    after: Map<string, Resource>,
+    describe: (
+        r: Resource,
+        byUrn: Map<string, Resource>,
+        kind: ResourceChange["kind"],
+        props: PropertyChange[],
+        replaceKeys: string[],
+    ) => ResourceChange,
+): void {
     const byUrn = new Map(changes.map((c) => [c.urn, c]));
     const replaced = changes.filter((c) => c.kind === "replace").map((c) => c.urn);
     for (let i = 0; i < replaced.length; i++) {
         const source = replaced[i]!;
         for (const r of after.values()) {
-            const keys = Object.entries(r.options.propertyDependencies ?? {}).filter(([, urns]) => urns.includes(source)).map(([key]) => key);
+            const keys = Object.entries(r.options.propertyDependencies ?? {})
+                .filter(([, urns]) => urns.includes(source))
+                .map(([key]) => key);
             if (keys.length === 0) continue;
             const existing = byUrn.get(r.urn);
             if (existing?.kind === "add" || existing?.kind === "delete") continue;
-            const cascaded = keys.filter((k) => !existing?.changes.some((c) => c.path === k || c.path.startsWith(`${k}.`) || c.path.startsWith(`${k}[`)));
-            const props = [...(existing?.changes ?? []), ...cascaded.map((k) => ({ path: k, before: r.inputs[k], after: `(new, from the replaced ${after.get(source)?.name ?? source})` }))];
-            const replaceKeys = [...new Set([...(existing?.replaceKeys ?? []), ...replaceKeysOf(r.type, cascaded.map((path) => ({ path, before: undefined, after: undefined })))])];
-            const change = { ...describe(r, after, replaceKeys.length > 0 ? "replace" : "update", props, replaceKeys), causedBy: [...new Set([...(existing?.causedBy ?? []), source])] };
+            const cascaded = keys.filter(
+                (k) => !existing?.changes.some((c) => c.path === k || c.path.startsWith(`${k}.`) || c.path.startsWith(`${k}[`)),
+            );
+            const props = [
+                ...(existing?.changes ?? []),
+                ...cascaded.map((k) => ({
+                    path: k,
+                    before: r.inputs[k],
+                    after: `(new, from the replaced ${after.get(source)?.name ?? source})`,
+                })),
+            ];
+            const replaceKeys = [
+                ...new Set([
+                    ...(existing?.replaceKeys ?? []),
+                    ...replaceKeysOf(
+                        r.type,
+                        cascaded.map((path) => ({ path, before: undefined, after: undefined })),
+                    ),
+                ]),
+            ];
+            const change = {
+                ...describe(r, after, replaceKeys.length > 0 ? "replace" : "update", props, replaceKeys),
+                causedBy: [...new Set([...(existing?.causedBy ?? []), source])],
+            };
             if (existing) changes.splice(changes.indexOf(existing), 1, change);
             else changes.push(change);
             byUrn.set(r.urn, change);
@@ -205,4 +253,3 @@ function cascadeReplacements(changes: ResourceChange[], after: Map<string, Resou
         }
     }
 }
-

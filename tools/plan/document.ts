@@ -15,10 +15,23 @@ export interface PlanDocument {
     findings: Finding[];
 }
 
-export function toDocument(stack: string, resources: PlannedResource[], outputs: Record<string, unknown>, findings: Finding[]): PlanDocument {
+export function toDocument(
+    stack: string,
+    resources: PlannedResource[],
+    outputs: Record<string, unknown>,
+    findings: Finding[],
+): PlanDocument {
     return {
         stack,
-        resources: resources.map(({ urn, type, name, parent, id, inputs, options }) => ({ urn, type, name, ...(parent ? { parent } : {}), ...(id ? { id } : {}), inputs, options })),
+        resources: resources.map(({ urn, type, name, parent, id, inputs, options }) => ({
+            urn,
+            type,
+            name,
+            ...(parent ? { parent } : {}),
+            ...(id ? { id } : {}),
+            inputs,
+            options,
+        })),
         outputs,
         findings,
     };
@@ -73,7 +86,9 @@ export function renderTree(resources: PlanDocument["resources"], style: Style): 
         const flags = [r.options.protect ? "protected" : "", r.options.retainOnDelete ? "retained" : ""].filter(Boolean);
         const label = below > 0 ? style.bold(`${r.name}`) : r.name;
         const suffix = [below > 0 ? `${below} below` : "", ...flags].filter(Boolean).join(", ");
-        lines.push(`${prefix}${depth === 0 ? "" : last ? "└─ " : "├─ "}${label} ${style.dim(r.type)}${suffix ? style.dim(` (${suffix})`) : ""}`);
+        lines.push(
+            `${prefix}${depth === 0 ? "" : last ? "└─ " : "├─ "}${label} ${style.dim(r.type)}${suffix ? style.dim(` (${suffix})`) : ""}`,
+        );
         const kids = children.get(r.urn) ?? [];
         kids.forEach((k, i) => walk(k, depth === 0 ? prefix : prefix + (last ? "   " : "│  "), i === kids.length - 1, depth + 1));
     };
@@ -111,7 +126,11 @@ export function renderFindings(findings: readonly Finding[], style: Style): stri
         ["Advisory violations", findings.filter((f) => f.status === "violation" && f.level === "advisory"), style.yellow],
         ["Not evaluated (value unknown at plan time)", findings.filter((f) => f.status === "not-evaluated"), style.dim],
     ];
-    const lines = [style.bold(`Policy findings: ${findings.filter((f) => f.status === "violation" && f.level === "mandatory").length} mandatory, ${findings.filter((f) => f.status === "violation" && f.level === "advisory").length} advisory, ${findings.filter((f) => f.status === "not-evaluated").length} not evaluated`)];
+    const lines = [
+        style.bold(
+            `Policy findings: ${findings.filter((f) => f.status === "violation" && f.level === "mandatory").length} mandatory, ${findings.filter((f) => f.status === "violation" && f.level === "advisory").length} advisory, ${findings.filter((f) => f.status === "not-evaluated").length} not evaluated`,
+        ),
+    ];
     for (const [title, list, color] of groups) {
         if (list.length === 0) continue;
         lines.push(color(`  ${title} (${list.length})`));
@@ -127,22 +146,40 @@ export function renderFindings(findings: readonly Finding[], style: Style): stri
 /** "Type$Type::name" part of a URN, the readable path of a resource. */
 export function resourcePath(urn: string): string {
     const parts = urn.split("::");
-    return `${parts.slice(2, -1).join("::").split("$").map((t) => t.split(":").pop()).join(" > ")} ${parts[parts.length - 1]}`;
+    return `${parts
+        .slice(2, -1)
+        .join("::")
+        .split("$")
+        .map((t) => t.split(":").pop())
+        .join(" > ")} ${parts[parts.length - 1]}`;
 }
 
 /** Changes against the baseline, input by input, and the change's risk. */
 export function renderChanges(changes: readonly ResourceChange[], risk: Risk, style: Style): string[] {
     if (changes.length === 0) return [style.bold("Changes against the baseline: none")];
-    const mark: Record<ResourceChange["kind"], string> = { add: style.green("+"), delete: style.red("-"), replace: style.red("+-"), update: style.yellow("~") };
+    const mark: Record<ResourceChange["kind"], string> = {
+        add: style.green("+"),
+        delete: style.red("-"),
+        replace: style.red("+-"),
+        update: style.yellow("~"),
+    };
     const count = (kind: ResourceChange["kind"]) => changes.filter((c) => c.kind === kind).length;
     const lines = [
-        style.bold(`Changes against the baseline: ${count("add")} to add, ${count("update")} to update, ${count("replace")} to replace, ${count("delete")} to delete — risk ${risk.riskClass} (${risk.score} = ${risk.impact} x ${risk.likelihood} x ${risk.complexity})`),
+        style.bold(
+            `Changes against the baseline: ${count("add")} to add, ${count("update")} to update, ${count("replace")} to replace, ${count("delete")} to delete — risk ${risk.riskClass} (${risk.score} = ${risk.impact} x ${risk.likelihood} x ${risk.complexity})`,
+        ),
         ...risk.reasons.map((r) => style.dim(`  ${r}`)),
     ];
     for (const c of changes) {
-        const loud = (c.kind === "replace" || c.kind === "delete") && (c.stateful || c.protected) ? style.red(` !! ${c.stateful ? "stateful" : "protected"}`) : "";
-        lines.push(`  ${mark[c.kind]} ${c.kind} ${c.type} ${c.name}${c.replaceKeys.length > 0 ? style.dim(` (replaced because of ${c.replaceKeys.join(", ")})`) : ""}${loud}`);
-        if (c.kind === "update" || c.kind === "replace") for (const p of readableChanges(c.changes)) lines.push(style.dim(`      ${p.path}: ${shown(p.before)} -> ${shown(p.after)}`));
+        const loud =
+            (c.kind === "replace" || c.kind === "delete") && (c.stateful || c.protected)
+                ? style.red(` !! ${c.stateful ? "stateful" : "protected"}`)
+                : "";
+        lines.push(
+            `  ${mark[c.kind]} ${c.kind} ${c.type} ${c.name}${c.replaceKeys.length > 0 ? style.dim(` (replaced because of ${c.replaceKeys.join(", ")})`) : ""}${loud}`,
+        );
+        if (c.kind === "update" || c.kind === "replace")
+            for (const p of readableChanges(c.changes)) lines.push(style.dim(`      ${p.path}: ${shown(p.before)} -> ${shown(p.after)}`));
     }
     return lines;
 }
@@ -152,7 +189,10 @@ export function renderIgnored(ignored: readonly IgnoredChange[], style: Style): 
     if (ignored.length === 0) return [];
     return [
         style.bold(`Ignored (ignoreChanges keeps the live value; pulumi up changes nothing): ${ignored.length}`),
-        ...ignored.flatMap((c) => [`  = ${c.type} ${c.name}`, ...c.changes.map((p) => style.dim(`      ${p.path}: ${shown(p.before)} -> ${shown(p.after)} (ignored)`))]),
+        ...ignored.flatMap((c) => [
+            `  = ${c.type} ${c.name}`,
+            ...c.changes.map((p) => style.dim(`      ${p.path}: ${shown(p.before)} -> ${shown(p.after)} (ignored)`)),
+        ]),
     ];
 }
 
@@ -160,7 +200,12 @@ export function renderCoverage(rows: readonly CoverageRow[], style: Style): stri
     const uncovered = rows.filter((r) => !r.coveredBy && !r.note);
     const noted = rows.filter((r) => !r.coveredBy && r.note);
     return [
-        style.bold(`Backup coverage: ${rows.length - uncovered.length - noted.length} of ${rows.length} covered${noted.length > 0 ? `, ${noted.length} noted` : ""}`),
-        ...rows.map((r) => `  ${r.coveredBy ? style.green("ok") : r.note ? style.dim("--") : style.red("UNCOVERED")} ${r.name} ${style.dim(r.type)} tier=${r.tier ?? "-"} RPO=${r.rpo ?? "-"} RTO=${r.rto ?? "-"} ${r.coveredBy ? `<- ${r.coveredBy}` : (r.note ?? "")}`),
+        style.bold(
+            `Backup coverage: ${rows.length - uncovered.length - noted.length} of ${rows.length} covered${noted.length > 0 ? `, ${noted.length} noted` : ""}`,
+        ),
+        ...rows.map(
+            (r) =>
+                `  ${r.coveredBy ? style.green("ok") : r.note ? style.dim("--") : style.red("UNCOVERED")} ${r.name} ${style.dim(r.type)} tier=${r.tier ?? "-"} RPO=${r.rpo ?? "-"} RTO=${r.rto ?? "-"} ${r.coveredBy ? `<- ${r.coveredBy}` : (r.note ?? "")}`,
+        ),
     ];
 }

@@ -11,7 +11,13 @@ export interface JudgeableResource {
     name: string;
     id?: string;
     inputs: Record<string, unknown>;
-    options: { protect?: boolean; retainOnDelete?: boolean; provider?: string; dependsOn?: string[]; propertyDependencies?: Record<string, string[]> };
+    options: {
+        protect?: boolean;
+        retainOnDelete?: boolean;
+        provider?: string;
+        dependsOn?: string[];
+        propertyDependencies?: Record<string, string[]>;
+    };
 }
 
 /** The policy config file a stack uses (`--policy-pack-config policies/config/<stack>.json`). */

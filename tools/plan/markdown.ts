@@ -46,7 +46,10 @@ function callouts(r: StackReport): string[] {
     if (loud.length === 0) return [];
     return [
         "> [!CAUTION]",
-        ...loud.map((c) => `> **${c.kind === "replace" ? "Replaces" : "Deletes"} ${c.stateful ? "stateful" : "protected"} ${c.type.split(":").pop()} \`${c.name}\`**${c.replaceKeys.length > 0 ? ` (because of ${c.replaceKeys.map((k) => `\`${k}\``).join(", ")})` : ""}`),
+        ...loud.map(
+            (c) =>
+                `> **${c.kind === "replace" ? "Replaces" : "Deletes"} ${c.stateful ? "stateful" : "protected"} ${c.type.split(":").pop()} \`${c.name}\`**${c.replaceKeys.length > 0 ? ` (because of ${c.replaceKeys.map((k) => `\`${k}\``).join(", ")})` : ""}`,
+        ),
     ];
 }
 
@@ -61,15 +64,25 @@ function findingsSection(findings: Finding[]): string[] {
     return details(title, [
         "| level | rule | resource | finding | fix |",
         "|---|---|---|---|---|",
-        ...findings.map((f) => `| ${f.status === "not-evaluated" ? "not evaluated" : f.level} | \`${f.policy}\` | ${f.resource ? `\`${cell(resourcePath(f.resource.urn))}\`` : "(stack)"} | ${cell(f.message)} | ${cell(f.remediation)} |`),
+        ...findings.map(
+            (f) =>
+                `| ${f.status === "not-evaluated" ? "not evaluated" : f.level} | \`${f.policy}\` | ${f.resource ? `\`${cell(resourcePath(f.resource.urn))}\`` : "(stack)"} | ${cell(f.message)} | ${cell(f.remediation)} |`,
+        ),
     ]);
 }
 
 function changeLines(c: ResourceChange): string[] {
-    const why = [c.replaceKeys.length > 0 ? `because of ${c.replaceKeys.map((k) => `\`${k}\``).join(", ")}` : "", c.causedBy ? `its inputs take the replaced ${c.causedBy.map((u) => `\`${u.split("::").pop()}\``).join(", ")}` : ""].filter(Boolean).join("; ");
+    const why = [
+        c.replaceKeys.length > 0 ? `because of ${c.replaceKeys.map((k) => `\`${k}\``).join(", ")}` : "",
+        c.causedBy ? `its inputs take the replaced ${c.causedBy.map((u) => `\`${u.split("::").pop()}\``).join(", ")}` : "",
+    ]
+        .filter(Boolean)
+        .join("; ");
     return [
         `- **${c.kind}** \`${typeName(c)}\` \`${c.name}\`${why ? ` — ${why}` : ""}`,
-        ...(c.kind === "update" || c.kind === "replace" ? readableChanges(c.changes).map((p) => `  - \`${p.path}\`: \`${cell(short(p.before))}\` → \`${cell(short(p.after))}\``) : []),
+        ...(c.kind === "update" || c.kind === "replace"
+            ? readableChanges(c.changes).map((p) => `  - \`${p.path}\`: \`${cell(short(p.before))}\` → \`${cell(short(p.after))}\``)
+            : []),
     ];
 }
 
@@ -78,12 +91,31 @@ function changeLines(c: ResourceChange): string[] {
  * or, when there are many, by type with their names.
  */
 function destructiveSection(changes: ResourceChange[], budget: number): string[] {
-    const groups = (["replace", "delete"] as const).map((kind) => [kind, changes.filter((c) => c.kind === kind)] as const).filter(([, list]) => list.length > 0);
+    const groups = (["replace", "delete"] as const)
+        .map((kind) => [kind, changes.filter((c) => c.kind === kind)] as const)
+        .filter(([, list]) => list.length > 0);
     if (groups.length === 0) return [];
-    const oneLineEach = groups.flatMap(([kind, list]) => [`**${kind === "replace" ? "Replace" : "Delete"}** (${list.length}):`, ...list.map((c) => `- \`${typeName(c)}\` \`${c.name}\`${c.replaceKeys.length > 0 ? ` — because of ${c.replaceKeys.map((k) => `\`${k}\``).join(", ")}` : c.causedBy ? " — takes a replaced resource's id" : ""}`), ""]);
+    const oneLineEach = groups.flatMap(([kind, list]) => [
+        `**${kind === "replace" ? "Replace" : "Delete"}** (${list.length}):`,
+        ...list.map(
+            (c) =>
+                `- \`${typeName(c)}\` \`${c.name}\`${c.replaceKeys.length > 0 ? ` — because of ${c.replaceKeys.map((k) => `\`${k}\``).join(", ")}` : c.causedBy ? " — takes a replaced resource's id" : ""}`,
+        ),
+        "",
+    ]);
     const byType = groups.flatMap(([kind, list]) => {
         const types = [...new Set(list.map(typeName))].sort();
-        return [`**${kind === "replace" ? "Replace" : "Delete"}** (${list.length}):`, ...types.map((t) => `- \`${t}\`: ${list.filter((c) => typeName(c) === t).map((c) => `\`${c.name}\``).join(", ")}`), ""];
+        return [
+            `**${kind === "replace" ? "Replace" : "Delete"}** (${list.length}):`,
+            ...types.map(
+                (t) =>
+                    `- \`${t}\`: ${list
+                        .filter((c) => typeName(c) === t)
+                        .map((c) => `\`${c.name}\``)
+                        .join(", ")}`,
+            ),
+            "",
+        ];
     });
     const body = oneLineEach.join("\n").length <= budget ? oneLineEach : byType;
     return [`#### Deletions and replacements (${groups.reduce((n, [, l]) => n + l.length, 0)})`, "", ...body];
@@ -103,7 +135,13 @@ function otherChangesSection(changes: ResourceChange[], budget: number): { lines
     }
     const left = rest.length - shownCount;
     const title = `Updates and additions (${rest.length}${left > 0 ? `, ${left} not shown here` : ""})`;
-    return { lines: details(title, [...body, ...(left > 0 ? ["", `_${left} more left out to fit a PR comment; every change is in ${FULL_REPORT}._`] : [])]), left };
+    return {
+        lines: details(title, [
+            ...body,
+            ...(left > 0 ? ["", `_${left} more left out to fit a PR comment; every change is in ${FULL_REPORT}._`] : []),
+        ]),
+        left,
+    };
 }
 
 function riskLines(r: StackReport): string[] {
@@ -119,16 +157,28 @@ function sourceLine(r: StackReport): string[] {
 function coverageSection(rows: CoverageRow[]): string[] {
     const uncovered = rows.filter((r) => !r.coveredBy && !r.note);
     const noted = rows.filter((r) => !r.coveredBy && r.note).length;
-    return details(`Backup coverage: ${rows.length - uncovered.length - noted} of ${rows.length} covered${noted > 0 ? `, ${noted} noted` : ""}${uncovered.length > 0 ? `, **${uncovered.length} uncovered**` : ""}`, [
-        "| resource | type | tier | RPO | RTO | covered by |",
-        "|---|---|---|---|---|---|",
-        ...rows.map((r) => `| \`${r.name}\` | ${r.type.split(":").pop()} | ${r.tier ?? "—"} | ${r.rpo ?? "—"} | ${r.rto ?? "—"} | ${r.coveredBy ?? (r.note ? `— (${cell(r.note)})` : "**nothing**")} |`),
-    ]);
+    return details(
+        `Backup coverage: ${rows.length - uncovered.length - noted} of ${rows.length} covered${noted > 0 ? `, ${noted} noted` : ""}${uncovered.length > 0 ? `, **${uncovered.length} uncovered**` : ""}`,
+        [
+            "| resource | type | tier | RPO | RTO | covered by |",
+            "|---|---|---|---|---|---|",
+            ...rows.map(
+                (r) =>
+                    `| \`${r.name}\` | ${r.type.split(":").pop()} | ${r.tier ?? "—"} | ${r.rpo ?? "—"} | ${r.rto ?? "—"} | ${r.coveredBy ?? (r.note ? `— (${cell(r.note)})` : "**nothing**")} |`,
+            ),
+        ],
+    );
 }
 
 function ignoredSection(ignored: readonly IgnoredChange[]): string[] {
     if (ignored.length === 0) return [];
-    return details(`Ignored by \`ignoreChanges\` (${ignored.length}): pulumi up keeps the live values`, ignored.flatMap((c) => [`- \`${c.type.split(":").pop()}\` \`${c.name}\``, ...c.changes.map((p) => `  - \`${p.path}\`: \`${cell(short(p.before))}\` → \`${cell(short(p.after))}\` (ignored)`)]));
+    return details(
+        `Ignored by \`ignoreChanges\` (${ignored.length}): pulumi up keeps the live values`,
+        ignored.flatMap((c) => [
+            `- \`${c.type.split(":").pop()}\` \`${c.name}\``,
+            ...c.changes.map((p) => `  - \`${p.path}\`: \`${cell(short(p.before))}\` → \`${cell(short(p.after))}\` (ignored)`),
+        ]),
+    );
 }
 
 function graphSection(changes: ResourceChange[]): string[] {
@@ -159,8 +209,18 @@ export function renderStackMarkdown(r: StackReport, maxChars = DEFAULT_MAX_CHARS
         return { comment: text, full: text, trimmed: false };
     }
     const fixed = [...head, "", ...riskLines(r), "", ...destructiveSection(r.changes, maxChars / 2)];
-    const optional = [findingsSection(r.findings), coverageSection(r.coverage), ignoredSection(r.ignored ?? []), graphSection(r.changes)].filter((s) => s.length > 0);
-    const full = [...fixed, ...otherChangesSection(r.changes, Number.POSITIVE_INFINITY).lines, "", ...optional.flatMap((s) => [...s, ""])].join("\n");
+    const optional = [
+        findingsSection(r.findings),
+        coverageSection(r.coverage),
+        ignoredSection(r.ignored ?? []),
+        graphSection(r.changes),
+    ].filter((s) => s.length > 0);
+    const full = [
+        ...fixed,
+        ...otherChangesSection(r.changes, Number.POSITIVE_INFINITY).lines,
+        "",
+        ...optional.flatMap((s) => [...s, ""]),
+    ].join("\n");
     if (full.length <= maxChars) return { comment: full, full, trimmed: false };
     // Deletions, replacements and the findings always stay; updates are trimmed first, then the rest.
     const findings = optional[0]!;
@@ -171,6 +231,9 @@ export function renderStackMarkdown(r: StackReport, maxChars = DEFAULT_MAX_CHARS
         const next = [...comment, "", ...section];
         if (next.join("\n").length <= maxChars - 200) comment = next;
     }
-    comment.push("", `_Trimmed to fit a PR comment${others.left > 0 ? `: ${others.left} updates and additions left out` : ""}; the full report is in ${FULL_REPORT}._`);
+    comment.push(
+        "",
+        `_Trimmed to fit a PR comment${others.left > 0 ? `: ${others.left} updates and additions left out` : ""}; the full report is in ${FULL_REPORT}._`,
+    );
     return { comment: comment.join("\n"), full, trimmed: true };
 }

@@ -41,7 +41,11 @@ export interface LiveCloudflare {
 }
 
 /** Without a live state, every script has one deployment of MOCK_LIVE_WORKER_VERSION at 100%. */
-export const MOCK_LIVE_DEPLOYMENT: LiveCloudflare["deployments"][string][number] = { id: "mock-live-deployment", createdOn: "2026-11-01T00:00:00Z", versions: [{ versionId: MOCK_LIVE_WORKER_VERSION, percentage: 100 }] };
+export const MOCK_LIVE_DEPLOYMENT: LiveCloudflare["deployments"][string][number] = {
+    id: "mock-live-deployment",
+    createdOn: "2026-11-01T00:00:00Z",
+    versions: [{ versionId: MOCK_LIVE_WORKER_VERSION, percentage: 100 }],
+};
 
 export class PlanMocks implements pulumi.runtime.Mocks {
     /** provider reference (`urn::id`) -> its AWS region and the account its credentials belong to */
@@ -68,7 +72,10 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             // AWS's own ARN formats where rules read them, a generic one elsewhere.
             // IAM is global: its ARNs name no region.
             const arnRegion = service === "iam" ? "" : region;
-            state["arn"] ??= type === "aws:backup/vault:Vault" ? `arn:aws:backup:${region}:${account}:backup-vault:${resourceName}` : `arn:aws:${service}:${arnRegion}:${account}:${kind.toLowerCase()}/${resourceName}`;
+            state["arn"] ??=
+                type === "aws:backup/vault:Vault"
+                    ? `arn:aws:backup:${region}:${account}:backup-vault:${resourceName}`
+                    : `arn:aws:${service}:${arnRegion}:${account}:${kind.toLowerCase()}/${resourceName}`;
             if (type === "aws:lb/loadBalancer:LoadBalancer") {
                 state["dnsName"] = `${resourceName.slice(0, 20)}-${shortHash(name, 9)}.${region}.elb.amazonaws.com`;
                 state["arnSuffix"] = `app/${resourceName}/${shortHash(name, 16)}`;
@@ -76,7 +83,8 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             }
             if (type === "aws:lb/targetGroup:TargetGroup") state["arnSuffix"] = `targetgroup/${resourceName}/${shortHash(name, 16)}`;
             if (type === "aws:kms/key:Key") state["keyId"] = id;
-            if (type === "aws:backup/vault:Vault" || type === "aws:s3/bucket:Bucket" || type === "aws:s3/bucketV2:BucketV2") state["bucket"] ??= inputs["bucket"] ?? resourceName;
+            if (type === "aws:backup/vault:Vault" || type === "aws:s3/bucket:Bucket" || type === "aws:s3/bucketV2:BucketV2")
+                state["bucket"] ??= inputs["bucket"] ?? resourceName;
             if (type === "aws:ec2/launchTemplate:LaunchTemplate") state["latestVersion"] = 1;
         }
         // Every upload makes a new version; the same inputs stand for the same upload.
@@ -88,7 +96,8 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         }
         if (type === "random:index/randomPassword:RandomPassword") state["result"] = "mock-password-never-used";
         // Cloudflare returns a token's value once, at creation (a secret output).
-        if (type === "cloudflare:index/apiToken:ApiToken" || type === "cloudflare:index/accountToken:AccountToken") state["value"] = "mock-token-value-never-used";
+        if (type === "cloudflare:index/apiToken:ApiToken" || type === "cloudflare:index/accountToken:AccountToken")
+            state["value"] = "mock-token-value-never-used";
         return { id: type === "cloudflare:index/workerVersion:WorkerVersion" ? String(state["id"]) : id, state };
     }
 
@@ -112,7 +121,11 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 return { names: letters.map((l) => `${region}${l}`), zoneIds: letters.map((_, i) => `use1-az${i + 1}`), id: region };
             }
             case "aws:ec2/getAmi:getAmi":
-                return { id: `ami-0${shortHash(JSON.stringify(args.inputs) + region, 16)}`, architecture: "x86_64", name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101" };
+                return {
+                    id: `ami-0${shortHash(JSON.stringify(args.inputs) + region, 16)}`,
+                    architecture: "x86_64",
+                    name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101",
+                };
             case "aws:index/getCallerIdentity:getCallerIdentity":
                 return { accountId: account, arn: `arn:aws:iam::${account}:user/offline-plan`, userId: "AIDAOFFLINEPLAN", id: account };
             case "aws:index/getPartition:getPartition":
@@ -121,7 +134,10 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 return { name: region, region, id: region };
             case "cloudflare:index/getWorkersDeployments:getWorkersDeployments": {
                 const scriptName = String(args.inputs["scriptName"]);
-                const deployments = (this.live ? (this.live.deployments[scriptName] ?? []) : [MOCK_LIVE_DEPLOYMENT]).map((d) => ({ ...d, strategy: "percentage" }));
+                const deployments = (this.live ? (this.live.deployments[scriptName] ?? []) : [MOCK_LIVE_DEPLOYMENT]).map((d) => ({
+                    ...d,
+                    strategy: "percentage",
+                }));
                 return { accountId: args.inputs["accountId"], scriptName, results: deployments.length > 0 ? [{ deployments }] : [] };
             }
             case "cloudflare:index/getApiTokenPermissionGroupsList:getApiTokenPermissionGroupsList": {
@@ -130,7 +146,10 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 return { results: name ? [{ id: shortHash(`permission-group:${name}`, 32), name, scopes: [] }] : [] };
             }
             case "cloudflare:index/getWorkersScripts:getWorkersScripts":
-                return { accountId: args.inputs["accountId"], results: (this.live?.scripts ?? []).map((s) => ({ ...s, createdOn: "2026-11-01T00:00:00Z" })) };
+                return {
+                    accountId: args.inputs["accountId"],
+                    results: (this.live?.scripts ?? []).map((s) => ({ ...s, createdOn: "2026-11-01T00:00:00Z" })),
+                };
             default:
                 throw new Error(`offline plan: no mock for data source ${args.token}; add one to tools/plan/mocks.ts`);
         }

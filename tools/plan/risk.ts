@@ -13,7 +13,6 @@ export interface Risk {
 
 const ENVIRONMENT_IMPACT: Record<string, number> = { dev: 1, staging: 2, production: 4 };
 
-
 const label = (c: ResourceChange) => `${c.type.split(":").pop()} ${c.name}`;
 const isRoutine = (c: ResourceChange) => isRoutineType(c.type) && c.kind !== "delete";
 const isCritical = (c: ResourceChange) => isCriticalType(c.type) && (c.kind === "replace" || c.kind === "delete");
@@ -21,10 +20,20 @@ const isCritical = (c: ResourceChange) => isCriticalType(c.type) && (c.kind === 
 /** A safeguard the change switches off, if any: monitoring, backups, a lock, deletion protection, `protect`. */
 function safeguardOff(c: ResourceChange): string | undefined {
     const turnedOff = (path: string) => c.changes.some((p) => p.path === path && p.before === true && p.after !== true);
-    if (c.kind === "delete" && c.type === "kubernetes:helm.sh/v3:Release" && c.changes.some((p) => p.path === "chart" && p.before === "kube-prometheus-stack")) return "monitoring switched off";
+    if (
+        c.kind === "delete" &&
+        c.type === "kubernetes:helm.sh/v3:Release" &&
+        c.changes.some((p) => p.path === "chart" && p.before === "kube-prometheus-stack")
+    )
+        return "monitoring switched off";
     if (c.kind === "delete" && c.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule") return "alert rules removed";
-    if (c.kind === "delete" && (c.type === "aws:backup/plan:Plan" || c.type === "aws:backup/selection:Selection")) return "backups switched off";
-    if (c.kind === "delete" && (c.type === "aws:backup/vaultLockConfiguration:VaultLockConfiguration" || c.type === "cloudflare:index/r2BucketLock:R2BucketLock")) return "a lock removed";
+    if (c.kind === "delete" && (c.type === "aws:backup/plan:Plan" || c.type === "aws:backup/selection:Selection"))
+        return "backups switched off";
+    if (
+        c.kind === "delete" &&
+        (c.type === "aws:backup/vaultLockConfiguration:VaultLockConfiguration" || c.type === "cloudflare:index/r2BucketLock:R2BucketLock")
+    )
+        return "a lock removed";
     if (turnedOff("enableDeletionProtection") || turnedOff("deletionProtection")) return "deletion protection switched off";
     if (turnedOff(PROTECT_PATH)) return "protect switched off";
     return undefined;
@@ -36,8 +45,11 @@ export function changeRisk(stack: string, changes: readonly ResourceChange[]): R
     const reasons: string[] = [];
     const weighty = changes.filter((c) => !isRoutine(c));
     const critical = changes.filter(isCritical);
-    const safeguards = changes.map((c) => [c, safeguardOff(c)] as const).filter((e): e is readonly [ResourceChange, string] => e[1] !== undefined);
-    const names = (list: readonly ResourceChange[]) => `${list.slice(0, 3).map(label).join(", ")}${list.length > 3 ? ` and ${list.length - 3} more` : ""}`;
+    const safeguards = changes
+        .map((c) => [c, safeguardOff(c)] as const)
+        .filter((e): e is readonly [ResourceChange, string] => e[1] !== undefined);
+    const names = (list: readonly ResourceChange[]) =>
+        `${list.slice(0, 3).map(label).join(", ")}${list.length > 3 ? ` and ${list.length - 3} more` : ""}`;
 
     // What is added puts nothing live at risk; critical changes are named first.
     const customerFacing = [...critical, ...weighty.filter((c) => c.kind !== "add" && !isCritical(c) && isCustomerFacingType(c.type))];
@@ -52,21 +64,34 @@ export function changeRisk(stack: string, changes: readonly ResourceChange[]): R
     };
     const worst = changes.reduce((a, b) => (likelihoodOf(b) > likelihoodOf(a) ? b : a));
     const likelihood = likelihoodOf(worst);
-    reasons.push(`likelihood ${likelihood}: ${isRoutine(worst) ? "routine: " : ""}${worst.kind} of ${label(worst)}${safeguardOff(worst) ? ` (${safeguardOff(worst)})` : isCritical(worst) ? " (critical)" : ""}`);
+    reasons.push(
+        `likelihood ${likelihood}: ${isRoutine(worst) ? "routine: " : ""}${worst.kind} of ${label(worst)}${safeguardOff(worst) ? ` (${safeguardOff(worst)})` : isCritical(worst) ? " (critical)" : ""}`,
+    );
 
     const components = new Set(weighty.map((c) => c.component));
     const providers = new Set(weighty.map((c) => (c.type.startsWith("pulumi:providers:") ? c.type.split(":")[2]! : c.type.split(":")[0]!)));
     const complexity = Math.min(5, Math.max(1, components.size + (providers.size > 1 ? 1 : 0) + (critical.length > 0 ? 1 : 0)));
-    reasons.push(`complexity ${complexity}: ${components.size > 0 ? `${[...components].sort().join(", ")}` : "routine changes only"}${providers.size > 1 ? `, ${providers.size} providers` : ""}${critical.length > 0 ? ", +1 for a critical replacement" : ""}`);
+    reasons.push(
+        `complexity ${complexity}: ${components.size > 0 ? `${[...components].sort().join(", ")}` : "routine changes only"}${providers.size > 1 ? `, ${providers.size} providers` : ""}${critical.length > 0 ? ", +1 for a critical replacement" : ""}`,
+    );
 
     const score = impact * likelihood * complexity;
     const byScore: Risk["riskClass"] = score <= 20 ? "standard" : score <= 50 ? "normal" : score <= 75 ? "high-risk" : "emergency";
     // A critical replacement or a switched-off safeguard is never routine, whatever the product says.
-    const floor: Risk["riskClass"] | undefined = critical.length + safeguards.length === 0 ? undefined : stack === "production" ? "high-risk" : stack === "staging" ? "normal" : undefined;
+    const floor: Risk["riskClass"] | undefined =
+        critical.length + safeguards.length === 0
+            ? undefined
+            : stack === "production"
+              ? "high-risk"
+              : stack === "staging"
+                ? "normal"
+                : undefined;
     const riskClass = floor && RISK_ORDER.indexOf(floor) > RISK_ORDER.indexOf(byScore) ? floor : byScore;
-    if (riskClass !== byScore) reasons.push(`at least ${floor} in ${stack}: ${[...critical.map((c) => `${c.kind} of critical ${label(c)}`), ...safeguards.map(([c, what]) => `${what} (${label(c)})`)].slice(0, 4).join("; ")}`);
+    if (riskClass !== byScore)
+        reasons.push(
+            `at least ${floor} in ${stack}: ${[...critical.map((c) => `${c.kind} of critical ${label(c)}`), ...safeguards.map(([c, what]) => `${what} (${label(c)})`)].slice(0, 4).join("; ")}`,
+        );
     return { impact, likelihood, complexity, score, riskClass, reasons };
 }
 
 const RISK_ORDER: Array<Risk["riskClass"]> = ["none", "standard", "normal", "high-risk", "emergency"];
-

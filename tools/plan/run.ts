@@ -34,7 +34,10 @@ export interface RunOptions {
 function previouslyDeployed(config: PlatformConfig): LiveCloudflare {
     const gateway = gatewayScriptName(physicalName(config), config.edge.workerName);
     return {
-        scripts: [{ id: gateway, migrationTag: "" }, { id: rateLimiterScriptName(gateway), migrationTag: RATE_LIMITER_MIGRATIONS.at(-1)!.tag }],
+        scripts: [
+            { id: gateway, migrationTag: "" },
+            { id: rateLimiterScriptName(gateway), migrationTag: RATE_LIMITER_MIGRATIONS.at(-1)!.tag },
+        ],
         deployments: { [gateway]: [MOCK_LIVE_DEPLOYMENT] },
     };
 }
@@ -42,13 +45,19 @@ function previouslyDeployed(config: PlatformConfig): LiveCloudflare {
 export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
     const file = readStackFile(stack, options.dir);
     const config = toPlatformConfig(rawPlatformConfig(stack, file), PROJECT_NAME);
-    const result = await captureProgram(PROJECT_NAME, stack, () => {
-        if (!options.viaIndex) return new Platform(physicalName(config), { config }).stackOutputs;
-        // As the language host does: config in the environment, then load the program.
-        process.env["PULUMI_CONFIG"] = JSON.stringify(file.config);
-        process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify(file.secretKeys);
-        pulumi.runtime.setAllConfig(file.config, file.secretKeys);
-        return require("../../index") as Record<string, unknown>;
-    }, options.live ?? previouslyDeployed(config), options.preview);
+    const result = await captureProgram(
+        PROJECT_NAME,
+        stack,
+        () => {
+            if (!options.viaIndex) return new Platform(physicalName(config), { config }).stackOutputs;
+            // As the language host does: config in the environment, then load the program.
+            process.env["PULUMI_CONFIG"] = JSON.stringify(file.config);
+            process.env["PULUMI_CONFIG_SECRET_KEYS"] = JSON.stringify(file.secretKeys);
+            pulumi.runtime.setAllConfig(file.config, file.secretKeys);
+            return require("../../index") as Record<string, unknown>;
+        },
+        options.live ?? previouslyDeployed(config),
+        options.preview,
+    );
     return { stack, config, ...result };
 }

@@ -33,21 +33,31 @@ export function readStackFile(stack: string, dir = ROOT): StackFile {
     const fail = (message: string): never => {
         throw new ConfigError(stack, [`${stack}: ${path}: ${message}`]);
     };
-    if (!existsSync(path)) throw new ConfigError(stack, [`${stack}: no stack file ${path}; expected one of Pulumi.dev.yaml, Pulumi.staging.yaml, Pulumi.production.yaml`]);
+    if (!existsSync(path))
+        throw new ConfigError(stack, [
+            `${stack}: no stack file ${path}; expected one of Pulumi.dev.yaml, Pulumi.staging.yaml, Pulumi.production.yaml`,
+        ]);
     const text = readFileSync(path, "utf8");
-    if (text.length > MAX_FILE_BYTES) fail(`is ${text.length} bytes; expected at most ${MAX_FILE_BYTES} (a stack file holds settings, not data)`);
+    if (text.length > MAX_FILE_BYTES)
+        fail(`is ${text.length} bytes; expected at most ${MAX_FILE_BYTES} (a stack file holds settings, not data)`);
     let document: unknown;
     try {
         document = parse(text, { maxAliasCount: 100 });
     } catch (error) {
         fail(`is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
     }
-    if (document === null || document === undefined) fail("is empty; expected a mapping with a `config:` key holding ops-platform:<key> entries");
-    if (typeof document !== "object" || Array.isArray(document)) fail(`is ${Array.isArray(document) ? "a list" : `a ${typeof document}`}; expected a mapping with a \`config:\` key`);
+    if (document === null || document === undefined)
+        fail("is empty; expected a mapping with a `config:` key holding ops-platform:<key> entries");
+    if (typeof document !== "object" || Array.isArray(document))
+        fail(`is ${Array.isArray(document) ? "a list" : `a ${typeof document}`}; expected a mapping with a \`config:\` key`);
     const root = document as Record<string, unknown>;
-    if (!("config" in root)) fail(`has no \`config:\` key; expected \`config:\` holding ops-platform:<key> entries (found ${Object.keys(root).join(", ") || "nothing"})`);
+    if (!("config" in root))
+        fail(
+            `has no \`config:\` key; expected \`config:\` holding ops-platform:<key> entries (found ${Object.keys(root).join(", ") || "nothing"})`,
+        );
     const entries = root["config"] ?? {};
-    if (typeof entries !== "object" || Array.isArray(entries)) fail("`config:` is not a mapping; expected ops-platform:<key>: value entries");
+    if (typeof entries !== "object" || Array.isArray(entries))
+        fail("`config:` is not a mapping; expected ops-platform:<key>: value entries");
 
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
@@ -61,11 +71,17 @@ export function readStackFile(stack: string, dir = ROOT): StackFile {
         }
         if (isSecure(value)) {
             const secure = (value as { secure: unknown }).secure;
-            if (typeof secure !== "string" || secure.trim() === "") problems.push(`${fullKey}: \`secure:\` is empty; expected the ciphertext \`pulumi config set --secret ${fullKey} ...\` writes`);
+            if (typeof secure !== "string" || secure.trim() === "")
+                problems.push(
+                    `${fullKey}: \`secure:\` is empty; expected the ciphertext \`pulumi config set --secret ${fullKey} ...\` writes`,
+                );
             config[fullKey] = OFFLINE_SECRET_PLACEHOLDER;
             secretKeys.push(fullKey);
         } else if (value !== null && typeof value === "object") {
-            if (containsSecure(value)) problems.push(`${fullKey}: holds a nested secure value; expected secrets as top-level keys (see config/schema.ts SECRET_KEYS)`);
+            if (containsSecure(value))
+                problems.push(
+                    `${fullKey}: holds a nested secure value; expected secrets as top-level keys (see config/schema.ts SECRET_KEYS)`,
+                );
             else config[fullKey] = JSON.stringify(value);
         } else {
             config[fullKey] = String(value);
@@ -83,7 +99,8 @@ function sizeProblem(value: unknown): string | undefined {
     let nodes = 0;
     const walk = (v: unknown): string | undefined => {
         if (++nodes > 10 * MAX_LIST_ITEMS) return `holds more than ${10 * MAX_LIST_ITEMS} values; expected settings, not data`;
-        if (typeof v === "string" && v.length > MAX_VALUE_CHARS) return `a text of ${v.length} characters; expected at most ${MAX_VALUE_CHARS}`;
+        if (typeof v === "string" && v.length > MAX_VALUE_CHARS)
+            return `a text of ${v.length} characters; expected at most ${MAX_VALUE_CHARS}`;
         if (Array.isArray(v)) {
             if (v.length > MAX_LIST_ITEMS) return `a list of ${v.length} items; expected at most ${MAX_LIST_ITEMS}`;
             for (const item of v) {

@@ -20,7 +20,9 @@ const LONG_STRING = 4096;
 export function redact(value: unknown): unknown {
     if (value === UNKNOWN_SIG) return UNKNOWN;
     if (typeof value === "string") {
-        return value.length > LONG_STRING ? `[content sha256:${createHash("sha256").update(value).digest("hex").slice(0, 16)}, ${value.length} chars]` : value;
+        return value.length > LONG_STRING
+            ? `[content sha256:${createHash("sha256").update(value).digest("hex").slice(0, 16)}, ${value.length} chars]`
+            : value;
     }
     if (Array.isArray(value)) return value.map(redact);
     if (value !== null && typeof value === "object") {

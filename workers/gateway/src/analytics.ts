@@ -28,7 +28,11 @@ export function dataPoints(summary: RequestSummary): Array<{ blobs: string[]; do
     const upstreamMs = summary.attempts.reduce((total, a) => total + a.ms, 0);
     const statusClass = `${Math.floor(summary.status / 100)}xx`;
     return [
-        dataPoint("request", { statusClass, cache: summary.cache, provider: summary.provider ?? "none" }, { durationMs: summary.durationMs, providerWaitMs: upstreamMs }),
+        dataPoint(
+            "request",
+            { statusClass, cache: summary.cache, provider: summary.provider ?? "none" },
+            { durationMs: summary.durationMs, providerWaitMs: upstreamMs },
+        ),
         ...summary.attempts.map((a) => dataPoint("attempt", { provider: a.provider, outcome: a.outcome }, { ms: a.ms })),
     ].slice(0, MAX_POINTS);
 }

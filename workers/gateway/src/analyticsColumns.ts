@@ -24,7 +24,11 @@ export function column<K extends PointKind>(kind: K, name: BlobName<K> | DoubleN
 }
 
 /** A data point of `kind` with its values in the columns' order. */
-export function dataPoint<K extends PointKind>(kind: K, blobs: Record<BlobName<K>, string>, doubles: Record<DoubleName<K>, number>): { indexes: string[]; blobs: string[]; doubles: number[] } {
+export function dataPoint<K extends PointKind>(
+    kind: K,
+    blobs: Record<BlobName<K>, string>,
+    doubles: Record<DoubleName<K>, number>,
+): { indexes: string[]; blobs: string[]; doubles: number[] } {
     const { blobs: blobNames, doubles: doubleNames } = DATA_POINTS[kind];
     return {
         indexes: [kind],

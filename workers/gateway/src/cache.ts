@@ -24,7 +24,10 @@ export class ResponseCache {
     private readonly pending = new Map<string, Promise<unknown>>();
     private lastSweep = 0;
 
-    constructor(private readonly kv: KVNamespace, private readonly settings: Settings["cache"]) {}
+    constructor(
+        private readonly kv: KVNamespace,
+        private readonly settings: Settings["cache"],
+    ) {}
 
     async get(key: string, now = Date.now()): Promise<string | null> {
         this.sweep(now);

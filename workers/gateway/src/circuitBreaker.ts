@@ -56,7 +56,10 @@ export class CircuitBreaker {
 
     /** Milliseconds until the earliest open circuit among `providers` may be probed. */
     retryAfterMs(providers: readonly string[]): number {
-        const waits = providers.map((p) => this.circuits.get(p)?.openedAt).filter((t): t is number => t !== undefined).map((t) => Math.max(0, t + this.openMs - this.now()));
+        const waits = providers
+            .map((p) => this.circuits.get(p)?.openedAt)
+            .filter((t): t is number => t !== undefined)
+            .map((t) => Math.max(0, t + this.openMs - this.now()));
         return waits.length > 0 ? Math.min(...waits) : 0;
     }
 }

@@ -33,7 +33,7 @@ export async function authenticate(request: Request, state: KVNamespace): Promis
     const record = await state.get(keyRecordName(await sha256Hex(key)), { type: "json", cacheTtl: KEY_CACHE_TTL_SECONDS });
     if (record === null) return "invalid API key";
     if (!isRecord(record)) {
-        console.error("client key record is malformed: expected {\"client\": \"...\", \"rateLimit\"?: {...}}");
+        console.error('client key record is malformed: expected {"client": "...", "rateLimit"?: {...}}');
         return "invalid API key";
     }
     return record;

@@ -72,12 +72,29 @@ async function health(env: Env, adapters: Adapters): Promise<Response> {
     const canServe = Object.values(providers).some((p) => p.state === "closed" || p.state === "half-open");
     if (order.length > 0 && !canServe) problems.push("no provider can serve: every one is misconfigured or its circuit is open");
     const ok = problems.length === 0 && Object.values(dependencies).every((d) => d === "ok");
-    return json({ status: ok ? "ok" : "degraded", version: env.VERSION, environment: env.ENVIRONMENT, checkedAt: new Date(at).toISOString(), dependencies, providers, problems }, ok ? 200 : 503, { "cache-control": "no-store" });
+    return json(
+        {
+            status: ok ? "ok" : "degraded",
+            version: env.VERSION,
+            environment: env.ENVIRONMENT,
+            checkedAt: new Date(at).toISOString(),
+            dependencies,
+            providers,
+            problems,
+        },
+        ok ? 200 : 503,
+        { "cache-control": "no-store" },
+    );
 }
 
 async function takeToken(env: Env, settings: Settings, client: ClientRecord): Promise<TakeResult> {
     const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`client:${client.client}`));
-    const limits = { maxRequests: settings.rateLimit.maxRequests, windowMs: settings.rateLimit.windowMs, burst: settings.rateLimit.burst, ...client.rateLimit };
+    const limits = {
+        maxRequests: settings.rateLimit.maxRequests,
+        windowMs: settings.rateLimit.windowMs,
+        burst: settings.rateLimit.burst,
+        ...client.rateLimit,
+    };
     const response = await stub.fetch("https://rate-limiter/take", { method: "POST", body: JSON.stringify(limits) });
     return response.json();
 }
@@ -90,11 +107,23 @@ async function chatCompletions(request: Request, env: Env, settings: Settings, a
     const started = Date.now();
     // Every answer, refusals included, is one data point (plus one per provider tried).
     const done = (response: Response, cache: RequestSummary["cache"] = "NONE", outcome?: ChatOutcome): Response => {
-        record(env.ANALYTICS, { status: response.status, cache, ...(outcome?.ok ? { provider: outcome.provider } : {}), durationMs: Date.now() - started, attempts: outcome?.attempts ?? [] });
+        record(env.ANALYTICS, {
+            status: response.status,
+            cache,
+            ...(outcome?.ok ? { provider: outcome.provider } : {}),
+            durationMs: Date.now() - started,
+            attempts: outcome?.attempts ?? [],
+        });
         return response;
     };
     const client = await authenticate(request, env.STATE);
-    if (typeof client === "string") return done(errorResponse({ status: 401, type: "invalid_request_error", code: "invalid_api_key", message: client }, { "www-authenticate": "Bearer" }));
+    if (typeof client === "string")
+        return done(
+            errorResponse(
+                { status: 401, type: "invalid_request_error", code: "invalid_api_key", message: client },
+                { "www-authenticate": "Bearer" },
+            ),
+        );
     // Bad input is refused before a rate-limit token is spent.
     const body = await readJsonBody(request);
     if (!body.ok) return done(errorResponse(invalid(body.error, null, body.status === 413 ? "request_too_large" : null), {}, body.status));
@@ -102,27 +131,62 @@ async function chatCompletions(request: Request, env: Env, settings: Settings, a
     if ("status" in parsed) return done(errorResponse(parsed));
 
     const token = await takeToken(env, settings, client);
-    if (!token.allowed) return done(errorResponse({ status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", message: `rate limit reached for client ${client.client}` }, withRetryAfter(Math.ceil(token.retryAfterMs / 1000))));
+    if (!token.allowed)
+        return done(
+            errorResponse(
+                {
+                    status: 429,
+                    type: "rate_limit_error",
+                    code: "rate_limit_exceeded",
+                    message: `rate limit reached for client ${client.client}`,
+                },
+                withRetryAfter(Math.ceil(token.retryAfterMs / 1000)),
+            ),
+        );
 
     if (caches?.kv !== env.CACHE) caches = { kv: env.CACHE, cache: new ResponseCache(env.CACHE, settings.cache) };
     const { cache } = caches;
     const useCache = cacheable(parsed);
-    const key = useCache ? await cacheKey(client.client, parsed, { asked: parsed.model, served: settings.providers.order.map((p) => settings.providers.endpoints[p]!.model) }) : undefined;
+    const key = useCache
+        ? await cacheKey(client.client, parsed, {
+              asked: parsed.model,
+              served: settings.providers.order.map((p) => settings.providers.endpoints[p]!.model),
+          })
+        : undefined;
     if (key) {
         const cached = await cache.get(key).catch(() => null);
-        if (cached !== null) return done(new Response(cached, { headers: { "content-type": "application/json", "x-cache": "HIT" } }), "HIT");
+        if (cached !== null)
+            return done(new Response(cached, { headers: { "content-type": "application/json", "x-cache": "HIT" } }), "HIT");
     }
-    const { result, shared } = key ? cache.coalesce(key, () => chat(adapters, settings, parsed)) : { result: chat(adapters, settings, parsed), shared: false };
+    const { result, shared } = key
+        ? cache.coalesce(key, () => chat(adapters, settings, parsed))
+        : { result: chat(adapters, settings, parsed), shared: false };
     const outcome = await result;
     const status: RequestSummary["cache"] = key ? (shared ? "SHARED" : "MISS") : "BYPASS";
     // A shared answer's attempts were the first caller's, counted once.
     const counted = shared ? { ...outcome, attempts: [] } : outcome;
     if (!outcome.ok) return done(errorResponse(outcome.error, withRetryAfter(outcome.retryAfterSeconds)), status, counted);
-    if ("stream" in outcome) return done(new Response(outcome.stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-cache": status, "x-provider": outcome.provider } }), status, counted);
+    if ("stream" in outcome)
+        return done(
+            new Response(outcome.stream, {
+                headers: {
+                    "content-type": "text/event-stream; charset=utf-8",
+                    "cache-control": "no-cache",
+                    "x-cache": status,
+                    "x-provider": outcome.provider,
+                },
+            }),
+            status,
+            counted,
+        );
     const answer = JSON.stringify(completion(outcome.reply, newCompletionId(), Math.floor(Date.now() / 1000)));
     // The answer is the client's either way; a cache that cannot take it costs a miss later, not this request.
     if (key && !shared) await cache.put(key, answer).catch((error: unknown) => console.warn("cache write failed", error));
-    return done(new Response(answer, { headers: { "content-type": "application/json", "x-cache": status, "x-provider": outcome.provider } }), status, counted);
+    return done(
+        new Response(answer, { headers: { "content-type": "application/json", "x-cache": status, "x-provider": outcome.provider } }),
+        status,
+        counted,
+    );
 }
 
 /** Everything else goes to the origin, on the origin's host whatever the path looks like. */
@@ -145,7 +209,16 @@ async function route(request: Request, env: Env, adapters: Adapters): Promise<Re
         if (request.method !== "POST") return errorResponse(invalid("use POST"), { allow: "POST" }, 405);
         const { settings } = readSettings(env, adapters);
         // What is wrong is for /health and the logs; a client learns only that it cannot be served.
-        if (!settings) return errorResponse({ status: 503, type: "server_error", code: "gateway_misconfigured", message: "the gateway is misconfigured; its operators can see why at /health" }, withRetryAfter(30));
+        if (!settings)
+            return errorResponse(
+                {
+                    status: 503,
+                    type: "server_error",
+                    code: "gateway_misconfigured",
+                    message: "the gateway is misconfigured; its operators can see why at /health",
+                },
+                withRetryAfter(30),
+            );
         return chatCompletions(request, env, settings, adapters);
     }
     return toOrigin(request, url, env);
@@ -153,20 +226,20 @@ async function route(request: Request, env: Env, adapters: Adapters): Promise<Re
 
 export function createGateway(adapters: Adapters): ExportedHandler<Env> {
     return {
-    async fetch(request: Request, env: Env): Promise<Response> {
-        try {
-            return await route(request, env, adapters);
-        } catch (error) {
-            // Whatever broke, the client gets JSON and no internals.
-            console.error("gateway error", error);
-            return errorResponse({ status: 500, type: "server_error", code: "internal_error", message: "internal error" });
-        }
-    },
+        async fetch(request: Request, env: Env): Promise<Response> {
+            try {
+                return await route(request, env, adapters);
+            } catch (error) {
+                // Whatever broke, the client gets JSON and no internals.
+                console.error("gateway error", error);
+                return errorResponse({ status: 500, type: "server_error", code: "internal_error", message: "internal error" });
+            }
+        },
 
-    async scheduled(controller: ScheduledController, env: Env): Promise<void> {
-        const { settings, problems } = readSettings(env, adapters);
-        if (!settings) throw new Error(`KV backup skipped, gateway misconfigured: ${problems.join("; ")}`);
-        await backupKv(env, settings.backup, controller.scheduledTime);
-    },
+        async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+            const { settings, problems } = readSettings(env, adapters);
+            if (!settings) throw new Error(`KV backup skipped, gateway misconfigured: ${problems.join("; ")}`);
+            await backupKv(env, settings.backup, controller.scheduledTime);
+        },
     };
 }

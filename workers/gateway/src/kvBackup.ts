@@ -19,7 +19,10 @@ const DAY_MS = 86_400_000;
 
 /** `kv-backups/STATE/2026-11-23T03-00-00Z.ndjson.gz`: the date is in the name, so pruning needs no metadata. */
 function exportKey(prefix: string, binding: string, at: Date): string {
-    return `${prefix}${binding}/${at.toISOString().replace(/\.\d+Z$/, "Z").replace(/:/g, "-")}.ndjson.gz`;
+    return `${prefix}${binding}/${at
+        .toISOString()
+        .replace(/\.\d+Z$/, "Z")
+        .replace(/:/g, "-")}.ndjson.gz`;
 }
 
 function exportDate(key: string): Date | undefined {
@@ -49,7 +52,10 @@ function exportLines(kv: KVNamespace, header: KvExportHeader): ReadableStream<st
             const page: KVNamespaceListResult<unknown, string> = await kv.list(cursor ? { cursor } : {});
             for (let i = 0; i < page.keys.length; i += BULK_READ_KEYS) {
                 const keys = page.keys.slice(i, i + BULK_READ_KEYS);
-                const values = await kv.get(keys.map((k) => k.name), "text");
+                const values = await kv.get(
+                    keys.map((k) => k.name),
+                    "text",
+                );
                 let lines = "";
                 for (const key of keys) {
                     const text = values.get(key.name);
@@ -79,7 +85,10 @@ function exportLines(kv: KVNamespace, header: KvExportHeader): ReadableStream<st
 
 /** Streams `body` into R2 at `key` in equal parts as it arrives; aborts the upload on any failure. */
 async function uploadInParts(bucket: R2Bucket, key: string, body: ReadableStream<Uint8Array>, binding: string): Promise<void> {
-    const upload = await bucket.createMultipartUpload(key, { httpMetadata: { contentType: "application/x-ndjson", contentEncoding: "gzip" }, customMetadata: { binding, format: EXPORT_FORMAT } });
+    const upload = await bucket.createMultipartUpload(key, {
+        httpMetadata: { contentType: "application/x-ndjson", contentEncoding: "gzip" },
+        customMetadata: { binding, format: EXPORT_FORMAT },
+    });
     try {
         const parts: R2UploadedPart[] = [];
         let buffer = new Uint8Array(PART_BYTES);
@@ -108,11 +117,17 @@ async function uploadInParts(bucket: R2Bucket, key: string, body: ReadableStream
 }
 
 export async function exportNamespace(kv: KVNamespace, bucket: R2Bucket, key: string, binding: string, at: Date): Promise<void> {
-    const gzipped = exportLines(kv, { format: EXPORT_FORMAT, binding, exportedAt: at.toISOString() }).pipeThrough(new TextEncoderStream()).pipeThrough(new CompressionStream("gzip"));
+    const gzipped = exportLines(kv, { format: EXPORT_FORMAT, binding, exportedAt: at.toISOString() })
+        .pipeThrough(new TextEncoderStream())
+        .pipeThrough(new CompressionStream("gzip"));
     await uploadInParts(bucket, key, gzipped, binding);
 }
 
-export async function backupKv(env: Env, settings: Settings["backup"], scheduledTime: number): Promise<{ exported: string[]; deleted: string[] }> {
+export async function backupKv(
+    env: Env,
+    settings: Settings["backup"],
+    scheduledTime: number,
+): Promise<{ exported: string[]; deleted: string[] }> {
     const at = new Date(scheduledTime);
     const exported: string[] = [];
     for (const binding of settings.bindings) {

@@ -20,7 +20,8 @@ export type BodyResult = { ok: true; body: unknown } | { ok: false; status: 400 
 /** The request's JSON body, read no further than LIMITS.bodyBytes. */
 export async function readJsonBody(request: Request): Promise<BodyResult> {
     const type = request.headers.get("content-type") ?? "";
-    if (!/^application\/json\b/i.test(type)) return { ok: false, status: 415, error: `send the body as application/json, not ${type || "no content type"}` };
+    if (!/^application\/json\b/i.test(type))
+        return { ok: false, status: 415, error: `send the body as application/json, not ${type || "no content type"}` };
     const tooLarge = { ok: false, status: 413, error: `the body is larger than ${LIMITS.bodyBytes} bytes` } as const;
     if (Number(request.headers.get("content-length") ?? 0) > LIMITS.bodyBytes) return tooLarge;
     const reader = request.body?.getReader();

@@ -41,13 +41,44 @@ export interface ApiError {
 
 /** OpenAI's error object; `status` overrides the error's own (a 413 or 415 is still an invalid request). */
 export function errorResponse(error: ApiError, headers: Record<string, string> = {}, status = error.status): Response {
-    return Response.json({ error: { message: error.message, type: error.type, param: error.param ?? null, code: error.code } }, { status, headers });
+    return Response.json(
+        { error: { message: error.message, type: error.type, param: error.param ?? null, code: error.code } },
+        { status, headers },
+    );
 }
 
-export const invalid = (message: string, param: string | null = null, code: string | null = null): ApiError => ({ status: 400, type: "invalid_request_error", message, param, code });
+export const invalid = (message: string, param: string | null = null, code: string | null = null): ApiError => ({
+    status: 400,
+    type: "invalid_request_error",
+    message,
+    param,
+    code,
+});
 
 /** The parameters the gateway passes on; anything else is refused rather than silently dropped. */
-const ACCEPTED = new Set(["model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens", "temperature", "top_p", "n", "stop", "seed", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "user", "tools", "tool_choice", "parallel_tool_calls", "response_format"]);
+const ACCEPTED = new Set([
+    "model",
+    "messages",
+    "stream",
+    "stream_options",
+    "max_tokens",
+    "max_completion_tokens",
+    "temperature",
+    "top_p",
+    "n",
+    "stop",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "user",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "response_format",
+]);
 const ROLES = new Set<Role>(["system", "developer", "user", "assistant", "tool"]);
 
 /** A message's text, whether given as a string or as text parts. */
@@ -59,7 +90,8 @@ export function messageText(content: ChatMessage["content"]): string {
 function optionalNumber(body: Record<string, unknown>, name: string, min: number, max: number, problems: ApiError[]): number | undefined {
     const value = body[name];
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) problems.push(invalid(`${name} must be a number from ${min} to ${max}`, name));
+    if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max)
+        problems.push(invalid(`${name} must be a number from ${min} to ${max}`, name));
     return value as number;
 }
 
@@ -69,33 +101,49 @@ export function parseChatRequest(raw: unknown): ChatRequest | ApiError {
     const body = raw as Record<string, unknown>;
     const unknown = Object.keys(body).filter((k) => !ACCEPTED.has(k));
     if (unknown.length > 0) return invalid(`unsupported parameter ${unknown[0]}`, unknown[0]!, "unsupported_parameter");
-    if (typeof body["model"] !== "string" || body["model"] === "") return invalid("model is required: a model name, or \"auto\" for the gateway's choice", "model");
+    if (typeof body["model"] !== "string" || body["model"] === "")
+        return invalid('model is required: a model name, or "auto" for the gateway\'s choice', "model");
     const messages = body["messages"];
     if (!Array.isArray(messages) || messages.length === 0) return invalid("messages must be a non-empty array", "messages");
     if (messages.length > LIMITS.messages) return invalid(`at most ${LIMITS.messages} messages`, "messages");
     for (const [i, m] of (messages as unknown[]).entries()) {
         const message = m as Partial<ChatMessage> | null;
-        if (!message || !ROLES.has(message.role as Role)) return invalid(`messages[${i}].role must be one of ${[...ROLES].join(", ")}`, `messages[${i}].role`);
+        if (!message || !ROLES.has(message.role as Role))
+            return invalid(`messages[${i}].role must be one of ${[...ROLES].join(", ")}`, `messages[${i}].role`);
         const content = message.content;
-        const textParts = Array.isArray(content) && content.every((p) => p && typeof p === "object" && p.type === "text" && typeof p.text === "string");
+        const textParts =
+            Array.isArray(content) && content.every((p) => p && typeof p === "object" && p.type === "text" && typeof p.text === "string");
         const toolCallOnly = content === null && message.role === "assistant" && Array.isArray(message["tool_calls"]);
-        if (typeof content !== "string" && !textParts && !toolCallOnly) return invalid(`messages[${i}].content must be a string or text parts`, `messages[${i}].content`);
-        if (messageText(content as ChatMessage["content"]).length > LIMITS.messageChars) return invalid(`messages[${i}] is longer than ${LIMITS.messageChars} characters`, `messages[${i}].content`);
+        if (typeof content !== "string" && !textParts && !toolCallOnly)
+            return invalid(`messages[${i}].content must be a string or text parts`, `messages[${i}].content`);
+        if (messageText(content as ChatMessage["content"]).length > LIMITS.messageChars)
+            return invalid(`messages[${i}] is longer than ${LIMITS.messageChars} characters`, `messages[${i}].content`);
     }
     const typed = messages as ChatMessage[];
     if (!typed.some((m) => m.role === "user")) return invalid("the conversation needs a user message", "messages");
     if (body["stream"] !== undefined && typeof body["stream"] !== "boolean") return invalid("stream must be true or false", "stream");
     const problems: ApiError[] = [];
-    const maxTokens = optionalNumber(body, "max_completion_tokens", 1, LIMITS.maxTokens, problems) ?? optionalNumber(body, "max_tokens", 1, LIMITS.maxTokens, problems);
+    const maxTokens =
+        optionalNumber(body, "max_completion_tokens", 1, LIMITS.maxTokens, problems) ??
+        optionalNumber(body, "max_tokens", 1, LIMITS.maxTokens, problems);
     const temperature = optionalNumber(body, "temperature", 0, 2, problems);
     const topP = optionalNumber(body, "top_p", 0, 1, problems);
     optionalNumber(body, "n", 1, 1, problems);
     if (problems.length > 0) return problems[0]!;
     const stop = body["stop"];
-    if (stop !== undefined && stop !== null && typeof stop !== "string" && !(Array.isArray(stop) && stop.every((s) => typeof s === "string"))) return invalid("stop must be a string or an array of strings", "stop");
+    if (
+        stop !== undefined &&
+        stop !== null &&
+        typeof stop !== "string" &&
+        !(Array.isArray(stop) && stop.every((s) => typeof s === "string"))
+    )
+        return invalid("stop must be a string or an array of strings", "stop");
     const streamOptions = body["stream_options"] as { include_usage?: unknown } | undefined;
     const forwarded = Object.fromEntries(Object.entries(body).filter(([k]) => k !== "model" && k !== "stream" && k !== "stream_options"));
-    const openaiOnly = ["tools", "tool_choice", "parallel_tool_calls", "response_format", "logprobs", "top_logprobs", "logit_bias"].some((k) => body[k] !== undefined) || typed.some((m) => m.role === "tool" || m.content === null);
+    const openaiOnly =
+        ["tools", "tool_choice", "parallel_tool_calls", "response_format", "logprobs", "top_logprobs", "logit_bias"].some(
+            (k) => body[k] !== undefined,
+        ) || typed.some((m) => m.role === "tool" || m.content === null);
     return {
         body: forwarded,
         model: body["model"] as string,

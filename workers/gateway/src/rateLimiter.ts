@@ -40,7 +40,11 @@ export class RateLimiter implements DurableObject {
         const allowed = tokens >= 1;
         this.bucket = { tokens: allowed ? tokens - 1 : tokens, updatedAt: now };
         void this.state.storage.put("bucket", this.bucket);
-        const result: TakeResult = { allowed, remaining: Math.floor(this.bucket.tokens), retryAfterMs: allowed ? 0 : Math.ceil((1 - tokens) / refillPerMs) };
+        const result: TakeResult = {
+            allowed,
+            remaining: Math.floor(this.bucket.tokens),
+            retryAfterMs: allowed ? 0 : Math.ceil((1 - tokens) / refillPerMs),
+        };
         return Response.json(result);
     }
 }

@@ -23,7 +23,14 @@ export interface Settings {
     cache: { size: number; ttlMs: number; cleanupIntervalMs: number };
     rateLimit: { maxRequests: number; windowMs: number; burst: number };
     concurrency: { max: number; min: number };
-    providers: { order: string[]; endpoints: Record<string, Endpoint>; timeoutMs: number; deadlineMs: number; circuitFailures: number; circuitOpenMs: number };
+    providers: {
+        order: string[];
+        endpoints: Record<string, Endpoint>;
+        timeoutMs: number;
+        deadlineMs: number;
+        circuitFailures: number;
+        circuitOpenMs: number;
+    };
     backup: { bindings: string[]; prefix: string; retentionDays: number };
 }
 
@@ -60,8 +67,10 @@ function endpointOf(env: Env, name: string, adapters: Adapters): Endpoint | stri
     } catch {
         parsed = undefined;
     }
-    if (!parsed || (parsed.protocol !== "https:" && parsed.protocol !== "http:")) problems.push(`${bindings.url} must be an http(s) URL, got ${JSON.stringify(url ?? null)}`);
-    if (typeof model !== "string" || model.trim() === "") problems.push(`${bindings.model} must name a model, got ${JSON.stringify(model ?? null)}`);
+    if (!parsed || (parsed.protocol !== "https:" && parsed.protocol !== "http:"))
+        problems.push(`${bindings.url} must be an http(s) URL, got ${JSON.stringify(url ?? null)}`);
+    if (typeof model !== "string" || model.trim() === "")
+        problems.push(`${bindings.model} must name a model, got ${JSON.stringify(model ?? null)}`);
     return problems.length === 0 ? { url: String(url), model: String(model), apiKey: String(apiKey) } : problems;
 }
 
@@ -69,7 +78,8 @@ export function readSettings(env: Env, adapters: Adapters): SettingsResult {
     const problems: string[] = [];
     const number = (key: keyof typeof GATEWAY_VARS): number => {
         const value = Number(env[key]);
-        if (GATEWAY_VARS[key] === "positive" && (!Number.isFinite(value) || value <= 0)) problems.push(`${key} must be a positive number, got ${JSON.stringify(env[key] ?? null)}`);
+        if (GATEWAY_VARS[key] === "positive" && (!Number.isFinite(value) || value <= 0))
+            problems.push(`${key} must be a positive number, got ${JSON.stringify(env[key] ?? null)}`);
         return value;
     };
     const order = providerOrder(env);
@@ -88,7 +98,11 @@ export function readSettings(env: Env, adapters: Adapters): SettingsResult {
     for (const b of bindings) if (!env[b]) problems.push(`KV_BACKUP_BINDINGS names ${b}, which is not bound`);
     const settings: Settings = {
         cache: { size: number("CACHE_SIZE"), ttlMs: number("CACHE_TTL_MS"), cleanupIntervalMs: number("CACHE_CLEANUP_INTERVAL_MS") },
-        rateLimit: { maxRequests: number("RATE_LIMIT_MAX_REQUESTS"), windowMs: number("RATE_LIMIT_WINDOW_MS"), burst: number("RATE_LIMIT_BURST") },
+        rateLimit: {
+            maxRequests: number("RATE_LIMIT_MAX_REQUESTS"),
+            windowMs: number("RATE_LIMIT_WINDOW_MS"),
+            burst: number("RATE_LIMIT_BURST"),
+        },
         concurrency: { max: number("CONCURRENCY_MAX"), min: number("CONCURRENCY_MIN") },
         providers: {
             order,

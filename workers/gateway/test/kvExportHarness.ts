@@ -19,7 +19,9 @@ function counting<T extends object>(target: T, counts: Record<string, number>, l
             return (...args: unknown[]) => {
                 counts[label] = (counts[label] ?? 0) + 1;
                 const result = (value as (...a: unknown[]) => unknown).apply(object, args);
-                return result instanceof Promise ? result.then((r) => (r && typeof r === "object" && "uploadPart" in r ? counting(r as object, counts, label) : r)) : result;
+                return result instanceof Promise
+                    ? result.then((r) => (r && typeof r === "object" && "uploadPart" in r ? counting(r as object, counts, label) : r))
+                    : result;
             };
         },
     });
@@ -33,7 +35,8 @@ function randomText(bytes: number): string {
 
 /** Writes `count` keys into the real namespace. */
 async function seed(env: Env, count: number, bytes: number): Promise<void> {
-    for (let i = 0; i < count; i += 1000) await Promise.all(Array.from({ length: Math.min(1000, count - i) }, (_, j) => env.STATE.put(keyName(i + j), randomText(bytes))));
+    for (let i = 0; i < count; i += 1000)
+        await Promise.all(Array.from({ length: Math.min(1000, count - i) }, (_, j) => env.STATE.put(keyName(i + j), randomText(bytes))));
 }
 
 /**
@@ -47,7 +50,9 @@ function generatedNamespace(count: number, bytes: number): KVNamespace {
             const start = Number(options.cursor ?? 0);
             const end = Math.min(count, start + 1000);
             const keys = Array.from({ length: end - start }, (_, j) => ({ name: keyName(start + j) }));
-            return end < count ? { keys, list_complete: false, cursor: String(end), cacheStatus: null } : { keys, list_complete: true, cacheStatus: null };
+            return end < count
+                ? { keys, list_complete: false, cursor: String(end), cacheStatus: null }
+                : { keys, list_complete: true, cacheStatus: null };
         },
         async get(keys: string | string[]) {
             if (!Array.isArray(keys)) throw new Error("the export reads single keys only for values that are not UTF-8; these all are");
@@ -69,7 +74,13 @@ export default {
         const generate = url.searchParams.get("generate");
         const kv = generate ? generatedNamespace(Number(generate), Number(url.searchParams.get("bytes"))) : env.STATE;
         const counts: Record<string, number> = {};
-        await exportNamespace(counting(kv, counts, "kv"), counting(env.BACKUPS, counts, "r2"), key, "STATE", new Date("2026-11-23T03:00:00Z"));
+        await exportNamespace(
+            counting(kv, counts, "kv"),
+            counting(env.BACKUPS, counts, "r2"),
+            key,
+            "STATE",
+            new Date("2026-11-23T03:00:00Z"),
+        );
         return Response.json(counts);
     },
 } satisfies ExportedHandler<Env>;

@@ -33,8 +33,19 @@ export interface ProviderAdapter {
 }
 
 /** Builds a chunk of a translated stream. */
-export function chunkOf(stream: { id: string; created: number }, model: string, delta: Record<string, unknown>, finish: string | null = null): Chunk {
-    return { id: stream.id, object: "chat.completion.chunk", created: stream.created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] };
+export function chunkOf(
+    stream: { id: string; created: number },
+    model: string,
+    delta: Record<string, unknown>,
+    finish: string | null = null,
+): Chunk {
+    return {
+        id: stream.id,
+        object: "chat.completion.chunk",
+        created: stream.created,
+        model,
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    };
 }
 
 /** A stream event's JSON, or undefined when it is not JSON. */

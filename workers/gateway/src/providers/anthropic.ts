@@ -5,39 +5,75 @@ import { PROVIDER_CATALOGUE } from "./catalogue";
 
 /** Anthropic requires max_tokens; OpenAI's default when a client sets none. */
 const DEFAULT_MAX_TOKENS = 1024;
-const FINISH: Record<string, string> = { end_turn: "stop", stop_sequence: "stop", max_tokens: "length", tool_use: "tool_calls", refusal: "content_filter" };
+const FINISH: Record<string, string> = {
+    end_turn: "stop",
+    stop_sequence: "stop",
+    max_tokens: "length",
+    tool_use: "tool_calls",
+    refusal: "content_filter",
+};
 const finishOf = (stopReason: string | undefined) => FINISH[stopReason ?? ""] ?? "stop";
 
 export const anthropic: ProviderAdapter = {
     entry: PROVIDER_CATALOGUE.anthropic,
     openaiShaped: false,
     request(chat, endpoint) {
-        const system = chat.messages.filter((m) => m.role === "system" || m.role === "developer").map((m) => messageText(m.content)).join("\n");
+        const system = chat.messages
+            .filter((m) => m.role === "system" || m.role === "developer")
+            .map((m) => messageText(m.content))
+            .join("\n");
         const body = {
             model: endpoint.model,
             max_tokens: chat.maxTokens ?? DEFAULT_MAX_TOKENS,
             ...(system ? { system } : {}),
-            messages: chat.messages.filter((m) => m.role === "user" || m.role === "assistant").map((m) => ({ role: m.role, content: messageText(m.content) })),
+            messages: chat.messages
+                .filter((m) => m.role === "user" || m.role === "assistant")
+                .map((m) => ({ role: m.role, content: messageText(m.content) })),
             // Anthropic's temperature runs 0..1 where OpenAI's runs 0..2; 0 stays 0.
             ...(chat.temperature !== undefined ? { temperature: Math.min(1, chat.temperature) } : {}),
             ...(chat.topP !== undefined ? { top_p: chat.topP } : {}),
             ...(chat.stop ? { stop_sequences: chat.stop } : {}),
             stream: chat.stream,
         };
-        return new Request(endpoint.url, { method: "POST", headers: { "content-type": "application/json", "x-api-key": endpoint.apiKey, "anthropic-version": "2023-06-01" }, body: JSON.stringify(body) });
+        return new Request(endpoint.url, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-api-key": endpoint.apiKey, "anthropic-version": "2023-06-01" },
+            body: JSON.stringify(body),
+        });
     },
     reply(body) {
         if (body === null || typeof body !== "object") return "answered 200 with a body that is not JSON";
-        const b = body as { model?: string; stop_reason?: string; usage?: { input_tokens?: number; output_tokens?: number }; content?: Array<{ type?: string; text?: string }> };
+        const b = body as {
+            model?: string;
+            stop_reason?: string;
+            usage?: { input_tokens?: number; output_tokens?: number };
+            content?: Array<{ type?: string; text?: string }>;
+        };
         const content = Array.isArray(b.content) ? b.content.map((c) => (c.type === "text" ? (c.text ?? "") : "")).join("") : "";
         if (content.trim() === "") return "answered 200 with no content";
-        const usage = b.usage ? { prompt_tokens: b.usage.input_tokens ?? 0, completion_tokens: b.usage.output_tokens ?? 0, total_tokens: (b.usage.input_tokens ?? 0) + (b.usage.output_tokens ?? 0) } : undefined;
-        return { model: b.model ?? "unknown", message: { role: "assistant", content }, finishReason: finishOf(b.stop_reason), ...(usage ? { usage } : {}) };
+        const usage = b.usage
+            ? {
+                  prompt_tokens: b.usage.input_tokens ?? 0,
+                  completion_tokens: b.usage.output_tokens ?? 0,
+                  total_tokens: (b.usage.input_tokens ?? 0) + (b.usage.output_tokens ?? 0),
+              }
+            : undefined;
+        return {
+            model: b.model ?? "unknown",
+            message: { role: "assistant", content },
+            finishReason: finishOf(b.stop_reason),
+            ...(usage ? { usage } : {}),
+        };
     },
     streamTranslator(stream) {
         let model = "unknown";
         const usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
-        type Event = { type?: string; message?: { model?: string; usage?: { input_tokens?: number } }; delta?: { type?: string; text?: string; stop_reason?: string }; usage?: { output_tokens?: number } };
+        type Event = {
+            type?: string;
+            message?: { model?: string; usage?: { input_tokens?: number } };
+            delta?: { type?: string; text?: string; stop_reason?: string };
+            usage?: { output_tokens?: number };
+        };
         return (event) => {
             const data = eventJson<Event>(event);
             if (data === undefined) return "sent a stream event that is not JSON";
@@ -47,7 +83,12 @@ export const anthropic: ProviderAdapter = {
                     usage.prompt_tokens = data.message?.usage?.input_tokens ?? 0;
                     return { chunks: [chunkOf(stream, model, { role: "assistant", content: "" })] };
                 case "content_block_delta":
-                    return { chunks: data.delta?.type === "text_delta" && data.delta.text ? [chunkOf(stream, model, { content: data.delta.text })] : [] };
+                    return {
+                        chunks:
+                            data.delta?.type === "text_delta" && data.delta.text
+                                ? [chunkOf(stream, model, { content: data.delta.text })]
+                                : [],
+                    };
                 case "message_delta":
                     usage.completion_tokens = data.usage?.output_tokens ?? usage.completion_tokens;
                     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;

@@ -17,8 +17,20 @@ export interface ProviderEntry {
 }
 
 export const PROVIDER_CATALOGUE = {
-    openai: { bindingPrefix: "OPENAI", secretConfigKey: "openaiApiKey", configPrefix: "openai", defaultUrl: "https://api.openai.com/v1/chat/completions", defaultModel: "gpt-4o-mini" },
-    anthropic: { bindingPrefix: "ANTHROPIC", secretConfigKey: "anthropicApiKey", configPrefix: "anthropic", defaultUrl: "https://api.anthropic.com/v1/messages", defaultModel: "claude-sonnet-4-5" },
+    openai: {
+        bindingPrefix: "OPENAI",
+        secretConfigKey: "openaiApiKey",
+        configPrefix: "openai",
+        defaultUrl: "https://api.openai.com/v1/chat/completions",
+        defaultModel: "gpt-4o-mini",
+    },
+    anthropic: {
+        bindingPrefix: "ANTHROPIC",
+        secretConfigKey: "anthropicApiKey",
+        configPrefix: "anthropic",
+        defaultUrl: "https://api.anthropic.com/v1/messages",
+        defaultModel: "claude-sonnet-4-5",
+    },
 } as const satisfies Record<string, ProviderEntry>;
 
 export type ProviderName = keyof typeof PROVIDER_CATALOGUE;

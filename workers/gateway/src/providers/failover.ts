@@ -40,7 +40,11 @@ interface ProviderState {
 }
 let shared: ProviderState | undefined;
 export function providerState(settings: Settings): ProviderState {
-    shared ??= { breaker: new CircuitBreaker(settings.providers.circuitFailures, settings.providers.circuitOpenMs), limits: new ConcurrencyLimits(settings.concurrency.min, settings.concurrency.max), refusedKeys: new Map() };
+    shared ??= {
+        breaker: new CircuitBreaker(settings.providers.circuitFailures, settings.providers.circuitOpenMs),
+        limits: new ConcurrencyLimits(settings.concurrency.min, settings.concurrency.max),
+        refusedKeys: new Map(),
+    };
     return shared;
 }
 
@@ -56,14 +60,25 @@ type CallResult =
     | { kind: "failed"; reason: string; rateLimitedFor?: number; keyRefused?: number };
 
 /** One call to one provider, within `timeoutMs` until it answers (or, streaming, sends content). */
-async function call(provider: string, adapter: ProviderAdapter, endpoint: Endpoint, chat: ChatRequest, timeoutMs: number, idleMs: number): Promise<CallResult> {
+async function call(
+    provider: string,
+    adapter: ProviderAdapter,
+    endpoint: Endpoint,
+    chat: ChatRequest,
+    timeoutMs: number,
+    idleMs: number,
+): Promise<CallResult> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
         const response = await fetch(adapter.request(chat, endpoint), { signal: controller.signal });
         if (response.status >= 500 || response.status === 429) {
             await response.body?.cancel();
-            return { kind: "failed", reason: `status ${response.status}`, ...(response.status === 429 ? { rateLimitedFor: retryAfterOf(response) ?? ALL_FAILED_RETRY_AFTER_SECONDS } : {}) };
+            return {
+                kind: "failed",
+                reason: `status ${response.status}`,
+                ...(response.status === 429 ? { rateLimitedFor: retryAfterOf(response) ?? ALL_FAILED_RETRY_AFTER_SECONDS } : {}),
+            };
         }
         // 401/403 means our key for this provider is wrong: the client's request is fine, so try
         // the next provider, and never show the upstream's answer about our credentials.
@@ -74,8 +89,19 @@ async function call(provider: string, adapter: ProviderAdapter, endpoint: Endpoi
         if (!response.ok) {
             // Another 4xx is about the request itself; another provider would refuse it too.
             const body = (await response.json().catch(() => null)) as { error?: { message?: unknown } } | null;
-            const message = typeof body?.error?.message === "string" ? body.error.message : `the provider refused the request (status ${response.status})`;
-            return { kind: "client-error", error: { status: response.status === 404 || response.status === 413 || response.status === 422 ? response.status : 400, type: "invalid_request_error", message: `${provider}: ${message}`, code: "provider_refused" } };
+            const message =
+                typeof body?.error?.message === "string"
+                    ? body.error.message
+                    : `the provider refused the request (status ${response.status})`;
+            return {
+                kind: "client-error",
+                error: {
+                    status: response.status === 404 || response.status === 413 || response.status === 422 ? response.status : 400,
+                    type: "invalid_request_error",
+                    message: `${provider}: ${message}`,
+                    code: "provider_refused",
+                },
+            };
         }
         if (chat.stream) {
             const stream = await commitStream(adapter, response, chat.includeUsage, idleMs);
@@ -83,9 +109,14 @@ async function call(provider: string, adapter: ProviderAdapter, endpoint: Endpoi
         }
         // A 200 without an answer is a failure like any other: fail over, and never cache it.
         const reply = adapter.reply(await response.json().catch(() => null));
-        return typeof reply === "string" ? { kind: "failed", reason: reply } : { kind: "answer", outcome: { provider, reply: { provider, ...reply } } };
+        return typeof reply === "string"
+            ? { kind: "failed", reason: reply }
+            : { kind: "answer", outcome: { provider, reply: { provider, ...reply } } };
     } catch (error) {
-        return { kind: "failed", reason: controller.signal.aborted ? `timeout after ${timeoutMs} ms` : `network error: ${(error as Error).message}` };
+        return {
+            kind: "failed",
+            reason: controller.signal.aborted ? `timeout after ${timeoutMs} ms` : `network error: ${(error as Error).message}`,
+        };
     } finally {
         clearTimeout(timer);
     }
@@ -106,7 +137,12 @@ export async function chat(adapters: Adapters, settings: Settings, request: Chat
             const adapter = adapters[provider]!;
             if (request.openaiOnly && !adapter.openaiShaped) {
                 done.add(provider);
-                attempts.push({ provider, reason: "skipped: the request uses tools or options only OpenAI-shaped providers take", outcome: "skipped", ms: 0 });
+                attempts.push({
+                    provider,
+                    reason: "skipped: the request uses tools or options only OpenAI-shaped providers take",
+                    outcome: "skipped",
+                    ms: 0,
+                });
                 continue;
             }
             if (!breaker.tryAcquire(provider)) {
@@ -129,7 +165,14 @@ export async function chat(adapters: Adapters, settings: Settings, request: Chat
             }
             called++;
             const started = Date.now();
-            const result = await call(provider, adapter, settings.providers.endpoints[provider]!, request, Math.min(timeoutMs, remaining), timeoutMs);
+            const result = await call(
+                provider,
+                adapter,
+                settings.providers.endpoints[provider]!,
+                request,
+                Math.min(timeoutMs, remaining),
+                timeoutMs,
+            );
             const ms = Date.now() - started;
             if (result.kind === "failed") {
                 breaker.failure(provider);
@@ -150,15 +193,37 @@ export async function chat(adapters: Adapters, settings: Settings, request: Chat
         // Every provider left is busy: wait for a slot rather than refuse for load.
         const remaining = deadline - Date.now();
         if (remaining <= 0 || !(await limits.waitForSlot(remaining))) {
-            for (const provider of order) if (!done.has(provider)) attempts.push({ provider, reason: `not tried: its calls were all in flight until the ${deadlineMs} ms deadline`, outcome: "busy", ms: 0 });
+            for (const provider of order)
+                if (!done.has(provider))
+                    attempts.push({
+                        provider,
+                        reason: `not tried: its calls were all in flight until the ${deadlineMs} ms deadline`,
+                        outcome: "busy",
+                        ms: 0,
+                    });
             break;
         }
     }
     const summary = attempts.map((a) => `${a.provider}: ${a.reason}`).join("; ");
     // Every provider called was rate limiting: 429 with the soonest Retry-After they gave.
     if (called > 0 && rateLimited.length === called) {
-        return { ok: false, error: { status: 429, type: "rate_limit_error", code: "providers_rate_limited", message: `every provider is rate limiting (${summary})` }, retryAfterSeconds: Math.min(...rateLimited), attempts };
+        return {
+            ok: false,
+            error: {
+                status: 429,
+                type: "rate_limit_error",
+                code: "providers_rate_limited",
+                message: `every provider is rate limiting (${summary})`,
+            },
+            retryAfterSeconds: Math.min(...rateLimited),
+            attempts,
+        };
     }
     const openFor = Math.ceil(breaker.retryAfterMs(order) / 1000);
-    return { ok: false, error: { status: 503, type: "server_error", code: "no_provider_available", message: `no provider could answer (${summary})` }, retryAfterSeconds: Math.max(openFor, ALL_FAILED_RETRY_AFTER_SECONDS), attempts };
+    return {
+        ok: false,
+        error: { status: 503, type: "server_error", code: "no_provider_available", message: `no provider could answer (${summary})` },
+        retryAfterSeconds: Math.max(openFor, ALL_FAILED_RETRY_AFTER_SECONDS),
+        attempts,
+    };
 }

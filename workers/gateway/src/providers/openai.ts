@@ -7,17 +7,40 @@ export const openai: ProviderAdapter = {
     entry: PROVIDER_CATALOGUE.openai,
     openaiShaped: true,
     request(chat, endpoint) {
-        const body = { ...chat.body, model: endpoint.model, stream: chat.stream, ...(chat.stream ? { stream_options: { include_usage: true } } : {}) };
-        return new Request(endpoint.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${endpoint.apiKey}` }, body: JSON.stringify(body) });
+        const body = {
+            ...chat.body,
+            model: endpoint.model,
+            stream: chat.stream,
+            ...(chat.stream ? { stream_options: { include_usage: true } } : {}),
+        };
+        return new Request(endpoint.url, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${endpoint.apiKey}` },
+            body: JSON.stringify(body),
+        });
     },
     reply(body) {
         if (body === null || typeof body !== "object") return "answered 200 with a body that is not JSON";
-        const b = body as { model?: string; usage?: Usage; choices?: Array<{ message?: { content?: string | null; tool_calls?: unknown[] }; finish_reason?: string }> };
+        const b = body as {
+            model?: string;
+            usage?: Usage;
+            choices?: Array<{ message?: { content?: string | null; tool_calls?: unknown[] }; finish_reason?: string }>;
+        };
         const choice = b.choices?.[0];
         const content = choice?.message?.content;
         const toolCalls = choice?.message?.tool_calls;
-        if ((typeof content !== "string" || content.trim() === "") && !(Array.isArray(toolCalls) && toolCalls.length > 0)) return "answered 200 with no content";
-        return { model: b.model ?? "unknown", message: { role: "assistant", content: typeof content === "string" ? content : null, ...(toolCalls ? { tool_calls: toolCalls } : {}) }, finishReason: choice?.finish_reason ?? "stop", ...(b.usage ? { usage: b.usage } : {}) };
+        if ((typeof content !== "string" || content.trim() === "") && !(Array.isArray(toolCalls) && toolCalls.length > 0))
+            return "answered 200 with no content";
+        return {
+            model: b.model ?? "unknown",
+            message: {
+                role: "assistant",
+                content: typeof content === "string" ? content : null,
+                ...(toolCalls ? { tool_calls: toolCalls } : {}),
+            },
+            finishReason: choice?.finish_reason ?? "stop",
+            ...(b.usage ? { usage: b.usage } : {}),
+        };
     },
     streamTranslator({ id, created, includeUsage }) {
         return (event) => {

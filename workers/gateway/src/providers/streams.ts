@@ -7,10 +7,19 @@ import { EventSourceParserStream } from "eventsource-parser/stream";
 import { newCompletionId, sseData, SSE_DONE, type Chunk } from "../openaiApi";
 import type { ProviderAdapter } from "./adapter";
 
-const hasContent = (c: Chunk) => c.choices.some((choice) => (typeof choice.delta["content"] === "string" && choice.delta["content"] !== "") || Array.isArray(choice.delta["tool_calls"]));
+const hasContent = (c: Chunk) =>
+    c.choices.some(
+        (choice) =>
+            (typeof choice.delta["content"] === "string" && choice.delta["content"] !== "") || Array.isArray(choice.delta["tool_calls"]),
+    );
 
 /** The client's stream, or why the provider's stream failed before any content. */
-export async function commitStream(adapter: ProviderAdapter, response: Response, includeUsage: boolean, idleMs: number): Promise<ReadableStream<Uint8Array> | string> {
+export async function commitStream(
+    adapter: ProviderAdapter,
+    response: Response,
+    includeUsage: boolean,
+    idleMs: number,
+): Promise<ReadableStream<Uint8Array> | string> {
     const translate = adapter.streamTranslator({ id: newCompletionId(), created: Math.floor(Date.now() / 1000), includeUsage });
     const events = response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
     const buffered: Chunk[] = [];
@@ -25,10 +34,14 @@ export async function commitStream(adapter: ProviderAdapter, response: Response,
         if (translated.done) return "ended its stream before any content";
         buffered.push(...translated.chunks);
         if (translated.chunks.some(hasContent)) break;
-        if (translated.chunks.some((c) => c.choices.some((choice) => choice.finish_reason !== null))) return "finished its stream with no content";
+        if (translated.chunks.some((c) => c.choices.some((choice) => choice.finish_reason !== null)))
+            return "finished its stream with no content";
     }
     const finish = (controller: ReadableStreamDefaultController<Uint8Array>, error?: string) => {
-        if (error) controller.enqueue(sseData({ error: { message: `the provider's stream broke: ${error}`, type: "server_error", param: null, code: null } }));
+        if (error)
+            controller.enqueue(
+                sseData({ error: { message: `the provider's stream broke: ${error}`, type: "server_error", param: null, code: null } }),
+            );
         else controller.enqueue(sseData(SSE_DONE));
         controller.close();
     };
