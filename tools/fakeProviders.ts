@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ProviderName } from "../workers/gateway/src/providers/catalogue";
 
 export type Behaviour =
     | "ok"
@@ -21,7 +22,73 @@ export type Behaviour =
     /** Streams the first event, then drops the connection. */
     | "stream-breaks";
 
-export type Shape = "openai" | "anthropic";
+export type Shape = ProviderName;
+
+/** Each provider's answers on the wire: a provider in the catalogue without one fails the type-check. */
+const WIRE_FORMATS: Record<Shape, { reply(text: string): unknown; empty: unknown; streamEvents(body: Record<string, unknown>): string[] }> =
+    {
+        openai: {
+            reply: (text) => ({
+                id: "chatcmpl-upstream",
+                object: "chat.completion",
+                created: 1,
+                model: "gpt-test",
+                choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+                usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
+            }),
+            empty: { choices: [{ message: { role: "assistant", content: null }, finish_reason: "stop" }] },
+            streamEvents(body) {
+                const chunk = (delta: unknown, finish: string | null = null) =>
+                    `data: ${JSON.stringify({ id: "chatcmpl-upstream", object: "chat.completion.chunk", created: 1, model: "gpt-test", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+                const events = [
+                    chunk({ role: "assistant", content: "" }),
+                    chunk({ content: "hello " }),
+                    chunk({ content: "from openai" }),
+                    chunk({}, "stop"),
+                ];
+                if ((body["stream_options"] as { include_usage?: boolean } | undefined)?.include_usage)
+                    events.push(
+                        `data: ${JSON.stringify({ id: "chatcmpl-upstream", object: "chat.completion.chunk", created: 1, model: "gpt-test", choices: [], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } })}\n\n`,
+                    );
+                return [...events, "data: [DONE]\n\n"];
+            },
+        },
+        anthropic: {
+            reply: (text) => ({
+                id: "msg_1",
+                type: "message",
+                role: "assistant",
+                model: "claude-test",
+                content: [{ type: "text", text }],
+                stop_reason: "end_turn",
+                usage: { input_tokens: 5, output_tokens: 3 },
+            }),
+            empty: { content: [] },
+            streamEvents() {
+                const event = (type: string, data: Record<string, unknown>) =>
+                    `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+                return [
+                    event("message_start", {
+                        message: {
+                            id: "msg_1",
+                            type: "message",
+                            role: "assistant",
+                            model: "claude-test",
+                            content: [],
+                            usage: { input_tokens: 5, output_tokens: 0 },
+                        },
+                    }),
+                    event("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
+                    event("ping", {}),
+                    event("content_block_delta", { index: 0, delta: { type: "text_delta", text: "hello " } }),
+                    event("content_block_delta", { index: 0, delta: { type: "text_delta", text: "from anthropic" } }),
+                    event("content_block_stop", { index: 0 }),
+                    event("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 3 } }),
+                    event("message_stop", {}),
+                ];
+            },
+        },
+    };
 
 /** The secret a fake provider puts in its 401 answer: a gateway must never show it. */
 export const UPSTREAM_SECRET_IN_401 = "sk-upstream-secret-in-error";
@@ -65,12 +132,7 @@ export class FakeProvider {
             case "limited":
                 return json(429, { error: { message: "slow down" } }, { "retry-after": "7" });
             case "empty":
-                return json(
-                    200,
-                    this.shape === "openai"
-                        ? { choices: [{ message: { role: "assistant", content: null }, finish_reason: "stop" }] }
-                        : { content: [] },
-                );
+                return json(200, WIRE_FORMATS[this.shape].empty);
             case "garbage":
                 return json(200, "<html>oops</html>");
             case "huge":
@@ -81,65 +143,12 @@ export class FakeProvider {
     }
 
     private reply(text: string): unknown {
-        if (this.shape === "openai")
-            return {
-                id: "chatcmpl-upstream",
-                object: "chat.completion",
-                created: 1,
-                model: "gpt-test",
-                choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
-                usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
-            };
-        return {
-            id: "msg_1",
-            type: "message",
-            role: "assistant",
-            model: "claude-test",
-            content: [{ type: "text", text }],
-            stop_reason: "end_turn",
-            usage: { input_tokens: 5, output_tokens: 3 },
-        };
+        return WIRE_FORMATS[this.shape].reply(text);
     }
 
     private stream(res: ServerResponse, body: Record<string, unknown>): void {
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-        const events: string[] = [];
-        if (this.shape === "openai") {
-            const chunk = (delta: unknown, finish: string | null = null) =>
-                `data: ${JSON.stringify({ id: "chatcmpl-upstream", object: "chat.completion.chunk", created: 1, model: "gpt-test", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-            events.push(
-                chunk({ role: "assistant", content: "" }),
-                chunk({ content: "hello " }),
-                chunk({ content: "from openai" }),
-                chunk({}, "stop"),
-            );
-            if ((body["stream_options"] as { include_usage?: boolean } | undefined)?.include_usage)
-                events.push(
-                    `data: ${JSON.stringify({ id: "chatcmpl-upstream", object: "chat.completion.chunk", created: 1, model: "gpt-test", choices: [], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } })}\n\n`,
-                );
-            events.push("data: [DONE]\n\n");
-        } else {
-            const event = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-            events.push(
-                event("message_start", {
-                    message: {
-                        id: "msg_1",
-                        type: "message",
-                        role: "assistant",
-                        model: "claude-test",
-                        content: [],
-                        usage: { input_tokens: 5, output_tokens: 0 },
-                    },
-                }),
-                event("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
-                event("ping", {}),
-                event("content_block_delta", { index: 0, delta: { type: "text_delta", text: "hello " } }),
-                event("content_block_delta", { index: 0, delta: { type: "text_delta", text: "from anthropic" } }),
-                event("content_block_stop", { index: 0 }),
-                event("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 3 } }),
-                event("message_stop", {}),
-            );
-        }
+        const events = WIRE_FORMATS[this.shape].streamEvents(body);
         if (this.behaviour === "stream-breaks") {
             res.write(events[0]);
             return void setTimeout(() => res.socket?.destroy(), 10);

@@ -47,16 +47,20 @@ const NAME_KEYS = ["name", "bucket", "title", "metadata.name", "metadata.namespa
 /** Immutable resources: any input change is a new resource. */
 const IMMUTABLE = new Set(["cloudflare:index/workerVersion:WorkerVersion"]);
 
+/** The fields that name an array element: a binding's or a group's `name`, a rule's `alert` or `record`. */
+const NAME_FIELDS = ["name", "alert", "record"];
+
 /**
- * How an array element is named in a path: by its `name` where every element of the array has a
- * distinct one (`bindings[RATE_LIMIT_MAX_REQUESTS].text`), else by its position.
+ * How an array element is named in a path: by its name where every element of the array has a
+ * distinct one (`bindings[RATE_LIMIT_MAX_REQUESTS].text`, `rules[EndpointDown].expr`), else by its position.
  */
 function elementKeys(list: readonly unknown[]): string[] {
-    const names = list.map((v) =>
-        v !== null && typeof v === "object" && typeof (v as { name?: unknown }).name === "string"
-            ? (v as { name: string }).name
-            : undefined,
-    );
+    const nameOf = (v: unknown): string | undefined => {
+        if (v === null || typeof v !== "object") return undefined;
+        const field = NAME_FIELDS.find((f) => typeof (v as Record<string, unknown>)[f] === "string");
+        return field === undefined ? undefined : (v as Record<string, string>)[field];
+    };
+    const names = list.map(nameOf);
     const named = names.every((n) => n !== undefined && /^[^[\]]+$/.test(n)) && new Set(names).size === names.length;
     return list.map((_, i) => (named ? names[i]! : String(i)));
 }

@@ -1,0 +1,58 @@
+/**
+ * The README's layout table and CONTRIBUTING.md name files that exist, and the table covers the
+ * whole tree: a moved or added area without its row fails here.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { ROOT } from "./helpers/cli";
+
+/** `components/{aws,cloudflare}.ts` -> both paths. */
+const expand = (path: string): string[] => {
+    const m = /\{([^}]+)\}/.exec(path);
+    return m ? m[1]!.split(",").flatMap((part) => expand(path.replace(m[0], part))) : [path];
+};
+
+const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+const layout = readme.slice(readme.indexOf("## Layout"), readme.indexOf("\n## ", readme.indexOf("## Layout") + 1));
+const rows = [...layout.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]!);
+
+/** Root files every Node and Pulumi project has, which need no row of their own. */
+const PROJECT_FILES = new Set([
+    ".ci",
+    ".github",
+    ".gitignore",
+    ".npmrc",
+    ".prettierignore",
+    ".prettierrc.json",
+    "README.md",
+    "Pulumi.yaml",
+    "Pulumi.dev.yaml",
+    "Pulumi.staging.yaml",
+    "Pulumi.production.yaml",
+    "jest.config.js",
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+]);
+
+it("names in its layout table only paths that exist", () => {
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.flatMap(expand).filter((p) => !existsSync(join(ROOT, p)))).toEqual([]);
+});
+
+it("has a layout row for every top-level entry of the tree", () => {
+    const tracked = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" })
+        .split("\n")
+        .filter(Boolean);
+    const topLevel = [...new Set(tracked.map((f) => f.split("/")[0]!))];
+    const covered = new Set(rows.flatMap(expand).map((p) => p.replace(/\/$/, "").split("/")[0]!));
+    expect(topLevel.filter((entry) => !covered.has(entry) && !PROJECT_FILES.has(entry)).sort()).toEqual([]);
+});
+
+it("CONTRIBUTING.md names only files that exist", () => {
+    const text = readFileSync(join(ROOT, "CONTRIBUTING.md"), "utf8");
+    const paths = [...text.matchAll(/`([\w.{},-]+(?:\/[\w.{},<>-]+)+)`/g)].map((m) => m[1]!).filter((p) => !p.includes("<"));
+    expect(paths.length).toBeGreaterThan(10);
+    expect(paths.flatMap(expand).filter((p) => !existsSync(join(ROOT, p)))).toEqual([]);
+});
