@@ -1,4 +1,5 @@
 import { validateConfig } from "../../config/load";
+import { sectionSettings } from "../../config/sections";
 import { problemsOf, rawOf, withKey } from "../helpers/config";
 import { STACKS } from "../helpers/plan";
 
@@ -93,6 +94,22 @@ describe("bad config is refused with the key named", () => {
                 "dev: ops-platform:network.natGatways",
                 "dev: ops-platform:costCenter",
             ]),
+        );
+    });
+});
+
+describe("config is resolved once", () => {
+    it("validates a stack's config once per run: the same raw config gives the same parsed config", () => {
+        expect(validateConfig(rawOf("production"))).toBe(validateConfig(rawOf("production")));
+    });
+
+    it("hands back a section the stack's validation resolved, and resolves one given alone with its rules", () => {
+        const { fleet } = validateConfig(rawOf("production"));
+        expect(sectionSettings("fleet", fleet, "a child component")).toBe(fleet);
+        const alone = sectionSettings("fleet", { size: { minSize: 1, desiredCapacity: 1, maxSize: 2 } }, "a component built alone");
+        expect(sectionSettings("fleet", alone, "its child")).toBe(alone);
+        expect(() => sectionSettings("edge", { concurrency: { min: 20, max: 10 } }, "gw")).toThrow(
+            "gw: invalid settings: edge.concurrency.min: 20 is above max 10",
         );
     });
 });

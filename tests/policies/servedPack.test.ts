@@ -17,6 +17,7 @@ import { EngineService } from "@pulumi/pulumi/proto/engine_grpc_pb";
 import { DEFAULT_ENFORCEMENT_LEVEL, levelOf, type PolicyConfig } from "../../policies/engine";
 import { NOT_EVALUATED_POLICY } from "../../policies/pack";
 import { ALL_RULES } from "../../policies/rules";
+import { SECRET_MARK_RULES } from "../../policies/rules/security";
 import { readAuditInput } from "../../tools/audit";
 import { judge, policyConfigFor } from "../../tools/plan/judge";
 import type { PlanDocument } from "../../tools/plan/document";
@@ -168,8 +169,8 @@ function audit(stack: string, resources: readonly PlanResource[]): Served {
 }
 
 /** Rules that need secret marks: the audit judges them, the served pack says it cannot. */
-const SECRET_MARK_RULES = ["worker-no-plaintext-secrets", "kubernetes-secret-not-plaintext", "logpush-credentials-secret"];
-const withoutSecretMarkRules = (keys: string[]) => keys.filter((k) => !SECRET_MARK_RULES.includes(k.split(" ")[0]!));
+const SECRET_MARK_RULE_NAMES = SECRET_MARK_RULES.map((rule) => rule.name);
+const withoutSecretMarkRules = (keys: string[]) => keys.filter((k) => !SECRET_MARK_RULE_NAMES.includes(k.split(" ")[0]!));
 
 beforeAll(async () => {
     engine = new grpc.Server();
@@ -247,7 +248,7 @@ it.each(STACKS)(
                 "cloudflare:index/logpushJob:LogpushJob",
             ].includes(r.type),
         );
-        expect(served.notEvaluated.filter((k) => SECRET_MARK_RULES.includes(k.split(" ")[0]!)).length).toBe(secretHolders.length);
+        expect(served.notEvaluated.filter((k) => SECRET_MARK_RULE_NAMES.includes(k.split(" ")[0]!)).length).toBe(secretHolders.length);
     },
     60_000,
 );

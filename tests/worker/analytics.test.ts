@@ -1,4 +1,6 @@
+import { gatewayAnalyticsModules } from "../../components/monitoring/exporterConfigs";
 import { dataPoints, record, type RequestSummary } from "../../workers/gateway/src/analytics";
+import { DATA_POINTS, type PointKind } from "../../workers/gateway/src/analyticsColumns";
 
 const failedOver: RequestSummary = {
     status: 200,
@@ -20,6 +22,21 @@ it("writes one point per request and one per provider attempt, in the columns th
     expect(dataPoints({ status: 401, cache: "NONE", durationMs: 3, attempts: [] })).toEqual([
         { indexes: ["request"], blobs: ["request", "4xx", "NONE", "none"], doubles: [3, 0] },
     ]);
+});
+
+it("the exporter's SQL reads each column under the name the Worker writes it by, for the kind of point it selects", () => {
+    const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    for (const { sql } of Object.values(gatewayAnalyticsModules("gw"))) {
+        const kind = /WHERE blob1 = '(\w+)'/.exec(sql)![1] as PointKind;
+        const layout = DATA_POINTS[kind];
+        for (const [, column, index, alias] of sql.matchAll(/\b(blob|double)(\d+)\b(?: AS (\w+))?/g)) {
+            const names: readonly string[] = column === "blob" ? layout.blobs : layout.doubles;
+            const name = names[Number(index) - 1];
+            expect([sql, column, index, name !== undefined]).toEqual([sql, column, index, true]);
+            // Where the SQL gives a column a label, it is the column's own name.
+            if (alias && !alias.startsWith("p")) expect([sql, alias]).toEqual([sql, snake(name!)]);
+        }
+    }
 });
 
 it("never fails the request: a dataset that throws, or none bound, is ignored", () => {

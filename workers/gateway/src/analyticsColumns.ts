@@ -4,7 +4,7 @@
  * (components/monitoring/exporterConfigs.ts), so neither counts positions. Each point's first
  * blob, and its index, is its kind.
  */
-const DATA_POINTS = {
+export const DATA_POINTS = {
     /** One per chat request, refusals included. */
     request: { blobs: ["kind", "statusClass", "cache", "provider"], doubles: ["durationMs", "providerWaitMs"] },
     /** One per provider tried or skipped. */
