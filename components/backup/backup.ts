@@ -10,6 +10,7 @@ import { BackupPlan } from "./backupPlan";
 import { BackupVault, FAILED_JOB_FILTER } from "./backupVault";
 import { allTierRules, backupPlanName, lockBounds, tierTable, type TierRow } from "./planRules";
 import { RestoreTests } from "./restoreTests";
+import { serviceRole } from "../iam";
 
 export interface BackupArgs {
     /** The `ops-platform:backup` section: tiers, GFS, windows, lock, copies, restore testing. Optional; defaults in config/schema.ts. */
@@ -71,22 +72,15 @@ export class Backup extends pulumi.ComponentResource {
               )
             : undefined;
 
-        const role = new aws.iam.Role(
+        const role = serviceRole(
             `${name}-service`,
+            "backup.amazonaws.com",
             {
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                backup: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+                restore: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
             },
             { parent: this },
         );
-        for (const [suffix, policyArn] of [
-            ["backup", "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"],
-            ["restore", "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores"],
-        ] as const) {
-            new aws.iam.RolePolicyAttachment(`${name}-service-${suffix}`, { role: role.name, policyArn }, { parent: role });
-        }
 
         const copyDestinationArns: pulumi.Input<string>[] = [
             ...(dr ? [dr.arn] : []),

@@ -6,6 +6,7 @@ import { sectionSettings } from "../../config/sections";
 import { APP_PORT } from "./applicationLoadBalancer";
 import { PATCH_GROUP_TAG } from "./patching";
 import { renderUserData } from "./userData";
+import { serviceRole } from "../iam";
 
 export interface AutoScalingFleetArgs {
     /** VPC of the instances. Required. */
@@ -107,22 +108,15 @@ export class AutoScalingFleet extends pulumi.ComponentResource {
         }
 
         // Instance identity: SSM only, no SSH keys.
-        const role = new aws.iam.Role(
+        const role = serviceRole(
             `${name}-instance`,
+            "ec2.amazonaws.com",
             {
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                ssm: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+                cloudwatch: "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
             },
             { parent: this },
         );
-        for (const [suffix, policyArn] of [
-            ["ssm", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
-            ["cloudwatch", "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"],
-        ] as const) {
-            new aws.iam.RolePolicyAttachment(`${name}-instance-${suffix}`, { role: role.name, policyArn }, { parent: role });
-        }
         const profile = new aws.iam.InstanceProfile(`${name}-instance`, { role: role.name }, { parent: role });
 
         const imageId = settings.amiId

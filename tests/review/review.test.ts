@@ -9,6 +9,15 @@ import { ROOT, runTool } from "../helpers/cli";
 import { planOf, STACKS } from "../helpers/plan";
 import { scratchDir } from "../helpers/scratch";
 
+/** The PR comment for the change from `before` to `after`, as `npm run plan -- --markdown` builds it. */
+const commentOf = (stack: string, before: PlanDocument, after: PlanDocument, maxChars?: number) => {
+    const { changes, ignored } = planDiff(before, after);
+    return renderStackMarkdown(
+        { stack, doc: after, changes, ignored, risk: changeRisk(stack, changes), coverage: backupCoverage(after), findings: [] },
+        maxChars,
+    );
+};
+
 const documentOf = async (stack: string): Promise<PlanDocument> => {
     const { config: _config, ...doc } = await planOf(stack);
     return doc;
@@ -26,17 +35,8 @@ it.each(STACKS)("the committed baseline plans/%s.json is what the program produc
 describe("diff against a baseline", () => {
     it("reports nothing when nothing changed, and says so in one line", async () => {
         const doc = await documentOf("dev");
-        const changes = planDiff(doc, doc).changes;
-        expect(changes).toEqual([]);
-        const md = renderStackMarkdown({
-            stack: "dev",
-            doc,
-            changes,
-            risk: changeRisk("dev", changes),
-            coverage: backupCoverage(doc),
-            findings: [],
-        });
-        expect(md.comment).toBe("### **dev**: no changes.");
+        expect(planDiff(doc, doc).changes).toEqual([]);
+        expect(commentOf("dev", doc, doc).comment).toBe("### **dev**: no changes.");
     });
 
     it("tells an update from a replace and names the input that forces it", async () => {
@@ -58,14 +58,7 @@ describe("diff against a baseline", () => {
         expect(changes.find((c) => c.type === "aws:ec2/launchTemplate:LaunchTemplate")!.changes).toEqual([
             { path: "instanceType", before: "t3.medium", after: "t3.large" },
         ]);
-        const md = renderStackMarkdown({
-            stack: "production",
-            doc: after,
-            changes,
-            risk: changeRisk("production", changes),
-            coverage: backupCoverage(after),
-            findings: [],
-        });
+        const md = commentOf("production", before, after);
         expect(md.comment).toContain("> **Replaces stateful Vault `ops-platform-production-backup-dr`** (because of `name`)");
         expect(md.comment).not.toMatch(/\x1b\[/);
     });
@@ -82,16 +75,7 @@ describe("the diff says what pulumi up would do", () => {
         expect(changes).toEqual([]);
         expect(changeRisk("production", changes).riskClass).toBe("none");
         expect(ignored.map((c) => [c.name, c.changes.map((p) => p.path)])).toEqual([[group.name, ["desiredCapacity"]]]);
-        const md = renderStackMarkdown({
-            stack: "production",
-            doc: after,
-            changes,
-            ignored,
-            risk: changeRisk("production", changes),
-            coverage: backupCoverage(after),
-            findings: [],
-        });
-        expect(md.comment).toBe("### **production**: no changes.");
+        expect(commentOf("production", before, after).comment).toBe("### **production**: no changes.");
     });
 
     it.each([
@@ -225,18 +209,7 @@ it("trims a long comment to the limit, keeping the summary, with the full report
     const before = await documentOf("production");
     const after: PlanDocument = structuredClone(before);
     for (const r of after.resources) r.inputs["description"] = `changed ${r.name}`;
-    const changes = planDiff(before, after).changes;
-    const md = renderStackMarkdown(
-        {
-            stack: "production",
-            doc: after,
-            changes,
-            risk: changeRisk("production", changes),
-            coverage: backupCoverage(after),
-            findings: [],
-        },
-        8000,
-    );
+    const md = commentOf("production", before, after, 8000);
     expect(md.trimmed).toBe(true);
     expect(md.comment.length).toBeLessThanOrEqual(8000);
     expect(md.comment).toMatch(/^### \*\*production\*\*: 0 to add, \d+ to update/);

@@ -6,7 +6,7 @@
  */
 import { createGateway } from "../src/gateway";
 import { messageText } from "../src/openaiApi";
-import { chunkOf, eventJson, type ProviderAdapter } from "../src/providers/adapter";
+import { chunkOf, eventJson, jsonPost, type ProviderAdapter } from "../src/providers/adapter";
 import type { ProviderEntry } from "../src/providers/catalogue";
 import { ADAPTERS } from "../src/providers/registry";
 
@@ -30,11 +30,7 @@ const acme: ProviderAdapter = {
             stream: chat.stream,
             ...(chat.maxTokens ? { max_tokens: chat.maxTokens } : {}),
         };
-        return new Request(endpoint.url, {
-            method: "POST",
-            headers: { "content-type": "application/json", authorization: `Bearer ${endpoint.apiKey}` },
-            body: JSON.stringify(body),
-        });
+        return jsonPost(endpoint.url, { authorization: `Bearer ${endpoint.apiKey}` }, body);
     },
     reply(body) {
         const b = body as {

@@ -26,10 +26,15 @@ export interface ProviderAdapter {
     readonly openaiShaped: boolean;
     /** The upstream request for a checked chat request. */
     request(chat: ChatRequest, endpoint: Endpoint): Request;
-    /** A whole (non-streamed) answer in OpenAI's terms, or why the body is not one. */
-    reply(body: unknown): Omit<ChatReply, "provider"> | string;
+    /** A whole (non-streamed) answer in OpenAI's terms from the JSON object the provider sent, or why it is not one. */
+    reply(body: object): Omit<ChatReply, "provider"> | string;
     /** A translator for one stream: each upstream SSE event in, OpenAI chunks out. */
     streamTranslator(stream: { id: string; created: number; includeUsage: boolean }): (event: EventSourceMessage) => StreamStep;
+}
+
+/** A JSON POST to a provider, with its own auth headers. */
+export function jsonPost(url: string, headers: Record<string, string>, body: unknown): Request {
+    return new Request(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
 }
 
 /** Builds a chunk of a translated stream. */

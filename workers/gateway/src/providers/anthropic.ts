@@ -1,6 +1,6 @@
 /** Anthropic's Messages API (https://docs.anthropic.com/en/api/messages), translated to and from OpenAI's terms. */
 import { messageText } from "../openaiApi";
-import { chunkOf, eventJson, type ProviderAdapter } from "./adapter";
+import { chunkOf, eventJson, jsonPost, type ProviderAdapter } from "./adapter";
 import { PROVIDER_CATALOGUE } from "./catalogue";
 
 /** Anthropic requires max_tokens; OpenAI's default when a client sets none. */
@@ -35,14 +35,9 @@ export const anthropic: ProviderAdapter = {
             ...(chat.stop ? { stop_sequences: chat.stop } : {}),
             stream: chat.stream,
         };
-        return new Request(endpoint.url, {
-            method: "POST",
-            headers: { "content-type": "application/json", "x-api-key": endpoint.apiKey, "anthropic-version": "2023-06-01" },
-            body: JSON.stringify(body),
-        });
+        return jsonPost(endpoint.url, { "x-api-key": endpoint.apiKey, "anthropic-version": "2023-06-01" }, body);
     },
     reply(body) {
-        if (body === null || typeof body !== "object") return "answered 200 with a body that is not JSON";
         const b = body as {
             model?: string;
             stop_reason?: string;

@@ -108,7 +108,8 @@ async function call(
             return typeof stream === "string" ? { kind: "failed", reason: stream } : { kind: "answer", outcome: { provider, stream } };
         }
         // A 200 without an answer is a failure like any other: fail over, and never cache it.
-        const reply = adapter.reply(await response.json().catch(() => null));
+        const body: unknown = await response.json().catch(() => null);
+        const reply = body !== null && typeof body === "object" ? adapter.reply(body) : "answered 200 with a body that is not JSON";
         return typeof reply === "string"
             ? { kind: "failed", reason: reply }
             : { kind: "answer", outcome: { provider, reply: { provider, ...reply } } };

@@ -1,6 +1,6 @@
 /** OpenAI's Chat Completions: the gateway's own wire format, so requests and chunks pass through. */
 import { SSE_DONE, type Chunk, type Usage } from "../openaiApi";
-import { eventJson, type ProviderAdapter } from "./adapter";
+import { eventJson, jsonPost, type ProviderAdapter } from "./adapter";
 import { PROVIDER_CATALOGUE } from "./catalogue";
 
 export const openai: ProviderAdapter = {
@@ -13,14 +13,9 @@ export const openai: ProviderAdapter = {
             stream: chat.stream,
             ...(chat.stream ? { stream_options: { include_usage: true } } : {}),
         };
-        return new Request(endpoint.url, {
-            method: "POST",
-            headers: { "content-type": "application/json", authorization: `Bearer ${endpoint.apiKey}` },
-            body: JSON.stringify(body),
-        });
+        return jsonPost(endpoint.url, { authorization: `Bearer ${endpoint.apiKey}` }, body);
     },
     reply(body) {
-        if (body === null || typeof body !== "object") return "answered 200 with a body that is not JSON";
         const b = body as {
             model?: string;
             usage?: Usage;
