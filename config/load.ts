@@ -156,8 +156,11 @@ function formatPath(path: readonly PropertyKey[]): string {
     return path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : `${i === 0 ? "" : "."}${String(segment)}`)).join("");
 }
 
-/** Shapes of credentials (OpenAI, Anthropic, Slack, GitHub, AWS keys, long opaque tokens): never echoed back. */
-const CREDENTIAL = /^(sk-|sk_|xox[abp]-|ghp_|gho_|AKIA|ASIA|Bearer\s)|^[A-Za-z0-9_-]{32,}$|https:\/\/hooks\.slack\.com\/services\//;
+/**
+ * Shapes of credentials (OpenAI, Anthropic, Slack, GitHub, AWS keys, Cloudflare's account and
+ * user API tokens `cfat_`/`cfut_`, long opaque tokens): never echoed back.
+ */
+const CREDENTIAL = /^(sk-|sk_|xox[abp]-|ghp_|gho_|AKIA|ASIA|cf[au]t_|Bearer\s)|^[A-Za-z0-9_-]{32,}$|https:\/\/hooks\.slack\.com\/services\//;
 
 function describeValue(value: unknown): string {
     if (value === undefined) return "missing";

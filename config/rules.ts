@@ -23,10 +23,23 @@ export interface Problem {
 
 type Check = (config: ParsedConfig, context: { stack: string; secretKeys: ReadonlySet<string> }) => Problem[];
 
-const environmentMatchesStack: Check = (c, { stack }) =>
-    (STACK_NAMES as readonly string[]).includes(stack) && c.environment !== stack
+/**
+ * Every physical name, backup selection, audit scope and patch target carries the environment,
+ * so a stack whose file says another stack's environment would deploy into that stack's
+ * resources: the stack's name and its environment must be one and the same.
+ */
+const environmentMatchesStack: Check = (c, { stack }) => {
+    if (!(STACK_NAMES as readonly string[]).includes(stack))
+        return [
+            {
+                path: "environment",
+                message: `the stack "${stack}" is none of this project's environments (${STACK_NAMES.join(", ")}); every name the stack declares carries its environment, so "${c.environment}" would deploy into the ${c.environment} stack's resources. Name the stack after its environment`,
+            },
+        ];
+    return c.environment !== stack
         ? [{ path: "environment", message: `is "${c.environment}" but the stack is "${stack}"; expected "${stack}"` }]
         : [];
+};
 
 const regionsAreDistinct: Check = (c) => {
     const problems: Problem[] = [];

@@ -14,6 +14,8 @@ import { scratchDir } from "../helpers/scratch";
 const BASE = readFileSync(join(ROOT, "Pulumi.dev.yaml"), "utf8");
 const OPENAI_LIKE = `sk-proj-${"Ab3".repeat(16)}`;
 const CLOUDFLARE_LIKE = "x".repeat(8) + "Q9_pLm2ZrT7vWc4YhK1sNd8fGb6";
+/** A Cloudflare account API token, its `cfat_` prefix and all, cut where a paste might cut it. */
+const CLOUDFLARE_ACCOUNT_TOKEN = "cfat_Q9pLm2ZrT7vWc4.YhK1sNd8";
 
 /** The dev stack file with `ops-platform:<key>` set (merged into objects) or removed. */
 function withConfig(changes: Record<string, unknown>): string {
@@ -86,6 +88,11 @@ const CASES: Array<[string, string, string[]]> = [
     [
         "an OpenAI key pasted as the account id",
         withConfig({ cloudflare: { accountId: OPENAI_LIKE } }),
+        ["dev: ops-platform:cloudflare.accountId: a value that looks like a credential (not shown)"],
+    ],
+    [
+        "a Cloudflare account token pasted as the account id",
+        withConfig({ cloudflare: { accountId: CLOUDFLARE_ACCOUNT_TOKEN } }),
         ["dev: ops-platform:cloudflare.accountId: a value that looks like a credential (not shown)"],
     ],
     [
@@ -277,6 +284,7 @@ describe.each(CASES)("%s", (_, text, expected) => {
         for (const line of message.split("\n")) expect(line).toMatch(/^dev: /);
         expect(message).not.toContain(OPENAI_LIKE);
         expect(message).not.toContain(CLOUDFLARE_LIKE);
+        expect(message).not.toContain(CLOUDFLARE_ACCOUNT_TOKEN);
     });
 });
 
@@ -290,6 +298,16 @@ it.each([
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^Config of stack "dev" is invalid:\ndev: /);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+});
+
+it("refuses a stack whose name is not its environment, which would deploy into that environment's resources", () => {
+    const qa = scratchDir("malformed-qa");
+    writeFileSync(join(qa, "Pulumi.qa.yaml"), BASE);
+    const result = runTool("plan", ["qa", "--config-dir", qa]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+        'qa: ops-platform:environment: the stack "qa" is none of this project\'s environments (dev, staging, production); every name the stack declares carries its environment, so "dev" would deploy into the dev stack\'s resources',
+    );
 });
 
 it("the repository's own stack files are accepted", () => {
