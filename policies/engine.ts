@@ -47,6 +47,11 @@ interface RuleBase {
     description: string;
     /** What to change when the rule fails. */
     remediation: string;
+    /**
+     * The rule is about whether values are secrets, so it reads the secret marks itself. Any
+     * other rule that reads a secret cannot see its value: its judgement is "not evaluated".
+     */
+    judgesSecrets?: true;
 }
 
 export interface ResourceRule extends RuleBase {
@@ -107,19 +112,22 @@ export class RuleInputError extends Error {
 
 /** How the plan, the audit and the pack write a value that is unknown until deploy. */
 export const UNKNOWN = "[unknown]";
+/** How the plan and the audit write a secret's value (a stack export's secret object). */
+export const SECRET = "[secret]";
 
 /**
  * A rule's judgement of one resource. What the rule read is recorded: if it read a value that
- * is unknown until deploy, at any depth, it cannot know the answer, so its judgement is "not
- * evaluated" (naming those values) rather than a violation or a pass that may not hold.
+ * is unknown until deploy, or a secret whose value it cannot see, at any depth, it cannot know
+ * the answer, so its judgement is "not evaluated" (naming those values) rather than a violation
+ * or a pass that may not hold.
  */
 export function judgeResource(rule: ResourceRule, resource: PolicyResource, context: RuleContext): Judgement[] {
-    const reads = { unknowns: [] as string[], last: undefined as string | undefined };
+    const reads = newReads(rule);
     const judgements = guarded(rule, reads, () => rule.validateResource(watched(resource, reads), context)).map((j) => ({
         ...j,
         resource: resource,
     }));
-    return settle(judgements, reads.unknowns, resource);
+    return settle(judgements, reads, resource);
 }
 
 /** Everything a rule says about `resources`: each resource it applies to, or the stack. */
@@ -131,7 +139,7 @@ export function judgeRule(rule: Rule, resources: readonly PolicyResource[], cont
 
 /** A stack rule's judgements, with the same treatment of unknown values as judgeResource. */
 export function judgeStack(rule: StackRule, resources: readonly PolicyResource[], context: RuleContext): Judgement[] {
-    const reads = { unknowns: [] as string[], last: undefined as string | undefined };
+    const reads = newReads(rule);
     const originals = new Map(resources.map((r) => [r.urn, r]));
     const judgements = guarded(rule, reads, () =>
         rule.validateStack(
@@ -139,14 +147,18 @@ export function judgeStack(rule: StackRule, resources: readonly PolicyResource[]
             context,
         ),
     ).map((j) => (j.resource ? { ...j, resource: originals.get(j.resource.urn) ?? j.resource } : j));
-    return settle(judgements, reads.unknowns);
+    return settle(judgements, reads);
 }
 
 interface Reads {
     unknowns: string[];
+    /** Secrets read by a rule that does not judge secrets: their values are hidden from it. */
+    secrets: string[] | undefined;
     /** The last input a rule read: where it stood when a malformed value stopped it. */
     last: string | undefined;
 }
+
+const newReads = (rule: Rule): Reads => ({ unknowns: [], secrets: rule.judgesSecrets ? undefined : [], last: undefined });
 
 function guarded(rule: Rule, reads: Reads, judge: () => Judgement[]): Judgement[] {
     try {
@@ -156,9 +168,11 @@ function guarded(rule: Rule, reads: Reads, judge: () => Judgement[]): Judgement[
     }
 }
 
-function settle(judgements: Judgement[], unknowns: string[], resource?: PolicyResource): Judgement[] {
-    if (unknowns.length === 0) return judgements;
-    const reason = `${[...new Set(unknowns)].sort().join(", ")} unknown until deploy`;
+function settle(judgements: Judgement[], reads: Reads, resource?: PolicyResource): Judgement[] {
+    const { unknowns, secrets = [] } = reads;
+    if (unknowns.length === 0 && secrets.length === 0) return judgements;
+    const named = (paths: string[], what: string) => (paths.length > 0 ? [`${[...new Set(paths)].sort().join(", ")} ${what}`] : []);
+    const reason = [...named(unknowns, "unknown until deploy"), ...named(secrets, "held as a secret, not visible here")].join("; ");
     const resources = judgements.map((j) => j.resource).filter((r): r is PolicyResource => r !== undefined);
     if (resources.length === 0) return [{ kind: "not-evaluated", reason, ...(resource ? { resource } : {}) }];
     return [...new Map(resources.map((r) => [r.urn, r])).values()].map((r) => ({ kind: "not-evaluated" as const, reason, resource: r }));
@@ -183,6 +197,7 @@ function watch(value: unknown, path: string, reads: Reads): unknown {
             const at = `${path}${String(key)}`;
             reads.last = at;
             if (v === UNKNOWN) reads.unknowns.push(at);
+            if (v === SECRET) reads.secrets?.push(at);
             return watch(v, `${at}.`, reads);
         },
     });

@@ -1,10 +1,9 @@
 /** Reading resources the same way whichever tool captured them. */
-import { UNKNOWN, type PolicyResource, type RuleContext } from "../engine";
+import { SECRET, UNKNOWN, type PolicyResource, type RuleContext } from "../engine";
 import { effectiveTags } from "./tags";
 
-/** How every caller writes a secret; unknown values are written as UNKNOWN (policies/engine.ts). */
-export { UNKNOWN } from "../engine";
-export const SECRET = "[secret]";
+/** How every caller writes a secret and a value unknown until deploy (policies/engine.ts). */
+export { SECRET, UNKNOWN } from "../engine";
 
 export function isUnknown(value: unknown): boolean {
     return value === UNKNOWN;

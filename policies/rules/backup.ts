@@ -234,7 +234,7 @@ export const backupVaultLocked: StackRule = {
     description:
         "Checks whether every production backup vault is locked and the retention of every rule that writes to it (a copy: to its destination) lies inside its lock's bounds (BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK).",
     remediation:
-        "Add an aws.backup.VaultLockConfiguration in compliance mode (changeableForDays set) whose retention bounds contain every rule that writes to the vault.",
+        "Add an aws.backup.VaultLockConfiguration in compliance mode (changeableForDays set); keep every rule that writes to the vault inside its retention bounds (change the plan's retention: a compliance lock cannot be loosened).",
     validateStack(resources, context) {
         const plans = ofType(resources, PLAN);
         return productionVaults(resources, context).flatMap((vault): Judgement[] => {
@@ -242,11 +242,15 @@ export const backupVaultLocked: StackRule = {
             const writes = plans.flatMap((p) =>
                 planRules(p).flatMap((r) => [
                     ...(r.targetVaultName !== undefined && r.targetVaultName === vaultName
-                        ? [{ what: `rule ${r.ruleName} of plan ${planName(p)}`, days: r.lifecycle?.deleteAfter }]
+                        ? [{ plan: p, what: `rule ${r.ruleName} of plan ${planName(p)}`, days: r.lifecycle?.deleteAfter }]
                         : []),
                     ...(r.copyActions ?? [])
                         .filter((c) => namesVault(c.destinationVaultArn, vault))
-                        .map((c) => ({ what: `copies of rule ${r.ruleName} of plan ${planName(p)}`, days: c.lifecycle?.deleteAfter })),
+                        .map((c) => ({
+                            plan: p,
+                            what: `copies of rule ${r.ruleName} of plan ${planName(p)}`,
+                            days: c.lifecycle?.deleteAfter,
+                        })),
                 ]),
             );
             const [lock] = referringTo(resources, vault, "aws:backup/vaultLockConfiguration:VaultLockConfiguration", "backupVaultName");
@@ -270,16 +274,16 @@ export const backupVaultLocked: StackRule = {
                         message: "Production vault lock must set both minRetentionDays and maxRetentionDays.",
                     },
                 ];
+            // The plan's retention is what must change: a lock cannot be loosened once it is compliance-locked.
             const outside = writes.filter((w) => typeof w.days === "number" && (w.days < min || w.days > max));
-            return outside.length > 0
-                ? [
-                      {
-                          kind: "violation",
-                          resource: vault,
-                          message: `Retention written to vault ${String(vaultName)} must lie inside its lock's ${min}..${max} days: ${outside.map((w) => `${w.what} keeps ${w.days}`).join("; ")}.`,
-                      },
-                  ]
-                : [];
+            return [...new Set(outside.map((w) => w.plan))].map((p) => ({
+                kind: "violation" as const,
+                resource: p,
+                message: `Retention written to vault ${String(vaultName)} must lie inside its lock's ${min}..${max} days: ${outside
+                    .filter((w) => w.plan === p)
+                    .map((w) => `${w.what} keeps ${w.days}`)
+                    .join("; ")}.`,
+            }));
         });
     },
 };

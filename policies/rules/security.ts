@@ -210,6 +210,7 @@ const SECRET_MARKS_UNSEEN =
 
 export const workerNoPlaintextSecrets: ResourceRule = {
     name: "worker-no-plaintext-secrets",
+    judgesSecrets: true,
     area: "security",
     description: "Checks whether Worker bindings keep credentials out of plain_text vars and pass secret_text values as Pulumi secrets.",
     remediation:
@@ -240,6 +241,7 @@ export const workerNoPlaintextSecrets: ResourceRule = {
 
 export const kubernetesSecretNotPlaintext: ResourceRule = {
     name: "kubernetes-secret-not-plaintext",
+    judgesSecrets: true,
     area: "security",
     description: "Checks whether Kubernetes Secrets get their data from Pulumi secrets rather than plain text in the program.",
     remediation: "Build data/stringData from pulumi.secret(...) or a secret config value.",
@@ -261,6 +263,7 @@ export const kubernetesSecretNotPlaintext: ResourceRule = {
 
 export const logpushCredentialsSecret: ResourceRule = {
     name: "logpush-credentials-secret",
+    judgesSecrets: true,
     area: "security",
     description: "Checks whether a Logpush job's destination, which carries the destination's access keys, is a Pulumi secret.",
     remediation: "Build destinationConf inside pulumi.secret(...) from the writer token's outputs; never put keys into it as plain text.",
@@ -303,6 +306,3 @@ export const SECURITY_RULES = [
     logpushCredentialsSecret,
     protectStatefulProduction,
 ];
-
-/** The rules that need secret marks, which CrossGuard hides: judged by `npm run audit` from a stack export. */
-export const SECRET_MARK_RULES = [workerNoPlaintextSecrets, kubernetesSecretNotPlaintext, logpushCredentialsSecret];

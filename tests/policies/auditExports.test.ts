@@ -140,7 +140,33 @@ describe("a rule's retention is judged against the lock of the vault it writes t
         expect(
             findingsOf([...resources, p, selection("b", p.id, "high")], "backup-vault-locked").map((f) => [f.resource?.name, f.message]),
         ).toEqual([
-            ["long", "Retention written to vault long must lie inside its lock's 30..400 days: copies of rule daily of plan apps keeps 7."],
+            // The plan is what must change, so the finding is the plan's, not the vault's.
+            ["apps", "Retention written to vault long must lie inside its lock's 30..400 days: copies of rule daily of plan apps keeps 7."],
+        ]);
+    });
+});
+
+describe("what the audit cannot read is not evaluated, never a violation", () => {
+    const launchTemplate = (metadataOptions: unknown): Exported => ({
+        type: "aws:ec2/launchTemplate:LaunchTemplate",
+        name: "web",
+        id: "lt-1",
+        inputs: { metadataOptions, tags: { Environment: "production" } },
+    });
+    const SECRET_OBJECT = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:abc" };
+
+    it("judges a launch template's IMDSv2 settings it can read", () => {
+        expect(
+            findingsOf([launchTemplate({ httpTokens: "optional", httpPutResponseHopLimit: 1 })], "ec2-imdsv2-required").map(
+                (f) => f.status,
+            ),
+        ).toEqual(["violation"]);
+        expect(findingsOf([launchTemplate({ httpTokens: "required", httpPutResponseHopLimit: 1 })], "ec2-imdsv2-required")).toEqual([]);
+    });
+
+    it("reports metadata options held as a Pulumi secret as not evaluated", () => {
+        expect(findingsOf([launchTemplate(SECRET_OBJECT)], "ec2-imdsv2-required").map((f) => [f.status, f.message])).toEqual([
+            ["not-evaluated", "not evaluated: web.metadataOptions held as a secret, not visible here"],
         ]);
     });
 });
