@@ -124,9 +124,28 @@ describe("backup-vault-locked", () => {
         const resources = changed(await productionResources(), isType("aws:backup/vaultLockConfiguration:VaultLockConfiguration"), (l) => {
             l.inputs["minRetentionDays"] = 14;
         });
-        expect(violations(findingsOf(backupVaultLocked, resources))).toEqual([
-            "Retention written to vault ops-platform-production must lie inside its lock's 14..2555 days: rule critical-gfs-daily of plan ops-platform-production-critical keeps 7; rule high-scheduled of plan ops-platform-production-high keeps 7.",
-            "Retention written to vault ops-platform-production-dr must lie inside its lock's 14..2555 days: copies of rule critical-gfs-daily of plan ops-platform-production-critical keeps 7; copies of rule high-scheduled of plan ops-platform-production-high keeps 7.",
+        // Each finding is the plan's, whose retention must change: the lock cannot be loosened.
+        expect(
+            findingsOf(backupVaultLocked, resources)
+                .filter((f) => f.status === "violation")
+                .map((f) => [f.resource?.name, f.message]),
+        ).toEqual([
+            [
+                "ops-platform-production-backup-critical",
+                "Retention written to vault ops-platform-production must lie inside its lock's 14..2555 days: rule critical-gfs-daily of plan ops-platform-production-critical keeps 7.",
+            ],
+            [
+                "ops-platform-production-backup-critical",
+                "Retention written to vault ops-platform-production-dr must lie inside its lock's 14..2555 days: copies of rule critical-gfs-daily of plan ops-platform-production-critical keeps 7.",
+            ],
+            [
+                "ops-platform-production-backup-high",
+                "Retention written to vault ops-platform-production must lie inside its lock's 14..2555 days: rule high-scheduled of plan ops-platform-production-high keeps 7.",
+            ],
+            [
+                "ops-platform-production-backup-high",
+                "Retention written to vault ops-platform-production-dr must lie inside its lock's 14..2555 days: copies of rule high-scheduled of plan ops-platform-production-high keeps 7.",
+            ],
         ]);
     });
 });
