@@ -160,7 +160,8 @@ function formatPath(path: readonly PropertyKey[]): string {
  * Shapes of credentials (OpenAI, Anthropic, Slack, GitHub, AWS keys, Cloudflare's account and
  * user API tokens `cfat_`/`cfut_`, long opaque tokens): never echoed back.
  */
-const CREDENTIAL = /^(sk-|sk_|xox[abp]-|ghp_|gho_|AKIA|ASIA|cf[au]t_|Bearer\s)|^[A-Za-z0-9_-]{32,}$|https:\/\/hooks\.slack\.com\/services\//;
+const CREDENTIAL =
+    /^(sk-|sk_|xox[abp]-|ghp_|gho_|AKIA|ASIA|cf[au]t_|Bearer\s)|^[A-Za-z0-9_-]{32,}$|https:\/\/hooks\.slack\.com\/services\//;
 
 function describeValue(value: unknown): string {
     if (value === undefined) return "missing";

@@ -368,8 +368,13 @@ const monitoring = z
     .strictObject({
         enabled: z.boolean().default(true),
         namespace: z.string().default("monitoring"),
-        /** kube-prometheus-stack chart version, pinned. */
+        /** kube-prometheus-stack chart version, pinned; its CRDs follow it through the chart's CRD upgrade job. */
         chartVersion: z.string().default("79.5.0"),
+        /** busybox image tag of the chart's CRD upgrade job (the chart's own default is "latest"). */
+        crdUpgradeJobBusyboxTag: z
+            .string()
+            .regex(/^\d+\.\d+\.\d+$/, "expected a busybox release tag such as 1.37.0")
+            .default("1.37.0"),
         /** prometheus-blackbox-exporter chart version, pinned (probes of the public hostnames). */
         blackboxChartVersion: z.string().default("11.4.1"),
         retention: z

@@ -11,7 +11,8 @@ import { errorBudget } from "./sloRules";
 interface Panel {
     type: "timeseries" | "stat" | "gauge";
     title: string;
-    unit: string;
+    /** Grafana reads a panel's unit from its field config; a `unit` on the panel itself is ignored. */
+    fieldConfig: { defaults: { unit: string }; overrides: never[] };
     gridPos: { x: number; y: number; w: number; h: number };
     targets: Array<{ expr: string; legendFormat: string; refId: string }>;
 }
@@ -39,7 +40,7 @@ function dashboard(uid: string, title: string, tags: string[], specs: PanelSpec[
         panels: specs.map(([type, panelTitle, unit, queries], i) => ({
             type,
             title: panelTitle,
-            unit,
+            fieldConfig: { defaults: { unit }, overrides: [] },
             gridPos: { x: (i % 2) * 12, y: Math.floor(i / 2) * 8, w: 12, h: 8 },
             targets: queries.map(([expr, legendFormat], q) => ({ expr, legendFormat, refId: String.fromCharCode(65 + q) })),
         })),

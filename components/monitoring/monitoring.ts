@@ -100,6 +100,18 @@ export class Monitoring extends pulumi.ComponentResource {
                 cleanupOnFail: true,
                 values: {
                     commonLabels: chartLabels,
+                    // Helm installs a chart's crds/ once and never upgrades them: the chart's
+                    // pre-install/pre-upgrade/pre-rollback job applies the pinned chart's CRDs
+                    // (server-side), so a chart bump brings the operator's CRDs with it.
+                    crds: {
+                        enabled: true,
+                        upgradeJob: {
+                            enabled: true,
+                            // The CRDs Helm created at install belong to its field manager.
+                            forceConflicts: true,
+                            image: { busybox: { tag: config.crdUpgradeJobBusyboxTag } },
+                        },
+                    },
                     prometheus: {
                         prometheusSpec: {
                             replicas: config.prometheusReplicas,
@@ -116,7 +128,12 @@ export class Monitoring extends pulumi.ComponentResource {
                         },
                     },
                     alertmanager: {
-                        alertmanagerSpec: { replicas: config.alertmanagerReplicas, configSecret: alertmanagerSecret.metadata.name },
+                        // The routing is our own Secret: useExistingSecret keeps the chart from rendering an unused one of its own.
+                        alertmanagerSpec: {
+                            replicas: config.alertmanagerReplicas,
+                            configSecret: alertmanagerSecret.metadata.name,
+                            useExistingSecret: true,
+                        },
                     },
                     grafana: {
                         replicas: config.grafanaReplicas,

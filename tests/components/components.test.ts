@@ -19,6 +19,8 @@ import { WorkerLogs } from "../../components/edge/workerLogs";
 import { Network } from "../../components/network";
 import { CONFIG_SECTIONS } from "../../config/schema";
 import { sectionSettings } from "../../config/sections";
+import { planDiff } from "../../tools/plan/diff";
+import { toDocument } from "../../tools/plan/document";
 import { captureComponent } from "../helpers/capture";
 import { input, ofType, oneOfType } from "../helpers/plan";
 
@@ -571,6 +573,48 @@ describe("monitoring alone", () => {
             analyticsDataset: "svc_dev_gateway",
         },
     };
+
+    it("a chart bump upgrades the release in place and the operator's CRDs with it; the rules wait for the release", async () => {
+        const capture = (chartVersion: string) =>
+            captureComponent(
+                "dev",
+                () => void new Monitoring("mon", { ...monitoringArgs, settings: { clusterOidcProviderArn: OIDC, chartVersion } }),
+            );
+        const document = (resources: PlannedResource[]) => toDocument("dev", resources, {}, []);
+        const before = await capture("79.5.0");
+        const after = await capture("80.0.0");
+        const { changes } = planDiff(document(before), document(after));
+        expect(changes.map((c) => [c.kind, c.name, c.changes.map((p) => p.path)])).toEqual([
+            ["update", "mon-kube-prometheus-stack", ["version"]],
+        ]);
+        const release = oneOfType(after, "kubernetes:helm.sh/v3:Release", "kube-prometheus-stack");
+        // Helm never upgrades a chart's crds/: the chart's pre-upgrade job applies the new chart's CRDs.
+        expect(input(release, "values.crds")).toEqual({
+            enabled: true,
+            upgradeJob: { enabled: true, forceConflicts: true, image: { busybox: { tag: DEFAULTS.monitoring.crdUpgradeJobBusyboxTag } } },
+        });
+        for (const rule of ofType(after, "kubernetes:monitoring.coreos.com/v1:PrometheusRule"))
+            expect(rule.options.dependsOn).toContain(release.urn);
+        // The chart renders no Alertmanager config of its own beside ours.
+        expect(input(release, "values.alertmanager.alertmanagerSpec.useExistingSecret")).toBe(true);
+    });
+
+    it("gives every dashboard panel its unit where Grafana reads it, the field config", async () => {
+        const resources = await captureComponent(
+            "dev",
+            () => void new Monitoring("mon", { ...monitoringArgs, settings: { clusterOidcProviderArn: OIDC } }),
+        );
+        const panels = ofType(resources, "kubernetes:core/v1:ConfigMap").flatMap((m) =>
+            Object.values(m.inputs["data"] as Record<string, string>).flatMap(
+                (json) => (JSON.parse(json) as { panels: Array<Record<string, unknown>> }).panels,
+            ),
+        );
+        expect(panels.length).toBeGreaterThan(10);
+        for (const panel of panels) {
+            expect(panel).not.toHaveProperty("unit");
+            expect(panel).toHaveProperty("fieldConfig.defaults.unit", expect.any(String));
+        }
+    });
 
     it("installs the pinned chart with the schema's defaults, its rules, dashboards and the three exporters", async () => {
         const resources = declaredBy(
