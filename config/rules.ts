@@ -135,7 +135,7 @@ const backupTiersMeetTheMatrix: SectionCheck<"backup"> = (backup) => {
         if (interval === undefined)
             problems.push({
                 path: `${path}.schedule`,
-                message: `"${t.schedule}" is not an AWS Backup schedule; expected cron(m h dom mon dow y) or rate(n unit)`,
+                message: `"${t.schedule}" is not an AWS Backup schedule; expected cron(m h dom mon dow y) with one minute value (AWS Backup runs a rule at most once an hour)`,
             });
         else if (interval > t.rpoMinutes && !t.continuous)
             problems.push({

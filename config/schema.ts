@@ -40,13 +40,19 @@ const vpcCidr = cidr.refine((text) => {
 const workersCron = z
     .string()
     .regex(/^\s*[\w*,\-/#?]+(\s+[\w*,\-/#?]+){4}\s*$/, "expected a Workers cron of five fields, such as 0 3 * * *");
-/** An AWS schedule expression: cron(minute hour day-of-month month day-of-week year) or rate(n unit). */
+/** An AWS cron expression: cron(minute hour day-of-month month day-of-week year). */
+const AWS_CRON = /^cron\(\s*\S+(\s+\S+){5}\s*\)$/;
+/** An SSM maintenance window schedule: an AWS cron, or rate(n unit) with n at least 1 (singular for 1). */
 const awsSchedule = z
     .string()
     .regex(
-        /^(cron\(\s*\S+(\s+\S+){5}\s*\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/,
-        "expected an AWS schedule such as cron(0 5 1 * ? *) or rate(1 hour)",
+        new RegExp(`${AWS_CRON.source}|^rate\\((1 (minute|hour|day)|([2-9]|[1-9]\\d+) (minutes|hours|days))\\)$`),
+        "expected an AWS schedule such as cron(0 5 1 * ? *) or rate(2 days) (a rate of at least 1)",
     );
+/** AWS Backup takes cron expressions only, at most once an hour (docs/provider-rules.md). */
+const backupSchedule = z
+    .string()
+    .regex(AWS_CRON, "expected an AWS Backup cron expression such as cron(0 5 ? * * *); AWS Backup takes no rate()");
 /** A PromQL label selector: matchers, with or without the braces. */
 const promSelector = z
     .string()
@@ -165,7 +171,7 @@ function tier(name: BackupTier, gfs: boolean, continuous: boolean) {
             rpoMinutes: positiveInt.default(seed.rpoMinutes),
             rtoMinutes: positiveInt.default(seed.rtoMinutes),
             /** AWS Backup schedule expression. */
-            schedule: awsSchedule.default(SEED_SCHEDULES[name]),
+            schedule: backupSchedule.default(SEED_SCHEDULES[name]),
             retentionDays: positiveInt.default(seed.minRetentionDays),
             /** Continuous backup (point-in-time recovery) for resource types that support it. */
             continuous: z.boolean().default(continuous),
@@ -213,7 +219,7 @@ const backup = z
             .strictObject({
                 enabled: z.boolean().default(true),
                 /** Monthly, first day of the month at 05:00 UTC. */
-                schedule: awsSchedule.default("cron(0 5 1 * ? *)"),
+                schedule: backupSchedule.default("cron(0 5 1 * ? *)"),
                 /** Hours a restored resource is kept for validation before it is deleted. */
                 validationWindowHours: z.number().int().min(1).max(168).default(24),
             })

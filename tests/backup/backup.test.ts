@@ -151,13 +151,29 @@ describe("backup config that breaks the matrix is refused", () => {
         ],
         [
             "cold storage that breaks AWS's 90 days",
-            { continuous: false, schedule: "rate(15 minutes)", coldStorageAfterDays: 7 },
+            { continuous: false, schedule: "cron(0 * * * ? *)", coldStorageAfterDays: 7 },
             "production: ops-platform:backup.tiers.critical.coldStorageAfterDays: cold storage after 7 days needs a retention of at least 97 days",
         ],
         [
             "an unreadable schedule",
             { schedule: "every hour" },
-            'production: ops-platform:backup.tiers.critical.schedule: string "every hour": expected an AWS schedule such as cron(0 5 1 * ? *) or rate(1 hour)',
+            'production: ops-platform:backup.tiers.critical.schedule: string "every hour": expected an AWS Backup cron expression such as cron(0 5 ? * * *); AWS Backup takes no rate()',
+        ],
+        // AWS Backup's API takes cron only (hashicorp/terraform-provider-aws#8269): a rate, even a valid one, is refused.
+        [
+            "a rate of zero days",
+            { schedule: "rate(0 days)" },
+            'production: ops-platform:backup.tiers.critical.schedule: string "rate(0 days)": expected an AWS Backup cron expression',
+        ],
+        [
+            "a rate AWS Backup does not take",
+            { schedule: "rate(1 hour)" },
+            'production: ops-platform:backup.tiers.critical.schedule: string "rate(1 hour)": expected an AWS Backup cron expression',
+        ],
+        [
+            "a cron more often than hourly",
+            { schedule: "cron(0/15 * * * ? *)" },
+            'production: ops-platform:backup.tiers.critical.schedule: "cron(0/15 * * * ? *)" is not an AWS Backup schedule; expected cron(m h dom mon dow y) with one minute value (AWS Backup runs a rule at most once an hour)',
         ],
     ])("%s", (_, critical, expected) => {
         expect(problemsOf(tiers(critical)).join("\n")).toContain(expected);

@@ -160,12 +160,17 @@ const CASES: Array<[string, string, string[]]> = [
     [
         "an AWS cron of four fields",
         withConfig({ backup: { tiers: { high: { schedule: "cron(0 * * *)" } } } }),
-        ["dev: ops-platform:backup.tiers.high.schedule:", "expected an AWS schedule"],
+        ["dev: ops-platform:backup.tiers.high.schedule:", "expected an AWS Backup cron expression"],
     ],
     [
         "a restore-test schedule in words",
         withConfig({ backup: { restoreTesting: { schedule: "monthly" } } }),
-        ["dev: ops-platform:backup.restoreTesting.schedule:", "expected an AWS schedule"],
+        ["dev: ops-platform:backup.restoreTesting.schedule:", "expected an AWS Backup cron expression"],
+    ],
+    [
+        "a patch window at a rate of zero days",
+        withConfig({ fleet: { patching: { windowSchedule: "rate(0 days)" } } }),
+        ["dev: ops-platform:fleet.patching.windowSchedule:", "a rate of at least 1"],
     ],
     [
         "a patch window in weeks",
