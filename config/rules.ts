@@ -166,8 +166,31 @@ const backupTiersMeetTheMatrix: SectionCheck<"backup"> = (backup) => {
     const gfs = backup.gfs;
     if (!(gfs.dailyDays <= gfs.weeklyDays && gfs.weeklyDays <= gfs.monthlyDays && gfs.monthlyDays <= gfs.yearlyDays))
         problems.push({ path: "backup.gfs", message: "expected dailyDays <= weeklyDays <= monthlyDays <= yearlyDays" });
-    return problems;
+    return [...problems, ...retentionsFitTheLock(backup)];
 };
+
+/**
+ * Every rule's retention inside the vault lock's bounds: AWS fails a job outside them, and the
+ * bounds are not moved to fit, since every lock argument replaces the lock.
+ */
+function retentionsFitTheLock(backup: ParsedConfig["backup"]): Problem[] {
+    if (backup.lockMode === "none") return [];
+    const { minRetentionDays: min, maxRetentionDays: max } = backup.lockBounds;
+    if (min > max) return [{ path: "backup.lockBounds.minRetentionDays", message: `${min} is above maxRetentionDays ${max}` }];
+    const keys = new Map<string, number>();
+    for (const tier of BACKUP_TIERS) {
+        keys.set(`backup.tiers.${tier}.retentionDays`, backup.tiers[tier].retentionDays);
+        if (backup.tiers[tier].gfs)
+            for (const period of ["daily", "weekly", "monthly", "yearly"] as const)
+                keys.set(`backup.gfs.${period}Days`, backup.gfs[`${period}Days`]);
+    }
+    return [...keys]
+        .filter(([, days]) => days < min || days > max)
+        .map(([path, days]) => ({
+            path,
+            message: `${days} days lies outside the vault lock's ${min}..${max} (backup.lockBounds), so AWS would fail every job it runs. Keep it inside; moving the bounds replaces the ${backup.lockMode} lock, which protect, the vault policy and an expired grace period refuse: that is the break-glass procedure (README, "Vault lock")`,
+        }));
+}
 
 const backupCopiesHaveATarget: Check = (c) =>
     c.backup.crossRegionCopy && !c.regions.some((r) => r.standby)

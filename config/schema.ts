@@ -209,6 +209,19 @@ const backup = z
         lockMode: z.enum(["compliance", "governance", "none"]).default("compliance"),
         /** Days before a compliance lock becomes immutable (AWS minimum 3). */
         lockChangeableForDays: z.number().int().min(3).default(3),
+        /**
+         * The vault lock's retention bounds: every rule's retention must lie inside them (AWS
+         * fails any job outside). Set apart from the rules so that a routine retention change never
+         * touches the lock: every lock argument forces its replacement, which `protect`, the vault
+         * policy and (after changeableForDays) the compliance lock itself refuse. Defaults: the
+         * seeds' shortest retention (7 days) and their 7 compliance years (2555 days).
+         */
+        lockBounds: z
+            .strictObject({
+                minRetentionDays: positiveInt.default(Math.min(...Object.values(SEED_OBJECTIVES).map((o) => o.minRetentionDays))),
+                maxRetentionDays: positiveInt.default(SEED_GFS.yearlyDays),
+            })
+            .prefault({}),
         /** The only role allowed to delete recovery points or change their lifecycle. */
         breakGlassRoleName: z.string().min(1).default("backup-break-glass"),
         /** Copy every rule's recovery points to the vault in the first standby region. */

@@ -8,7 +8,7 @@ import { AlarmTopic } from "../alerting";
 import { auditControls } from "./auditControls";
 import { BackupPlan } from "./backupPlan";
 import { BackupVault, FAILED_JOB_FILTER } from "./backupVault";
-import { allTierRules, backupPlanName, lockBounds, tierTable, type TierRow } from "./planRules";
+import { allTierRules, backupPlanName, tierTable, type TierRow } from "./planRules";
 import { RestoreTests } from "./restoreTests";
 import { serviceRole } from "../iam";
 
@@ -50,7 +50,8 @@ export class Backup extends pulumi.ComponentResource {
         const { namePrefix, environment, protect } = args;
         const settings = sectionSettings("backup", args.settings, name);
         const rules = allTierRules(settings);
-        const retentionBounds = lockBounds(rules);
+        // The lock's bounds are settings of their own: a retention change never replaces a lock.
+        const retentionBounds = settings.lockBounds;
         const envTags = { [ENVIRONMENT_TAG]: environment };
 
         // Job outcomes on a topic of their own: its subscriptions drop successes by the State attribute, which would drop CloudWatch alarms too.

@@ -74,14 +74,6 @@ export function allTierRules(config: BackupConfig): Record<BackupTier, RuleSpec[
     >;
 }
 
-/** Lock bounds that every rule's retention lies inside: a lock that fits the plans exactly. */
-export function lockBounds(rules: Record<BackupTier, RuleSpec[]>): { minRetentionDays: number; maxRetentionDays: number } {
-    const days = Object.values(rules)
-        .flat()
-        .map((r) => r.deleteAfterDays);
-    return { minRetentionDays: Math.min(...days), maxRetentionDays: Math.max(...days) };
-}
-
 export interface TierRow {
     rpo: string;
     rto: string;

@@ -47,8 +47,8 @@ const NAME_KEYS = ["name", "bucket", "title", "metadata.name", "metadata.namespa
 /** Immutable resources: any input change is a new resource. */
 const IMMUTABLE = new Set(["cloudflare:index/workerVersion:WorkerVersion"]);
 
-/** The fields that name an array element: a binding's or a group's `name`, a rule's `alert` or `record`. */
-const NAME_FIELDS = ["name", "alert", "record"];
+/** The fields that name an array element: a binding's or a group's `name`, an alert rule's `alert` or `record`, a backup rule's `ruleName`. */
+const NAME_FIELDS = ["name", "alert", "record", "ruleName"];
 
 /**
  * How an array element is named in a path: by its name where every element of the array has a

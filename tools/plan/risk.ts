@@ -78,7 +78,7 @@ export function changeRisk(stack: string, changes: readonly ResourceChange[]): R
     const score = impact * likelihood * complexity;
     const byScore: Risk["riskClass"] = score <= 20 ? "standard" : score <= 50 ? "normal" : score <= 75 ? "high-risk" : "emergency";
     // A critical replacement or a switched-off safeguard is never routine, whatever the product says.
-    const floor: Risk["riskClass"] | undefined =
+    const environmentFloor: Risk["riskClass"] | undefined =
         critical.length + safeguards.length === 0
             ? undefined
             : stack === "production"
@@ -86,10 +86,22 @@ export function changeRisk(stack: string, changes: readonly ResourceChange[]): R
               : stack === "staging"
                 ? "normal"
                 : undefined;
+    // Replacing a protected resource cannot even run without unprotecting it (or breaking glass, for a vault lock).
+    const protectedReplaced = changes.filter((c) => c.kind === "replace" && c.protected);
+    const floors = [environmentFloor, protectedReplaced.length > 0 ? "high-risk" : undefined].filter(
+        (f): f is Risk["riskClass"] => f !== undefined,
+    );
+    const floor = floors.sort((a, b) => RISK_ORDER.indexOf(b) - RISK_ORDER.indexOf(a))[0];
     const riskClass = floor && RISK_ORDER.indexOf(floor) > RISK_ORDER.indexOf(byScore) ? floor : byScore;
     if (riskClass !== byScore)
         reasons.push(
-            `at least ${floor} in ${stack}: ${[...critical.map((c) => `${c.kind} of critical ${label(c)}`), ...safeguards.map(([c, what]) => `${what} (${label(c)})`)].slice(0, 4).join("; ")}`,
+            `at least ${floor} in ${stack}: ${[
+                ...protectedReplaced.map((c) => `replace of protected ${label(c)}`),
+                ...critical.filter((c) => !protectedReplaced.includes(c)).map((c) => `${c.kind} of critical ${label(c)}`),
+                ...safeguards.map(([c, what]) => `${what} (${label(c)})`),
+            ]
+                .slice(0, 4)
+                .join("; ")}`,
         );
     return { impact, likelihood, complexity, score, riskClass, reasons };
 }
