@@ -90,6 +90,7 @@ export class Platform extends pulumi.ComponentResource {
                 pagerdutyCloudwatchKey: secrets.pagerdutyCloudwatchKey,
                 copyProvider: copyTo?.provider,
                 copyRegion: copyTo?.region,
+                restoredInstanceRoleArns: this.regions.map((r) => r.fleet.instanceRoleArn),
                 protect,
             },
             { parent: this, providers: { aws: primary.provider } },

@@ -7,6 +7,7 @@ import {
     COLD_STORAGE_MIN_DAYS,
     CONTINUOUS_MAX_RETENTION_DAYS,
     SEED_OBJECTIVES,
+    EC2_BEST_RPO_MINUTES,
     formatMinutes,
     scheduleIntervalMinutes,
 } from "../policies/lib/backupMatrix";
@@ -192,6 +193,28 @@ function retentionsFitTheLock(backup: ParsedConfig["backup"]): Problem[] {
         }));
 }
 
+/**
+ * What the fleet's tier promises must hold for EC2: AWS Backup has no point-in-time recovery for
+ * EC2 (continuous backup falls back to snapshots, at most hourly) and ignores cold storage for
+ * EC2 recovery points (docs/provider-rules.md).
+ */
+const fleetTierFitsEc2: Check = (c) => {
+    const tier = c.fleet.backupTier;
+    const t = c.backup.tiers[tier];
+    const problems: Problem[] = [];
+    if (t.rpoMinutes < EC2_BEST_RPO_MINUTES)
+        problems.push({
+            path: "fleet.backupTier",
+            message: `${tier} promises an RPO of ${formatMinutes(t.rpoMinutes)}, which EC2 cannot meet: AWS Backup has no point-in-time recovery for EC2 (continuous backups fall back to snapshots) and snapshots at most once an hour; expected a tier whose RPO is at least ${formatMinutes(EC2_BEST_RPO_MINUTES)}`,
+        });
+    if (t.coldStorageAfterDays !== undefined || (t.gfs && c.backup.gfs.coldStorageAfterDays !== undefined))
+        problems.push({
+            path: `backup.tiers.${tier}.coldStorageAfterDays`,
+            message: `the fleet's tier moves recovery points to cold storage, which AWS Backup ignores for EC2 (an instance's point is an AMI); expected none for the tier fleet.backupTier names`,
+        });
+    return problems;
+};
+
 const backupCopiesHaveATarget: Check = (c) =>
     c.backup.crossRegionCopy && !c.regions.some((r) => r.standby)
         ? [
@@ -344,6 +367,7 @@ export const CROSS_FIELD_CHECKS: readonly Check[] = [
     regionsAreDistinct,
     eachSection,
     fleetHasCertificates,
+    fleetTierFitsEc2,
     backupCopiesHaveATarget,
     secretsAreSet,
     monitoringIsReachable,

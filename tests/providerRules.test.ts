@@ -130,7 +130,9 @@ describe.each(STACKS)("%s against AWS's rules", (stack) => {
                 (s) => s.inputs["topic"] === n.inputs["snsTopicArn"] && s.inputs["protocol"] === "https",
             );
             expect(pager).toHaveLength(1);
-            expect(JSON.parse(String(pager[0]!.inputs["filterPolicy"]))).toEqual({ State: [{ "anything-but": "COMPLETED" }] });
+            expect(JSON.parse(String(pager[0]!.inputs["filterPolicy"]))).toEqual({
+                State: [{ "anything-but": "COMPLETED" }, { exists: false }],
+            });
         }
     });
 

@@ -66,13 +66,22 @@ export class AlarmTopic extends pulumi.ComponentResource {
                     JSON.stringify({
                         Version: "2012-10-17",
                         Statement: [
+                            // CloudWatch alarms publish with aws:SourceAccount (its confused-deputy guidance).
                             {
-                                Sid: "ServicesPublish",
+                                Sid: "AlarmsPublish",
                                 Effect: "Allow",
-                                Principal: { Service: PUBLISHERS },
+                                Principal: { Service: "cloudwatch.amazonaws.com" },
                                 Action: "SNS:Publish",
                                 Resource: arn,
                                 Condition: { StringEquals: { "aws:SourceAccount": account } },
+                            },
+                            // AWS Backup's documented topic policy has no condition; a condition it does not send would drop every job event.
+                            {
+                                Sid: "BackupPublishes",
+                                Effect: "Allow",
+                                Principal: { Service: "backup.amazonaws.com" },
+                                Action: "SNS:Publish",
+                                Resource: arn,
                             },
                         ],
                     }),

@@ -30,12 +30,19 @@ export function auditControls(
     environment: string,
     bounds: { minRetentionDays: number; maxRetentionDays: number },
     copyRegion: string | undefined,
+    /** The role the vault policies let delete recovery points: the control's exemption. */
+    breakGlassRoleArn: string,
 ): AuditControl[] {
     const param = (name: string, value: string | number) => ({ name, value: String(value) });
     const inEnvironment = { tags: { [ENVIRONMENT_TAG]: environment } };
     return [
         { name: "BACKUP_RECOVERY_POINT_ENCRYPTED", scope: inEnvironment },
-        { name: "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED", scope: inEnvironment },
+        // The vault policy's Deny exempts the break-glass role; the control is told so, or it judges the vaults non-compliant.
+        {
+            name: "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
+            inputParameters: [param("principalArnList", breakGlassRoleArn)],
+            scope: inEnvironment,
+        },
         ...BACKUP_TIERS.flatMap((tier) => {
             const t = config.tiers[tier];
             const ofPlan = { tags: { [BACKUP_PLAN_TAG]: backupPlanName(namePrefix, tier) } };

@@ -7,7 +7,7 @@ import { ENVIRONMENT_TAG } from "../../config/tagging";
 import { AlarmTopic } from "../alerting";
 import { auditControls } from "./auditControls";
 import { BackupPlan } from "./backupPlan";
-import { BackupVault, FAILED_JOB_FILTER } from "./backupVault";
+import { BackupVault, FAILED_JOB_FILTER, breakGlassRoleArn } from "./backupVault";
 import { allTierRules, backupPlanName, tierTable, type TierRow } from "./planRules";
 import { RestoreTests } from "./restoreTests";
 import { serviceRole } from "../iam";
@@ -27,6 +27,11 @@ export interface BackupArgs {
     copyProvider?: aws.Provider;
     /** Name of the DR region, for the audit framework. Optional; required with copyProvider. */
     copyRegion?: string;
+    /**
+     * Roles of the instances the plans back up: restoring (and restore-testing) an instance with
+     * an instance profile passes its role, which the restore role may pass to EC2 only. Optional.
+     */
+    restoredInstanceRoleArns?: pulumi.Input<string>[];
     /** `protect` keys and vaults. Optional. Defaults to PROTECT_BY_DEFAULT. */
     protect?: boolean;
 }
@@ -82,6 +87,30 @@ export class Backup extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        // AWSBackupServiceRolePolicyForRestores grants iam:PassRole only since its 2025-11 version;
+        // this statement does not depend on the managed policy keeping it (docs/provider-rules.md).
+        if (args.restoredInstanceRoleArns && args.restoredInstanceRoleArns.length > 0)
+            new aws.iam.RolePolicy(
+                `${name}-service-pass-instance-roles`,
+                {
+                    role: role.name,
+                    policy: pulumi.output(args.restoredInstanceRoleArns).apply((arns) =>
+                        JSON.stringify({
+                            Version: "2012-10-17",
+                            Statement: [
+                                {
+                                    Sid: "RestoreInstancesWithTheirRole",
+                                    Effect: "Allow",
+                                    Action: "iam:PassRole",
+                                    Resource: arns,
+                                    Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
+                                },
+                            ],
+                        }),
+                    ),
+                },
+                { parent: role },
+            );
 
         const copyDestinationArns: pulumi.Input<string>[] = [
             ...(dr ? [dr.arn] : []),
@@ -121,7 +150,18 @@ export class Backup extends pulumi.ComponentResource {
             {
                 name: `${namePrefix}_backup_rules`.replace(/-/g, "_"),
                 description: "The backup matrix and 3-2-1 rules of ops-platform",
-                controls: auditControls(settings, namePrefix, environment, retentionBounds, copyRegion),
+                controls: aws
+                    .getCallerIdentityOutput({}, { parent: this })
+                    .accountId.apply((account) =>
+                        auditControls(
+                            settings,
+                            namePrefix,
+                            environment,
+                            retentionBounds,
+                            copyRegion,
+                            breakGlassRoleArn(account, settings.breakGlassRoleName),
+                        ),
+                    ),
             },
             { parent: this },
         );

@@ -75,11 +75,15 @@ export class BackupPlan extends pulumi.ComponentResource {
                 planId: plan.id,
                 iamRoleArn: args.serviceRoleArn,
                 resources: ["*"],
+                // An EC2 backup is an AMI with a snapshot of every attached volume: selecting the
+                // instances' tagged volumes as well backed each of them up twice.
+                notResources: ["arn:aws:ec2:*:*:volume/*"],
                 conditions: [
                     { stringEquals: Object.entries(args.selectTags).map(([key, value]) => ({ key: `aws:ResourceTag/${key}`, value })) },
                 ],
             },
-            { parent: plan },
+            // Every selection argument forces a replacement; the old one goes first, so two never select at once.
+            { parent: plan, deleteBeforeReplace: true },
         );
         this.id = plan.id;
         this.registerOutputs({ id: this.id });

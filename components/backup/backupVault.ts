@@ -43,8 +43,17 @@ const VAULT_EVENTS = [
     "S3_BACKUP_OBJECT_FAILED",
     "S3_RESTORE_OBJECT_FAILED",
 ];
-/** The SNS filter policy that lets through every job outcome but success. */
-export const FAILED_JOB_FILTER = { State: [{ "anything-but": "COMPLETED" }] };
+/**
+ * The SNS filter policy that lets through every job outcome but success. An event without a
+ * State attribute (AWS documents it for job events only; S3 object and copy failures are not
+ * documented to carry one) passes too: a filter drops every message it cannot match.
+ */
+export const FAILED_JOB_FILTER = { State: [{ "anything-but": "COMPLETED" }, { exists: false }] };
+
+/** The break-glass role: the only principal the vault policies let delete recovery points. */
+export function breakGlassRoleArn(account: string, roleName: string): string {
+    return `arn:aws:iam::${account}:role/${roleName}`;
+}
 
 /**
  * An AWS Backup vault encrypted with its own customer-managed key, locked, with deletion
@@ -136,7 +145,7 @@ export class BackupVault extends pulumi.ComponentResource {
                                 Action: DELETION_ACTIONS,
                                 Resource: "*",
                                 Condition: {
-                                    ArnNotLike: { "aws:PrincipalArn": `arn:aws:iam::${account}:role/${settings.breakGlassRoleName}` },
+                                    ArnNotLike: { "aws:PrincipalArn": breakGlassRoleArn(account, settings.breakGlassRoleName) },
                                 },
                             },
                         ],

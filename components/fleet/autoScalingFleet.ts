@@ -34,6 +34,8 @@ export interface AutoScalingFleetArgs {
  */
 export class AutoScalingFleet extends pulumi.ComponentResource {
     readonly asgName: pulumi.Output<string>;
+    /** The instances' role: a restore of an instance passes it (iam:PassRole) to the new instance. */
+    readonly instanceRoleArn: pulumi.Output<string>;
 
     constructor(name: string, args: AutoScalingFleetArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:fleet:AutoScalingFleet", name, {}, opts);
@@ -215,6 +217,7 @@ export class AutoScalingFleet extends pulumi.ComponentResource {
         );
 
         this.asgName = asg.name;
-        this.registerOutputs({ asgName: this.asgName });
+        this.instanceRoleArn = role.arn;
+        this.registerOutputs({ asgName: this.asgName, instanceRoleArn: this.instanceRoleArn });
     }
 }

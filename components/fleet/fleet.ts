@@ -40,6 +40,8 @@ export class Fleet extends pulumi.ComponentResource {
     readonly albDnsName: pulumi.Output<string>;
     readonly albArn: pulumi.Output<string>;
     readonly asgName: pulumi.Output<string>;
+    /** The instances' role, which restoring an instance from a backup passes on. */
+    readonly instanceRoleArn: pulumi.Output<string>;
     readonly targetGroupArn: pulumi.Output<string>;
     readonly alarmTopicArn: pulumi.Output<string>;
 
@@ -79,12 +81,14 @@ export class Fleet extends pulumi.ComponentResource {
         this.albDnsName = alb.dnsName;
         this.albArn = alb.arn;
         this.asgName = instances.asgName;
+        this.instanceRoleArn = instances.instanceRoleArn;
         this.targetGroupArn = alb.targetGroupArn;
         this.alarmTopicArn = topic.arn;
         this.registerOutputs({
             albDnsName: this.albDnsName,
             albArn: this.albArn,
             asgName: this.asgName,
+            instanceRoleArn: this.instanceRoleArn,
             targetGroupArn: this.targetGroupArn,
             alarmTopicArn: this.alarmTopicArn,
         });

@@ -42,6 +42,9 @@ export const SEED_OBJECTIVES: Record<BackupTier, TierObjective> = {
  * tier's 15-minute RPO is met by continuous backup (point-in-time recovery) where the
  * resource type supports it.
  */
+/** The best RPO AWS Backup achieves for EC2: no point-in-time recovery, snapshots at most hourly. */
+export const EC2_BEST_RPO_MINUTES = 60;
+
 export const SEED_SCHEDULES: Record<BackupTier, string> = {
     critical: "cron(0 * * * ? *)",
     high: "cron(0 * * * ? *)",

@@ -1,7 +1,7 @@
 import { BACKUP_TIERS, SEED_OBJECTIVES, scheduleIntervalMinutes } from "../../policies/lib/backupMatrix";
 import { tierRules } from "../../components/backup/planRules";
 import { validateConfig } from "../../config/load";
-import { problemsOf, rawOf, withKey } from "../helpers/config";
+import { problemsOf, rawOf, withKey, withKeys } from "../helpers/config";
 import { selectionMatches } from "../../policies/lib/resources";
 import { input, ofType, oneOfType, planOf, STACKS } from "../helpers/plan";
 
@@ -67,7 +67,8 @@ describe.each(STACKS)("backup of %s", (stack) => {
         );
         expect(subscriptions.map((s) => s.inputs["protocol"]).sort()).toEqual([...config.alerting.emails.map(() => "email"), "https"]);
         for (const s of subscriptions)
-            expect(JSON.parse(String(s.inputs["filterPolicy"]))).toEqual({ State: [{ "anything-but": "COMPLETED" }] });
+            // An event without a State attribute (S3 object and copy failures) must not be dropped.
+            expect(JSON.parse(String(s.inputs["filterPolicy"]))).toEqual({ State: [{ "anything-but": "COMPLETED" }, { exists: false }] });
     });
 });
 
@@ -198,5 +199,68 @@ describe("scheduleIntervalMinutes", () => {
         ["whenever", undefined],
     ])("%s -> %s", (expression, minutes) => {
         expect(scheduleIntervalMinutes(expression)).toBe(minutes);
+    });
+});
+
+describe("what AWS Backup does with the fleet's instances (docs/provider-rules.md)", () => {
+    it("backs an instance up once: its volumes are in its AMI, so the selections leave volumes out", async () => {
+        for (const selection of ofType((await planOf("production")).resources, "aws:backup/selection:Selection")) {
+            expect([selection.name, selection.inputs["notResources"]]).toEqual([selection.name, ["arn:aws:ec2:*:*:volume/*"]]);
+            expect(selection.options.deleteBeforeReplace).toBe(true);
+        }
+    });
+
+    it("lets the restore role pass the instances' roles, to EC2 only, without relying on the managed policy", async () => {
+        const { resources } = await planOf("production");
+        const passRole = oneOfType(resources, "aws:iam/rolePolicy:RolePolicy", "pass-instance-roles");
+        const instanceRoles = ofType(resources, "aws:iam/role:Role").filter((r) => r.name.endsWith("-web-instance"));
+        expect(instanceRoles).toHaveLength(2);
+        const statement = JSON.parse(String(passRole.inputs["policy"])).Statement[0];
+        expect(statement).toMatchObject({
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
+        });
+        expect(statement.Resource).toHaveLength(instanceRoles.length);
+    });
+
+    it.each([
+        [
+            "a tier whose RPO EC2 cannot meet",
+            { backupTier: "critical" },
+            {},
+            "production: ops-platform:fleet.backupTier: critical promises an RPO of 15 min, which EC2 cannot meet",
+        ],
+        [
+            "cold storage, which AWS Backup ignores for EC2",
+            {},
+            { tiers: { high: { retentionDays: 120, coldStorageAfterDays: 7 } } },
+            "production: ops-platform:backup.tiers.high.coldStorageAfterDays: the fleet's tier moves recovery points to cold storage, which AWS Backup ignores for EC2",
+        ],
+    ])("refuses for the fleet %s", (_, fleet, backup, expected) => {
+        expect(problemsOf(withKeys("production", { fleet, backup }, true)).join("\n")).toContain(expected);
+    });
+
+    it("tells the deletion-disabled control that the break-glass role is exempt, as the vault policy is", async () => {
+        const { resources, config } = await planOf("production");
+        const controls = input(oneOfType(resources, "aws:backup/framework:Framework"), "controls") as Array<{
+            name: string;
+            inputParameters?: Array<{ name: string; value: string }>;
+        }>;
+        expect(controls.find((c) => c.name === "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED")!.inputParameters).toEqual([
+            { name: "principalArnList", value: `arn:aws:iam::111122223333:role/${config.backup.breakGlassRoleName}` },
+        ]);
+    });
+
+    it("lets AWS Backup publish job events under its documented topic policy, and CloudWatch under aws:SourceAccount", async () => {
+        const policy = oneOfType((await planOf("production")).resources, "aws:sns/topicPolicy:TopicPolicy", "backup-jobs");
+        const statements = JSON.parse(String(policy.inputs["policy"])).Statement as Array<{
+            Principal: { Service: string };
+            Condition?: unknown;
+        }>;
+        expect(statements.map((s) => [s.Principal.Service, s.Condition ?? null])).toEqual([
+            ["cloudwatch.amazonaws.com", { StringEquals: { "aws:SourceAccount": "111122223333" } }],
+            ["backup.amazonaws.com", null],
+        ]);
     });
 });

@@ -8,11 +8,18 @@ export function rawOf(stack: string): RawStackConfig {
 
 /** A stack's raw config with one top-level key set (objects merged into the stack's own) or removed. */
 export function withKey(stack: string, key: string, value: unknown | undefined, merge = false): RawStackConfig {
+    return withKeys(stack, { [key]: value }, merge);
+}
+
+/** A stack's raw config with several top-level keys set (objects merged into the stack's own) or removed. */
+export function withKeys(stack: string, changes: Record<string, unknown>, merge = false): RawStackConfig {
     const raw = rawOf(stack);
     const values = { ...raw.values };
-    if (value === undefined) delete values[key];
-    else if (typeof value === "string") values[key] = value;
-    else values[key] = JSON.stringify(merge && values[key] ? { ...JSON.parse(values[key]!), ...(value as object) } : value);
+    for (const [key, value] of Object.entries(changes)) {
+        if (value === undefined) delete values[key];
+        else if (typeof value === "string") values[key] = value;
+        else values[key] = JSON.stringify(merge && values[key] ? { ...JSON.parse(values[key]!), ...(value as object) } : value);
+    }
     return { ...raw, values };
 }
 
