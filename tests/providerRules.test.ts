@@ -204,17 +204,28 @@ describe.each(STACKS)("%s against AWS's rules", (stack) => {
             expect(String(f.inputs["name"])).toMatch(/^[A-Za-z][A-Za-z0-9_]{0,255}$/);
     });
 
-    // ALB metrics doc: the 5xx counts are reported only when non-zero, RequestCount whenever there are requests; metric math
-    // treats a missing value as 0, so the ratio exists whenever there is traffic (shown fine: no FILL needed).
-    it("divides the 5xx counts by RequestCount, which is reported whenever there is traffic", async () => {
+    // ALB metrics doc: RequestCount "is only incremented for requests where the load balancer node was able to choose a
+    // target"; CloudWatch metric math counts a missing value as 0 and drops a point that divides by zero (using-metric-math).
+    // So when no target can be chosen the ratio would vanish and notBreaching keep the alarm OK: requests is FILLed with 1.
+    it("keeps the 5xx ratio when the load balancer answers 5xx without choosing a target", async () => {
         for (const alarm of ofType((await planOf(stack)).resources, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) =>
             a.name.endsWith("-5xx-ratio"),
         )) {
             const queries = alarm.inputs["metricQueries"] as Array<{ id: string; expression?: string; metric?: { metricName: string } }>;
-            expect(queries.find((q) => q.expression)!.expression).toMatch(/\/ requests$/);
+            expect(queries.find((q) => q.expression)!.expression).toMatch(/\/ FILL\(requests, 1\)$/);
             expect(queries.find((q) => q.id === "requests")!.metric!.metricName).toBe("RequestCount");
             expect(alarm.inputs["treatMissingData"]).toBe("notBreaching");
         }
+    });
+
+    // terraform-provider-aws bucket_lifecycle_configuration.go: a rule needs exactly one of filter and prefix ("will be an
+    // error in a future version"), and 5.9x warned on an empty filter block too; a filter with an empty prefix is every object.
+    it("gives every S3 lifecycle rule a filter that names its objects", async () => {
+        for (const config of ofType((await planOf(stack)).resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"))
+            for (const rule of input(config, "rules") as Array<{ filter?: Record<string, unknown>; prefix?: string }>) {
+                expect(rule.prefix).toBeUndefined();
+                expect(Object.keys(rule.filter ?? {}).length).toBeGreaterThan(0);
+            }
     });
 });
 

@@ -158,9 +158,14 @@ export class ApplicationLoadBalancer extends pulumi.ComponentResource {
             { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
             child,
         );
+        // Every object, as a filter with an empty prefix: terraform-provider-aws warns, "will be an
+        // error in a future version", on a rule without one and (5.9x) on an empty filter block.
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-alb-logs`,
-            { bucket: bucket.id, rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: 90 } }] },
+            {
+                bucket: bucket.id,
+                rules: [{ id: "expire-access-logs", status: "Enabled", filter: { prefix: "" }, expiration: { days: 90 } }],
+            },
             child,
         );
         const policy = new aws.s3.BucketPolicy(

@@ -173,8 +173,14 @@ export class AutoScalingFleet extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        // Rolling refresh along the seed's 10% -> 50% -> 100%.
+        // Rolling refresh along the seed's 10% -> 50% -> 100%. A group that may run one instance
+        // launches its replacement first: below 100% healthy, AWS terminates before it launches,
+        // which takes a single instance down (docs/provider-rules.md).
         const refresh = settings.refresh;
+        const healthy =
+            size.minSize <= 1
+                ? { minHealthyPercentage: 100, maxHealthyPercentage: 200 }
+                : { minHealthyPercentage: refresh.minHealthyPercentage };
         const asg = new aws.autoscaling.Group(
             name,
             {
@@ -191,7 +197,7 @@ export class AutoScalingFleet extends pulumi.ComponentResource {
                     preferences: {
                         checkpointPercentages: refresh.checkpointPercentages,
                         checkpointDelay: String(refresh.checkpointDelaySeconds),
-                        minHealthyPercentage: refresh.minHealthyPercentage,
+                        ...healthy,
                         autoRollback: true,
                         skipMatching: true,
                     },

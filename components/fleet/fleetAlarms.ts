@@ -36,7 +36,15 @@ export class FleetAlarms extends pulumi.ComponentResource {
                 datapointsToAlarm: 5,
                 treatMissingData: "notBreaching",
                 metricQueries: [
-                    { id: "ratio", expression: "(target5xx + elb5xx) / requests", label: "5xx ratio", returnData: true },
+                    // RequestCount counts only requests the load balancer found a target for: when it
+                    // finds none and answers 503 itself, requests is missing, the ratio's point would
+                    // be dropped and the alarm stay OK (notBreaching). FILL(requests, 1) keeps it.
+                    {
+                        id: "ratio",
+                        expression: "(FILL(target5xx, 0) + FILL(elb5xx, 0)) / FILL(requests, 1)",
+                        label: "5xx ratio",
+                        returnData: true,
+                    },
                     {
                         id: "target5xx",
                         metric: {
