@@ -71,3 +71,30 @@ it("selects, tests and audits backups only within the stack's environment", asyn
             expect(control).toMatch(new RegExp(`"(Environment":"${stack}|BackupPlan":"ops-platform-${stack}-)`));
     }
 });
+
+// AWS Backup quotas (docs.aws.amazon.com/aws-backup/latest/devguide/aws-backup-limits.html): "You can use up to 50
+// controls per account per Region. Using the same control in two different frameworks counts as using two controls."
+// Frameworks: at most 10 per account per Region (15 on the newer page), and "You cannot deploy duplicate frameworks
+// (frameworks that contain the same controls and parameters)".
+it("fits the three stacks' audit frameworks in one account and Region: at most 50 controls, no two frameworks alike", async () => {
+    const frameworks = await Promise.all(
+        STACKS.map(async (stack) => ({ stack, framework: oneOfFramework((await planOf(stack)).resources) })),
+    );
+    const byRegion = new Map<string, number>();
+    for (const { framework } of frameworks) {
+        const region = String(framework.region);
+        byRegion.set(region, (byRegion.get(region) ?? 0) + framework.controls.length);
+    }
+    for (const [region, controls] of byRegion) expect([region, controls <= 50]).toEqual([region, true]);
+    expect(frameworks.length).toBeLessThanOrEqual(10);
+    const signatures = frameworks.map(({ framework }) => JSON.stringify(framework.controls));
+    expect(new Set(signatures).size).toBe(signatures.length);
+});
+
+/** A stack's one audit framework: its controls (names, parameters, scopes) and the Region its provider deploys to. */
+function oneOfFramework(resources: readonly PlanResource[]): { controls: unknown[]; region: unknown } {
+    const [framework, ...others] = ofType(resources, "aws:backup/framework:Framework");
+    expect(others).toEqual([]);
+    const provider = resources.find((r) => r.urn === framework!.options.provider);
+    return { controls: input(framework!, "controls") as unknown[], region: provider?.inputs["region"] };
+}
