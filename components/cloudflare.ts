@@ -24,6 +24,6 @@ export { WorkersDeployment } from "@pulumi/cloudflare/workersDeployment";
 export { WorkersKvNamespace } from "@pulumi/cloudflare/workersKvNamespace";
 export { WorkersRoute } from "@pulumi/cloudflare/workersRoute";
 export { WorkersScript } from "@pulumi/cloudflare/workersScript";
-export { getApiTokenPermissionGroupsListOutput } from "@pulumi/cloudflare/getApiTokenPermissionGroupsList";
+export { getAccountApiTokenPermissionGroupsListOutput } from "@pulumi/cloudflare/getAccountApiTokenPermissionGroupsList";
 export { getWorkersDeploymentsOutput } from "@pulumi/cloudflare/getWorkersDeployments";
 export { getWorkersScriptsOutput } from "@pulumi/cloudflare/getWorkersScripts";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as cloudflare from "../cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { permissionGroups } from "./apiTokens";
+import { permissionGroups, r2BucketResource } from "./apiTokens";
 import { R2Bucket } from "./r2Bucket";
 
 export interface WorkerLogsArgs {
@@ -59,10 +59,10 @@ export class WorkerLogs extends pulumi.ComponentResource {
                 policies: [
                     {
                         effect: "allow",
-                        permissionGroups: permissionGroups(["Workers R2 Storage Bucket Item Write"], { parent: this }),
-                        resources: bucket.bucketName.apply((b) =>
-                            JSON.stringify({ [`com.cloudflare.edge.r2.bucket.${accountId}_default_${b}`]: "*" }),
-                        ),
+                        permissionGroups: permissionGroups(accountId, "r2Bucket", ["Workers R2 Storage Bucket Item Write"], {
+                            parent: this,
+                        }),
+                        resources: r2BucketResource(accountId, bucket.bucketName),
                     },
                 ],
             },

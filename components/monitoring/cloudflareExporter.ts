@@ -35,12 +35,14 @@ export class CloudflareExporter extends pulumi.ComponentResource {
                 policies: [
                     {
                         effect: "allow",
-                        permissionGroups: permissionGroups(CLOUDFLARE_EXPORTER_PERMISSIONS.account, { parent: this }),
+                        permissionGroups: permissionGroups(args.accountId, "account", CLOUDFLARE_EXPORTER_PERMISSIONS.account, {
+                            parent: this,
+                        }),
                         resources: accountResource(args.accountId),
                     },
                     {
                         effect: "allow",
-                        permissionGroups: permissionGroups(CLOUDFLARE_EXPORTER_PERMISSIONS.zone, { parent: this }),
+                        permissionGroups: permissionGroups(args.accountId, "zone", CLOUDFLARE_EXPORTER_PERMISSIONS.zone, { parent: this }),
                         resources: zoneResource(args.zoneId),
                     },
                 ],

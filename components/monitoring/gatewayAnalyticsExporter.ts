@@ -38,7 +38,7 @@ export class GatewayAnalyticsExporter extends pulumi.ComponentResource {
                 policies: [
                     {
                         effect: "allow",
-                        permissionGroups: permissionGroups(["Account Analytics Read"], { parent: this }),
+                        permissionGroups: permissionGroups(args.accountId, "account", ["Account Analytics Read"], { parent: this }),
                         resources: accountResource(args.accountId),
                     },
                 ],

@@ -140,10 +140,17 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 }));
                 return { accountId: args.inputs["accountId"], scriptName, results: deployments.length > 0 ? [{ deployments }] : [] };
             }
-            case "cloudflare:index/getApiTokenPermissionGroupsList:getApiTokenPermissionGroupsList": {
-                // As the API answers a lookup by (URL-encoded) name: that group, with a stable id.
-                const name = decodeURIComponent(String(args.inputs["name"] ?? ""));
-                return { results: name ? [{ id: shortHash(`permission-group:${name}`, 32), name, scopes: [] }] : [] };
+            case "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList": {
+                // As the API answers the query the provider's SDK sends (it URL-encodes the values
+                // itself): the group of exactly that name at that scope, with a stable id. A name
+                // encoded by the program would arrive encoded twice and match nothing.
+                const name = String(args.inputs["name"] ?? "");
+                const scope = String(args.inputs["scope"] ?? "");
+                const known = name !== "" && !/%[0-9A-F]{2}/i.test(name);
+                return {
+                    accountId: args.inputs["accountId"],
+                    results: known ? [{ id: shortHash(`permission-group:${scope}:${name}`, 32), name, scopes: [scope] }] : [],
+                };
             }
             case "cloudflare:index/getWorkersScripts:getWorkersScripts":
                 return {
