@@ -113,6 +113,7 @@ export class Platform extends pulumi.ComponentResource {
                 ),
                 slackWebhookUrl: secrets.slackWebhookUrl,
                 pagerdutyIntegrationId: config.cloudflare.pagerdutyIntegrationId,
+                notifications: config.cloudflare.notifications,
                 protect,
             },
             { parent: this, providers: { cloudflare: cloudflareProvider } },

@@ -15,6 +15,7 @@ import { STACK_NAMES } from "../policies/lib/environments";
 import { PROVIDER_CATALOGUE } from "../workers/gateway/src/providers/catalogue";
 import { SECRET_KEYS, type ParsedConfig } from "./schema";
 import { cidrContains, parseCidr } from "./cidr";
+import { CLOUDFLARE_PLANS, NOTIFICATION_TYPES, type NotificationType } from "../components/edge/notificationTypes";
 import { BURN_RATE_TIERS, MIN_SLO_WINDOW_DAYS, burnRateFactor } from "../components/monitoring/sloRules";
 
 export interface Problem {
@@ -215,6 +216,15 @@ const fleetTierFitsEc2: Check = (c) => {
     return problems;
 };
 
+const notificationsFitThePlan: Check = (c) =>
+    (Object.keys(NOTIFICATION_TYPES) as NotificationType[])
+        .filter((n) => c.cloudflare.notifications[n])
+        .filter((n) => CLOUDFLARE_PLANS.indexOf(NOTIFICATION_TYPES[n].minimumPlan) > CLOUDFLARE_PLANS.indexOf(c.cloudflare.plan))
+        .map((n) => ({
+            path: `cloudflare.notifications.${n}`,
+            message: `${NOTIFICATION_TYPES[n].alertType} needs the ${NOTIFICATION_TYPES[n].minimumPlan} plan and cloudflare.plan is ${c.cloudflare.plan}: Cloudflare refuses the policy (error 17200); expected false, or the account's real plan`,
+        }));
+
 const backupCopiesHaveATarget: Check = (c) =>
     c.backup.crossRegionCopy && !c.regions.some((r) => r.standby)
         ? [
@@ -368,6 +378,7 @@ export const CROSS_FIELD_CHECKS: readonly Check[] = [
     eachSection,
     fleetHasCertificates,
     fleetTierFitsEc2,
+    notificationsFitThePlan,
     backupCopiesHaveATarget,
     secretsAreSet,
     monitoringIsReachable,

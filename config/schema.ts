@@ -11,6 +11,7 @@ import { BACKUP_TIERS, SEED_GFS, SEED_OBJECTIVES, SEED_SCHEDULES, type BackupTie
 
 import { STACK_NAMES } from "../policies/lib/environments";
 import { PROVIDER_CATALOGUE, PROVIDER_NAMES, type ProviderName, type ProviderSecretKey } from "../workers/gateway/src/providers/catalogue";
+import { CLOUDFLARE_PLANS } from "../components/edge/notificationTypes";
 import { cidrProblem } from "./cidr";
 
 /** `protect` stateful resources unless a stack turns it off (dev). */
@@ -482,6 +483,15 @@ const cloudflare = z.strictObject({
     zoneName: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "expected a DNS zone such as example.com"),
     /** A PagerDuty service connected in the Cloudflare dashboard (Notifications > Destinations) that edge notifications page. */
     pagerdutyIntegrationId: z.string().min(1).optional(),
+    /** The account's Cloudflare plan: which notification types it may create (components/edge/notificationTypes.ts). */
+    plan: z.enum(CLOUDFLARE_PLANS).default("business"),
+    /** Edge notifications to declare; each needs its plan. The error-rate alert is Enterprise only, so off by default. */
+    notifications: z
+        .strictObject({
+            loadBalancerHealth: z.boolean().default(true),
+            edgeErrorRate: z.boolean().default(false),
+        })
+        .prefault({}),
 });
 
 /** The whole `ops-platform:` namespace; secrets are listed in SECRET_KEYS and typed below. */

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type SectionInput } from "../../config/schema";
 import { sectionSettings } from "../../config/sections";
 import { EdgeLoadBalancer, type EdgeOrigin } from "./edgeLoadBalancer";
-import { EdgeNotifications } from "./edgeNotifications";
+import { EdgeNotifications, type EdgeNotificationsArgs } from "./edgeNotifications";
 import { GatewayWorker, type GatewayWorkerArgs } from "./gatewayWorker";
 import { KvNamespaces } from "./kvNamespaces";
 import { R2Bucket } from "./r2Bucket";
@@ -26,6 +26,8 @@ export interface EdgeArgs {
     slackWebhookUrl?: pulumi.Input<string>;
     /** PagerDuty service connected to the Cloudflare account, for notifications. Optional. */
     pagerdutyIntegrationId?: string;
+    /** Which Cloudflare notifications to declare (`cloudflare.notifications`). Optional. Defaults to the load-balancer health alert only. */
+    notifications?: EdgeNotificationsArgs["notifications"];
     /** `protect` KV namespaces and the backup bucket. Optional. Defaults to PROTECT_BY_DEFAULT. */
     protect?: boolean;
 }
@@ -113,6 +115,7 @@ export class Edge extends pulumi.ComponentResource {
                 poolIds: lb.poolIds,
                 slackWebhookUrl: args.slackWebhookUrl,
                 pagerdutyIntegrationId: args.pagerdutyIntegrationId,
+                notifications: args.notifications,
             },
             child,
         );

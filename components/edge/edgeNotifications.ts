@@ -1,5 +1,6 @@
 import * as cloudflare from "../cloudflare";
 import * as pulumi from "@pulumi/pulumi";
+import { NOTIFICATION_TYPES, type NotificationType } from "./notificationTypes";
 
 export interface EdgeNotificationsArgs {
     accountId: string;
@@ -16,9 +17,14 @@ export interface EdgeNotificationsArgs {
      * payload is not what PagerDuty's endpoints read. Optional.
      */
     pagerdutyIntegrationId?: string;
+    /** Which notifications to declare; each needs its plan (NOTIFICATION_TYPES). Optional. Defaults to the load-balancer health alert only. */
+    notifications?: Partial<Record<NotificationType, boolean>>;
 }
 
-/** Cloudflare notifications of pool health and edge errors to a Slack webhook and a connected PagerDuty service. */
+/**
+ * Cloudflare notifications of pool health and (on Enterprise) the zone's error rate, to a Slack
+ * webhook and a connected PagerDuty service.
+ */
 export class EdgeNotifications extends pulumi.ComponentResource {
     constructor(name: string, args: EdgeNotificationsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:edge:EdgeNotifications", name, {}, opts);
@@ -35,30 +41,33 @@ export class EdgeNotifications extends pulumi.ComponentResource {
                 ...(slack ? { webhooks: [{ id: slack.id }] } : {}),
                 ...(args.pagerdutyIntegrationId ? { pagerduties: [{ id: args.pagerdutyIntegrationId }] } : {}),
             };
-            new cloudflare.NotificationPolicy(
-                `${name}-lb-health`,
-                {
-                    accountId,
-                    name: `${namePrefix} load balancer health`,
-                    alertType: "load_balancing_health_alert",
-                    enabled: true,
-                    filters: { poolIds: args.poolIds, newHealths: ["Unhealthy", "Healthy"] },
-                    mechanisms,
-                },
-                { parent: this },
-            );
-            new cloudflare.NotificationPolicy(
-                `${name}-edge-errors`,
-                {
-                    accountId,
-                    name: `${namePrefix} edge and Worker errors`,
-                    alertType: "http_alert_edge_error",
-                    enabled: true,
-                    filters: { zones: [args.zoneId], slos: ["99.9"] },
-                    mechanisms,
-                },
-                { parent: this },
-            );
+            const wanted = { loadBalancerHealth: true, edgeErrorRate: false, ...args.notifications };
+            if (wanted.loadBalancerHealth)
+                new cloudflare.NotificationPolicy(
+                    `${name}-lb-health`,
+                    {
+                        accountId,
+                        name: `${namePrefix} load balancer health`,
+                        alertType: NOTIFICATION_TYPES.loadBalancerHealth.alertType,
+                        enabled: true,
+                        filters: { poolIds: args.poolIds, newHealths: ["Unhealthy", "Healthy"] },
+                        mechanisms,
+                    },
+                    { parent: this },
+                );
+            if (wanted.edgeErrorRate)
+                new cloudflare.NotificationPolicy(
+                    `${name}-edge-errors`,
+                    {
+                        accountId,
+                        name: `${namePrefix} edge and Worker errors`,
+                        alertType: NOTIFICATION_TYPES.edgeErrorRate.alertType,
+                        enabled: true,
+                        filters: { zones: [args.zoneId], slos: ["99.9"] },
+                        mechanisms,
+                    },
+                    { parent: this },
+                );
         }
         this.registerOutputs({});
     }

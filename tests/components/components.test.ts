@@ -424,6 +424,23 @@ describe("edge components alone", () => {
                     slackWebhookUrl: "https://hooks.example/x",
                 }),
         );
+        expect(ofType(resources, "cloudflare:index/notificationPolicy:NotificationPolicy").map((p) => p.inputs["alertType"])).toEqual([
+            "load_balancing_health_alert",
+        ]);
+    });
+
+    it("EdgeNotifications: the error-rate alert only where asked for, as on an Enterprise account", async () => {
+        const resources = await captureComponent(
+            "dev",
+            () =>
+                void new EdgeNotifications("n", {
+                    ...ACCOUNT,
+                    namePrefix: "p",
+                    poolIds: ["pool"],
+                    slackWebhookUrl: "https://hooks.example/x",
+                    notifications: { edgeErrorRate: true },
+                }),
+        );
         expect(
             ofType(resources, "cloudflare:index/notificationPolicy:NotificationPolicy")
                 .map((p) => p.inputs["alertType"])

@@ -168,6 +168,13 @@ const CASES: Array<[string, string, string[]]> = [
         ["dev: ops-platform:backup.restoreTesting.schedule:", "expected an AWS Backup cron expression"],
     ],
     [
+        "an Enterprise-only notification on a Business account",
+        withConfig({ cloudflare: { notifications: { edgeErrorRate: true } } }),
+        [
+            "dev: ops-platform:cloudflare.notifications.edgeErrorRate: http_alert_edge_error needs the enterprise plan and cloudflare.plan is business: Cloudflare refuses the policy (error 17200)",
+        ],
+    ],
+    [
         "a patch window at a rate of zero days",
         withConfig({ fleet: { patching: { windowSchedule: "rate(0 days)" } } }),
         ["dev: ops-platform:fleet.patching.windowSchedule:", "a rate of at least 1"],
