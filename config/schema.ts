@@ -318,6 +318,11 @@ const edge = z
             .prefault({}),
         kvBackup: z
             .strictObject({
+                /**
+                 * Run the scheduled export. Off keeps the cron trigger with no schedule: the
+                 * provider's delete of a trigger is a no-op that leaves its schedules running.
+                 */
+                enabled: z.boolean().default(true),
                 /** Cron (Workers syntax) of the scheduled KV export. */
                 cron: workersCron.default("0 3 * * *"),
                 /**

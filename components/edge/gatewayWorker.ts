@@ -114,7 +114,7 @@ export class GatewayWorker extends pulumi.ComponentResource {
             results.flatMap((r) => r.deployments.map((d): LiveDeployment => ({ createdOn: d.createdOn, versions: d.versions }))),
         );
         const { rollout } = settings;
-        new cloudflare.WorkersDeployment(
+        const deployment = new cloudflare.WorkersDeployment(
             name,
             {
                 accountId,
@@ -131,12 +131,16 @@ export class GatewayWorker extends pulumi.ComponentResource {
             },
             { parent: worker },
         );
+        // The triggers wait for a deployed version: a route or a schedule on a Worker that never
+        // deployed would serve nothing. An export switched off keeps its trigger with no
+        // schedule, since the provider's delete of a trigger leaves its schedules running.
+        const deployed = { parent: worker, dependsOn: [deployment] };
         new cloudflare.WorkersCronTrigger(
             `${name}-kv-backup`,
-            { accountId, scriptName: worker.name, schedules: [{ cron: settings.kvBackup.cron }] },
-            { parent: worker },
+            { accountId, scriptName: worker.name, schedules: settings.kvBackup.enabled ? [{ cron: settings.kvBackup.cron }] : [] },
+            deployed,
         );
-        new cloudflare.WorkersRoute(name, { zoneId: args.zoneId, pattern: `${args.hostname}/*`, script: worker.name }, { parent: worker });
+        new cloudflare.WorkersRoute(name, { zoneId: args.zoneId, pattern: `${args.hostname}/*`, script: worker.name }, deployed);
 
         this.workerName = worker.name;
         this.rateLimiterScriptName = rateLimiter.scriptName;

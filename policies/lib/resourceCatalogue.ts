@@ -69,6 +69,15 @@ const ROUTINE_TYPES = new Set([
 ]);
 export const isRoutineType = (type: string): boolean => ROUTINE_TYPES.has(type);
 
+/**
+ * Types whose delete in the provider changes nothing live, and what it leaves behind: a delete
+ * or a replacement of one is not the clean-up it looks like (docs/provider-rules.md).
+ */
+export const LIVE_AFTER_DELETE: Readonly<Record<string, string>> = {
+    "cloudflare:index/workersCronTrigger:WorkersCronTrigger":
+        "the provider's delete is a no-op: the script keeps running its schedules; set its schedules to [] in an up before removing or replacing it",
+};
+
 /** Every Cloudflare resource type that binds values into a Worker. */
 export const WORKER_BINDING_TYPES: readonly string[] = [
     "cloudflare:index/workerVersion:WorkerVersion",

@@ -3,7 +3,7 @@
  * input that forces it) and updated resources, the replacements' knock-on changes, and the
  * changes `ignoreChanges` keeps out of an update.
  */
-import { isStateful } from "../../policies/lib/resourceCatalogue";
+import { LIVE_AFTER_DELETE, isStateful } from "../../policies/lib/resourceCatalogue";
 import type { PlanDocument } from "./document";
 import { FORCE_NEW } from "./forceNew";
 
@@ -29,6 +29,8 @@ export interface ResourceChange {
     component: string;
     /** Replaced resources whose new id or outputs flow into this one's inputs: why it changes although its code did not. */
     causedBy?: string[];
+    /** What a delete or replacement leaves running (LIVE_AFTER_DELETE). */
+    leavesBehind?: string;
 }
 
 /** A resource whose inputs differ only where its `ignoreChanges` option says `pulumi up` keeps the live value. */
@@ -174,6 +176,7 @@ export function planDiff(baseline: PlanDocument, current: PlanDocument): { chang
         stateful: isStateful(r.type),
         protected: Boolean(r.options.protect),
         component: componentOf(r, byUrn),
+        ...((kind === "delete" || kind === "replace") && LIVE_AFTER_DELETE[r.type] ? { leavesBehind: LIVE_AFTER_DELETE[r.type] } : {}),
     });
     for (const [urn, r] of after) {
         const old = before.get(urn);

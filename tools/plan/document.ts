@@ -178,6 +178,7 @@ export function renderChanges(changes: readonly ResourceChange[], risk: Risk, st
         lines.push(
             `  ${mark[c.kind]} ${c.kind} ${c.type} ${c.name}${c.replaceKeys.length > 0 ? style.dim(` (replaced because of ${c.replaceKeys.join(", ")})`) : ""}${loud}`,
         );
+        if (c.leavesBehind) lines.push(style.yellow(`      !! ${c.leavesBehind}`));
         if (c.kind === "update" || c.kind === "replace")
             for (const p of readableChanges(c.changes)) lines.push(style.dim(`      ${p.path}: ${shown(p.before)} -> ${shown(p.after)}`));
     }

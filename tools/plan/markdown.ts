@@ -43,13 +43,26 @@ function summaryLine(r: StackReport): string {
 
 function callouts(r: StackReport): string[] {
     const loud = r.changes.filter((c) => (c.kind === "replace" || c.kind === "delete") && (c.stateful || c.protected));
-    if (loud.length === 0) return [];
+    const leaving = r.changes.filter((c) => c.leavesBehind);
     return [
-        "> [!CAUTION]",
-        ...loud.map(
-            (c) =>
-                `> **${c.kind === "replace" ? "Replaces" : "Deletes"} ${c.stateful ? "stateful" : "protected"} ${c.type.split(":").pop()} \`${c.name}\`**${c.replaceKeys.length > 0 ? ` (because of ${c.replaceKeys.map((k) => `\`${k}\``).join(", ")})` : ""}`,
-        ),
+        ...(loud.length === 0
+            ? []
+            : [
+                  "> [!CAUTION]",
+                  ...loud.map(
+                      (c) =>
+                          `> **${c.kind === "replace" ? "Replaces" : "Deletes"} ${c.stateful ? "stateful" : "protected"} ${c.type.split(":").pop()} \`${c.name}\`**${c.replaceKeys.length > 0 ? ` (because of ${c.replaceKeys.map((k) => `\`${k}\``).join(", ")})` : ""}`,
+                  ),
+              ]),
+        ...(leaving.length === 0
+            ? []
+            : [
+                  "> [!WARNING]",
+                  ...leaving.map(
+                      (c) =>
+                          `> **${c.kind === "replace" ? "Replaces" : "Deletes"} ${c.type.split(":").pop()} \`${c.name}\`**: ${c.leavesBehind}`,
+                  ),
+              ]),
     ];
 }
 
