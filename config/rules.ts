@@ -9,6 +9,7 @@ import {
     SEED_OBJECTIVES,
     EC2_BEST_RPO_MINUTES,
     formatMinutes,
+    shiftWeekday,
     scheduleIntervalMinutes,
 } from "../policies/lib/backupMatrix";
 import { STACK_NAMES } from "../policies/lib/environments";
@@ -111,6 +112,14 @@ const fleetIsSafe: SectionCheck<"fleet"> = (fleet) => {
         problems.push({
             path: "fleet.patching.windowSchedule",
             message: `runs every ${formatMinutes(windowInterval)}, which cannot install critical patches within ${criticalDays} days`,
+        });
+    const waves = fleet.patching.waves;
+    if (waves.some((w, i) => i > 0 && w <= waves[i - 1]!) || waves[waves.length - 1] !== 100)
+        problems.push({ path: "fleet.patching.waves", message: `[${waves.join(", ")}] must rise and end at 100, e.g. [10, 50, 100]` });
+    else if (waves.length > 1 && shiftWeekday(windowSchedule, 1) === undefined)
+        problems.push({
+            path: "fleet.patching.windowSchedule",
+            message: `"${windowSchedule}" names no single weekday, so the later waves cannot run a day apart; expected a weekly cron such as cron(0 3 ? * WED *)`,
         });
     if (!(criticalDays <= highDays && highDays <= mediumDays))
         problems.push({

@@ -150,9 +150,19 @@ const fleet = z
                 criticalDays: positiveInt.default(7),
                 highDays: positiveInt.default(30),
                 mediumDays: positiveInt.default(90),
-                /** Weekly window start (AWS cron); each wave runs a day after the previous one. */
-                windowSchedule: awsSchedule.default("cron(0 3 ? * TUE *)"),
+                /**
+                 * The first wave's weekly window (AWS cron); each later wave runs a day after the
+                 * previous one. Production's default is Wednesday: after staging (Tuesday) and
+                 * dev (Monday), which the source documents test patches in first.
+                 */
+                windowSchedule: awsSchedule.default("cron(0 3 ? * WED *)"),
                 windowHours: z.number().int().min(1).max(24).default(3),
+                /**
+                 * The waves' cumulative shares of the fleet, a day apart, each started only while
+                 * the fleet's alarms are OK (seed: production 10 -> 50 -> 100, non-production 100
+                 * at once).
+                 */
+                waves: z.array(percent).min(1).default([10, 50, 100]),
             })
             .prefault({}),
     })

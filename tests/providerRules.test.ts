@@ -4,6 +4,7 @@
  */
 import { requiredFrequency } from "../components/backup/auditControls";
 import { RATE_LIMITER_MIGRATIONS, pendingMigrations } from "../components/edge/durableObjects";
+import { waveAutomation } from "../components/fleet/patching";
 import { problemsOf, withKey } from "./helpers/config";
 import { input, ofType, oneOfType, planOf, STACKS } from "./helpers/plan";
 import type { PlanResource } from "./helpers/plan";
@@ -82,10 +83,12 @@ describe.each(STACKS)("%s against AWS's rules", (stack) => {
     it("targets patching by the PatchGroup tag the instances carry", async () => {
         const { resources } = await planOf(stack);
         const groups = ofType(resources, "aws:ssm/patchGroup:PatchGroup").map((g) => g.inputs["patchGroup"]);
-        for (const target of ofType(resources, "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget")) {
-            const [t] = input(target, "targets") as Array<{ key: string; values: string[] }>;
-            expect(t!.key).toBe("tag:PatchGroup");
-            expect(groups).toContain(t!.values[0]);
+        // Each wave's Automation finds its instances by that tag (components/fleet/patchWaves.py).
+        const documents = ofType(resources, "aws:ssm/document:Document");
+        expect(documents.map((d) => d.inputs["name"]).sort()).toEqual(groups.map((g) => `${String(g)}-patch-wave`).sort());
+        for (const group of groups) {
+            const step = (waveAutomation(String(group)).mainSteps as Array<{ inputs: { InputPayload?: Record<string, string> } }>)[0]!;
+            expect(step.inputs.InputPayload).toMatchObject({ PatchGroup: group, PatchGroupTag: "PatchGroup" });
         }
         for (const lt of ofType(resources, "aws:ec2/launchTemplate:LaunchTemplate"))
             for (const spec of tagSpecs(lt)) expect(groups).toContain(spec.tags["PatchGroup"]);

@@ -75,8 +75,8 @@ export class Fleet extends pulumi.ComponentResource {
             { emails: args.alarmEmails, pagerdutyCloudwatchKey: args.pagerdutyCloudwatchKey, protect },
             child,
         );
-        new FleetAlarms(name, { topicArn: topic.arn, loadBalancer: alb, asgName: instances.asgName, settings }, child);
-        new Patching(name, { patchGroup, settings }, child);
+        const alarms = new FleetAlarms(name, { topicArn: topic.arn, loadBalancer: alb, asgName: instances.asgName, settings }, child);
+        new Patching(name, { patchGroup, alarmNames: alarms.alarmNames, settings }, child);
 
         this.albDnsName = alb.dnsName;
         this.albArn = alb.arn;

@@ -20,13 +20,16 @@ export interface FleetAlarmsArgs {
  * provider of `opts`.
  */
 export class FleetAlarms extends pulumi.ComponentResource {
+    /** The alarms' names: a patch wave does not start while one of them is in ALARM. */
+    readonly alarmNames: pulumi.Output<string>[];
+
     constructor(name: string, args: FleetAlarmsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:fleet:FleetAlarms", name, {}, opts);
         const { alarms } = sectionSettings("fleet", args.settings, name);
         const child = { parent: this };
         const actions = { alarmActions: [args.topicArn], okActions: [args.topicArn] };
         const lbDimension = { LoadBalancer: args.loadBalancer.arnSuffix };
-        new aws.cloudwatch.MetricAlarm(
+        const errors = new aws.cloudwatch.MetricAlarm(
             `${name}-5xx-ratio`,
             {
                 alarmDescription: `critical: ALB 5xx ratio above ${alarms.error5xxRatio} for 5 minutes`,
@@ -80,7 +83,7 @@ export class FleetAlarms extends pulumi.ComponentResource {
             },
             child,
         );
-        new aws.cloudwatch.MetricAlarm(
+        const unhealthy = new aws.cloudwatch.MetricAlarm(
             `${name}-unhealthy-hosts`,
             {
                 alarmDescription: "critical: a target is unhealthy",
@@ -96,7 +99,7 @@ export class FleetAlarms extends pulumi.ComponentResource {
             },
             child,
         );
-        new aws.cloudwatch.MetricAlarm(
+        const cpu = new aws.cloudwatch.MetricAlarm(
             `${name}-cpu`,
             {
                 alarmDescription: `warning: CPU above ${alarms.cpuPercent}% for ${alarms.cpuMinutes} minutes`,
@@ -113,6 +116,7 @@ export class FleetAlarms extends pulumi.ComponentResource {
             },
             child,
         );
-        this.registerOutputs({});
+        this.alarmNames = [errors.name, unhealthy.name, cpu.name];
+        this.registerOutputs({ alarmNames: this.alarmNames });
     }
 }

@@ -102,3 +102,19 @@ export function formatMinutes(minutes: number): string {
     if (minutes % HOUR === 0) return `${minutes / HOUR} h`;
     return `${minutes} min`;
 }
+
+const WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+/**
+ * A weekly AWS cron moved `days` later (`cron(0 3 ? * WED *)`, 1 -> THU), or undefined when it
+ * names no single weekday (a name or 1-7, 1 being Sunday).
+ */
+export function shiftWeekday(expression: string, days: number): string | undefined {
+    const fields = /^cron\((.+)\)$/.exec(expression.trim())?.[1]!.trim().split(/\s+/);
+    if (!fields || fields.length !== 6 || fields[2] !== "?") return undefined;
+    const day = fields[4]!.toUpperCase();
+    const index = /^[1-7]$/.test(day) ? Number(day) - 1 : WEEKDAYS.indexOf(day);
+    if (index < 0) return undefined;
+    fields[4] = WEEKDAYS[(index + days) % 7]!;
+    return `cron(${fields.join(" ")})`;
+}

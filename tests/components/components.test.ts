@@ -8,6 +8,7 @@ import { Backup, BackupPlan, BackupVault, RestoreTests } from "../../components/
 import { Edge, EdgeLoadBalancer, EdgeNotifications, GatewayWorker, KvNamespaces, R2Bucket } from "../../components/edge";
 import { AlarmTopic } from "../../components/alerting";
 import { ApplicationLoadBalancer, AutoScalingFleet, Fleet, FleetAlarms, Patching } from "../../components/fleet";
+import { waveAutomation } from "../../components/fleet/patching";
 import {
     CLOUDWATCH_EXPORTER_ACTIONS,
     CloudflareExporter,
@@ -190,28 +191,52 @@ describe("fleet components alone", () => {
         for (const alarm of resources) expect(alarm.inputs["alarmActions"]).toEqual(["arn:topic"]);
     });
 
-    it("Patching: baseline, group registration, weekly window, target and task in first-wave steps", async () => {
+    it("Patching: one window a day per wave, each an Automation that checks the alarms before it patches its share", async () => {
         const resources = declaredBy(
-            await captureComponent("dev", () => void new Patching("web", { patchGroup: "web" })),
+            await captureComponent("dev", () => void new Patching("web", { patchGroup: "web", alarmNames: ["web-5xx", "web-cpu"] })),
             "ops-platform:fleet:Patching",
             "web",
         );
         expect(count(resources)).toEqual({
-            MaintenanceWindow: 1,
-            MaintenanceWindowTarget: 1,
-            MaintenanceWindowTask: 1,
+            Document: 1,
+            MaintenanceWindow: 3,
+            MaintenanceWindowTask: 3,
             PatchBaseline: 1,
             PatchGroup: 1,
+            Role: 1,
+            RolePolicy: 1,
         });
-        expect(oneOfType(resources, "aws:ssm/patchBaseline:PatchBaseline").inputs["operatingSystem"]).toBe("UBUNTU");
-        expect(oneOfType(resources, "aws:ssm/maintenanceWindow:MaintenanceWindow").inputs["schedule"]).toBe(
-            DEFAULTS.fleet.patching.windowSchedule,
-        );
-        expect(oneOfType(resources, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask").inputs).toMatchObject({
-            taskArn: "AWS-RunPatchBaseline",
-            maxConcurrency: `${DEFAULTS.fleet.refresh.checkpointPercentages[0]}%`,
-            maxErrors: "0",
-        });
+        // The source documents' production rollout, a day apart from the configured window.
+        expect(ofType(resources, "aws:ssm/maintenanceWindow:MaintenanceWindow").map((w) => w.inputs["schedule"])).toEqual([
+            "cron(0 3 ? * WED *)",
+            "cron(0 3 ? * THU *)",
+            "cron(0 3 ? * FRI *)",
+        ]);
+        const document = oneOfType(resources, "aws:ssm/document:Document");
+        const tasks = ofType(resources, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask");
+        for (const [i, task] of tasks.entries()) {
+            expect(task.inputs).toMatchObject({ taskType: "AUTOMATION", taskArn: document.inputs["name"], maxErrors: "0" });
+            const parameters = Object.fromEntries(
+                (input(task, "taskInvocationParameters.automationParameters.parameters") as Array<{ name: string; values: string[] }>).map(
+                    (p) => [p.name, p.values],
+                ),
+            );
+            expect(parameters).toMatchObject({
+                Wave: [String(i + 1)],
+                Shares: ["10,50,100"],
+                AlarmNames: ["web-5xx", "web-cpu"],
+                MaxConcurrency: ["10%"],
+            });
+        }
+        // The plan shows the document's content by digest; its steps are waveAutomation's.
+        const steps = (waveAutomation("web") as { mainSteps: Array<{ name: string; action: string; inputs: Record<string, unknown> }> })
+            .mainSteps;
+        expect(steps.map((s) => [s.name, s.action])).toEqual([
+            ["chooseInstances", "aws:executeScript"],
+            ["anyToPatch", "aws:branch"],
+            ["patch", "aws:runCommand"],
+        ]);
+        expect(steps[2]!.inputs).toMatchObject({ DocumentName: "AWS-RunPatchBaseline", MaxErrors: "0" });
     });
 
     it("Fleet composes the load balancer, the instances, alarms, topic and patching under one name", async () => {
@@ -242,7 +267,7 @@ describe("fleet components alone", () => {
     });
 
     it("rejects bad settings naming the component and the key", () => {
-        expect(() => new Patching("web", { patchGroup: "web", settings: { patching: { windowHours: 0 } } })).toThrow(
+        expect(() => new Patching("web", { patchGroup: "web", alarmNames: [], settings: { patching: { windowHours: 0 } } })).toThrow(
             /^web: invalid settings: fleet\.patching\.windowHours: /,
         );
         // The section's own rules run wherever it is resolved, not only in the whole config's validation.

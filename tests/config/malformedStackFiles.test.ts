@@ -175,6 +175,16 @@ const CASES: Array<[string, string, string[]]> = [
         ],
     ],
     [
+        "patch waves that never reach the whole fleet",
+        withConfig({ fleet: { patching: { waves: [10, 50] } } }),
+        ["dev: ops-platform:fleet.patching.waves: [10, 50] must rise and end at 100"],
+    ],
+    [
+        "patch waves a day apart from a window on no single weekday",
+        withConfig({ fleet: { patching: { windowSchedule: "cron(0 3 * * ? *)", waves: [10, 100] } } }),
+        ["dev: ops-platform:fleet.patching.windowSchedule:", "names no single weekday, so the later waves cannot run a day apart"],
+    ],
+    [
         "a patch window at a rate of zero days",
         withConfig({ fleet: { patching: { windowSchedule: "rate(0 days)" } } }),
         ["dev: ops-platform:fleet.patching.windowSchedule:", "a rate of at least 1"],

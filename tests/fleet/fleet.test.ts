@@ -128,3 +128,16 @@ describe("unsafe fleet config is refused", () => {
         expect(problemsOf(withKey("dev", "fleet", fleet, true)).join("\n")).toContain(expected);
     });
 });
+
+it("patches dev first, staging the next day and production after it, in waves (the source documents: test in dev and staging first)", async () => {
+    const WEEK = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"];
+    const days = async (stack: string) =>
+        ofType((await planOf(stack)).resources, "aws:ssm/maintenanceWindow:MaintenanceWindow").map((w) =>
+            WEEK.indexOf(String(w.inputs["schedule"]).split(" ")[4]!),
+        );
+    const [dev, staging, production] = await Promise.all(["dev", "staging", "production"].map(days));
+    expect(new Set(dev)).toEqual(new Set([0]));
+    expect(new Set(staging)).toEqual(new Set([1]));
+    // Production: one window per region and wave, the waves on successive days after staging's.
+    expect([...new Set(production)].sort()).toEqual([2, 3, 4]);
+});

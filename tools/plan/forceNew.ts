@@ -202,13 +202,13 @@ export const FORCE_NEW: Readonly<Record<string, ForceNew>> = {
         keys: ["endpoint", "protocol", "topic"],
         source: "terraform-provider-aws@04a2e6e5 internal/service/sns/topic_subscription.go",
     },
+    "aws:ssm/document:Document": {
+        keys: ["name"],
+        source: "hashicorp/terraform-provider-aws@0105d219 internal/service/ssm/document.go (name ForceNew; content goes through UpdateDocument, refused only for schema 1.x, and becomes the default version)",
+    },
     "aws:ssm/maintenanceWindow:MaintenanceWindow": {
         keys: [],
         source: "terraform-provider-aws@013f1736 internal/service/ssm/maintenance_window.go",
-    },
-    "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget": {
-        keys: ["windowId", "resourceType", "name", "description"],
-        source: "hashicorp/terraform-provider-aws internal/service/ssm/maintenance_window_target.go",
     },
     "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask": {
         keys: ["windowId", "taskType"],
