@@ -56,3 +56,47 @@ it("CONTRIBUTING.md names only files that exist", () => {
     expect(paths.length).toBeGreaterThan(10);
     expect(paths.flatMap(expand).filter((p) => !existsSync(join(ROOT, p)))).toEqual([]);
 });
+
+describe("docs/provider-rules.md", () => {
+    const text = readFileSync(join(ROOT, "docs", "provider-rules.md"), "utf8");
+    const rows = text
+        .split("\n")
+        .filter((line) => line.startsWith("| ") && !line.startsWith("| rule |"))
+        .map((line) => line.slice(2, -2).split(" | "));
+    const ABBREVIATIONS: Record<string, string> = {
+        PR: "tests/providerRules.test.ts",
+        SA: "tests/sharedAccount.test.ts",
+        RS: "tests/edge/rolloutSequence.test.ts",
+        CT: "tests/components/components.test.ts",
+    };
+    const testFiles = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "tests"], {
+        cwd: ROOT,
+        encoding: "utf8",
+    })
+        .split("\n")
+        .filter((f) => f.endsWith(".test.ts"));
+    /** The test file a guard names: an abbreviation, or `<name>.test`. */
+    const fileOf = (name: string) => ABBREVIATIONS[name] ?? testFiles.find((f) => f.endsWith(`/${name}.ts`));
+
+    it("gives every rule its code, its source and the test that guards it", () => {
+        expect(rows.length).toBeGreaterThan(40);
+        const incomplete = rows.filter(
+            (cells) => cells.length !== 4 || cells.some((c) => c.trim() === "") || /documented only/.test(cells[3]!),
+        );
+        expect(incomplete.map((cells) => cells[0]!.slice(0, 80))).toEqual([]);
+    });
+
+    it("names only test files that exist, and only test titles they hold", () => {
+        const missing: string[] = [];
+        for (const [rule, , , guard] of rows) {
+            const named = [...guard!.matchAll(/\b(PR|SA|RS|CT|[\w]+\.test)\b(?: "([^"]+)")?/g)];
+            if (named.length === 0) missing.push(`${rule!.slice(0, 60)}: names no test`);
+            for (const [, name, title] of named) {
+                const file = fileOf(name!);
+                if (!file) missing.push(`${rule!.slice(0, 60)}: no test file ${name}`);
+                else if (title && !readFileSync(join(ROOT, file), "utf8").includes(title)) missing.push(`${name} has no test "${title}"`);
+            }
+        }
+        expect(missing).toEqual([]);
+    });
+});

@@ -81,6 +81,13 @@ describe("fleet components alone", () => {
             accessLogs: { enabled: true, prefix: "web" },
         });
         expect(oneOfType(resources, "aws:s3/bucket:Bucket").options.protect).toBe(true);
+        // The log-delivery service principal, which ELB supports in every Region since 2025-09 (docs/provider-rules.md).
+        const [delivery] = JSON.parse(String(oneOfType(resources, "aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])).Statement;
+        expect(delivery).toMatchObject({
+            Effect: "Allow",
+            Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+            Action: "s3:PutObject",
+        });
     });
 
     it("ApplicationLoadBalancer without access logs declares no bucket", async () => {
