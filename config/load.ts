@@ -42,7 +42,7 @@ const PROVIDER_NAMESPACES = ["aws", "cloudflare", "kubernetes", "random", "pulum
 /**
  * Config already validated in this process, by its raw form: the plan checks the stack file
  * before the SDK loads, and the program (index.ts) reads the same config again; it is validated
- * once. Callers copy what they change (toPlatformConfig does).
+ * once, and frozen.
  */
 const validated = new Map<string, ParsedConfig>();
 
@@ -51,11 +51,20 @@ export function validateConfig(raw: RawStackConfig): ParsedConfig {
     const key = JSON.stringify([raw.stack, raw.values, [...raw.secretKeys].sort(), raw.otherKeys ?? [], raw.problems ?? []]);
     const known = validated.get(key);
     if (known) return known;
-    const parsed = parseConfig(raw);
+    // Frozen: the memo, the program and every component share it, so nothing may change it.
+    const parsed = deepFreeze(parseConfig(raw));
     // Each section is checked: a component handed one does not parse it again (config/sections.ts).
     for (const section of Object.keys(CONFIG_SECTIONS) as ConfigSection[]) markResolved(parsed[section]);
     validated.set(key, parsed);
     return parsed;
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+        for (const v of Object.values(value)) deepFreeze(v);
+        Object.freeze(value);
+    }
+    return value;
 }
 
 function parseConfig(raw: RawStackConfig): ParsedConfig {

@@ -17,7 +17,7 @@ import { PROVIDER_CATALOGUE } from "../workers/gateway/src/providers/catalogue";
 import { SECRET_KEYS, type ParsedConfig } from "./schema";
 import { cidrContains, parseCidr } from "./cidr";
 import { CLOUDFLARE_PLANS, NOTIFICATION_TYPES, type NotificationType } from "../components/edge/notificationTypes";
-import { BURN_RATE_TIERS, MIN_SLO_WINDOW_DAYS, burnRateFactor } from "../components/monitoring/sloRules";
+import { BURN_RATE_TIERS, MIN_SLO_WINDOW_DAYS, burnRateFactor, errorBudget } from "../components/monitoring/sloRules";
 
 export interface Problem {
     path: string;
@@ -314,6 +314,15 @@ const monitoringContentIsBuildable: SectionCheck<"monitoring"> = (monitoring) =>
     monitoring.slos.forEach((slo, i) => {
         if (names.indexOf(slo.name) !== i)
             problems.push({ path: `monitoring.slos[${i}].name`, message: `"${slo.name}" is used twice; expected unique SLO names` });
+        // A tier whose threshold is a ratio above 1 can never fire: the error budget is too large for the window.
+        for (const tier of BURN_RATE_TIERS) {
+            const threshold = burnRateFactor(tier, monitoring.sloWindowDays) * errorBudget(slo.objective);
+            if (threshold >= 1)
+                problems.push({
+                    path: `monitoring.slos[${i}].objective`,
+                    message: `${slo.objective}% over ${monitoring.sloWindowDays} days makes the ${tier.long} burn-rate alert fire only above an error ratio of ${Number(threshold.toFixed(4))}, which no ratio reaches; expected a higher objective or a shorter window`,
+                });
+        }
         if (!monitoring.services.includes(slo.service))
             problems.push({
                 path: `monitoring.slos[${i}].service`,

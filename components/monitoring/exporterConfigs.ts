@@ -124,8 +124,8 @@ interface JsonMetric {
 }
 
 /**
- * One json_exporter module per query: its SQL (over the columns workers/gateway/src/analytics.ts
- * writes) and the metrics named from the rows, `<name>_<value>` as json_exporter names them.
+ * One json_exporter module per query: its SQL (over the columns workers/gateway/src/analyticsColumns.ts
+ * lays out) and the metrics named from the rows, `<name>_<value>` as json_exporter names them.
  */
 const request = (name: Parameters<typeof column<"request">>[1]) => column("request", name);
 const attempt = (name: Parameters<typeof column<"attempt">>[1]) => column("attempt", name);

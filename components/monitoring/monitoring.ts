@@ -19,7 +19,11 @@ export interface MonitoringArgs {
     labels: Record<string, string>;
     /** Receiver URLs and keys (secrets). Required. */
     routingSecrets: { [K in keyof RoutingSecrets]: pulumi.Input<string> };
-    /** Public URLs the blackbox exporter probes (EndpointDown, CertificateExpiringSoon). Optional. */
+    /**
+     * Public URLs the blackbox exporter probes. Their alerts (EndpointDown, CertificateExpiringSoon)
+     * are the gateway's, deployed while `monitoring.services` has it: Platform probes its /health
+     * then only. Optional.
+     */
     probeTargets?: pulumi.Input<string>[];
     /** Names the rules select this stack's resources by. Required. */
     signals: SignalContext;

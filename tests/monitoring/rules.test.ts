@@ -581,6 +581,18 @@ describe("burn-rate alerts", () => {
         expect(alert.annotations["description"]).toContain("burn the 90-day budget of 99.9% at over 43.2x");
     });
 
+    it("refuses an objective whose page could never fire over a long window: its threshold is an error ratio above 1", () => {
+        const yearly = withKey(
+            "production",
+            "monitoring",
+            { sloWindowDays: 365, slos: [{ name: "gw", service: "gateway", objective: 99 }] },
+            true,
+        );
+        expect(problemsOf(yearly)).toEqual([
+            "production: ops-platform:monitoring.slos[0].objective: 99% over 365 days makes the 1h burn-rate alert fire only above an error ratio of 1.752, which no ratio reaches; expected a higher objective or a shorter window",
+        ]);
+    });
+
     it("refuses an SLO window the tiers do not support, naming the key", () => {
         expect(MIN_SLO_WINDOW_DAYS).toBe(30);
         expect(problemsOf(withKey("production", "monitoring", { sloWindowDays: 7 }, true))).toEqual([

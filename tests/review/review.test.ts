@@ -81,10 +81,34 @@ describe("the diff says what pulumi up would do", () => {
     it.each([
         ["desiredCapacity", ["desiredCapacity"], true],
         ["tags.Name", ["tags"], true],
+        ["tags.Name", ['tags["Name"]'], true],
         ["bindings[VERSION].text", ["bindings[*].text"], true],
+        ["rules[0].expr", ["rules[0].expr"], true],
+        // Element 0, not any element: a named element is never ignored by its number.
+        ["rules[EndpointDown].expr", ["rules[0].expr"], false],
         ["desiredCapacityType", ["desiredCapacity"], false],
         ["maxSize", ["desiredCapacity"], false],
     ])("isIgnored(%s, %j) is %s", (path, ignore, expected) => expect(isIgnored(path, ignore)).toBe(expected));
+
+    it("names a list's elements the same way on both sides, and reports a reorder of a named list", () => {
+        const doc = (bindings: Array<{ name: string; text: string }>): PlanDocument => ({
+            stack: "dev",
+            resources: [{ urn: "urn:x", type: "aws:ssm/parameter:Parameter", name: "p", inputs: { bindings }, options: {} }],
+            outputs: {},
+            findings: [],
+        });
+        const a = { name: "A", text: "1" };
+        const b = { name: "B", text: "2" };
+        // A duplicate name on one side makes both sides positional: one changed element, not a delete and a re-add of each.
+        expect(planDiff(doc([a, b]), doc([a, { ...a, text: "3" }])).changes[0]!.changes.map((p) => p.path)).toEqual([
+            "bindings[1].name",
+            "bindings[1].text",
+        ]);
+        expect(planDiff(doc([a, b]), doc([b, a])).changes[0]!.changes).toEqual([
+            { path: "bindings (order)", before: ["A", "B"], after: ["B", "A"] },
+        ]);
+        expect(planDiff(doc([a]), doc([a, b])).changes[0]!.changes.map((p) => p.path)).toEqual(["bindings[B].name", "bindings[B].text"]);
+    });
 
     it("names a changed Worker binding by its name, not its position", async () => {
         const before = await documentOf("production");

@@ -468,6 +468,16 @@ describe("misconfigured: a provider without a key, an unknown provider, the orig
         expect(body.problems).toEqual(["provider anthropic has no API key binding", 'PROVIDER_ORDER names unknown provider "mistral"']);
     });
 
+    it("/health reads PROVIDER_ORDER=constructor as an unknown provider, not as an inherited property", async () => {
+        const odd = gateway({ PROVIDER_ORDER: "openai,constructor" });
+        try {
+            const body = (await (await odd.dispatchFetch("https://gateway.test/health")).json()) as { problems: string[] };
+            expect(body.problems).toEqual(['PROVIDER_ORDER names unknown provider "constructor"']);
+        } finally {
+            await odd.dispose();
+        }
+    });
+
     it("/health names a provider whose URL or model is invalid, instead of failing over on network errors", async () => {
         const bad = gateway({ OPENAI_URL: "api.openai.com/v1/chat/completions", ANTHROPIC_MODEL: " " });
         try {

@@ -52,39 +52,69 @@ const IMMUTABLE = new Set(["cloudflare:index/workerVersion:WorkerVersion"]);
 /** The fields that name an array element: a binding's or a group's `name`, an alert rule's `alert` or `record`, a backup rule's `ruleName`. */
 const NAME_FIELDS = ["name", "alert", "record", "ruleName"];
 
-/**
- * How an array element is named in a path: by its name where every element of the array has a
- * distinct one (`bindings[RATE_LIMIT_MAX_REQUESTS].text`, `rules[EndpointDown].expr`), else by its position.
- */
-function elementKeys(list: readonly unknown[]): string[] {
-    const nameOf = (v: unknown): string | undefined => {
-        if (v === null || typeof v !== "object") return undefined;
-        const field = NAME_FIELDS.find((f) => typeof (v as Record<string, unknown>)[f] === "string");
-        return field === undefined ? undefined : (v as Record<string, string>)[field];
-    };
+const nameOf = (v: unknown): string | undefined => {
+    if (v === null || typeof v !== "object") return undefined;
+    const field = NAME_FIELDS.find((f) => typeof (v as Record<string, unknown>)[f] === "string");
+    return field === undefined ? undefined : (v as Record<string, string>)[field];
+};
+
+const isObjectList = (value: unknown): value is unknown[] =>
+    Array.isArray(value) && value.length > 0 && value.some((v) => v !== null && typeof v === "object");
+
+/** Whether every element of a list has a distinct name that can stand in a path. */
+function uniquelyNamed(list: readonly unknown[]): boolean {
     const names = list.map(nameOf);
-    const named = names.every((n) => n !== undefined && /^[^[\]]+$/.test(n)) && new Set(names).size === names.length;
-    return list.map((_, i) => (named ? names[i]! : String(i)));
+    return names.every((n) => n !== undefined && /^[^[\]]+$/.test(n)) && new Set(names).size === names.length;
 }
 
-function flatten(value: unknown, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {
+/**
+ * The lists (by their path, elements as `[]`) that cannot be named on one side or the other:
+ * both sides of a diff name a list's elements the same way, by name or by position.
+ */
+function positionalLists(value: unknown, prefix: string, out: Set<string>): Set<string> {
+    if (isObjectList(value)) {
+        if (!uniquelyNamed(value)) out.add(prefix);
+        for (const v of value) positionalLists(v, `${prefix}[]`, out);
+    } else if (value !== null && typeof value === "object")
+        for (const [k, v] of Object.entries(value as Record<string, unknown>)) positionalLists(v, prefix ? `${prefix}.${k}` : k, out);
+    return out;
+}
+
+/**
+ * Flat `path -> value` of inputs. List elements are named by their name where both sides name
+ * every element distinctly (`bindings[RATE_LIMIT_MAX_REQUESTS].text`, `rules[EndpointDown].expr`),
+ * else by position; a named list's order is its own entry, `bindings (order)`.
+ */
+function flatten(
+    value: unknown,
+    positional: ReadonlySet<string>,
+    prefix = "",
+    template = "",
+    out: Record<string, unknown> = {},
+): Record<string, unknown> {
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
         const entries = Object.entries(value as Record<string, unknown>);
         if (entries.length === 0 && prefix) out[prefix] = {};
-        for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-    } else if (Array.isArray(value) && value.length > 0 && value.some((v) => v !== null && typeof v === "object")) {
-        const keys = elementKeys(value);
-        value.forEach((v, i) => flatten(v, `${prefix}[${keys[i]}]`, out));
+        for (const [k, v] of entries) flatten(v, positional, prefix ? `${prefix}.${k}` : k, template ? `${template}.${k}` : k, out);
+    } else if (isObjectList(value)) {
+        const named = !positional.has(template);
+        if (named) out[`${prefix} (order)`] = value.map(nameOf);
+        value.forEach((v, i) => flatten(v, positional, `${prefix}[${named ? nameOf(v)! : i}]`, `${template}[]`, out));
     } else if (prefix) out[prefix] = value;
     return out;
 }
 
-/** Whether `path` is under one of Pulumi's `ignoreChanges` paths (`tags.Name`, `items[*].x`, `spec["a.b"]`). */
+/**
+ * Whether `path` is under one of Pulumi's `ignoreChanges` paths (`tags.Name`, `items[*].x`,
+ * `spec["a.b"]`, `rules[0].expr`). `[*]` is any element; `[n]` is element n, which a path names
+ * by position only where its list is not named, so a named element is never ignored by number.
+ */
 export function isIgnored(path: string, ignoreChanges: readonly string[] = []): boolean {
-    const bare = path.replace(/\[[^\]]*\]/g, "[]");
+    const tokens = (text: string) => text.replace(/\["([^"]*)"\]/g, ".$1").match(/[^.[\]]+|\[[^\]]*\]/g) ?? [];
+    const got = tokens(path);
     return ignoreChanges.some((ignore) => {
-        const pattern = ignore.replace(/\["([^"]*)"\]/g, ".$1").replace(/\[(\*|\d+)\]/g, "[]");
-        return bare === pattern || bare.startsWith(`${pattern}.`) || bare.startsWith(`${pattern}[`);
+        const want = tokens(ignore);
+        return want.length <= got.length && want.every((t, i) => t === got[i] || (t === "[*]" && got[i]!.startsWith("[")));
     });
 }
 
@@ -119,12 +149,19 @@ export function readableChanges(changes: readonly PropertyChange[]): PropertyCha
 }
 
 function propertyChanges(before: Record<string, unknown>, after: Record<string, unknown>): PropertyChange[] {
-    const a = flatten(before);
-    const b = flatten(after);
-    return [...new Set([...Object.keys(a), ...Object.keys(b)])]
-        .sort()
-        .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
-        .map((path) => ({ path, before: a[path], after: b[path] }));
+    const positional = positionalLists(after, "", positionalLists(before, "", new Set()));
+    const a = flatten(before, positional);
+    const b = flatten(after, positional);
+    const sameNames = (x: unknown, y: unknown) =>
+        Array.isArray(x) && Array.isArray(y) && x.length === y.length && [...x].sort().join("\0") === [...y].sort().join("\0");
+    return (
+        [...new Set([...Object.keys(a), ...Object.keys(b)])]
+            .sort()
+            .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+            // A list's order is a change of its own only when its elements are the same ones.
+            .filter((k) => !k.endsWith(" (order)") || sameNames(a[k], b[k]))
+            .map((path) => ({ path, before: a[path], after: b[path] }))
+    );
 }
 
 function replaceKeysOf(type: string, changes: PropertyChange[]): string[] {
@@ -132,7 +169,7 @@ function replaceKeysOf(type: string, changes: PropertyChange[]): string[] {
     const keys = FORCE_NEW[type]?.keys ?? NAME_KEYS;
     // `conditions[0].stringEquals[1].key` is under the force-new `conditions.stringEquals`.
     const forced = (path: string) => {
-        const p = path.replace(/\[[^\]]*\]/g, "");
+        const p = path.replace(/ \(order\)$/, "").replace(/\[[^\]]*\]/g, "");
         return keys.some((k) => p === k || p.startsWith(`${k}.`));
     };
     return changes.map((c) => c.path).filter(forced);

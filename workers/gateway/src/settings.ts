@@ -55,7 +55,8 @@ export function providerOrder(env: Env): string[] {
 
 /** What is wrong with a provider's bindings: its key missing, its URL not http(s), its model empty. */
 function endpointOf(env: Env, name: string, adapters: Adapters): Endpoint | string[] {
-    const adapter = adapters[name];
+    // Own keys only: PROVIDER_ORDER=constructor must be an unknown provider, not Object's.
+    const adapter = Object.hasOwn(adapters, name) ? adapters[name] : undefined;
     if (!adapter) return [`PROVIDER_ORDER names unknown provider "${name}"`];
     const bindings = providerBindings(adapter.entry);
     const [url, model, apiKey] = [env[bindings.url], env[bindings.model], env[bindings.apiKey]];

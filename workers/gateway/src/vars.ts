@@ -6,7 +6,7 @@
  */
 import type { ProviderKeyBinding, ProviderVar } from "./providers/catalogue";
 
-/** How settings.ts reads each var: "positive" is a number above 0, "list" comma-separated. */
+/** Each var's kind: settings.ts refuses a "positive" one that is not a number above 0; a "list" is comma-separated. */
 export const GATEWAY_VARS = {
     ENVIRONMENT: "text",
     VERSION: "text",

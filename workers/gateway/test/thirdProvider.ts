@@ -1,7 +1,7 @@
 /**
  * Test-only entry (tests/worker/thirdProvider.test.ts): the gateway with a third provider added
- * the way CONTRIBUTING.md says, by a catalogue entry and an adapter and nothing else. "acme" is
- * fake; its wire format is shaped like Cohere's v2 chat API so that it is neither OpenAI's nor
+ * on the Worker's side by an entry and an adapter and nothing else (the program's side, the
+ * schema and the bindings, follows PROVIDER_CATALOGUE: tests/edge/edge.test.ts). "acme" is fake; its wire format is shaped like Cohere's v2 chat API so that it is neither OpenAI's nor
  * Anthropic's.
  */
 import { createGateway } from "../src/gateway";
