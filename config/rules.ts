@@ -219,7 +219,7 @@ const fleetTierFitsEc2: Check = (c) => {
         });
     if (t.coldStorageAfterDays !== undefined || (t.gfs && c.backup.gfs.coldStorageAfterDays !== undefined))
         problems.push({
-            path: `backup.tiers.${tier}.coldStorageAfterDays`,
+            path: t.coldStorageAfterDays !== undefined ? `backup.tiers.${tier}.coldStorageAfterDays` : "backup.gfs.coldStorageAfterDays",
             message: `the fleet's tier moves recovery points to cold storage, which AWS Backup ignores for EC2 (an instance's point is an AMI); expected none for the tier fleet.backupTier names`,
         });
     return problems;

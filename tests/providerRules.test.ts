@@ -2,6 +2,8 @@
  * Rules of the providers that the mocks cannot know, each guarded against every stack's plan
  * and named with its source. docs/provider-rules.md lists them all, with what is unverified.
  */
+import { createHash } from "node:crypto";
+import { stringify } from "yaml";
 import { requiredFrequency } from "../components/backup/auditControls";
 import { RATE_LIMITER_MIGRATIONS, pendingMigrations } from "../components/edge/durableObjects";
 import { waveAutomation } from "../components/fleet/patching";
@@ -89,6 +91,12 @@ describe.each(STACKS)("%s against AWS's rules", (stack) => {
         for (const group of groups) {
             const step = (waveAutomation(String(group)).mainSteps as Array<{ inputs: { InputPayload?: Record<string, string> } }>)[0]!;
             expect(step.inputs.InputPayload).toMatchObject({ PatchGroup: group, PatchGroupTag: "PatchGroup" });
+            // The planned document is that one: the plan shows its content by digest.
+            const content = stringify(waveAutomation(String(group)));
+            const planned = documents.find((d) => d.inputs["name"] === `${String(group)}-patch-wave`)!;
+            expect(planned.inputs["content"]).toBe(
+                `[content sha256:${createHash("sha256").update(content).digest("hex").slice(0, 16)}, ${content.length} chars]`,
+            );
         }
         for (const lt of ofType(resources, "aws:ec2/launchTemplate:LaunchTemplate"))
             for (const spec of tagSpecs(lt)) expect(groups).toContain(spec.tags["PatchGroup"]);

@@ -38,8 +38,8 @@ function tagSelections(r: PlanResource): string[] {
             return ((input(r, "controls") as Array<{ name: string; scope?: { tags?: Record<string, string> } }>) ?? []).map(
                 (c) => `${c.name}:${JSON.stringify(c.scope?.tags ?? "whole account")}`,
             );
-        case "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget":
-            return ((input(r, "targets") as Array<{ key: string; values: string[] }>) ?? []).map((t) => `${t.key}=${t.values.join(",")}`);
+        case "aws:ssm/patchGroup:PatchGroup":
+            return [`PatchGroup=${String(r.inputs["patchGroup"])}`];
         default:
             return [];
     }

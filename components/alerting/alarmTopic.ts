@@ -14,7 +14,7 @@ export interface AlarmTopicArgs {
 }
 
 /** The AWS services that publish to alarm topics: CloudWatch alarms and AWS Backup vault events. */
-const PUBLISHERS = ["cloudwatch.amazonaws.com", "backup.amazonaws.com"];
+const PUBLISHERS = ["cloudwatch.amazonaws.com", "backup.amazonaws.com", "events.amazonaws.com"];
 
 /**
  * An SNS topic for alarms and backup job failures, encrypted with its own KMS key (CloudWatch
@@ -71,6 +71,15 @@ export class AlarmTopic extends pulumi.ComponentResource {
                                 Sid: "AlarmsPublish",
                                 Effect: "Allow",
                                 Principal: { Service: "cloudwatch.amazonaws.com" },
+                                Action: "SNS:Publish",
+                                Resource: arn,
+                                Condition: { StringEquals: { "aws:SourceAccount": account } },
+                            },
+                            // EventBridge rules of this account (a failed patch wave).
+                            {
+                                Sid: "EventsPublish",
+                                Effect: "Allow",
+                                Principal: { Service: "events.amazonaws.com" },
                                 Action: "SNS:Publish",
                                 Resource: arn,
                                 Condition: { StringEquals: { "aws:SourceAccount": account } },

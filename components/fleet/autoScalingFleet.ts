@@ -164,9 +164,15 @@ export class AutoScalingFleet extends pulumi.ComponentResource {
                 userData: Buffer.from(
                     renderUserData({ environment: args.tags["Environment"] ?? "", service: args.tags["Service"] ?? "", appPort: APP_PORT }),
                 ).toString("base64"),
+                // A volume is backed up in its instance's AMI, not by the plan itself (the selections
+                // leave volumes out), so it carries no BackupPlan tag for the plan-scoped audit control
+                // to expect a recovery point of its own.
                 tagSpecifications: [
                     { resourceType: "instance", tags: instanceTags },
-                    { resourceType: "volume", tags: instanceTags },
+                    {
+                        resourceType: "volume",
+                        tags: Object.fromEntries(Object.entries(instanceTags).filter(([key]) => key !== BACKUP_PLAN_TAG)),
+                    },
                 ],
                 updateDefaultVersion: true,
             },

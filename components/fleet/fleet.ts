@@ -76,7 +76,7 @@ export class Fleet extends pulumi.ComponentResource {
             child,
         );
         const alarms = new FleetAlarms(name, { topicArn: topic.arn, loadBalancer: alb, asgName: instances.asgName, settings }, child);
-        new Patching(name, { patchGroup, alarmNames: alarms.alarmNames, settings }, child);
+        new Patching(name, { patchGroup, alarmNames: alarms.alarmNames, alarmTopicArn: topic.arn, settings }, child);
 
         this.albDnsName = alb.dnsName;
         this.albArn = alb.arn;

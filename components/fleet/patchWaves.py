@@ -2,36 +2,48 @@
 A patch wave of one patch group, as an SSM Automation step (aws:executeScript) runs it; the
 Patching component (components/fleet/patching.ts) embeds this file in its Automation document.
 
-The wave does not start while one of the fleet's alarms is in ALARM. Each instance of the group
-keeps its wave in a tag (WaveTag, PatchWave); an instance without one (new since the last week) is given
-the lowest wave that still has room, so the waves stay at their cumulative shares of the fleet
-(10% -> 50% -> 100%). The wave patches every instance whose wave is at most its own: the last
-wave patches everyone left.
+The wave does not start while one of the fleet's alarms is in ALARM, nor when an earlier wave
+left failed patches. Each instance of the group keeps its wave in a tag (WaveTag, PatchWave);
+the waves are refilled to their cumulative shares of the fleet (10% -> 50% -> 100%) on every
+run, new instances and a scale-in included. The wave patches every instance whose wave is at
+most its own: the last wave patches everyone.
 """
 
 import math
 
 
 def assign_waves(instances, shares):
-    """New waves for the instances that have none: {instance id: wave}, waves counted from 1.
+    """The wave of every instance: {instance id: wave}, waves counted from 1.
 
-    instances: [(instance id, wave or None)]; shares: cumulative percentages ending at 100.
+    instances: [(instance id, wave or None)]; shares: cumulative percentages ending at 100. An
+    instance keeps its wave while that wave has room; the others fill the lowest waves with room,
+    in instance-id order, so each wave holds its share of the fleet now (after a scale-in too).
     """
     limits = [max(1, math.ceil(len(instances) * share / 100)) for share in shares]
+    sizes = [limits[0]] + [max(0, limits[k] - limits[k - 1]) for k in range(1, len(shares))]
+    sizes[-1] = max(0, len(instances) - sum(sizes[:-1]))
     counts = [0] * len(shares)
-    for _, wave in instances:
-        if wave is not None and 1 <= wave <= len(shares):
+    waves = {}
+    for instance, wave in sorted(instances, key=lambda i: i[0]):
+        if wave is not None and 1 <= wave <= len(shares) and counts[wave - 1] < sizes[wave - 1]:
+            waves[instance] = wave
             counts[wave - 1] += 1
-    assigned = {}
-    for instance, wave in sorted(instances):
-        if wave is not None and 1 <= wave <= len(shares):
+    for instance, _ in sorted(instances, key=lambda i: i[0]):
+        if instance in waves:
             continue
-        for k in range(len(shares)):
-            if sum(counts[: k + 1]) < limits[k] or k == len(shares) - 1:
-                counts[k] += 1
-                assigned[instance] = k + 1
-                break
-    return assigned
+        k = next((k for k in range(len(shares)) if counts[k] < sizes[k]), len(shares) - 1)
+        waves[instance] = k + 1
+        counts[k] += 1
+    return waves
+
+
+def failed_patches(ssm, instances):
+    """The instances whose last patch run left failed patches."""
+    failed = []
+    for start in range(0, len(instances), 50):
+        states = ssm.describe_instance_patch_states(InstanceIds=instances[start : start + 50])["InstancePatchStates"]
+        failed += [s["InstanceId"] for s in states if s.get("FailedCount", 0) > 0]
+    return sorted(failed)
 
 
 def wave_of(tags, wave_tag):
@@ -61,10 +73,15 @@ def handler(events, context):
         for reservation in page["Reservations"]
         for i in reservation["Instances"]
     ]
-    assigned = assign_waves(instances, shares)
-    for instance, new_wave in assigned.items():
-        ec2.create_tags(Resources=[instance], Tags=[{"Key": events["WaveTag"], "Value": str(new_wave)}])
-    waves = {**dict(instances), **assigned}
+    waves = assign_waves(instances, shares)
+    for instance, old_wave in instances:
+        if waves[instance] != old_wave:
+            ec2.create_tags(Resources=[instance], Tags=[{"Key": events["WaveTag"], "Value": str(waves[instance])}])
+    # A wave whose earlier waves left failed patches stops here, before it spreads them.
+    earlier = sorted(i for i, w in waves.items() if w < wave)
+    failed = failed_patches(boto3.client("ssm"), earlier) if earlier else []
+    if failed:
+        raise Exception(f"patch wave {wave} not started: the earlier waves left failed patches on {', '.join(failed)}")
     last = wave == len(shares)
-    targets = sorted(i for i, w in waves.items() if last or (w is not None and w <= wave))
+    targets = sorted(i for i, w in waves.items() if last or w <= wave)
     return {"InstanceIds": targets, "Count": len(targets)}

@@ -22,9 +22,14 @@ export interface PatchingArgs {
     patchGroup: string;
     /** The fleet's alarms: a wave does not start while one of them is in ALARM. Required. */
     alarmNames: pulumi.Input<string>[];
+    /** Where a wave that failed or did not start is reported: the fleet's alarm topic. Required. */
+    alarmTopicArn: pulumi.Input<string>;
     /** `ops-platform:fleet` settings: `patching` deadlines, window and waves. Optional; defaults in config/schema.ts. */
     settings?: SectionInput<"fleet">;
 }
+
+/** The Automation document of a patch group's waves. */
+const waveDocumentName = (patchGroup: string) => `${patchGroup}-patch-wave`;
 
 /** The wave step of the Automation document: components/fleet/patchWaves.py, run by aws:executeScript. */
 const WAVE_SCRIPT = readFileSync(join(REPO_ROOT, "components", "fleet", "patchWaves.py"), "utf8");
@@ -138,6 +143,21 @@ export class Patching extends pulumi.ComponentResource {
         new aws.ssm.PatchGroup(patchesName, { baselineId: baseline.id, patchGroup: args.patchGroup }, { parent: baseline });
 
         const automation = this.waveAutomation(patchesName, args.patchGroup, baseline);
+        // A wave that failed or refused to start must reach someone: EventBridge sends its
+        // execution's status change to the fleet's alarm topic.
+        const failed = new aws.cloudwatch.EventRule(
+            `${patchesName}-wave-failed`,
+            {
+                description: `A patch wave of ${args.patchGroup} failed or did not start`,
+                eventPattern: JSON.stringify({
+                    source: ["aws.ssm"],
+                    "detail-type": ["EC2 Automation Execution Status-change Notification"],
+                    detail: { Definition: [waveDocumentName(args.patchGroup)], Status: ["Failed", "TimedOut", "Cancelled"] },
+                }),
+            },
+            { parent: automation.document },
+        );
+        new aws.cloudwatch.EventTarget(`${patchesName}-wave-failed`, { rule: failed.name, arn: args.alarmTopicArn }, { parent: failed });
         patching.waves.forEach((share, i) => {
             const wave = i + 1;
             const waveName = patching.waves.length === 1 ? patchesName : `${patchesName}-wave-${wave}`;
@@ -159,8 +179,8 @@ export class Patching extends pulumi.ComponentResource {
                     taskType: "AUTOMATION",
                     taskArn: automation.document.name,
                     priority: 1,
-                    maxConcurrency: "1",
-                    maxErrors: "0",
+                    // A task without targets takes no rate controls (AWS refuses them); the
+                    // Automation's runCommand step has its own.
                     serviceRoleArn: automation.role.arn,
                     taskInvocationParameters: {
                         automationParameters: {
@@ -186,7 +206,7 @@ export class Patching extends pulumi.ComponentResource {
         const document = new aws.ssm.Document(
             `${name}-wave`,
             {
-                name: `${patchGroup}-patch-wave`,
+                name: waveDocumentName(patchGroup),
                 documentType: "Automation",
                 documentFormat: "YAML",
                 content: stringify(waveAutomation(patchGroup)),
@@ -207,51 +227,69 @@ export class Patching extends pulumi.ComponentResource {
             `${name}-wave`,
             {
                 role: role.name,
-                policy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "ReadAlarmsAndInstances",
-                            Effect: "Allow",
-                            Action: ["cloudwatch:DescribeAlarms", "ec2:DescribeInstances"],
-                            Resource: "*",
-                        },
-                        {
-                            Sid: "TagWavesOfThisGroupOnly",
-                            Effect: "Allow",
-                            Action: "ec2:CreateTags",
-                            Resource: "arn:aws:ec2:*:*:instance/*",
-                            Condition: {
-                                StringEquals: { [`aws:ResourceTag/${PATCH_GROUP_TAG}`]: patchGroup },
-                                "ForAllValues:StringEquals": { "aws:TagKeys": [PATCH_WAVE_TAG] },
+                policy: role.arn.apply((roleArn) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "ReadAlarmsAndInstances",
+                                Effect: "Allow",
+                                Action: ["cloudwatch:DescribeAlarms", "ec2:DescribeInstances"],
+                                Resource: "*",
                             },
-                        },
-                        {
-                            Sid: "PatchThisGroupOnly",
-                            Effect: "Allow",
-                            Action: "ssm:SendCommand",
-                            Resource: "arn:aws:ec2:*:*:instance/*",
-                            Condition: { StringEquals: { [`aws:ResourceTag/${PATCH_GROUP_TAG}`]: patchGroup } },
-                        },
-                        {
-                            Sid: "WithThePatchBaseline",
-                            Effect: "Allow",
-                            Action: "ssm:SendCommand",
-                            Resource: "arn:aws:ssm:*:*:document/AWS-RunPatchBaseline",
-                        },
-                        {
-                            Sid: "FollowTheCommand",
-                            Effect: "Allow",
-                            Action: [
-                                "ssm:ListCommands",
-                                "ssm:ListCommandInvocations",
-                                "ssm:GetCommandInvocation",
-                                "ssm:DescribeInstanceInformation",
-                            ],
-                            Resource: "*",
-                        },
-                    ],
-                }),
+                            {
+                                Sid: "TagWavesOfThisGroupOnly",
+                                Effect: "Allow",
+                                Action: "ec2:CreateTags",
+                                Resource: "arn:aws:ec2:*:*:instance/*",
+                                Condition: {
+                                    StringEquals: { [`aws:ResourceTag/${PATCH_GROUP_TAG}`]: patchGroup },
+                                    "ForAllValues:StringEquals": { "aws:TagKeys": [PATCH_WAVE_TAG] },
+                                },
+                            },
+                            {
+                                Sid: "PatchThisGroupOnly",
+                                Effect: "Allow",
+                                Action: "ssm:SendCommand",
+                                Resource: "arn:aws:ec2:*:*:instance/*",
+                                Condition: { StringEquals: { [`aws:ResourceTag/${PATCH_GROUP_TAG}`]: patchGroup } },
+                            },
+                            {
+                                Sid: "WithThePatchBaseline",
+                                Effect: "Allow",
+                                Action: "ssm:SendCommand",
+                                Resource: "arn:aws:ssm:*:*:document/AWS-RunPatchBaseline",
+                            },
+                            {
+                                Sid: "FollowTheCommandAndThePatchStates",
+                                Effect: "Allow",
+                                Action: [
+                                    "ssm:ListCommands",
+                                    "ssm:ListCommandInvocations",
+                                    "ssm:GetCommandInvocation",
+                                    "ssm:DescribeInstanceInformation",
+                                    "ssm:DescribeInstancePatchStates",
+                                ],
+                                Resource: "*",
+                            },
+                            // The window starts the Automation as this role and passes it on as the
+                            // Automation's own (AmazonSSMMaintenanceWindowRole grants the same).
+                            {
+                                Sid: "TheWindowStartsTheWave",
+                                Effect: "Allow",
+                                Action: ["ssm:StartAutomationExecution", "ssm:GetAutomationExecution"],
+                                Resource: "*",
+                            },
+                            {
+                                Sid: "PassedToTheAutomation",
+                                Effect: "Allow",
+                                Action: "iam:PassRole",
+                                Resource: roleArn,
+                                Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
+                            },
+                        ],
+                    }),
+                ),
             },
             { parent: role },
         );

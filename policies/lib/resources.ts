@@ -30,11 +30,23 @@ export function asArray<T = Record<string, unknown>>(value: unknown): T[] {
     );
 }
 
+/** Where a resource type's ARN names it (`arn:aws:ec2:...:volume/...`), for a selection's NotResources. */
+const ARN_OF_TYPE: Readonly<Record<string, { service: string; resource: string }>> = {
+    "aws:ebs/volume:Volume": { service: "ec2", resource: "volume" },
+};
+
 /**
- * Whether a backup selection picks a resource with `tags`: any of its `selectionTags`
- * (STRINGEQUALS), or every `conditions` StringEquals of an entry (AWS ANDs conditions).
+ * Whether a backup selection picks a resource of `type` with `tags`: any of its `selectionTags`
+ * (STRINGEQUALS), or every `conditions` StringEquals of an entry (AWS ANDs conditions), unless
+ * its `notResources` leave that type out.
  */
-export function selectionMatches(selection: Record<string, unknown>, tags: Record<string, string | undefined>): boolean {
+export function selectionMatches(selection: Record<string, unknown>, tags: Record<string, string | undefined>, type?: string): boolean {
+    const arn = type ? ARN_OF_TYPE[type] : undefined;
+    const left = (pattern: unknown) =>
+        typeof pattern === "string" &&
+        pattern.split(":")[2] === arn!.service &&
+        (pattern.split(":")[5] ?? "").startsWith(`${arn!.resource}/`);
+    if (arn && asArray(selection["notResources"]).some(left)) return false;
     const byTag = asArray<{ key: string; value: string; type?: string }>(selection["selectionTags"]).some(
         (t) => (t.type ?? "STRINGEQUALS") === "STRINGEQUALS" && tags[t.key] === t.value,
     );

@@ -105,7 +105,7 @@ export const backupResourcesProtectedByPlan: StackRule = {
             }));
             if (!tagSets) continue;
             const uncovered = tagSets
-                .filter((tags) => !selections.some((s) => selectionMatches(s.inputs, tags)))
+                .filter((tags) => !selections.some((s) => selectionMatches(s.inputs, tags, r.type)))
                 .map((t) => t[BACKUP_TIER_TAG]);
             if (uncovered.length > 0)
                 judgements.push({

@@ -260,6 +260,7 @@ describe("what AWS Backup does with the fleet's instances (docs/provider-rules.m
         }>;
         expect(statements.map((s) => [s.Principal.Service, s.Condition ?? null])).toEqual([
             ["cloudwatch.amazonaws.com", { StringEquals: { "aws:SourceAccount": "111122223333" } }],
+            ["events.amazonaws.com", { StringEquals: { "aws:SourceAccount": "111122223333" } }],
             ["backup.amazonaws.com", null],
         ]);
     });

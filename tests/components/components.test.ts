@@ -200,12 +200,17 @@ describe("fleet components alone", () => {
 
     it("Patching: one window a day per wave, each an Automation that checks the alarms before it patches its share", async () => {
         const resources = declaredBy(
-            await captureComponent("dev", () => void new Patching("web", { patchGroup: "web", alarmNames: ["web-5xx", "web-cpu"] })),
+            await captureComponent(
+                "dev",
+                () => void new Patching("web", { patchGroup: "web", alarmNames: ["web-5xx", "web-cpu"], alarmTopicArn: "arn:topic" }),
+            ),
             "ops-platform:fleet:Patching",
             "web",
         );
         expect(count(resources)).toEqual({
             Document: 1,
+            EventRule: 1,
+            EventTarget: 1,
             MaintenanceWindow: 3,
             MaintenanceWindowTask: 3,
             PatchBaseline: 1,
@@ -222,7 +227,9 @@ describe("fleet components alone", () => {
         const document = oneOfType(resources, "aws:ssm/document:Document");
         const tasks = ofType(resources, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask");
         for (const [i, task] of tasks.entries()) {
-            expect(task.inputs).toMatchObject({ taskType: "AUTOMATION", taskArn: document.inputs["name"], maxErrors: "0" });
+            expect(task.inputs).toMatchObject({ taskType: "AUTOMATION", taskArn: document.inputs["name"] });
+            // AWS refuses rate controls on a task without targets (terraform-provider-aws#19396).
+            expect([task.inputs["maxConcurrency"], task.inputs["maxErrors"]]).toEqual([undefined, undefined]);
             const parameters = Object.fromEntries(
                 (input(task, "taskInvocationParameters.automationParameters.parameters") as Array<{ name: string; values: string[] }>).map(
                     (p) => [p.name, p.values],
@@ -244,6 +251,24 @@ describe("fleet components alone", () => {
             ["patch", "aws:runCommand"],
         ]);
         expect(steps[2]!.inputs).toMatchObject({ DocumentName: "AWS-RunPatchBaseline", MaxErrors: "0" });
+        // The window starts the Automation as its role and passes that role on; the script reads patch states.
+        const statements = JSON.parse(String(oneOfType(resources, "aws:iam/rolePolicy:RolePolicy").inputs["policy"])).Statement as Array<{
+            Action: string | string[];
+            Resource: string | string[];
+        }>;
+        const actions = statements.flatMap((s) => s.Action);
+        expect(actions).toEqual(
+            expect.arrayContaining(["ssm:StartAutomationExecution", "ssm:DescribeInstancePatchStates", "iam:PassRole"]),
+        );
+        expect(statements.find((s) => s.Action === "iam:PassRole")!.Resource).toMatch(/^arn:aws:iam::\d{12}:role\//);
+        // A wave that fails or refuses to start reaches the fleet's alarm topic.
+        const rule = oneOfType(resources, "aws:cloudwatch/eventRule:EventRule");
+        expect(JSON.parse(String(rule.inputs["eventPattern"]))).toEqual({
+            source: ["aws.ssm"],
+            "detail-type": ["EC2 Automation Execution Status-change Notification"],
+            detail: { Definition: [document.inputs["name"]], Status: ["Failed", "TimedOut", "Cancelled"] },
+        });
+        expect(oneOfType(resources, "aws:cloudwatch/eventTarget:EventTarget").inputs["arn"]).toBe("arn:topic");
     });
 
     it("Fleet composes the load balancer, the instances, alarms, topic and patching under one name", async () => {
@@ -274,9 +299,15 @@ describe("fleet components alone", () => {
     });
 
     it("rejects bad settings naming the component and the key", () => {
-        expect(() => new Patching("web", { patchGroup: "web", alarmNames: [], settings: { patching: { windowHours: 0 } } })).toThrow(
-            /^web: invalid settings: fleet\.patching\.windowHours: /,
-        );
+        expect(
+            () =>
+                new Patching("web", {
+                    patchGroup: "web",
+                    alarmNames: [],
+                    alarmTopicArn: "arn:topic",
+                    settings: { patching: { windowHours: 0 } },
+                }),
+        ).toThrow(/^web: invalid settings: fleet\.patching\.windowHours: /);
         // The section's own rules run wherever it is resolved, not only in the whole config's validation.
         expect(
             () =>

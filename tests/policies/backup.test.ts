@@ -50,6 +50,22 @@ it("backup-resources-protected-by-plan fails a resource whose tier no selection 
     );
 });
 
+it("backup-resources-protected-by-plan fails a standalone volume the selections leave out (NotResources), whatever its tags", async () => {
+    const resources = await productionResources();
+    const volume: PolicyResource = {
+        urn: "urn:pulumi:production::ops-platform::aws:ebs/volume:Volume::data",
+        type: "aws:ebs/volume:Volume",
+        name: "data",
+        inputs: { tags: { BackupTier: "high", Environment: "production" } },
+        options: {},
+        dependencies: [],
+        propertyDependencies: {},
+    };
+    expect(violations(findingsOf(backupResourcesProtectedByPlan, [...resources, volume]))).toEqual([
+        "Backup-capable resource must be selected by a backup plan; no selection matches BackupTier=high.",
+    ]);
+});
+
 describe("backup-plan-frequency-and-retention", () => {
     it("fails an hourly schedule for the critical tier without continuous backup", async () => {
         const resources = changed(await productionResources(), isType(PLAN, "critical"), (p) => {

@@ -35,8 +35,8 @@ function kvCoverage(
 export function backupCoverage(doc: PlanDocument): CoverageRow[] {
     const byUrn = new Map(doc.resources.map((r) => [r.urn, r]));
     const selections = doc.resources.filter((r) => r.type === "aws:backup/selection:Selection");
-    const planSelecting = (tags: Record<string, string>) => {
-        const selection = selections.find((s) => selectionMatches(s.inputs, tags));
+    const planSelecting = (tags: Record<string, string>, type: string) => {
+        const selection = selections.find((s) => selectionMatches(s.inputs, tags, type));
         const plan = selection?.parent ? byUrn.get(selection.parent) : undefined;
         return selection && String(plan?.inputs["name"] ?? plan?.name ?? selection.name);
     };
@@ -54,7 +54,7 @@ export function backupCoverage(doc: PlanDocument): CoverageRow[] {
                     tier,
                     rpo: objective && formatMinutes(objective.rpoMinutes),
                     rto: objective && formatMinutes(objective.rtoMinutes),
-                    coveredBy: planSelecting(tags),
+                    coveredBy: planSelecting(tags, r.type),
                 });
             }
         }

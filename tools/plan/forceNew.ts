@@ -202,6 +202,14 @@ export const FORCE_NEW: Readonly<Record<string, ForceNew>> = {
         keys: ["endpoint", "protocol", "topic"],
         source: "terraform-provider-aws@04a2e6e5 internal/service/sns/topic_subscription.go",
     },
+    "aws:cloudwatch/eventRule:EventRule": {
+        keys: ["name", "namePrefix", "eventBusName"],
+        source: "hashicorp/terraform-provider-aws internal/service/events/rule.go (name and bus ForceNew, as for the target; not re-read: unverified)",
+    },
+    "aws:cloudwatch/eventTarget:EventTarget": {
+        keys: ["rule", "targetId", "eventBusName"],
+        source: "hashicorp/terraform-provider-aws@0762c41e internal/service/events/target.go (rule, target_id, event_bus_name ForceNew)",
+    },
     "aws:ssm/document:Document": {
         keys: ["name"],
         source: "hashicorp/terraform-provider-aws@0105d219 internal/service/ssm/document.go (name ForceNew; content goes through UpdateDocument, refused only for schema 1.x, and becomes the default version)",
