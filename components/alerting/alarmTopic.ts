@@ -66,20 +66,11 @@ export class AlarmTopic extends pulumi.ComponentResource {
                     JSON.stringify({
                         Version: "2012-10-17",
                         Statement: [
-                            // CloudWatch alarms publish with aws:SourceAccount (its confused-deputy guidance).
+                            // CloudWatch alarms and EventBridge rules (a failed patch wave) publish with aws:SourceAccount (their confused-deputy guidance).
                             {
-                                Sid: "AlarmsPublish",
+                                Sid: "AlarmsAndEventsPublish",
                                 Effect: "Allow",
-                                Principal: { Service: "cloudwatch.amazonaws.com" },
-                                Action: "SNS:Publish",
-                                Resource: arn,
-                                Condition: { StringEquals: { "aws:SourceAccount": account } },
-                            },
-                            // EventBridge rules of this account (a failed patch wave).
-                            {
-                                Sid: "EventsPublish",
-                                Effect: "Allow",
-                                Principal: { Service: "events.amazonaws.com" },
+                                Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
                                 Action: "SNS:Publish",
                                 Resource: arn,
                                 Condition: { StringEquals: { "aws:SourceAccount": account } },

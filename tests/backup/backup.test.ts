@@ -255,12 +255,11 @@ describe("what AWS Backup does with the fleet's instances (docs/provider-rules.m
     it("lets AWS Backup publish job events under its documented topic policy, and CloudWatch under aws:SourceAccount", async () => {
         const policy = oneOfType((await planOf("production")).resources, "aws:sns/topicPolicy:TopicPolicy", "backup-jobs");
         const statements = JSON.parse(String(policy.inputs["policy"])).Statement as Array<{
-            Principal: { Service: string };
+            Principal: { Service: string | string[] };
             Condition?: unknown;
         }>;
         expect(statements.map((s) => [s.Principal.Service, s.Condition ?? null])).toEqual([
-            ["cloudwatch.amazonaws.com", { StringEquals: { "aws:SourceAccount": "111122223333" } }],
-            ["events.amazonaws.com", { StringEquals: { "aws:SourceAccount": "111122223333" } }],
+            [["cloudwatch.amazonaws.com", "events.amazonaws.com"], { StringEquals: { "aws:SourceAccount": "111122223333" } }],
             ["backup.amazonaws.com", null],
         ]);
     });

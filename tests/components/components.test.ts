@@ -469,7 +469,7 @@ describe("edge components alone", () => {
         );
     });
 
-    it("EdgeNotifications: nothing without webhooks; with them, pool health and edge errors", async () => {
+    it("EdgeNotifications: nothing without webhooks", async () => {
         expect(
             declaredBy(
                 await captureComponent("dev", () => void new EdgeNotifications("n", { ...ACCOUNT, namePrefix: "p", poolIds: ["pool"] })),
@@ -477,22 +477,17 @@ describe("edge components alone", () => {
                 "n",
             ),
         ).toEqual([]);
-        const resources = await captureComponent(
-            "dev",
-            () =>
-                void new EdgeNotifications("n", {
-                    ...ACCOUNT,
-                    namePrefix: "p",
-                    poolIds: ["pool"],
-                    slackWebhookUrl: "https://hooks.example/x",
-                }),
-        );
-        expect(ofType(resources, "cloudflare:index/notificationPolicy:NotificationPolicy").map((p) => p.inputs["alertType"])).toEqual([
-            "load_balancing_health_alert",
-        ]);
     });
 
-    it("EdgeNotifications: the error-rate alert only where asked for, as on an Enterprise account", async () => {
+    it.each([
+        ["pool health only, by default", undefined, ["load_balancing_health_alert"]],
+        // The http_alert_* types need Enterprise: declared only where asked for.
+        [
+            "the error-rate alert only where asked for, as on an Enterprise account",
+            { edgeErrorRate: true },
+            ["http_alert_edge_error", "load_balancing_health_alert"],
+        ],
+    ])("EdgeNotifications with a webhook: %s", async (_, notifications, expected) => {
         const resources = await captureComponent(
             "dev",
             () =>
@@ -501,14 +496,14 @@ describe("edge components alone", () => {
                     namePrefix: "p",
                     poolIds: ["pool"],
                     slackWebhookUrl: "https://hooks.example/x",
-                    notifications: { edgeErrorRate: true },
+                    ...(notifications ? { notifications } : {}),
                 }),
         );
         expect(
             ofType(resources, "cloudflare:index/notificationPolicy:NotificationPolicy")
                 .map((p) => p.inputs["alertType"])
                 .sort(),
-        ).toEqual(["http_alert_edge_error", "load_balancing_health_alert"]);
+        ).toEqual(expected);
     });
 
     it("Edge composes namespaces, bucket, Worker, load balancer and notifications", async () => {
