@@ -1,6 +1,6 @@
 /**
  * The gateway's own signals, written to Workers Analytics Engine (binding ANALYTICS): one data
- * point per chat request and one per provider attempt, in the columns analyticsColumns.ts
+ * point per chat request, one per provider attempt and one per KV export run, in the columns analyticsColumns.ts
  * lays out. Cloudflare's analytics cannot know them (cache hits, failovers, circuits, the
  * provider's wait); json_exporter reads them back into Prometheus through the SQL API
  * (components/monitoring/gatewayAnalyticsExporter.ts).
@@ -19,13 +19,23 @@ export interface RequestSummary {
     provider?: string;
     durationMs: number;
     attempts: Array<{ provider: string; outcome: AttemptOutcome; ms: number }>;
+    /** A shared answer's wait on the first caller's attempts, which are that caller's points. */
+    sharedWaitMs?: number;
+}
+
+/** A KV export run: done, failed part way, or skipped because the gateway is misconfigured. */
+export interface KvExportRun {
+    outcome: "ok" | "failed" | "skipped";
+    ms: number;
+    exported: number;
+    deleted: number;
 }
 
 /** An invocation may write at most 25 data points; a request writes 1 + one per provider. */
 const MAX_POINTS = 25;
 
 export function dataPoints(summary: RequestSummary): Array<{ blobs: string[]; doubles: number[]; indexes: string[] }> {
-    const upstreamMs = summary.attempts.reduce((total, a) => total + a.ms, 0);
+    const upstreamMs = summary.sharedWaitMs ?? summary.attempts.reduce((total, a) => total + a.ms, 0);
     const statusClass = `${Math.floor(summary.status / 100)}xx`;
     return [
         dataPoint(
@@ -37,12 +47,20 @@ export function dataPoints(summary: RequestSummary): Array<{ blobs: string[]; do
     ].slice(0, MAX_POINTS);
 }
 
-/** Writes the request's points; analytics never fails a request. */
-export function record(sink: AnalyticsSink | undefined, summary: RequestSummary): void {
+/** Writes points; analytics never fails a request or a run. */
+function write(sink: AnalyticsSink | undefined, points: Array<{ blobs: string[]; doubles: number[]; indexes: string[] }>): void {
     if (!sink) return;
     try {
-        for (const point of dataPoints(summary)) sink.writeDataPoint(point);
+        for (const point of points) sink.writeDataPoint(point);
     } catch (error) {
         console.warn("analytics write failed", error);
     }
+}
+
+export function record(sink: AnalyticsSink | undefined, summary: RequestSummary): void {
+    write(sink, dataPoints(summary));
+}
+
+export function recordKvExport(sink: AnalyticsSink | undefined, run: KvExportRun): void {
+    write(sink, [dataPoint("kvExport", { outcome: run.outcome }, { ms: run.ms, exported: run.exported, deleted: run.deleted })]);
 }

@@ -9,6 +9,8 @@ export const DATA_POINTS = {
     request: { blobs: ["kind", "statusClass", "cache", "provider"], doubles: ["durationMs", "providerWaitMs"] },
     /** One per provider tried or skipped. */
     attempt: { blobs: ["kind", "provider", "outcome"], doubles: ["ms"] },
+    /** One per scheduled KV export run, a skipped one included. */
+    kvExport: { blobs: ["kind", "outcome"], doubles: ["ms", "exported", "deleted"] },
 } as const;
 
 type Points = typeof DATA_POINTS;

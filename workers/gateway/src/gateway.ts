@@ -3,7 +3,7 @@
  * /v1/chat/completions (client keys, per-client rate limits, cache, failover); everything else
  * proxied to the origin; on schedule, the KV backup to R2.
  */
-import { record, type RequestSummary } from "./analytics";
+import { record, recordKvExport, type KvExportRun, type RequestSummary } from "./analytics";
 import { ResponseCache, cacheKey, cacheable } from "./cache";
 import { authenticate, type ClientRecord } from "./clientKeys";
 import { backupKv } from "./kvBackup";
@@ -103,37 +103,78 @@ function withRetryAfter(seconds: number | undefined): Record<string, string> {
     return seconds ? { "retry-after": String(seconds) } : {};
 }
 
-async function chatCompletions(request: Request, env: Env, settings: Settings, adapters: Adapters): Promise<Response> {
+/** A chat request's answer and what its data point says of it. */
+interface ChatAnswer {
+    response: Response;
+    cache?: RequestSummary["cache"];
+    outcome?: ChatOutcome;
+    sharedWaitMs?: number;
+}
+
+const internalError = () => errorResponse({ status: 500, type: "server_error", code: "internal_error", message: "internal error" });
+
+/**
+ * Every answer on the chat endpoint is one data point (plus one per provider tried): refusals,
+ * the misconfigured 503 and an uncaught error's 500 included, so the error alerts see them all.
+ */
+async function chatRoute(request: Request, env: Env, adapters: Adapters): Promise<Response> {
     const started = Date.now();
-    // Every answer, refusals included, is one data point (plus one per provider tried).
-    const done = (response: Response, cache: RequestSummary["cache"] = "NONE", outcome?: ChatOutcome): Response => {
-        record(env.ANALYTICS, {
-            status: response.status,
-            cache,
-            ...(outcome?.ok ? { provider: outcome.provider } : {}),
-            durationMs: Date.now() - started,
-            attempts: outcome?.attempts ?? [],
-        });
-        return response;
-    };
+    let answer: ChatAnswer;
+    try {
+        answer = await answerChat(request, env, adapters);
+    } catch (error) {
+        // Whatever broke, the client gets JSON and no internals.
+        console.error("gateway error", error);
+        answer = { response: internalError() };
+    }
+    const { response, cache = "NONE", outcome, sharedWaitMs } = answer;
+    record(env.ANALYTICS, {
+        status: response.status,
+        cache,
+        ...(outcome?.ok ? { provider: outcome.provider } : {}),
+        durationMs: Date.now() - started,
+        // A shared answer's attempts were the first caller's, counted once; its wait is the provider's.
+        attempts: sharedWaitMs === undefined ? (outcome?.attempts ?? []) : [],
+        ...(sharedWaitMs === undefined ? {} : { sharedWaitMs }),
+    });
+    return response;
+}
+
+async function answerChat(request: Request, env: Env, adapters: Adapters): Promise<ChatAnswer> {
+    if (request.method !== "POST") return { response: errorResponse(invalid("use POST"), { allow: "POST" }, 405) };
+    const { settings } = readSettings(env, adapters);
+    // What is wrong is for /health and the logs; a client learns only that it cannot be served.
+    if (!settings)
+        return {
+            response: errorResponse(
+                {
+                    status: 503,
+                    type: "server_error",
+                    code: "gateway_misconfigured",
+                    message: "the gateway is misconfigured; its operators can see why at /health",
+                },
+                withRetryAfter(30),
+            ),
+        };
     const client = await authenticate(request, env.STATE);
     if (typeof client === "string")
-        return done(
-            errorResponse(
+        return {
+            response: errorResponse(
                 { status: 401, type: "invalid_request_error", code: "invalid_api_key", message: client },
                 { "www-authenticate": "Bearer" },
             ),
-        );
+        };
     // Bad input is refused before a rate-limit token is spent.
     const body = await readJsonBody(request);
-    if (!body.ok) return done(errorResponse(invalid(body.error, null, body.status === 413 ? "request_too_large" : null), {}, body.status));
+    if (!body.ok)
+        return { response: errorResponse(invalid(body.error, null, body.status === 413 ? "request_too_large" : null), {}, body.status) };
     const parsed = parseChatRequest(body.body);
-    if ("status" in parsed) return done(errorResponse(parsed));
+    if ("status" in parsed) return { response: errorResponse(parsed) };
 
     const token = await takeToken(env, settings, client);
     if (!token.allowed)
-        return done(
-            errorResponse(
+        return {
+            response: errorResponse(
                 {
                     status: 429,
                     type: "rate_limit_error",
@@ -142,7 +183,7 @@ async function chatCompletions(request: Request, env: Env, settings: Settings, a
                 },
                 withRetryAfter(Math.ceil(token.retryAfterMs / 1000)),
             ),
-        );
+        };
 
     if (caches?.kv !== env.CACHE) caches = { kv: env.CACHE, cache: new ResponseCache(env.CACHE, settings.cache) };
     const { cache } = caches;
@@ -156,18 +197,23 @@ async function chatCompletions(request: Request, env: Env, settings: Settings, a
     if (key) {
         const cached = await cache.get(key).catch(() => null);
         if (cached !== null)
-            return done(new Response(cached, { headers: { "content-type": "application/json", "x-cache": "HIT" } }), "HIT");
+            return { response: new Response(cached, { headers: { "content-type": "application/json", "x-cache": "HIT" } }), cache: "HIT" };
     }
+    const waitStarted = Date.now();
     const { result, shared } = key
         ? cache.coalesce(key, () => chat(adapters, settings, parsed))
         : { result: chat(adapters, settings, parsed), shared: false };
     const outcome = await result;
     const status: RequestSummary["cache"] = key ? (shared ? "SHARED" : "MISS") : "BYPASS";
-    // A shared answer's attempts were the first caller's, counted once.
-    const counted = shared ? { ...outcome, attempts: [] } : outcome;
-    if (!outcome.ok) return done(errorResponse(outcome.error, withRetryAfter(outcome.retryAfterSeconds)), status, counted);
+    const answer = (response: Response): ChatAnswer => ({
+        response,
+        cache: status,
+        outcome,
+        ...(shared ? { sharedWaitMs: Date.now() - waitStarted } : {}),
+    });
+    if (!outcome.ok) return answer(errorResponse(outcome.error, withRetryAfter(outcome.retryAfterSeconds)));
     if ("stream" in outcome)
-        return done(
+        return answer(
             new Response(outcome.stream, {
                 headers: {
                     "content-type": "text/event-stream; charset=utf-8",
@@ -176,16 +222,12 @@ async function chatCompletions(request: Request, env: Env, settings: Settings, a
                     "x-provider": outcome.provider,
                 },
             }),
-            status,
-            counted,
         );
-    const answer = JSON.stringify(completion(outcome.reply, newCompletionId(), Math.floor(Date.now() / 1000)));
+    const text = JSON.stringify(completion(outcome.reply, newCompletionId(), Math.floor(Date.now() / 1000)));
     // The answer is the client's either way; a cache that cannot take it costs a miss later, not this request.
-    if (key && !shared) await cache.put(key, answer).catch((error: unknown) => console.warn("cache write failed", error));
-    return done(
-        new Response(answer, { headers: { "content-type": "application/json", "x-cache": status, "x-provider": outcome.provider } }),
-        status,
-        counted,
+    if (key && !shared) await cache.put(key, text).catch((error: unknown) => console.warn("cache write failed", error));
+    return answer(
+        new Response(text, { headers: { "content-type": "application/json", "x-cache": status, "x-provider": outcome.provider } }),
     );
 }
 
@@ -205,22 +247,7 @@ async function route(request: Request, env: Env, adapters: Adapters): Promise<Re
         return new Response(null, { status: response.status, headers: response.headers });
     }
     if (url.pathname === "/health" && request.method === "GET") return health(env, adapters);
-    if (url.pathname === "/v1/chat/completions") {
-        if (request.method !== "POST") return errorResponse(invalid("use POST"), { allow: "POST" }, 405);
-        const { settings } = readSettings(env, adapters);
-        // What is wrong is for /health and the logs; a client learns only that it cannot be served.
-        if (!settings)
-            return errorResponse(
-                {
-                    status: 503,
-                    type: "server_error",
-                    code: "gateway_misconfigured",
-                    message: "the gateway is misconfigured; its operators can see why at /health",
-                },
-                withRetryAfter(30),
-            );
-        return chatCompletions(request, env, settings, adapters);
-    }
+    if (url.pathname === "/v1/chat/completions") return chatRoute(request, env, adapters);
     return toOrigin(request, url, env);
 }
 
@@ -232,14 +259,27 @@ export function createGateway(adapters: Adapters): ExportedHandler<Env> {
             } catch (error) {
                 // Whatever broke, the client gets JSON and no internals.
                 console.error("gateway error", error);
-                return errorResponse({ status: 500, type: "server_error", code: "internal_error", message: "internal error" });
+                return internalError();
             }
         },
 
+        /** Each run writes its data point, so a failed or skipped export alerts (GatewayKvExportFailed). */
         async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+            const started = Date.now();
+            const run = (outcome: KvExportRun["outcome"], exported = 0, deleted = 0) =>
+                recordKvExport(env.ANALYTICS, { outcome, ms: Date.now() - started, exported, deleted });
             const { settings, problems } = readSettings(env, adapters);
-            if (!settings) throw new Error(`KV backup skipped, gateway misconfigured: ${problems.join("; ")}`);
-            await backupKv(env, settings.backup, controller.scheduledTime);
+            if (!settings) {
+                run("skipped");
+                throw new Error(`KV backup skipped, gateway misconfigured: ${problems.join("; ")}`);
+            }
+            try {
+                const { exported, deleted } = await backupKv(env, settings.backup, controller.scheduledTime);
+                run("ok", exported.length, deleted.length);
+            } catch (error) {
+                run("failed");
+                throw error;
+            }
         },
     };
 }
