@@ -89,6 +89,18 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup
                 description: "{{ $value }} requests skipped {{ $labels.provider }} in the last 5 minutes after repeated failures",
             },
         },
+        {
+            // No series while the export is off (edge.kvBackup.enabled): nothing runs, nothing alerts.
+            alert: "GatewayKvExportFailed",
+            expr: 'max by (last_outcome) (gateway_kv_export_runs_8d{last_outcome=~"failed|skipped"}) > 0',
+            for: "5m",
+            labels: warning(TEAM_ROLES.infrastructure, service),
+            annotations: {
+                summary: "The newest KV export to R2 {{ $labels.last_outcome }}",
+                description:
+                    "The gateway's scheduled KV export {{ $labels.last_outcome }} (skipped: the gateway is misconfigured, see /health); the previous exports stay in R2 until their retention",
+            },
+        },
         ...endpointAlertRules(),
     ];
     return [{ name: "gateway", service: "gateway", dashboard: goldenDashboardUid("gateway"), rules }];

@@ -3,6 +3,7 @@
  * functions: CloudWatchExporter and GatewayAnalyticsExporter deploy these configs, and
  * tests/monitoring/metrics.test.ts checks the names against the metrics table.
  */
+import { stringify } from "yaml";
 import { column } from "../../workers/gateway/src/analyticsColumns";
 
 /** The Helm repository of kube-prometheus-stack, the blackbox exporter, YACE and json_exporter. */
@@ -129,6 +130,9 @@ interface JsonMetric {
  */
 const request = (name: Parameters<typeof column<"request">>[1]) => column("request", name);
 const attempt = (name: Parameters<typeof column<"attempt">>[1]) => column("attempt", name);
+const kvExport = (name: Parameters<typeof column<"kvExport">>[1]) => column("kvExport", name);
+/** KV export runs are read over 8 days: a weekly schedule's last run, and a day late, is still seen. */
+const KV_EXPORT_WINDOW_DAYS = 8;
 
 export function gatewayAnalyticsModules(dataset: string): Record<string, { sql: string; metrics: JsonMetric[] }> {
     const quantiles = (column: string) =>
@@ -179,6 +183,21 @@ export function gatewayAnalyticsModules(dataset: string): Record<string, { sql: 
                 },
             ],
         },
+        // The newest run's outcome (argMax, developers.cloudflare.com/changelog/2025-09-26-analytics-engine-sql-enhancements):
+        // a failed run alerts until a later one succeeds.
+        gateway_kv_exports: {
+            sql: `SELECT argMax(${kvExport("outcome")}, timestamp) AS last_outcome, SUM(_sample_interval) AS runs FROM ${dataset} WHERE ${kvExport("kind")} = 'kvExport' AND timestamp > NOW() - INTERVAL '${KV_EXPORT_WINDOW_DAYS}' DAY FORMAT JSON`,
+            metrics: [
+                {
+                    name: "gateway_kv_export",
+                    type: "object",
+                    help: `scheduled KV export runs in the last ${KV_EXPORT_WINDOW_DAYS} days, labelled with the newest run's outcome`,
+                    path: "{.data[*]}",
+                    labels: { last_outcome: "{.last_outcome}" },
+                    values: { [`runs_${KV_EXPORT_WINDOW_DAYS}d`]: "{.runs}" },
+                },
+            ],
+        },
         gateway_upstream_latency: {
             sql: `SELECT ${attempt("provider")} AS provider, quantileExactWeighted(0.95)(${attempt("ms")}, _sample_interval) AS p95_ms FROM ${dataset} WHERE ${attempt("kind")} = 'attempt' AND ${attempt("outcome")} IN ('ok', 'failed') AND ${WINDOW} GROUP BY provider FORMAT JSON`,
             metrics: [
@@ -193,6 +212,24 @@ export function gatewayAnalyticsModules(dataset: string): Record<string, { sql: 
             ],
         },
     };
+}
+
+/** Where json_exporter's pod mounts the SQL API token. */
+export const GATEWAY_ANALYTICS_TOKEN_DIR = "/etc/gateway-analytics";
+
+/** json_exporter's config file: each module POSTs its SQL with the mounted token. */
+export function jsonExporterConfig(dataset: string): string {
+    const modules = Object.entries(gatewayAnalyticsModules(dataset)).map(([module, { sql, metrics }]) => [
+        module,
+        {
+            http_client_config: { authorization: { type: "Bearer", credentials_file: `${GATEWAY_ANALYTICS_TOKEN_DIR}/token` } },
+            headers: { "content-type": "text/plain" },
+            body: { content: sql },
+            valid_status_codes: [200],
+            metrics,
+        },
+    ]);
+    return stringify({ modules: Object.fromEntries(modules) });
 }
 
 /** The metric names the modules produce. */

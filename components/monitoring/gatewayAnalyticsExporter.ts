@@ -1,9 +1,8 @@
 import * as cloudflare from "../cloudflare";
 import * as k8s from "../kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { stringify } from "yaml";
 import { accountResource, permissionGroups } from "../edge/apiTokens";
-import { PROMETHEUS_COMMUNITY, gatewayAnalyticsModules } from "./exporterConfigs";
+import { GATEWAY_ANALYTICS_TOKEN_DIR, PROMETHEUS_COMMUNITY, gatewayAnalyticsModules, jsonExporterConfig } from "./exporterConfigs";
 
 export interface GatewayAnalyticsExporterArgs {
     accountId: string;
@@ -21,7 +20,6 @@ export interface GatewayAnalyticsExporterArgs {
     namePrefix: string;
 }
 
-const TOKEN_DIR = "/etc/gateway-analytics";
 /**
  * The gateway's own signals into Prometheus: prometheus-json-exporter POSTs each module's SQL
  * to the Analytics Engine SQL API with an account token that may only read analytics, and a
@@ -54,20 +52,6 @@ export class GatewayAnalyticsExporter extends pulumi.ComponentResource {
             { parent: this },
         );
         const modules = gatewayAnalyticsModules(args.dataset);
-        const config = {
-            modules: Object.fromEntries(
-                Object.entries(modules).map(([module, { sql, metrics }]) => [
-                    module,
-                    {
-                        http_client_config: { authorization: { type: "Bearer", credentials_file: `${TOKEN_DIR}/token` } },
-                        headers: { "content-type": "text/plain" },
-                        body: { content: sql },
-                        valid_status_codes: [200],
-                        metrics,
-                    },
-                ]),
-            ),
-        };
         const sqlApi = `https://api.cloudflare.com/client/v4/accounts/${args.accountId}/analytics_engine/sql`;
         new k8s.helm.v3.Release(
             name,
@@ -80,9 +64,9 @@ export class GatewayAnalyticsExporter extends pulumi.ComponentResource {
                 atomic: true,
                 values: {
                     commonLabels: args.chartLabels,
-                    configuration: { config: stringify(config) },
+                    configuration: { config: jsonExporterConfig(args.dataset) },
                     additionalVolumes: [{ name: "token", secret: { secretName: secret.metadata.name } }],
-                    additionalVolumeMounts: [{ name: "token", mountPath: TOKEN_DIR, readOnly: true }],
+                    additionalVolumeMounts: [{ name: "token", mountPath: GATEWAY_ANALYTICS_TOKEN_DIR, readOnly: true }],
                     serviceMonitor: {
                         enabled: true,
                         // The SQL API answers for minutes of data; once a minute is plenty and stays far inside its rate limits.

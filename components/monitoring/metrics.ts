@@ -129,6 +129,11 @@ export const METRICS: Record<string, MetricInfo> = {
         help: "calls to (or skips of) each provider in the last 5 minutes by outcome: ok, failed, circuit_open, busy",
         labels: ["provider", "outcome"],
     },
+    gateway_kv_export_runs_8d: {
+        producer: "gateway-analytics",
+        help: "scheduled KV export runs in the last 8 days; last_outcome is the newest run's: ok, failed or skipped",
+        labels: ["last_outcome"],
+    },
     gateway_upstream_latency_p95_ms: {
         producer: "gateway-analytics",
         help: "provider answer time p95 by provider, ms",

@@ -254,6 +254,33 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 ],
             },
             {
+                name: "GatewayKvExportFailed: the newest run failed",
+                alertname: "GatewayKvExportFailed",
+                series: [['gateway_kv_export_runs_8d{last_outcome="failed"}', "3+0x30"]],
+                evalTime: "15m",
+                fires: [
+                    {
+                        labels: { ...gateway, severity: "warning", team: "infrastructure", last_outcome: "failed" },
+                        annotations: {
+                            summary: "The newest KV export to R2 failed",
+                            description:
+                                "The gateway's scheduled KV export failed (skipped: the gateway is misconfigured, see /health); the previous exports stay in R2 until their retention",
+                        },
+                    },
+                ],
+            },
+            {
+                name: "GatewayKvExportFailed: quiet once a later run succeeded, and on an empty window",
+                alertname: "GatewayKvExportFailed",
+                // An aggregate over no rows is one row: no outcome and no runs.
+                series: [
+                    ['gateway_kv_export_runs_8d{last_outcome="ok"}', "4+0x30"],
+                    ['gateway_kv_export_runs_8d{last_outcome=""}', "0+0x30"],
+                ],
+                evalTime: "15m",
+                fires: [],
+            },
+            {
                 name: "EndpointDown: failing 5 minutes fires, 4 minutes does not",
                 alertname: "EndpointDown",
                 series: [
