@@ -1,7 +1,7 @@
 import * as aws from "../aws";
 import * as k8s from "../kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PROMETHEUS_COMMUNITY, yaceConfig } from "./exporterConfigs";
+import { PROMETHEUS_COMMUNITY, YACE_POLL_SECONDS, yaceConfig } from "./exporterConfigs";
 
 export interface CloudWatchExporterArgs {
     /** Regions whose fleets, load balancers and vaults are read; the first is the STS region. Required. */
@@ -96,8 +96,8 @@ export class CloudWatchExporter extends pulumi.ComponentResource {
                     podLabels: args.labels,
                     // The chart renders `config` through tpl: plain YAML text without template braces.
                     config: JSON.stringify(yaceConfig(args.regions, args.environment)),
-                    extraArgs: { "scraping-interval": 60 },
-                    serviceMonitor: { enabled: true, interval: "60s", timeout: "30s" },
+                    extraArgs: { "scraping-interval": YACE_POLL_SECONDS },
+                    serviceMonitor: { enabled: true, interval: `${YACE_POLL_SECONDS}s`, timeout: "30s" },
                 },
             },
             { parent: this },

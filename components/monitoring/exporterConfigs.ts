@@ -43,6 +43,9 @@ export function yaceMetricNames(config: ReturnType<typeof yaceConfig>): string[]
     return jobs.flatMap((j) => j.metrics.flatMap((m) => m.statistics.map((s) => yaceMetricName(j.namespace, m.name, s))));
 }
 
+/** YACE reads CloudWatch this often (its scraping-interval), and Prometheus scrapes it as often. */
+export const YACE_POLL_SECONDS = 60;
+
 /** YACE's config: what it reads from CloudWatch, in the names metrics.ts lists. */
 export function yaceConfig(regions: string[], environment: string) {
     const byEnvironment = [{ key: "Environment", value: environment }];
@@ -67,6 +70,11 @@ export function yaceConfig(regions: string[], environment: string) {
         "sts-region": regions[0],
         discovery: {
             jobs: [
+                // Each CloudWatch minute once, at its own time, and nothing for a minute without a
+                // datapoint: without these YACE exports the newest datapoint of its 5 minutes at
+                // every poll (a sparse 5xx minute counted up to five times) and NaN when there is
+                // none (a sum over it NaN), pkg/promutil/migrate.go BuildMetrics. Prometheus takes
+                // the older minutes through its out-of-order window (outOfOrderWindow below).
                 job(
                     "AWS/ApplicationELB",
                     ["LoadBalancer"],
@@ -76,6 +84,7 @@ export function yaceConfig(regions: string[], environment: string) {
                         ["HTTPCode_ELB_5XX_Count", ["Sum"]],
                         ["TargetResponseTime", ["p95", "p99"]],
                     ],
+                    { addCloudwatchTimestamp: true, exportAllDataPoints: true },
                 ),
                 // Host counts exist only per target group.
                 job("AWS/ApplicationELB", ["LoadBalancer", "TargetGroup"], [["HealthyHostCount", ["Minimum"]]]),
@@ -110,6 +119,15 @@ export function yaceConfig(regions: string[], environment: string) {
             },
         ],
     };
+}
+
+/**
+ * How far back Prometheus must accept samples (prometheusSpec.tsdb.outOfOrderTimeWindow): the
+ * oldest datapoint a job exporting all its datapoints sends is its length old, plus a poll.
+ */
+export function outOfOrderWindow(config: ReturnType<typeof yaceConfig>): string {
+    const lengths = config.discovery.jobs.filter((j) => "exportAllDataPoints" in j && j.exportAllDataPoints).map((j) => j.length);
+    return `${Math.max(0, ...lengths) + YACE_POLL_SECONDS}s`;
 }
 
 /** The SQL API returns the window's rows; each scrape reads the last 5 minutes. */

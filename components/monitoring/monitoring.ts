@@ -8,7 +8,7 @@ import { alertmanagerConfig, seedRouting, type RoutingSecrets } from "./alertRou
 import { CloudflareExporter } from "./cloudflareExporter";
 import { CloudWatchExporter } from "./cloudwatchExporter";
 import { GatewayAnalyticsExporter } from "./gatewayAnalyticsExporter";
-import { PROMETHEUS_COMMUNITY } from "./exporterConfigs";
+import { PROMETHEUS_COMMUNITY, outOfOrderWindow, yaceConfig } from "./exporterConfigs";
 import type { SignalContext } from "./signals";
 import { platformDashboards, platformRuleGroups } from "./content";
 
@@ -124,6 +124,8 @@ export class Monitoring extends pulumi.ComponentResource {
                             ruleSelectorNilUsesHelmValues: false,
                             probeSelectorNilUsesHelmValues: false,
                             serviceMonitorSelectorNilUsesHelmValues: false,
+                            // YACE sends each CloudWatch minute at its own time, older ones after newer.
+                            tsdb: { outOfOrderTimeWindow: outOfOrderWindow(yaceConfig(args.sources.regions, args.sources.environment)) },
                             storageSpec: {
                                 volumeClaimTemplate: {
                                     spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: config.storageSize } } },

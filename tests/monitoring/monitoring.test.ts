@@ -16,6 +16,8 @@ describe.each([
             retention,
             replicas,
             storageSpec: { volumeClaimTemplate: { spec: { resources: { requests: { storage } } } } },
+            // YACE sends the ALB's last 5 minutes (length 300) at their CloudWatch times, every 60 s.
+            tsdb: { outOfOrderTimeWindow: "360s" },
         });
         expect(input(release, "values.alertmanager.alertmanagerSpec.configSecret")).toBe("alertmanager-routing");
         expect(input(release, "values.grafana.admin.existingSecret")).toBe("grafana-admin");

@@ -9,9 +9,11 @@ import { platformDashboards, platformRuleGroups } from "../../components/monitor
 import { dashboardExpressions } from "../../components/monitoring/dashboards";
 import { isAlert, pascal, type AlertRule, type RuleGroup } from "../../components/monitoring/ruleTypes";
 import { BURN_RATE_TIERS, MIN_SLO_WINDOW_DAYS, burnRateFactor } from "../../components/monitoring/sloRules";
+import { yaceConfig } from "../../components/monitoring/exporterConfigs";
 import { validateConfig } from "../../config/load";
 import { problemsOf, rawOf, withKey } from "../helpers/config";
 import { runSystemTool, runSystemToolAsync, writeYamlFiles } from "../helpers/tools";
+import { yaceStored } from "../helpers/yaceSamples";
 
 const production = validateConfig(rawOf("production"));
 const config = production.monitoring;
@@ -536,6 +538,61 @@ describe("each alert fires past its threshold and stays quiet at or just below i
     });
     it.each(Object.keys(cases))("%s", async (group) => {
         const result = await runs.get(group)!;
+        expect([result.status, result.output]).toEqual([0, expect.stringContaining("SUCCESS")]);
+    });
+});
+
+describe("WebHighErrorRate on the ALB series as YACE sends them with its job's settings (exporterConfigs.ts)", () => {
+    const albJob = yaceConfig(["us-east-1"], "production").discovery.jobs.find(
+        (j) => j.type === "AWS/ApplicationELB" && j.metrics.some((m) => m.name === "HTTPCode_Target_5XX_Count"),
+    )!;
+    const MINUTES = 30;
+    const every = (value: number | undefined) => Array.from({ length: MINUTES }, () => value);
+    const series = (lb: string, metric: string, minutes: Array<number | undefined>): [string, string] => [
+        `aws_applicationelb_${metric}_sum{dimension_LoadBalancer="${lb}"}`,
+        yaceStored(minutes, albJob),
+    ];
+    const web = { severity: "critical", team: "backend", service: "web" };
+
+    it("counts a 5xx count reported only in minutes with errors once: a true 4% stays quiet", () => {
+        // CloudWatch has a 5xx datapoint every other minute only: 8 of 100, then none.
+        const errors = Array.from({ length: MINUTES }, (_, m) => (m % 2 === 0 ? 8 : undefined));
+        const result = promtoolTest([
+            {
+                name: "intermittent 5xx at 4%",
+                alertname: "WebHighErrorRate",
+                series: [series("app/a/1", "request_count", every(100)), series("app/a/1", "httpcode_target_5_xx_count", errors)],
+                evalTime: "25m",
+                fires: [],
+            },
+        ]);
+        expect([result.status, result.output]).toEqual([0, expect.stringContaining("SUCCESS")]);
+    });
+
+    it("is not blinded by a load balancer whose 5xx metric CloudWatch lists but holds no datapoint for", () => {
+        const result = promtoolTest([
+            {
+                name: "one load balancer at 13% 5xx beside one with none",
+                alertname: "WebHighErrorRate",
+                series: [
+                    series("app/a/1", "request_count", every(200)),
+                    series("app/a/1", "httpcode_target_5_xx_count", every(26)),
+                    series("app/b/2", "request_count", every(100)),
+                    series("app/b/2", "httpcode_target_5_xx_count", every(undefined)),
+                    series("app/b/2", "httpcode_elb_5_xx_count", every(undefined)),
+                ],
+                evalTime: "25m",
+                fires: [
+                    {
+                        labels: web,
+                        annotations: {
+                            summary: "High error rate on web",
+                            description: "8.667% of the load balancers' requests answered 5xx over 5 minutes",
+                        },
+                    },
+                ],
+            },
+        ]);
         expect([result.status, result.output]).toEqual([0, expect.stringContaining("SUCCESS")]);
     });
 });
