@@ -23,7 +23,6 @@ export const SECRET_KEYS = [
     "slackWebhookUrl",
     "slackInfraWebhookUrl",
     "pagerdutyRoutingKey",
-    "pagerdutyCloudwatchKey",
     "kubeconfig",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
@@ -432,6 +431,8 @@ const monitoring = z
         /** SLO window in days (seed: 30). */
         sloWindowDays: positiveInt.default(30),
         slos: z.array(sloSpec).default([{ name: "gateway-availability", service: "gateway", objective: 99.9, selector: "" }]),
+        /** P1 and P2 alerts page through PagerDuty; off, they go to their team's Slack only (dev and staging set it off). */
+        paging: z.boolean().default(true),
         /** The `team` label of alerts by owner: the services' team and the infrastructure team (which routing sends to its own Slack). */
         teams: z
             .strictObject({
@@ -496,8 +497,6 @@ const cloudflare = z.strictObject({
     accountId: z.string().regex(/^[0-9a-f]{32}$/, "expected a 32-character hex Cloudflare account id"),
     zoneId: z.string().regex(/^[0-9a-f]{32}$/, "expected a 32-character hex Cloudflare zone id"),
     zoneName: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "expected a DNS zone such as example.com"),
-    /** A PagerDuty service connected in the Cloudflare dashboard (Notifications > Destinations) that edge notifications page. */
-    pagerdutyIntegrationId: z.string().min(1).optional(),
     /** The account's Cloudflare plan: which notification types it may create (components/edge/notificationTypes.ts). */
     plan: z.enum(CLOUDFLARE_PLANS).default("business"),
     /** Edge notifications to declare; each needs its plan. The error-rate alert is Enterprise only, so off by default. */
@@ -535,8 +534,6 @@ export const platformConfigSchema = z.strictObject({
     slackInfraWebhookUrl: z.string().min(1).optional(),
     /** PagerDuty Events API v2 integration key: Alertmanager's routing_key. */
     pagerdutyRoutingKey: z.string().min(1).optional(),
-    /** PagerDuty "Amazon CloudWatch" integration key: the SNS alarm and backup-job topics' HTTPS subscription. */
-    pagerdutyCloudwatchKey: z.string().min(1).optional(),
     kubeconfig: z.string().min(1).optional(),
 });
 

@@ -5,8 +5,6 @@ import { PROTECT_BY_DEFAULT } from "../../config/schema";
 export interface AlarmTopicArgs {
     /** Addresses subscribed by email. Optional. Defaults to none. */
     emails?: string[];
-    /** Key (secret) of a PagerDuty "Amazon CloudWatch" integration, subscribed over HTTPS (it confirms SNS subscriptions itself). Optional. */
-    pagerdutyCloudwatchKey?: pulumi.Input<string>;
     /** SNS filter policy on the message attributes every subscription applies. Optional. Defaults to none (all messages). */
     filterPolicy?: Record<string, unknown>;
     /** `protect` the topic's key. Optional. Defaults to PROTECT_BY_DEFAULT. */
@@ -17,9 +15,10 @@ export interface AlarmTopicArgs {
 const PUBLISHERS = ["cloudwatch.amazonaws.com", "backup.amazonaws.com", "events.amazonaws.com"];
 
 /**
- * An SNS topic for alarms and backup job failures, encrypted with its own KMS key (CloudWatch
- * and AWS Backup cannot publish to a topic under the AWS-managed SNS key), with email and
- * PagerDuty subscriptions. Resources inherit the AWS provider of `opts`.
+ * An SNS topic for alarms, failed patch waves and backup job failures, encrypted with its own KMS
+ * key (CloudWatch and AWS Backup cannot publish to a topic under the AWS-managed SNS key), with
+ * email subscriptions. It never pages: Alertmanager does, for the same symptoms (README
+ * "Paging"). Resources inherit the AWS provider of `opts`.
  */
 export class AlarmTopic extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
@@ -98,22 +97,6 @@ export class AlarmTopic extends pulumi.ComponentResource {
                     { parent: topic },
                 ),
         );
-        if (args.pagerdutyCloudwatchKey) {
-            new aws.sns.TopicSubscription(
-                `${topicName}-pagerduty`,
-                {
-                    topic: topic.arn,
-                    protocol: "https",
-                    endpoint: pulumi.secret(
-                        pulumi.interpolate`https://events.pagerduty.com/integration/${args.pagerdutyCloudwatchKey}/enqueue`,
-                    ),
-                    endpointAutoConfirms: true,
-                    ...filter,
-                },
-                { parent: topic },
-            );
-        }
-
         this.arn = topic.arn;
         this.registerOutputs({ arn: this.arn });
     }

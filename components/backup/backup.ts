@@ -21,8 +21,6 @@ export interface BackupArgs {
     environment: string;
     /** Where failed jobs are reported: email addresses. Optional. Defaults to none. */
     alarmEmails?: string[];
-    /** Where failed jobs are reported: a PagerDuty CloudWatch-integration key (secret). Optional. */
-    pagerdutyCloudwatchKey?: pulumi.Input<string>;
     /** Provider of the DR region; with it, every rule copies to a vault there. Optional. Defaults to no cross-region copy. */
     copyProvider?: aws.Provider;
     /** Name of the DR region, for the audit framework. Optional; required with copyProvider. */
@@ -62,7 +60,7 @@ export class Backup extends pulumi.ComponentResource {
         // Job outcomes on a topic of their own: its subscriptions drop successes by the State attribute, which would drop CloudWatch alarms too.
         const events = new AlarmTopic(
             `${name}-jobs`,
-            { emails: args.alarmEmails, pagerdutyCloudwatchKey: args.pagerdutyCloudwatchKey, filterPolicy: FAILED_JOB_FILTER, protect },
+            { emails: args.alarmEmails, filterPolicy: FAILED_JOB_FILTER, protect },
             { parent: this },
         );
         const primary = new BackupVault(

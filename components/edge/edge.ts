@@ -24,8 +24,6 @@ export interface EdgeArgs {
     providerKeys?: GatewayWorkerArgs["providerKeys"];
     /** Slack webhook URL (secret) for notifications. Optional. */
     slackWebhookUrl?: pulumi.Input<string>;
-    /** PagerDuty service connected to the Cloudflare account, for notifications. Optional. */
-    pagerdutyIntegrationId?: string;
     /** Which Cloudflare notifications to declare (`cloudflare.notifications`). Optional. Defaults to the load-balancer health alert only. */
     notifications?: EdgeNotificationsArgs["notifications"];
     /** `protect` KV namespaces and the backup bucket. Optional. Defaults to PROTECT_BY_DEFAULT. */
@@ -114,7 +112,6 @@ export class Edge extends pulumi.ComponentResource {
                 namePrefix,
                 poolIds: lb.poolIds,
                 slackWebhookUrl: args.slackWebhookUrl,
-                pagerdutyIntegrationId: args.pagerdutyIntegrationId,
                 notifications: args.notifications,
             },
             child,

@@ -11,19 +11,13 @@ export interface EdgeNotificationsArgs {
     poolIds: pulumi.Input<string>[];
     /** Slack incoming-webhook URL (secret). Optional. */
     slackWebhookUrl?: pulumi.Input<string>;
-    /**
-     * Id of a PagerDuty service connected to the Cloudflare account (Notifications >
-     * Destinations): Cloudflare pages through its own PagerDuty integration, as a webhook's
-     * payload is not what PagerDuty's endpoints read. Optional.
-     */
-    pagerdutyIntegrationId?: string;
     /** Which notifications to declare; each needs its plan (NOTIFICATION_TYPES). Optional. Defaults to the load-balancer health alert only. */
     notifications?: Partial<Record<NotificationType, boolean>>;
 }
 
 /**
  * Cloudflare notifications of pool health and (on Enterprise) the zone's error rate, to a Slack
- * webhook and a connected PagerDuty service.
+ * webhook. They never page: Alertmanager pages for the symptoms they describe (README "Paging").
  */
 export class EdgeNotifications extends pulumi.ComponentResource {
     constructor(name: string, args: EdgeNotificationsArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -36,11 +30,8 @@ export class EdgeNotifications extends pulumi.ComponentResource {
                   { parent: this },
               )
             : undefined;
-        if (slack || args.pagerdutyIntegrationId) {
-            const mechanisms = {
-                ...(slack ? { webhooks: [{ id: slack.id }] } : {}),
-                ...(args.pagerdutyIntegrationId ? { pagerduties: [{ id: args.pagerdutyIntegrationId }] } : {}),
-            };
+        if (slack) {
+            const mechanisms = { webhooks: [{ id: slack.id }] };
             const wanted = { loadBalancerHealth: true, edgeErrorRate: false, ...args.notifications };
             if (wanted.loadBalancerHealth)
                 new cloudflare.NotificationPolicy(

@@ -25,8 +25,6 @@ export interface FleetArgs {
     settings?: SectionInput<"fleet">;
     /** Email addresses subscribed to the alarm topic. Optional. Defaults to none. */
     alarmEmails?: string[];
-    /** PagerDuty CloudWatch-integration key (secret) subscribed to the alarm topic. Optional. */
-    pagerdutyCloudwatchKey?: pulumi.Input<string>;
     /** `protect` the access-log bucket and the alarm topic's key. Optional. Defaults to PROTECT_BY_DEFAULT. */
     protect?: boolean;
 }
@@ -70,11 +68,7 @@ export class Fleet extends pulumi.ComponentResource {
             },
             child,
         );
-        const topic = new AlarmTopic(
-            name,
-            { emails: args.alarmEmails, pagerdutyCloudwatchKey: args.pagerdutyCloudwatchKey, protect },
-            child,
-        );
+        const topic = new AlarmTopic(name, { emails: args.alarmEmails, protect }, child);
         const alarms = new FleetAlarms(name, { topicArn: topic.arn, loadBalancer: alb, asgName: instances.asgName, settings }, child);
         new Patching(name, { patchGroup, alarmNames: alarms.alarmNames, alarmTopicArn: topic.arn, settings }, child);
 

@@ -1,9 +1,11 @@
 /**
- * Alertmanager's configuration from a typed routing spec: the source documents' tree
- * (group by alertname/cluster/service, 30s/5m/4h; criticals page and continue; the
- * infrastructure team has its own Slack; warnings to Slack; warnings inhibited while the
- * matching critical fires).
+ * Alertmanager's configuration from a typed routing spec. Alertmanager is the one system that
+ * pages (README "Paging"): the source documents' tree (group by alertname/cluster/service,
+ * 30s/5m/4h) routed by priority (ruleTypes.ts SCENARIOS): P1 and P2 page and continue to their
+ * team's channel, P3 goes to the team's Slack as a ticket, P4 to a daily digest; lower
+ * severities are inhibited while the matching critical fires.
  */
+import { PAGING_PRIORITIES } from "./ruleTypes";
 
 export interface RoutingSecrets {
     slackWebhookUrl: string;
@@ -17,6 +19,19 @@ interface RouteSpec {
     matchers: string[];
     receiver: string;
     continue?: boolean;
+    /** A route's own grouping and timing (the digest's), else the tree's. */
+    groupBy?: string[];
+    groupInterval?: string;
+    repeatInterval?: string;
+    /** Named time intervals outside which this route sends nothing. */
+    activeTimeIntervals?: string[];
+}
+
+/** Alertmanager's time interval: weekdays such as "monday:friday", times as "HH:MM" in `location`. */
+interface TimeInterval {
+    weekdays?: string[];
+    times?: Array<{ start_time: string; end_time: string }>;
+    location?: string;
 }
 
 export interface RoutingSpec {
@@ -28,32 +43,62 @@ export interface RoutingSpec {
     receivers: Record<string, ReceiverKind>;
     routes: RouteSpec[];
     inhibit: Array<{ source: string[]; target: string[]; equal: string[] }>;
+    timeIntervals: Record<string, TimeInterval[]>;
 }
 
-/** The seed's routing, with the infrastructure team as configured (monitoring.teams.infrastructure). */
-export function seedRouting(infrastructureTeam: string): RoutingSpec {
+/** What a stack decides of its routing: whether it pages (monitoring.paging), and the infrastructure team's name. */
+export interface RoutingChoices {
+    paging: boolean;
+    infrastructureTeam: string;
+}
+
+/** The P4 digest goes out once each business day, in its first half hour (UTC). */
+const DIGEST_WINDOW: TimeInterval[] = [{ weekdays: ["monday:friday"], times: [{ start_time: "09:00", end_time: "09:30" }] }];
+
+/** The routing of a stack: pages only where it pages, the infrastructure team as configured (monitoring.teams.infrastructure). */
+export function routingFor(choices: RoutingChoices): RoutingSpec {
+    const pages: RouteSpec = {
+        matchers: [`priority=~"${PAGING_PRIORITIES.join("|")}"`, 'severity="critical"'],
+        receiver: "pagerduty",
+        continue: true,
+    };
     return {
-        ...SEED_ROUTING,
-        routes: SEED_ROUTING.routes.map((r) =>
-            r.receiver === "slack-infrastructure" ? { ...r, matchers: [`team="${infrastructureTeam}"`] } : r,
-        ),
+        groupBy: ["alertname", "cluster", "service"],
+        groupWait: "30s",
+        groupInterval: "5m",
+        repeatInterval: "4h",
+        defaultReceiver: "slack-service",
+        receivers: {
+            pagerduty: "pagerduty",
+            "slack-service": "slack",
+            "slack-infrastructure": "slack-infrastructure",
+            "slack-digest": "slack",
+        },
+        routes: [
+            // A page, then routing continues so its team's channel hears of it too.
+            ...(choices.paging ? [pages] : []),
+            // Within the window the digest is sent; repeated daily while the alerts last.
+            {
+                matchers: ['priority="P4"'],
+                receiver: "slack-digest",
+                groupBy: ["priority"],
+                groupInterval: "5m",
+                repeatInterval: "24h",
+                activeTimeIntervals: ["digest-window"],
+            },
+            { matchers: [`team="${choices.infrastructureTeam}"`], receiver: "slack-infrastructure" },
+            // Every other team's channel, a page's included (the tree's default hears only what no route took).
+            { matchers: [], receiver: "slack-service" },
+        ],
+        inhibit: [{ source: ['severity="critical"'], target: ['severity=~"warning|info"'], equal: ["alertname", "service", "instance"] }],
+        timeIntervals: { "digest-window": DIGEST_WINDOW },
     };
 }
 
-export const SEED_ROUTING: RoutingSpec = {
-    groupBy: ["alertname", "cluster", "service"],
-    groupWait: "30s",
-    groupInterval: "5m",
-    repeatInterval: "4h",
-    defaultReceiver: "slack-warnings",
-    receivers: { "pagerduty-critical": "pagerduty", "slack-warnings": "slack", "slack-infrastructure": "slack-infrastructure" },
-    routes: [
-        // Every critical pages, then routing continues so its team's channel hears of it too.
-        { matchers: ['severity="critical"'], receiver: "pagerduty-critical", continue: true },
-        { matchers: ['team="infrastructure"'], receiver: "slack-infrastructure" },
-        { matchers: ['severity="warning"'], receiver: "slack-warnings" },
-    ],
-    inhibit: [{ source: ['severity="critical"'], target: ['severity="warning"'], equal: ["alertname", "service", "instance"] }],
+const SLACK_MESSAGE = {
+    send_resolved: true,
+    title: "[{{ .CommonLabels.priority }}] {{ .CommonAnnotations.summary }}",
+    text: "{{ range .Alerts }}{{ .Annotations.description }}\n{{ end }}Runbook: {{ .CommonAnnotations.runbook }}\nDashboard: {{ .CommonAnnotations.dashboard }}",
 };
 
 function receiver(name: string, kind: ReceiverKind, secrets: RoutingSecrets): Record<string, unknown> {
@@ -62,33 +107,28 @@ function receiver(name: string, kind: ReceiverKind, secrets: RoutingSecrets): Re
             return {
                 name,
                 pagerduty_configs: [
-                    { routing_key: secrets.pagerdutyRoutingKey, send_resolved: true, severity: "{{ .CommonLabels.severity }}" },
+                    {
+                        routing_key: secrets.pagerdutyRoutingKey,
+                        send_resolved: true,
+                        severity: "{{ .CommonLabels.severity }}",
+                        description: "[{{ .CommonLabels.priority }}] {{ .CommonAnnotations.summary }}",
+                        details: {
+                            priority: "{{ .CommonLabels.priority }}",
+                            service: "{{ .CommonLabels.service }}",
+                            team: "{{ .CommonLabels.team }}",
+                            description: "{{ .CommonAnnotations.description }}",
+                        },
+                        links: [
+                            { href: "{{ .CommonAnnotations.runbook }}", text: "Runbook" },
+                            { href: "{{ .CommonAnnotations.dashboard }}", text: "Dashboard" },
+                        ],
+                    },
                 ],
             };
         case "slack":
-            return {
-                name,
-                slack_configs: [
-                    {
-                        api_url: secrets.slackWebhookUrl,
-                        send_resolved: true,
-                        title: "{{ .CommonAnnotations.summary }}",
-                        text: "{{ .CommonAnnotations.description }}\n{{ .CommonAnnotations.runbook }}",
-                    },
-                ],
-            };
+            return { name, slack_configs: [{ api_url: secrets.slackWebhookUrl, ...SLACK_MESSAGE }] };
         case "slack-infrastructure":
-            return {
-                name,
-                slack_configs: [
-                    {
-                        api_url: secrets.slackInfraWebhookUrl,
-                        send_resolved: true,
-                        title: "{{ .CommonAnnotations.summary }}",
-                        text: "{{ .CommonAnnotations.description }}\n{{ .CommonAnnotations.runbook }}",
-                    },
-                ],
-            };
+            return { name, slack_configs: [{ api_url: secrets.slackInfraWebhookUrl, ...SLACK_MESSAGE }] };
     }
 }
 
@@ -96,6 +136,8 @@ function receiver(name: string, kind: ReceiverKind, secrets: RoutingSecrets): Re
 export function alertmanagerConfig(spec: RoutingSpec, secrets: RoutingSecrets): Record<string, unknown> {
     const unknown = [spec.defaultReceiver, ...spec.routes.map((r) => r.receiver)].filter((r) => !(r in spec.receivers));
     if (unknown.length > 0) throw new Error(`routing names receivers that do not exist: ${unknown.join(", ")}`);
+    const intervals = spec.routes.flatMap((r) => r.activeTimeIntervals ?? []).filter((i) => !(i in spec.timeIntervals));
+    if (intervals.length > 0) throw new Error(`routing names time intervals that do not exist: ${intervals.join(", ")}`);
     return {
         route: {
             receiver: spec.defaultReceiver,
@@ -103,9 +145,18 @@ export function alertmanagerConfig(spec: RoutingSpec, secrets: RoutingSecrets): 
             group_wait: spec.groupWait,
             group_interval: spec.groupInterval,
             repeat_interval: spec.repeatInterval,
-            routes: spec.routes.map((r) => ({ receiver: r.receiver, matchers: r.matchers, ...(r.continue ? { continue: true } : {}) })),
+            routes: spec.routes.map((r) => ({
+                receiver: r.receiver,
+                matchers: r.matchers,
+                ...(r.continue ? { continue: true } : {}),
+                ...(r.groupBy ? { group_by: r.groupBy } : {}),
+                ...(r.groupInterval ? { group_interval: r.groupInterval } : {}),
+                ...(r.repeatInterval ? { repeat_interval: r.repeatInterval } : {}),
+                ...(r.activeTimeIntervals ? { active_time_intervals: r.activeTimeIntervals } : {}),
+            })),
         },
         inhibit_rules: spec.inhibit.map((i) => ({ source_matchers: i.source, target_matchers: i.target, equal: i.equal })),
         receivers: Object.entries(spec.receivers).map(([name, kind]) => receiver(name, kind, secrets)),
+        time_intervals: Object.entries(spec.timeIntervals).map(([name, time_intervals]) => ({ name, time_intervals })),
     };
 }

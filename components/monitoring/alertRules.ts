@@ -6,13 +6,10 @@
  */
 import type { FleetConfig, MonitoringConfig } from "../../config/schema";
 import { BACKUP_DASHBOARD_UID, goldenDashboardUid } from "./dashboardUids";
-import { TEAM_ROLES, type AlertGroup, type AlertRule } from "./ruleTypes";
+import { TEAM_ROLES, alertLabels, type AlertGroup, type AlertRule } from "./ruleTypes";
 import { errorRatio, fleetSelector, orZero, serviceSignals, windowSum, type SignalContext } from "./signals";
 
 type Thresholds = MonitoringConfig["thresholds"];
-
-const critical = (team: string, extra: Record<string, string> = {}) => ({ severity: "critical", team, ...extra });
-const warning = (team: string, extra: Record<string, string> = {}) => ({ severity: "warning", team, ...extra });
 
 export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup[] {
     const gateway = serviceSignals("gateway", ctx);
@@ -23,7 +20,7 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup
             alert: "GatewayHighErrorRate",
             expr: `${errorRatio(gateway, "5m")}\n> ${t.gatewayErrorRatio}`,
             for: "5m",
-            labels: critical(TEAM_ROLES.service, service),
+            labels: alertLabels("degraded", TEAM_ROLES.service, service),
             annotations: {
                 summary: "High error rate on the gateway",
                 description: "{{ $value | humanizePercentage }} of chat completions answered 5xx over 5 minutes",
@@ -33,7 +30,7 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup
             alert: "GatewayWorkerErrors",
             expr: `sum(rate(cloudflare_worker_errors_count{${worker}}[5m]))\n/\nsum(rate(cloudflare_worker_requests_count{${worker}}[5m]))\n> ${t.gatewayErrorRatio}`,
             for: "5m",
-            labels: critical(TEAM_ROLES.service, service),
+            labels: alertLabels("degraded", TEAM_ROLES.service, service),
             annotations: {
                 summary: "The gateway Worker is failing invocations",
                 description: "{{ $value | humanizePercentage }} of the Worker's invocations threw or hit a limit (Cloudflare's analytics)",
@@ -43,7 +40,7 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup
             alert: "GatewayHighLatency",
             expr: `max(gateway_overhead_duration_p95_ms) / 1000 > ${t.gatewayP95Ms / 1000}`,
             for: "10m",
-            labels: warning(TEAM_ROLES.service, service),
+            labels: alertLabels("sustained", TEAM_ROLES.service, service),
             annotations: {
                 summary: `Gateway p95 above its ${t.gatewayP95Ms} ms KPI`,
                 description: "The gateway's own p95 (the provider's wait excluded) is {{ $value | humanizeDuration }}",
@@ -53,7 +50,7 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup
             alert: "GatewayHighLatencyP99",
             expr: `max(gateway_overhead_duration_p99_ms) / 1000 > ${t.gatewayP99Ms / 1000}`,
             for: "10m",
-            labels: warning(TEAM_ROLES.service, service),
+            labels: alertLabels("sustained", TEAM_ROLES.service, service),
             annotations: {
                 summary: `Gateway p99 above its ${t.gatewayP99Ms} ms KPI`,
                 description: "The gateway's own p99 (the provider's wait excluded) is {{ $value | humanizeDuration }}",
@@ -63,7 +60,7 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup
             alert: "GatewayCacheHitRateLow",
             expr: `${orZero(windowSum('gateway_requests_5m{cache=~"HIT|SHARED"}', "30m"))}\n/\n${windowSum('gateway_requests_5m{cache=~"HIT|SHARED|MISS"}', "30m")}\n< ${t.cacheHitRatio}`,
             for: "30m",
-            labels: warning(TEAM_ROLES.service, service),
+            labels: alertLabels("trend", TEAM_ROLES.service, service),
             annotations: {
                 summary: `Gateway cache hit rate below ${t.cacheHitRatio.toFixed(2)}`,
                 description: "{{ $value | humanizePercentage }} of cacheable requests were answered from the cache over 30 minutes",
@@ -73,7 +70,7 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup
             alert: "GatewayProviderFailing",
             expr: `sum by (provider) (sum_over_time(gateway_upstream_attempts_5m{outcome="failed"}[5m]))\n/\nsum by (provider) (sum_over_time(gateway_upstream_attempts_5m{outcome=~"ok|failed"}[5m]))\n> ${t.gatewayErrorRatio}`,
             for: "5m",
-            labels: warning(TEAM_ROLES.service, service),
+            labels: alertLabels("sustained", TEAM_ROLES.service, service),
             annotations: {
                 summary: "{{ $labels.provider }} is failing; the gateway fails over",
                 description: "{{ $value | humanizePercentage }} of calls to {{ $labels.provider }} failed over 5 minutes",
@@ -83,7 +80,7 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup
             alert: "GatewayCircuitOpen",
             expr: 'sum by (provider) (gateway_upstream_attempts_5m{outcome="circuit_open"}) > 0',
             for: "5m",
-            labels: warning(TEAM_ROLES.service, service),
+            labels: alertLabels("sustained", TEAM_ROLES.service, service),
             annotations: {
                 summary: "{{ $labels.provider }}'s circuit is open",
                 description: "{{ $value }} requests skipped {{ $labels.provider }} in the last 5 minutes after repeated failures",
@@ -94,7 +91,7 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup
             alert: "GatewayKvExportFailed",
             expr: 'max by (last_outcome) (gateway_kv_export_runs_8d{last_outcome=~"failed|skipped"}) > 0',
             for: "5m",
-            labels: warning(TEAM_ROLES.infrastructure, service),
+            labels: alertLabels("sustained", TEAM_ROLES.infrastructure, service),
             annotations: {
                 summary: "The newest KV export to R2 {{ $labels.last_outcome }}",
                 description:
@@ -113,7 +110,7 @@ function endpointAlertRules(): AlertRule[] {
             alert: "EndpointDown",
             expr: "probe_success == 0",
             for: "5m",
-            labels: critical(TEAM_ROLES.infrastructure),
+            labels: alertLabels("down", TEAM_ROLES.infrastructure),
             annotations: {
                 summary: "{{ $labels.instance }} does not answer",
                 description: "The blackbox probe of {{ $labels.instance }} has failed for 5 minutes",
@@ -123,7 +120,7 @@ function endpointAlertRules(): AlertRule[] {
             alert: "CertificateExpiringSoon",
             expr: "(probe_ssl_earliest_cert_expiry - time()) / 86400 < 14",
             for: "1h",
-            labels: warning(TEAM_ROLES.infrastructure),
+            labels: alertLabels("trend", TEAM_ROLES.infrastructure),
             annotations: {
                 summary: "SSL certificate expiring soon",
                 description: "Certificate for {{ $labels.instance }} expires in {{ $value | humanize }} days",
@@ -140,14 +137,14 @@ export function webAlertRules(ctx: SignalContext, t: Thresholds, alarms: FleetCo
     const saturation = (alert: "HighMemoryUsage" | "HighDiskUsage", expr: string, what: string): AlertRule[] =>
         (
             [
-                ["warning", t.saturationWarningPercent],
-                ["critical", t.saturationCriticalPercent],
+                ["sustained", t.saturationWarningPercent],
+                ["degraded", t.saturationCriticalPercent],
             ] as const
-        ).map(([severity, threshold]) => ({
+        ).map(([scenario, threshold]) => ({
             alert,
             expr: `${expr} > ${threshold}`,
             for: "10m",
-            labels: { severity, team: TEAM_ROLES.infrastructure },
+            labels: alertLabels(scenario, TEAM_ROLES.infrastructure),
             annotations: {
                 summary: `${what} above ${threshold}% on {{ $labels.dimension_InstanceId }}`,
                 description: `${what} is {{ $value | humanize }}% on {{ $labels.dimension_InstanceId }}`,
@@ -158,7 +155,7 @@ export function webAlertRules(ctx: SignalContext, t: Thresholds, alarms: FleetCo
             alert: "WebHighErrorRate",
             expr: `${errorRatio(web, "5m")}\n> ${alarms.error5xxRatio}`,
             for: "5m",
-            labels: critical(TEAM_ROLES.service, service),
+            labels: alertLabels("degraded", TEAM_ROLES.service, service),
             annotations: {
                 summary: "High error rate on web",
                 description: "{{ $value | humanizePercentage }} of the load balancers' requests answered 5xx over 5 minutes",
@@ -168,7 +165,7 @@ export function webAlertRules(ctx: SignalContext, t: Thresholds, alarms: FleetCo
             alert: "WebHighLatency",
             expr: `max(aws_applicationelb_target_response_time_p95) > ${t.webP95Seconds}`,
             for: "10m",
-            labels: warning(TEAM_ROLES.service, service),
+            labels: alertLabels("sustained", TEAM_ROLES.service, service),
             annotations: {
                 summary: "High p95 latency on web",
                 description: "The targets' p95 response time is {{ $value | humanizeDuration }}",
@@ -178,7 +175,7 @@ export function webAlertRules(ctx: SignalContext, t: Thresholds, alarms: FleetCo
             alert: "WebNoHealthyHosts",
             expr: "min by (dimension_TargetGroup) (aws_applicationelb_healthy_host_count_minimum) < 1",
             for: "5m",
-            labels: critical(TEAM_ROLES.infrastructure, service),
+            labels: alertLabels("down", TEAM_ROLES.infrastructure, service),
             annotations: {
                 summary: "No healthy web host behind {{ $labels.dimension_TargetGroup }}",
                 description: "The target group has had no healthy host for 5 minutes",
@@ -188,7 +185,7 @@ export function webAlertRules(ctx: SignalContext, t: Thresholds, alarms: FleetCo
             alert: "HighCPUUsage",
             expr: `${cpu} > ${alarms.cpuPercent}`,
             for: `${alarms.cpuMinutes}m`,
-            labels: warning(TEAM_ROLES.infrastructure),
+            labels: alertLabels("sustained", TEAM_ROLES.infrastructure),
             annotations: {
                 summary: "High CPU usage on {{ $labels.dimension_InstanceId }}",
                 description: "CPU usage is {{ $value | humanize }}% on {{ $labels.dimension_InstanceId }}",
@@ -200,7 +197,7 @@ export function webAlertRules(ctx: SignalContext, t: Thresholds, alarms: FleetCo
             alert: "DiskWillFillIn4Hours",
             expr: `predict_linear(aws_cwagent_disk_used_percent_average${fleetSelector(ctx, 'dimension_path="/"')}[1h], 4 * 3600) > 100`,
             for: "5m",
-            labels: critical(TEAM_ROLES.infrastructure),
+            labels: alertLabels("degraded", TEAM_ROLES.infrastructure),
             annotations: {
                 summary: "Disk will fill on {{ $labels.dimension_InstanceId }}",
                 description: "The root filesystem will fill in approximately 4 hours at the last hour's rate",
@@ -220,7 +217,7 @@ export function platformAlertRules(): AlertGroup[] {
                     alert: "ServiceDown",
                     expr: "up == 0",
                     for: "5m",
-                    labels: critical(TEAM_ROLES.infrastructure),
+                    labels: alertLabels("degraded", TEAM_ROLES.infrastructure),
                     annotations: {
                         summary: "Service {{ $labels.job }} is down",
                         description: "{{ $labels.instance }} of job {{ $labels.job }} has been down for more than 5 minutes",
@@ -244,7 +241,7 @@ export function backupAlertRules(maxGapHours = 26): AlertGroup[] {
                 {
                     alert: "BackupJobFailed",
                     expr: "sum by (dimension_ResourceType) (aws_backup_number_of_backup_jobs_failed_sum) > 0",
-                    labels: critical(TEAM_ROLES.infrastructure),
+                    labels: alertLabels("degraded", TEAM_ROLES.infrastructure),
                     annotations: {
                         summary: "AWS Backup jobs failed for {{ $labels.dimension_ResourceType }}",
                         description: "{{ $value }} backup job(s) failed; the tier's RPO is at risk",
@@ -253,7 +250,7 @@ export function backupAlertRules(maxGapHours = 26): AlertGroup[] {
                 {
                     alert: "BackupCopyJobFailed",
                     expr: "sum(aws_backup_number_of_copy_jobs_failed_sum) > 0",
-                    labels: critical(TEAM_ROLES.infrastructure),
+                    labels: alertLabels("degraded", TEAM_ROLES.infrastructure),
                     annotations: {
                         summary: "Cross-region backup copy failed",
                         description: "{{ $value }} copy job(s) failed: the offsite copy of 3-2-1 is missing",
@@ -262,7 +259,7 @@ export function backupAlertRules(maxGapHours = 26): AlertGroup[] {
                 {
                     alert: "RestoreJobFailed",
                     expr: "sum(aws_backup_number_of_restore_jobs_failed_sum) > 0",
-                    labels: critical(TEAM_ROLES.infrastructure),
+                    labels: alertLabels("degraded", TEAM_ROLES.infrastructure),
                     annotations: {
                         summary: "A restore (test) failed",
                         description: "{{ $value }} restore job(s) failed; recovery is not proven",
@@ -271,7 +268,7 @@ export function backupAlertRules(maxGapHours = 26): AlertGroup[] {
                 {
                     alert: "BackupMissing",
                     expr: `sum(sum_over_time(aws_backup_number_of_backup_jobs_completed_sum[${maxGapHours}h])) == 0\nor\nabsent_over_time(aws_backup_number_of_backup_jobs_completed_sum[${maxGapHours}h])`,
-                    labels: critical(TEAM_ROLES.infrastructure),
+                    labels: alertLabels("degraded", TEAM_ROLES.infrastructure),
                     annotations: {
                         summary: `No backup completed in ${maxGapHours}h`,
                         description: "No AWS Backup job has completed; check the plans, the selections and the exporter",

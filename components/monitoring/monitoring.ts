@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { stringify } from "yaml";
 import { type FleetConfig, type SectionInput } from "../../config/schema";
 import { sectionSettings } from "../../config/sections";
-import { alertmanagerConfig, seedRouting, type RoutingSecrets } from "./alertRouting";
+import { alertmanagerConfig, routingFor, type RoutingSecrets } from "./alertRouting";
 import { CloudflareExporter } from "./cloudflareExporter";
 import { CloudWatchExporter } from "./cloudwatchExporter";
 import { GatewayAnalyticsExporter } from "./gatewayAnalyticsExporter";
@@ -79,7 +79,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const { slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey } = args.routingSecrets;
         const routing = pulumi.all([slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey]).apply(([slack, slackInfra, pagerduty]) =>
             stringify(
-                alertmanagerConfig(seedRouting(config.teams.infrastructure), {
+                alertmanagerConfig(routingFor({ paging: config.paging, infrastructureTeam: config.teams.infrastructure }), {
                     slackWebhookUrl: slack,
                     slackInfraWebhookUrl: slackInfra,
                     pagerdutyRoutingKey: pagerduty,

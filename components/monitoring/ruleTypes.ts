@@ -28,6 +28,31 @@ export interface AlertGroup extends RuleGroup {
     dashboard?: string;
 }
 
+/**
+ * The source documents' alert decision matrix (it-operations SKILL.md) with the priorities of
+ * incident-management.md: P1 answered at once, P2 within 30 minutes, P3 within 4 hours, P4 the
+ * next business day. Each alert names its scenario; its severity and priority follow, and
+ * routing pages on PAGING_PRIORITIES only (alertRouting.ts).
+ */
+export const SCENARIOS = {
+    /** Service completely down: page at once. */
+    down: { severity: "critical", priority: "P1" },
+    /** Service degraded: page after 2-3 failures (the rule's `for`). */
+    degraded: { severity: "critical", priority: "P2" },
+    /** High resource usage, above 80% sustained, or a symptom the service works around: a warning, a ticket. */
+    sustained: { severity: "warning", priority: "P3" },
+    /** Approaching capacity (a 70% trend), or slow drift: information, in the daily digest. */
+    trend: { severity: "info", priority: "P4" },
+} as const;
+export type Scenario = keyof typeof SCENARIOS;
+export type Priority = (typeof SCENARIOS)[Scenario]["priority"];
+export const PAGING_PRIORITIES: readonly Priority[] = ["P1", "P2"];
+
+/** An alert's labels: its scenario's severity and priority, the owning team's role, and more. */
+export function alertLabels(scenario: Scenario, team: TeamRole, extra: Record<string, string> = {}): Record<string, string> {
+    return { ...SCENARIOS[scenario], team, ...extra };
+}
+
 export function isAlert(rule: AlertRule | RecordingRule): rule is AlertRule {
     return "alert" in rule;
 }

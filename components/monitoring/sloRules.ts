@@ -4,13 +4,14 @@
  */
 import type { SloSpec } from "../../config/schema";
 import { sloDashboardUid } from "./dashboardUids";
-import { TEAM_ROLES, pascal, type AlertGroup } from "./ruleTypes";
+import { TEAM_ROLES, alertLabels, pascal, type AlertGroup, type Scenario } from "./ruleTypes";
 import { errorRatio, serviceSignals, type SignalContext } from "./signals";
 
 export interface BurnRateTier {
     /** Alert name suffix: the long window, which does not depend on the SLO's window. */
     name: string;
-    severity: "critical" | "warning";
+    /** What the burn means (ruleTypes.ts SCENARIOS): its severity and priority. */
+    scenario: Scenario;
     long: string;
     short: string;
     /** The share of the window's error budget that, spent within `long`, fires the alert. */
@@ -19,14 +20,15 @@ export interface BurnRateTier {
 }
 
 /**
- * The SRE workbook's multi-window tiers, by the budget they spend: 2% in 1h pages, 5% in 6h,
- * 10% in 1d and 10% in 3d warn. For a 30-day SLO their burn rates are 14.4x, 6x, 3x and 1x.
+ * The SRE workbook's multi-window tiers, by the budget they spend: 2% in 1h pages (P2), 5% in 6h
+ * and 10% in 1d warn (P3 tickets), 10% in 3d goes to the digest (P4). For a 30-day SLO their burn
+ * rates are 14.4x, 6x, 3x and 1x.
  */
 export const BURN_RATE_TIERS: readonly BurnRateTier[] = [
-    { name: "BudgetBurn1h", severity: "critical", long: "1h", short: "5m", budgetShare: 0.02, for: "5m" },
-    { name: "BudgetBurn6h", severity: "warning", long: "6h", short: "30m", budgetShare: 0.05, for: "30m" },
-    { name: "BudgetBurn1d", severity: "warning", long: "1d", short: "2h", budgetShare: 0.1, for: "1h" },
-    { name: "BudgetBurn3d", severity: "warning", long: "3d", short: "6h", budgetShare: 0.1, for: "3h" },
+    { name: "BudgetBurn1h", scenario: "degraded", long: "1h", short: "5m", budgetShare: 0.02, for: "5m" },
+    { name: "BudgetBurn6h", scenario: "sustained", long: "6h", short: "30m", budgetShare: 0.05, for: "30m" },
+    { name: "BudgetBurn1d", scenario: "sustained", long: "1d", short: "2h", budgetShare: 0.1, for: "1h" },
+    { name: "BudgetBurn3d", scenario: "trend", long: "3d", short: "6h", budgetShare: 0.1, for: "3h" },
 ];
 
 const HOURS: Record<string, number> = { m: 1 / 60, h: 1, d: 24 };
@@ -96,7 +98,7 @@ export function sloRules(spec: SloSpec, windowDays: number, ctx: SignalContext):
                 alert: `${pascal(spec.name)}${w.name}`,
                 expr: `${ratio(w.long)}${at} > (${burnRateFactor(w, windowDays)} * ${budget})\nand\n${ratio(w.short)}${at} > (${burnRateFactor(w, windowDays)} * ${budget})`,
                 for: w.for,
-                labels: { severity: w.severity, team: TEAM_ROLES.service, slo: spec.name, service: spec.service, long_window: w.long },
+                labels: alertLabels(w.scenario, TEAM_ROLES.service, { slo: spec.name, service: spec.service, long_window: w.long }),
                 annotations: {
                     summary: `${spec.name}: error budget burning at over ${burnRateFactor(w, windowDays)}x`,
                     description: `Errors over the last ${w.long} and ${w.short} burn the ${windowDays}-day budget of ${spec.objective}% at over ${burnRateFactor(w, windowDays)}x: ${w.budgetShare * 100}% of it within ${w.long}.`,

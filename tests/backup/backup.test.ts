@@ -54,7 +54,7 @@ describe.each(STACKS)("backup of %s", (stack) => {
         expect(selections).toHaveLength(4);
     });
 
-    it("reports failed jobs, and only failed ones, to email and PagerDuty", async () => {
+    it("reports failed jobs, and only failed ones, by email (Alertmanager pages for them: BackupJobFailed)", async () => {
         const { resources, config } = await planOf(stack);
         const notifications = oneOfType(resources, "aws:backup/vaultNotifications:VaultNotifications");
         expect(notifications.inputs["backupVaultEvents"]).toEqual(
@@ -65,7 +65,7 @@ describe.each(STACKS)("backup of %s", (stack) => {
         const subscriptions = ofType(resources, "aws:sns/topicSubscription:TopicSubscription").filter((s) =>
             s.name.startsWith(`ops-platform-${stack}-backup-jobs`),
         );
-        expect(subscriptions.map((s) => s.inputs["protocol"]).sort()).toEqual([...config.alerting.emails.map(() => "email"), "https"]);
+        expect(subscriptions.map((s) => s.inputs["endpoint"])).toEqual(config.alerting.emails);
         for (const s of subscriptions)
             // An event without a State attribute (S3 object and copy failures) must not be dropped.
             expect(JSON.parse(String(s.inputs["filterPolicy"]))).toEqual({ State: [{ "anything-but": "COMPLETED" }, { exists: false }] });

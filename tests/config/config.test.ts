@@ -30,7 +30,6 @@ describe("stack config", () => {
             "anthropicApiKey",
             "kubeconfig",
             "openaiApiKey",
-            "pagerdutyCloudwatchKey",
             "pagerdutyRoutingKey",
             "slackInfraWebhookUrl",
             "slackWebhookUrl",

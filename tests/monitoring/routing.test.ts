@@ -1,6 +1,9 @@
-/** The generated Alertmanager configuration, checked by amtool itself. */
+/** The generated Alertmanager configuration, checked by amtool itself: who hears of each priority, in a stack that pages and one that does not. */
 import { stringify } from "yaml";
-import { SEED_ROUTING, alertmanagerConfig } from "../../components/monitoring/alertRouting";
+import { alertmanagerConfig, routingFor } from "../../components/monitoring/alertRouting";
+import { SCENARIOS, type Scenario } from "../../components/monitoring/ruleTypes";
+import { validateConfig } from "../../config/load";
+import { rawOf, withKey } from "../helpers/config";
 import { runSystemTool, writeYamlFiles } from "../helpers/tools";
 
 // Stand-in receiver endpoints of the right shape; real ones are Pulumi secrets.
@@ -9,53 +12,116 @@ const endpoints = {
     slackInfraWebhookUrl: "https://hooks.slack.test/services/T000/B000/infra",
     pagerdutyRoutingKey: "0123456789abcdef0123456789abcdef",
 };
-const dir = writeYamlFiles({ "alertmanager.yml": stringify(alertmanagerConfig(SEED_ROUTING, endpoints)) });
+/** Each stack's routing as its stack file makes it. */
+const stacks = Object.fromEntries(
+    (["dev", "staging", "production"] as const).map((stack) => {
+        const { monitoring } = validateConfig(rawOf(stack));
+        const config = alertmanagerConfig(
+            routingFor({ paging: monitoring.paging, infrastructureTeam: monitoring.teams.infrastructure }),
+            endpoints,
+        );
+        return [stack, { config, dir: writeYamlFiles({ "alertmanager.yml": stringify(config) }) }];
+    }),
+);
 
-it("passes amtool check-config", () => {
-    const result = runSystemTool("amtool", ["check-config", "alertmanager.yml"], dir);
-    expect(result.output).toContain("SUCCESS");
-    expect(result.status).toBe(0);
+it.each(Object.keys(stacks))("%s: passes amtool check-config", (stack) => {
+    const result = runSystemTool("amtool", ["check-config", "alertmanager.yml"], stacks[stack]!.dir);
+    expect([result.status, result.output]).toEqual([0, expect.stringContaining("SUCCESS")]);
 });
 
-it.each([
-    ["a backend critical pages", ["severity=critical", "team=backend", "alertname=HighErrorRate", "service=gateway"], "pagerduty-critical"],
-    [
-        "an infrastructure critical pages and tells the infrastructure channel",
-        ["severity=critical", "team=infrastructure", "alertname=ServiceDown"],
-        "pagerduty-critical,slack-infrastructure",
-    ],
-    ["a backend warning goes to Slack", ["severity=warning", "team=backend", "alertname=HighLatency"], "slack-warnings"],
-    [
-        "an infrastructure warning goes to its own Slack",
-        ["severity=warning", "team=infrastructure", "alertname=HighCPUUsage"],
-        "slack-infrastructure",
-    ],
-    ["anything else goes to the default Slack", ["severity=info", "alertname=Watchdog"], "slack-warnings"],
-])("%s", (_, labels, receivers) => {
+const receiversOf = (stack: string, labels: string[]) => {
+    const result = runSystemTool("amtool", ["config", "routes", "test", "--config.file=alertmanager.yml", ...labels], stacks[stack]!.dir);
+    expect(result.status).toBe(0);
+    return result.stdout.trim();
+};
+const labelsOf = (scenario: Scenario, team: string) => [
+    `severity=${SCENARIOS[scenario].severity}`,
+    `priority=${SCENARIOS[scenario].priority}`,
+    `team=${team}`,
+    "alertname=Example",
+    "service=gateway",
+];
+
+describe.each<[string, string, string]>([
+    // stack, what a service team's P1/P2 reaches, what an infrastructure P1/P2 reaches
+    ["production", "pagerduty,slack-service", "pagerduty,slack-infrastructure"],
+    ["staging", "slack-service", "slack-infrastructure"],
+    ["dev", "slack-service", "slack-infrastructure"],
+])("%s", (stack, servicePage, infrastructurePage) => {
+    it.each<[Scenario, string, string]>([
+        ["down", servicePage, infrastructurePage],
+        ["degraded", servicePage, infrastructurePage],
+        ["sustained", "slack-service", "slack-infrastructure"],
+        ["trend", "slack-digest", "slack-digest"],
+    ])("a %s alert (its priority) reaches these receivers", (scenario, service, infrastructure) => {
+        expect([receiversOf(stack, labelsOf(scenario, "backend")), receiversOf(stack, labelsOf(scenario, "infrastructure"))]).toEqual([
+            service,
+            infrastructure,
+        ]);
+    });
+
+    it("a warning never reaches PagerDuty, whatever priority it carries", () => {
+        expect(receiversOf(stack, ["severity=warning", "priority=P1", "team=backend", "alertname=Mislabelled"])).not.toContain("pagerduty");
+    });
+});
+
+it("pages from dev only when its stack file says so", () => {
+    const { monitoring } = validateConfig(withKey("dev", "monitoring", { paging: true }, true));
+    const dir = writeYamlFiles({
+        "alertmanager.yml": stringify(
+            alertmanagerConfig(routingFor({ paging: monitoring.paging, infrastructureTeam: "infrastructure" }), endpoints),
+        ),
+    });
     const result = runSystemTool(
         "amtool",
-        ["config", "routes", "test", "--config.file=alertmanager.yml", `--verify.receivers=${receivers}`, ...labels],
+        ["config", "routes", "test", "--config.file=alertmanager.yml", ...labelsOf("down", "backend")],
         dir,
     );
-    expect(result.stdout.trim()).toBe(receivers);
-    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toBe("pagerduty,slack-service");
 });
 
-it("groups by alertname, cluster and service at 30s/5m/4h and inhibits warnings while the matching critical fires", () => {
-    const config = alertmanagerConfig(SEED_ROUTING, endpoints) as { route: Record<string, unknown>; inhibit_rules: unknown[] };
-    expect(config.route).toMatchObject({
-        group_by: ["alertname", "cluster", "service"],
-        group_wait: "30s",
-        group_interval: "5m",
-        repeat_interval: "4h",
+it("sends the digest only in its weekday window, once a day, and inhibits lower severities while the matching critical fires", () => {
+    const config = stacks["production"]!.config as {
+        route: { routes: Array<Record<string, unknown>> };
+        inhibit_rules: unknown[];
+        time_intervals: unknown[];
+    };
+    expect(config.route.routes.find((r) => r["receiver"] === "slack-digest")).toMatchObject({
+        active_time_intervals: ["digest-window"],
+        repeat_interval: "24h",
     });
+    expect(config.time_intervals).toEqual([
+        { name: "digest-window", time_intervals: [{ weekdays: ["monday:friday"], times: [{ start_time: "09:00", end_time: "09:30" }] }] },
+    ]);
     expect(config.inhibit_rules).toEqual([
-        { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "service", "instance"] },
+        {
+            source_matchers: ['severity="critical"'],
+            target_matchers: ['severity=~"warning|info"'],
+            equal: ["alertname", "service", "instance"],
+        },
     ]);
 });
 
-it("refuses a route to a receiver that does not exist", () => {
-    expect(() => alertmanagerConfig({ ...SEED_ROUTING, routes: [{ matchers: ['team="db"'], receiver: "db-pager" }] }, endpoints)).toThrow(
+it("puts the priority, the runbook and the dashboard into the page", () => {
+    const config = stacks["production"]!.config as { receivers: Array<{ name: string; pagerduty_configs?: unknown[] }> };
+    expect(config.receivers.find((r) => r.name === "pagerduty")!.pagerduty_configs![0]).toMatchObject({
+        description: "[{{ .CommonLabels.priority }}] {{ .CommonAnnotations.summary }}",
+        links: [
+            { href: "{{ .CommonAnnotations.runbook }}", text: "Runbook" },
+            { href: "{{ .CommonAnnotations.dashboard }}", text: "Dashboard" },
+        ],
+    });
+});
+
+it("refuses a route to a receiver or a time interval that does not exist", () => {
+    const spec = routingFor({ paging: true, infrastructureTeam: "infrastructure" });
+    expect(() => alertmanagerConfig({ ...spec, routes: [{ matchers: ['team="db"'], receiver: "db-pager" }] }, endpoints)).toThrow(
         "routing names receivers that do not exist: db-pager",
     );
+    expect(() =>
+        alertmanagerConfig(
+            { ...spec, routes: [{ matchers: ['team="db"'], receiver: "slack-service", activeTimeIntervals: ["weekends"] }] },
+            endpoints,
+        ),
+    ).toThrow("routing names time intervals that do not exist: weekends");
 });

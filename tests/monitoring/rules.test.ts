@@ -7,7 +7,7 @@
 // The pure modules, not the package index: the tests need no Pulumi SDK.
 import { platformDashboards, platformRuleGroups } from "../../components/monitoring/content";
 import { dashboardExpressions } from "../../components/monitoring/dashboards";
-import { isAlert, pascal, type AlertRule, type RuleGroup } from "../../components/monitoring/ruleTypes";
+import { SCENARIOS, isAlert, pascal, type AlertRule, type RuleGroup } from "../../components/monitoring/ruleTypes";
 import { BURN_RATE_TIERS, MIN_SLO_WINDOW_DAYS, burnRateFactor } from "../../components/monitoring/sloRules";
 import { yaceConfig } from "../../components/monitoring/exporterConfigs";
 import { validateConfig } from "../../config/load";
@@ -106,7 +106,7 @@ function thresholdCases(alertname: string, past: Omit<Case, "alertname" | "name"
 }
 
 describe("each alert fires past its threshold and stays quiet at or just below it, on the exporters' metric names", () => {
-    const gateway = { severity: "critical", team: "backend", service: "gateway" };
+    const gateway = { ...SCENARIOS.degraded, team: "backend", service: "gateway" };
     const cases: Record<string, Case[]> = {
         gateway: [
             ...thresholdCases(
@@ -162,7 +162,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                     evalTime: "20m",
                     fires: [
                         {
-                            labels: { ...gateway, severity: "warning" },
+                            labels: { ...gateway, ...SCENARIOS.sustained },
                             annotations: {
                                 summary: "Gateway p95 above its 180 ms KPI",
                                 description: "The gateway's own p95 (the provider's wait excluded) is 181ms",
@@ -179,7 +179,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                     evalTime: "20m",
                     fires: [
                         {
-                            labels: { ...gateway, severity: "warning" },
+                            labels: { ...gateway, ...SCENARIOS.sustained },
                             annotations: {
                                 summary: "Gateway p99 above its 420 ms KPI",
                                 description: "The gateway's own p99 (the provider's wait excluded) is 421ms",
@@ -200,7 +200,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                     evalTime: "75m",
                     fires: [
                         {
-                            labels: { ...gateway, severity: "warning" },
+                            labels: { ...gateway, ...SCENARIOS.trend },
                             annotations: {
                                 summary: "Gateway cache hit rate below 0.80",
                                 description: "79% of cacheable requests were answered from the cache over 30 minutes",
@@ -229,7 +229,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 evalTime: "15m",
                 fires: [
                     {
-                        labels: { ...gateway, severity: "warning", provider: "openai" },
+                        labels: { ...gateway, ...SCENARIOS.sustained, provider: "openai" },
                         annotations: {
                             summary: "openai is failing; the gateway fails over",
                             description: "6% of calls to openai failed over 5 minutes",
@@ -247,7 +247,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 evalTime: "15m",
                 fires: [
                     {
-                        labels: { ...gateway, severity: "warning", provider: "openai" },
+                        labels: { ...gateway, ...SCENARIOS.sustained, provider: "openai" },
                         annotations: {
                             summary: "openai's circuit is open",
                             description: "3 requests skipped openai in the last 5 minutes after repeated failures",
@@ -262,7 +262,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 evalTime: "15m",
                 fires: [
                     {
-                        labels: { ...gateway, severity: "warning", team: "infrastructure", last_outcome: "failed" },
+                        labels: { ...gateway, ...SCENARIOS.sustained, team: "infrastructure", last_outcome: "failed" },
                         annotations: {
                             summary: "The newest KV export to R2 failed",
                             description:
@@ -293,7 +293,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 fires: [
                     {
                         labels: {
-                            severity: "critical",
+                            ...SCENARIOS.down,
                             team: "infrastructure",
                             job: "blackbox-public-endpoints",
                             instance: "https://api.example.com/health",
@@ -315,7 +315,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 evalTime: "2h",
                 fires: [
                     {
-                        labels: { severity: "warning", team: "infrastructure", instance: "https://soon.example.com" },
+                        labels: { ...SCENARIOS.trend, team: "infrastructure", instance: "https://soon.example.com" },
                         annotations: {
                             summary: "SSL certificate expiring soon",
                             description: "Certificate for https://soon.example.com expires in 12.92 days",
@@ -386,7 +386,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                     evalTime: "20m",
                     fires: [
                         {
-                            labels: { ...gateway, service: "web", severity: "warning" },
+                            labels: { ...gateway, service: "web", ...SCENARIOS.sustained },
                             annotations: { summary: "High p95 latency on web", description: "The targets' p95 response time is 1.01s" },
                         },
                     ],
@@ -409,7 +409,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 evalTime: "8m",
                 fires: [
                     {
-                        labels: { severity: "critical", team: "infrastructure", service: "web", dimension_TargetGroup: "targetgroup/a/1" },
+                        labels: { ...SCENARIOS.down, team: "infrastructure", service: "web", dimension_TargetGroup: "targetgroup/a/1" },
                         annotations: {
                             summary: "No healthy web host behind targetgroup/a/1",
                             description: "The target group has had no healthy host for 5 minutes",
@@ -427,7 +427,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 evalTime: "20m",
                 fires: [
                     {
-                        labels: { severity: "warning", team: "infrastructure", dimension_InstanceId: "i-busy" },
+                        labels: { ...SCENARIOS.sustained, team: "infrastructure", dimension_InstanceId: "i-busy" },
                         annotations: { summary: "High CPU usage on i-busy", description: "CPU usage is 86% on i-busy" },
                     },
                 ],
@@ -441,8 +441,8 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                     `${metric}{${fleet},dimension_InstanceId="${instance}"${more}}`,
                     `${value}+0x30`,
                 ];
-                const fired = (instance: string, severity: string, threshold: number, value: number) => ({
-                    labels: { severity, team: "infrastructure", dimension_InstanceId: instance },
+                const fired = (instance: string, scenario: "sustained" | "degraded", threshold: number, value: number) => ({
+                    labels: { ...SCENARIOS[scenario], team: "infrastructure", dimension_InstanceId: instance },
                     annotations: {
                         summary: `${what} above ${threshold}% on ${instance}`,
                         description: `${what} is ${value}% on ${instance}`,
@@ -459,7 +459,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                         ...(extra ? [at("i-data-disk", 99, FLEET, ',dimension_path="/data",dimension_fstype="ext4"')] : []),
                     ],
                     evalTime: "20m",
-                    fires: [fired("i-warm", "warning", 70, 71), fired("i-hot", "warning", 70, 86), fired("i-hot", "critical", 85, 86)],
+                    fires: [fired("i-warm", "sustained", 70, 71), fired("i-hot", "sustained", 70, 86), fired("i-hot", "degraded", 85, 86)],
                 };
             }),
             {
@@ -473,7 +473,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 fires: [
                     {
                         labels: {
-                            severity: "critical",
+                            ...SCENARIOS.degraded,
                             team: "infrastructure",
                             dimension_AutoScalingGroupName: "ops-platform-production-us-east-1-web-1a2b3c4",
                             dimension_InstanceId: "i-filling",
@@ -498,7 +498,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 evalTime: "8m",
                 fires: [
                     {
-                        labels: { severity: "critical", team: "infrastructure", job: "cloudwatch-exporter", instance: "a:5000" },
+                        labels: { ...SCENARIOS.degraded, team: "infrastructure", job: "cloudwatch-exporter", instance: "a:5000" },
                         annotations: {
                             summary: "Service cloudwatch-exporter is down",
                             description: "a:5000 of job cloudwatch-exporter has been down for more than 5 minutes",
@@ -552,7 +552,7 @@ describe("WebHighErrorRate on the ALB series as YACE sends them with its job's s
         `aws_applicationelb_${metric}_sum{dimension_LoadBalancer="${lb}"}`,
         yaceStored(minutes, albJob),
     ];
-    const web = { severity: "critical", team: "backend", service: "web" };
+    const web = { ...SCENARIOS.degraded, team: "backend", service: "web" };
 
     it("counts a 5xx count reported only in minutes with errors once: a true 4% stays quiet", () => {
         // CloudWatch has a 5xx datapoint every other minute only: 8 of 100, then none.
@@ -610,7 +610,7 @@ it("makes a failed backup and a day without a completed backup alerts", () => {
                 alertname: "BackupJobFailed",
                 fires: [
                     {
-                        labels: { severity: "critical", team: "infrastructure", dimension_ResourceType: "EC2" },
+                        labels: { ...SCENARIOS.degraded, team: "infrastructure", dimension_ResourceType: "EC2" },
                         annotations: {
                             summary: "AWS Backup jobs failed for EC2",
                             description: "1 backup job(s) failed; the tier's RPO is at risk",
@@ -625,7 +625,7 @@ it("makes a failed backup and a day without a completed backup alerts", () => {
                 alertname: "BackupMissing",
                 fires: [
                     {
-                        labels: { severity: "critical", team: "infrastructure" },
+                        labels: { ...SCENARIOS.degraded, team: "infrastructure" },
                         annotations: {
                             summary: "No backup completed in 26h",
                             description: "No AWS Backup job has completed; check the plans, the selections and the exporter",
@@ -650,8 +650,8 @@ describe("burn-rate alerts", () => {
     // The cases below scale with each window's own factor and `for`, so the seeds' figures are pinned here.
     it("pages at 14.4x and warns at 6x over 30 days (the monitoring requirements), over the SRE workbook's 1h/5m and 6h/30m windows", () => {
         const byFactor = (factor: number) => BURN_RATE_TIERS.find((w) => burnRateFactor(w, 30) === factor);
-        expect(byFactor(14.4)).toMatchObject({ severity: "critical", long: "1h", short: "5m" });
-        expect(byFactor(6)).toMatchObject({ severity: "warning", long: "6h", short: "30m" });
+        expect(byFactor(14.4)).toMatchObject({ scenario: "degraded", long: "1h", short: "5m" });
+        expect(byFactor(6)).toMatchObject({ scenario: "sustained", long: "6h", short: "30m" });
         expect(BURN_RATE_TIERS.map((w) => burnRateFactor(w, 30))).toEqual([14.4, 6, 3, 1]);
     });
 
@@ -699,7 +699,7 @@ describe("burn-rate alerts", () => {
             gatewayRequests(perStep * budget * burn, perStep * (1 - budget * burn), samples);
         const alertname = `${pascal(slo.name)}${w.name}`;
         const expected = {
-            labels: { severity: w.severity, team: "backend", slo: slo.name, service: slo.service, long_window: w.long },
+            labels: { ...SCENARIOS[w.scenario], team: "backend", slo: slo.name, service: slo.service, long_window: w.long },
             annotations: {
                 summary: alerts.get(alertname)!.annotations["summary"]!,
                 description: alerts.get(alertname)!.annotations["description"]!,
@@ -776,7 +776,7 @@ it.each([['{provider="openai"}'], ['provider="openai"'], ['{ provider="openai", 
 );
 
 it("labels alerts with the teams from config, and routes the infrastructure team's to its own Slack", async () => {
-    const { seedRouting } = await import("../../components/monitoring/alertRouting");
+    const { routingFor } = await import("../../components/monitoring/alertRouting");
     const config = validateConfig(withKey("production", "monitoring", { teams: { service: "payments", infrastructure: "sre" } }, true));
     const teams = new Set(
         platformRuleGroups(config.monitoring, CTX, config.fleet.alarms).flatMap((g) =>
@@ -784,7 +784,9 @@ it("labels alerts with the teams from config, and routes the infrastructure team
         ),
     );
     expect([...teams].sort()).toEqual(["payments", "sre"]);
-    expect(seedRouting("sre").routes.find((r) => r.receiver === "slack-infrastructure")!.matchers).toEqual(['team="sre"']);
+    expect(
+        routingFor({ paging: true, infrastructureTeam: "sre" }).routes.find((r) => r.receiver === "slack-infrastructure")!.matchers,
+    ).toEqual(['team="sre"']);
 });
 
 describe("one fact in one place: what an alert links to, which alerts a stack runs, and their thresholds", () => {
