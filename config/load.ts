@@ -6,7 +6,7 @@ import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { CROSS_FIELD_CHECKS, type Problem } from "./rules";
 import { STACK_NAMES } from "../policies/lib/environments";
-import { CONFIG_SECTIONS, SECRET_KEYS, platformConfigSchema, type ConfigSection, type ParsedConfig } from "./schema";
+import { CONFIG_SECTIONS, RETIRED_KEYS, SECRET_KEYS, platformConfigSchema, type ConfigSection, type ParsedConfig } from "./schema";
 import { markResolved } from "./sections";
 
 export const CONFIG_NAMESPACE = "ops-platform";
@@ -192,6 +192,8 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): Problem[] {
     if (issue.code === "unrecognized_keys") {
         const known = knownKeysAt(platformConfigSchema, issue.path);
         return issue.keys.map((key) => {
+            const retired = RETIRED_KEYS[formatPath([...issue.path, key])];
+            if (retired) return { path: formatPath([...issue.path, key]), message: `no longer read: ${retired}; remove it` };
             const suggestion = known.length > 0 ? closest(key, known) : undefined;
             const hint = suggestion ? `did you mean "${suggestion}"?` : "remove it";
             return { path: formatPath([...issue.path, key]), message: `unknown key; ${hint} (known keys: ${known.join(", ")})` };

@@ -27,6 +27,12 @@ export const SECRET_KEYS = [
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
+/** Keys this program read once, with why it no longer does: a stack file still setting one is told so, not asked about a typo. */
+export const RETIRED_KEYS: Readonly<Record<string, string>> = {
+    pagerdutyCloudwatchKey: 'the SNS topics page nothing; Alertmanager pages through pagerdutyRoutingKey (README "Paging")',
+    "cloudflare.pagerdutyIntegrationId": 'Cloudflare\'s notifications go to Slack; Alertmanager pages (README "Paging")',
+};
+
 const cidr = z.string().superRefine((text, ctx) => {
     const problem = cidrProblem(text);
     if (problem) ctx.addIssue({ code: "custom", message: problem });

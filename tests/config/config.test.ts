@@ -50,6 +50,16 @@ describe("bad config is refused with the key named", () => {
             /^dev: ops-platform:network\.natGatways: unknown key; did you mean "natGateways"\?/,
         ],
         [
+            "a key this program no longer reads, with why",
+            withKey("dev", "pagerdutyCloudwatchKey", "a-key"),
+            /^dev: ops-platform:pagerdutyCloudwatchKey: no longer read: the SNS topics page nothing; Alertmanager pages through pagerdutyRoutingKey/,
+        ],
+        [
+            "a nested key this program no longer reads",
+            withKey("dev", "cloudflare", { pagerdutyIntegrationId: "P123" }, true),
+            /^dev: ops-platform:cloudflare\.pagerdutyIntegrationId: no longer read: Cloudflare's notifications go to Slack/,
+        ],
+        [
             "a wrong type",
             withKey("dev", "network", { azCount: "two" }),
             /^dev: ops-platform:network\.azCount: string "two" is not valid; expected number/,
