@@ -8,6 +8,7 @@ export * as types from "@pulumi/cloudflare/types";
 export { Provider } from "@pulumi/cloudflare/provider";
 export { AccountToken } from "@pulumi/cloudflare/accountToken";
 export { ApiToken } from "@pulumi/cloudflare/apiToken";
+export { DnsRecord } from "@pulumi/cloudflare/dnsRecord";
 export { LoadBalancer } from "@pulumi/cloudflare/loadBalancer";
 export { LoadBalancerMonitor } from "@pulumi/cloudflare/loadBalancerMonitor";
 export { LoadBalancerPool } from "@pulumi/cloudflare/loadBalancerPool";

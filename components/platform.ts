@@ -138,6 +138,10 @@ export class Platform extends pulumi.ComponentResource {
                         cloudflareAccountId: config.cloudflare.accountId,
                         cloudflareZoneId: config.cloudflare.zoneId,
                         analyticsDataset: this.edge.analyticsDataset,
+                        heartbeat: {
+                            hostname: `${config.edge.hostname}-heartbeat.${config.cloudflare.zoneName}`,
+                            compatibilityDate: config.edge.compatibilityDate,
+                        },
                     },
                 },
                 // The exporters' IAM role is global (primary region's provider); their tokens are Cloudflare's.

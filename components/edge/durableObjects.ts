@@ -18,6 +18,8 @@ export interface Migration extends MigrationStep {
 
 /** The RateLimiter class's history; append, never edit, when the class changes. */
 export const RATE_LIMITER_MIGRATIONS: readonly Migration[] = [{ tag: "v1", newSqliteClasses: ["RateLimiter"] }];
+/** The monitoring heartbeat's class (workers/heartbeat); append, never edit. */
+export const HEARTBEAT_MIGRATIONS: readonly Migration[] = [{ tag: "v1", newSqliteClasses: ["Heartbeat"] }];
 
 export interface ScriptMigrations {
     oldTag?: string;

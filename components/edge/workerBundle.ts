@@ -11,6 +11,8 @@ import { cachedBuildSync } from "../../tools/bin/bundleCache.cjs";
 export const GATEWAY_ENTRY = join(REPO_ROOT, "workers", "gateway", "src", "index.ts");
 /** The script hosting the gateway's RateLimiter Durable Object class. */
 export const RATE_LIMITER_ENTRY = join(REPO_ROOT, "workers", "gateway", "src", "rateLimiterWorker.ts");
+/** The monitoring pipeline's dead man's switch. */
+export const HEARTBEAT_ENTRY = join(REPO_ROOT, "workers", "heartbeat", "src", "index.ts");
 
 export interface WorkerBundle {
     /** The ES module, minified. */

@@ -5,22 +5,26 @@
  * team's channel, P3 goes to the team's Slack as a ticket, P4 to a daily digest; lower
  * severities are inhibited while the matching critical fires.
  */
+import { HEARTBEAT_INTERVAL_SECONDS } from "../../workers/heartbeat/src/contract";
 import { PAGING_PRIORITIES } from "./ruleTypes";
 
 export interface RoutingSecrets {
     slackWebhookUrl: string;
     slackInfraWebhookUrl: string;
     pagerdutyRoutingKey: string;
+    /** The dead man's switch (heartbeat.ts): where the Watchdog goes, with its token. None: the Watchdog is dropped. */
+    heartbeat?: { url: string; token: string };
 }
 
-type ReceiverKind = "pagerduty" | "slack" | "slack-infrastructure";
+type ReceiverKind = "pagerduty" | "slack" | "slack-infrastructure" | "heartbeat";
 
 interface RouteSpec {
     matchers: string[];
     receiver: string;
     continue?: boolean;
-    /** A route's own grouping and timing (the digest's), else the tree's. */
+    /** A route's own grouping and timing (the digest's, the heartbeat's), else the tree's. */
     groupBy?: string[];
+    groupWait?: string;
     groupInterval?: string;
     repeatInterval?: string;
     /** Named time intervals outside which this route sends nothing. */
@@ -69,12 +73,21 @@ export function routingFor(choices: RoutingChoices): RoutingSpec {
         repeatInterval: "4h",
         defaultReceiver: "slack-service",
         receivers: {
+            heartbeat: "heartbeat",
             pagerduty: "pagerduty",
             "slack-service": "slack",
             "slack-infrastructure": "slack-infrastructure",
             "slack-digest": "slack",
         },
         routes: [
+            // kube-prometheus-stack's always-firing Watchdog is the pipeline's heartbeat, and nothing else's business.
+            {
+                matchers: ['alertname="Watchdog"'],
+                receiver: "heartbeat",
+                groupWait: "0s",
+                groupInterval: `${HEARTBEAT_INTERVAL_SECONDS}s`,
+                repeatInterval: `${HEARTBEAT_INTERVAL_SECONDS}s`,
+            },
             // A page, then routing continues so its team's channel hears of it too.
             ...(choices.paging ? [pages] : []),
             // Within the window the digest is sent; repeated daily while the alerts last.
@@ -125,6 +138,19 @@ function receiver(name: string, kind: ReceiverKind, secrets: RoutingSecrets): Re
                     },
                 ],
             };
+        case "heartbeat":
+            return secrets.heartbeat
+                ? {
+                      name,
+                      webhook_configs: [
+                          {
+                              url: secrets.heartbeat.url,
+                              send_resolved: false,
+                              http_config: { authorization: { type: "Bearer", credentials: secrets.heartbeat.token } },
+                          },
+                      ],
+                  }
+                : { name };
         case "slack":
             return { name, slack_configs: [{ api_url: secrets.slackWebhookUrl, ...SLACK_MESSAGE }] };
         case "slack-infrastructure":
@@ -150,6 +176,7 @@ export function alertmanagerConfig(spec: RoutingSpec, secrets: RoutingSecrets): 
                 matchers: r.matchers,
                 ...(r.continue ? { continue: true } : {}),
                 ...(r.groupBy ? { group_by: r.groupBy } : {}),
+                ...(r.groupWait ? { group_wait: r.groupWait } : {}),
                 ...(r.groupInterval ? { group_interval: r.groupInterval } : {}),
                 ...(r.repeatInterval ? { repeat_interval: r.repeatInterval } : {}),
                 ...(r.activeTimeIntervals ? { active_time_intervals: r.activeTimeIntervals } : {}),

@@ -2,9 +2,10 @@ import * as k8s from "../kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
-import { type FleetConfig, type SectionInput } from "../../config/schema";
+import { type FleetConfig, type MonitoringConfig, type SectionInput } from "../../config/schema";
 import { sectionSettings } from "../../config/sections";
 import { alertmanagerConfig, routingFor, type RoutingSecrets } from "./alertRouting";
+import { MonitoringHeartbeat } from "./heartbeat";
 import { CloudflareExporter } from "./cloudflareExporter";
 import { CloudWatchExporter } from "./cloudwatchExporter";
 import { GatewayAnalyticsExporter } from "./gatewayAnalyticsExporter";
@@ -40,6 +41,8 @@ export interface MonitoringArgs {
         cloudflareZoneId: string;
         /** The gateway's Analytics Engine dataset. */
         analyticsDataset: string;
+        /** Where the dead man's switch listens (a full hostname in the zone), and its Workers compatibility date. */
+        heartbeat: { hostname: string; compatibilityDate: string };
     };
 }
 
@@ -60,6 +63,11 @@ export class Monitoring extends pulumi.ComponentResource {
         // The charts set app.kubernetes.io/* labels themselves; passing them again in commonLabels writes duplicate keys.
         const chartLabels = Object.fromEntries(Object.entries(labels).filter(([key]) => !key.startsWith("app.kubernetes.io/")));
         const config = sectionSettings("monitoring", args.settings, name);
+        // Checked before anything is declared, so a refused config leaves no half-registered children.
+        if (!config.clusterOidcProviderArn)
+            throw new Error(
+                `${name}: monitoring.clusterOidcProviderArn is required: the CloudWatch exporter's role trusts the cluster through it`,
+            );
         const metadata = (objectName: string, extra: Record<string, string> = {}) => ({
             name: objectName,
             namespace: config.namespace,
@@ -77,15 +85,20 @@ export class Monitoring extends pulumi.ComponentResource {
         );
 
         const { slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey } = args.routingSecrets;
-        const routing = pulumi.all([slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey]).apply(([slack, slackInfra, pagerduty]) =>
-            stringify(
-                alertmanagerConfig(routingFor({ paging: config.paging, infrastructureTeam: config.teams.infrastructure }), {
-                    slackWebhookUrl: slack,
-                    slackInfraWebhookUrl: slackInfra,
-                    pagerdutyRoutingKey: pagerduty,
-                }),
-            ),
-        );
+        // A stack that pages has the pipeline's dead man's switch; one that does not drops the Watchdog.
+        const heartbeat = config.paging ? this.heartbeat(name, args, config, pagerdutyRoutingKey) : undefined;
+        const routing = pulumi
+            .all([slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey, heartbeat?.token ?? ""])
+            .apply(([slack, slackInfra, pagerduty, token]) =>
+                stringify(
+                    alertmanagerConfig(routingFor({ paging: config.paging, infrastructureTeam: config.teams.infrastructure }), {
+                        slackWebhookUrl: slack,
+                        slackInfraWebhookUrl: slackInfra,
+                        pagerdutyRoutingKey: pagerduty,
+                        ...(heartbeat ? { heartbeat: { url: heartbeat.url, token } } : {}),
+                    }),
+                ),
+            );
         const alertmanagerSecret = new k8s.core.v1.Secret(
             `${name}-alertmanager`,
             { metadata: metadata("alertmanager-routing"), stringData: { "alertmanager.yaml": pulumi.secret(routing) } },
@@ -209,10 +222,6 @@ export class Monitoring extends pulumi.ComponentResource {
         // The exporters that bring the AWS and Cloudflare signals in (metrics.ts lists what each produces).
         const { sources } = args;
         const exporter = { parent: this, dependsOn: [release] };
-        if (!config.clusterOidcProviderArn)
-            throw new Error(
-                `${name}: monitoring.clusterOidcProviderArn is required: the CloudWatch exporter's role trusts the cluster through it`,
-            );
         new CloudWatchExporter(
             `${name}-cloudwatch`,
             {
@@ -245,5 +254,31 @@ export class Monitoring extends pulumi.ComponentResource {
         this.namespace = namespace.metadata.name;
         this.grafanaAdminSecretName = grafanaAdmin.metadata.name;
         this.registerOutputs({ namespace: this.namespace, grafanaAdminSecretName: this.grafanaAdminSecretName });
+    }
+
+    /** The dead man's switch (heartbeat.ts) and the token Alertmanager presents to it. */
+    private heartbeat(
+        name: string,
+        args: MonitoringArgs,
+        config: MonitoringConfig,
+        pagerdutyRoutingKey: pulumi.Input<string>,
+    ): { url: string; token: pulumi.Output<string> } {
+        const token = new random.RandomPassword(`${name}-heartbeat-token`, { length: 40, special: false }, { parent: this });
+        const switchWorker = new MonitoringHeartbeat(
+            `${name}-heartbeat`,
+            {
+                accountId: args.sources.cloudflareAccountId,
+                zoneId: args.sources.cloudflareZoneId,
+                hostname: args.sources.heartbeat.hostname,
+                scriptName: `${args.sources.namePrefix}-heartbeat`,
+                environment: args.sources.environment,
+                compatibilityDate: args.sources.heartbeat.compatibilityDate,
+                token: token.result,
+                pagerdutyRoutingKey,
+                runbookUrl: `${config.runbookBaseUrl}/monitoring-heartbeat-missing`,
+            },
+            { parent: this },
+        );
+        return { url: switchWorker.url, token: token.result };
     }
 }

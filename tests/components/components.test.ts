@@ -639,6 +639,7 @@ describe("monitoring alone", () => {
             cloudflareAccountId: ACCOUNT.accountId,
             cloudflareZoneId: ACCOUNT.zoneId,
             analyticsDataset: "svc_dev_gateway",
+            heartbeat: { hostname: "api-dev-heartbeat.example.com", compatibilityDate: "2026-04-01" },
         },
     };
 

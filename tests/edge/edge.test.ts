@@ -27,7 +27,7 @@ describe.each(STACKS)("edge of %s", (stack) => {
         });
         const version = oneOfType(resources, "cloudflare:index/workerVersion:WorkerVersion");
         expect(version.options.retainOnDelete).toBe(true);
-        const limiter = oneOfType(resources, "cloudflare:index/workersScript:WorkersScript");
+        const limiter = oneOfType(resources, "cloudflare:index/workersScript:WorkersScript", "rate-limiter");
         expect(limiter.inputs["scriptName"]).toBe(`ops-platform-${stack}-gateway-rate-limiter`);
         expect(version.options.dependsOn).toContain(limiter.urn);
         expect(ofType(resources, "cloudflare:index/workersKvNamespace:WorkersKvNamespace").map((n) => n.inputs["title"])).toEqual([
@@ -60,7 +60,7 @@ describe.each(STACKS)("edge of %s", (stack) => {
         expect(input(oneOfType(resources, "cloudflare:index/workersCronTrigger:WorkersCronTrigger"), "schedules")).toEqual([
             { cron: "0 3 * * *" },
         ]);
-        expect(oneOfType(resources, "cloudflare:index/workersRoute:WorkersRoute").inputs["pattern"]).toBe(
+        expect(oneOfType(resources, "cloudflare:index/workersRoute:WorkersRoute", "gateway").inputs["pattern"]).toBe(
             `${config.edge.hostname}.example.com/*`,
         );
         const lifecycle = oneOfType(resources, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle", "kv-backups");
@@ -100,7 +100,7 @@ describe.each(STACKS)("edge of %s", (stack) => {
         });
         for (const worker of [
             oneOfType(resources, "cloudflare:index/worker:Worker"),
-            oneOfType(resources, "cloudflare:index/workersScript:WorkersScript"),
+            oneOfType(resources, "cloudflare:index/workersScript:WorkersScript", "rate-limiter"),
         ])
             expect(worker.inputs["logpush"]).toBe(true);
     });

@@ -128,3 +128,43 @@ it.each(STACKS)("%s: the web alerts and the fleet's CloudWatch alarms fire at th
             Number(cpu.for!.replace("m", "")),
         ]);
 });
+
+describe.each([
+    ["production", true],
+    ["staging", false],
+    ["dev", false],
+] as const)("the dead man's switch of %s", (stack, declared) => {
+    it(
+        declared ? "is declared outside the cluster, on Cloudflare, on a hostname of its own" : "is not declared: the stack does not page",
+        async () => {
+            const { resources, config } = await planOf(stack);
+            const scripts = ofType(resources, "cloudflare:index/workersScript:WorkersScript").filter((s) =>
+                String(s.inputs["scriptName"]).endsWith("-heartbeat"),
+            );
+            expect(scripts).toHaveLength(declared ? 1 : 0);
+            if (!declared) return;
+            const hostname = `${config.edge.hostname}-heartbeat.${config.cloudflare.zoneName}`;
+            const bindings = scripts[0]!.inputs["bindings"] as Array<Record<string, unknown>>;
+            expect(bindings).toEqual(
+                expect.arrayContaining([
+                    { type: "durable_object_namespace", name: "HEARTBEAT", className: "Heartbeat" },
+                    { type: "plain_text", name: "HEARTBEAT_WINDOW_SECONDS", text: "180" },
+                    { type: "secret_text", name: "HEARTBEAT_TOKEN", text: "[secret]" },
+                    { type: "secret_text", name: "PAGERDUTY_ROUTING_KEY", text: "[secret]" },
+                ]),
+            );
+            // The class's migration rides the non-versioned upload (a version upload refuses it, 10211).
+            expect(scripts[0]!.inputs["migrations"]).toEqual({ newTag: "v1", steps: [{ newSqliteClasses: ["Heartbeat"] }] });
+            expect(oneOfType(resources, "cloudflare:index/dnsRecord:DnsRecord", "heartbeat").inputs).toMatchObject({
+                name: hostname,
+                type: "AAAA",
+                content: "100::",
+                proxied: true,
+            });
+            expect(oneOfType(resources, "cloudflare:index/workersRoute:WorkersRoute", "heartbeat").inputs).toMatchObject({
+                pattern: `${hostname}/*`,
+                script: scripts[0]!.inputs["scriptName"],
+            });
+        },
+    );
+});

@@ -65,6 +65,33 @@ describe.each<[string, string, string]>([
     });
 });
 
+it.each(Object.keys(stacks))("%s: sends kube-prometheus-stack's Watchdog to the heartbeat only, every minute", (stack) => {
+    expect(receiversOf(stack, ["alertname=Watchdog", "severity=none"])).toBe("heartbeat");
+    const route = (stacks[stack]!.config as { route: { routes: Array<Record<string, unknown>> } }).route.routes[0];
+    expect(route).toMatchObject({ receiver: "heartbeat", group_wait: "0s", group_interval: "60s", repeat_interval: "60s" });
+});
+
+it("posts the heartbeat with its token where there is a switch, and drops the Watchdog where there is none", () => {
+    const spec = routingFor({ paging: true, infrastructureTeam: "infrastructure" });
+    const withSwitch = alertmanagerConfig(spec, { ...endpoints, heartbeat: { url: "https://hb.example.com/beat", token: "t0ken" } }) as {
+        receivers: Array<Record<string, unknown>>;
+    };
+    expect(withSwitch.receivers.find((r) => r["name"] === "heartbeat")).toEqual({
+        name: "heartbeat",
+        webhook_configs: [
+            {
+                url: "https://hb.example.com/beat",
+                send_resolved: false,
+                http_config: { authorization: { type: "Bearer", credentials: "t0ken" } },
+            },
+        ],
+    });
+    const dir = writeYamlFiles({ "alertmanager.yml": stringify(withSwitch) });
+    expect(runSystemTool("amtool", ["check-config", "alertmanager.yml"], dir).status).toBe(0);
+    const without = alertmanagerConfig(spec, endpoints) as { receivers: Array<Record<string, unknown>> };
+    expect(without.receivers.find((r) => r["name"] === "heartbeat")).toEqual({ name: "heartbeat" });
+});
+
 it("pages from dev only when its stack file says so", () => {
     const { monitoring } = validateConfig(withKey("dev", "monitoring", { paging: true }, true));
     const dir = writeYamlFiles({

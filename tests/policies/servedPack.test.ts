@@ -240,13 +240,16 @@ it.each(STACKS)(
         const audited = audit(stack, resources);
         expect(served.violations).toEqual(audited.violations);
         expect(withoutSecretMarkRules(served.notEvaluated)).toEqual(withoutSecretMarkRules(audited.notEvaluated));
-        // What the served pack cannot see, it says: every Worker version, Kubernetes Secret and Logpush job is listed as not evaluated.
-        const secretHolders = resources.filter((r) =>
-            [
-                "cloudflare:index/workerVersion:WorkerVersion",
-                "kubernetes:core/v1:Secret",
-                "cloudflare:index/logpushJob:LogpushJob",
-            ].includes(r.type),
+        // What the served pack cannot see, it says: every Worker version, Kubernetes Secret, Logpush job and script with a secret binding is listed as not evaluated.
+        const secretHolders = resources.filter(
+            (r) =>
+                [
+                    "cloudflare:index/workerVersion:WorkerVersion",
+                    "kubernetes:core/v1:Secret",
+                    "cloudflare:index/logpushJob:LogpushJob",
+                ].includes(r.type) ||
+                (r.type === "cloudflare:index/workersScript:WorkersScript" &&
+                    JSON.stringify(r.inputs["bindings"] ?? []).includes("secret_text")),
         );
         expect(served.notEvaluated.filter((k) => SECRET_MARK_RULE_NAMES.includes(k.split(" ")[0]!)).length).toBe(secretHolders.length);
     },

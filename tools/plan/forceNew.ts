@@ -270,6 +270,10 @@ export const FORCE_NEW: Readonly<Record<string, ForceNew>> = {
         keys: [],
         source: "terraform-provider-cloudflare v5.22.0 internal/services/api_token/schema.go (no RequiresReplace)",
     },
+    "cloudflare:index/dnsRecord:DnsRecord": {
+        keys: ["zoneId", "type"],
+        source: "terraform-provider-cloudflare v5.22.0 internal/services/dns_record/schema.go",
+    },
     "cloudflare:index/logpushJob:LogpushJob": {
         keys: ["accountId", "zoneId", "dataset"],
         source: "terraform-provider-cloudflare v5.22.0 internal/services/logpush_job/schema.go",
