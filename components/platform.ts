@@ -6,6 +6,7 @@ import type { PlatformConfig } from "../config/stackConfig";
 import { physicalName, requiredLabels, requiredTags } from "../config/tagging";
 import { Backup, backupPlanName } from "./backup";
 import { Edge } from "./edge";
+import { bundleWorker } from "./edge/workerBundle";
 import { Fleet } from "./fleet";
 import { Monitoring } from "./monitoring";
 import { Network } from "./network";
@@ -130,6 +131,8 @@ export class Platform extends pulumi.ComponentResource {
                     // The probe's alerts are the gateway's: probed while the gateway is monitored.
                     probeTargets: config.monitoring.services.includes("gateway") ? [`${this.edge.workerUrl}/health`] : [],
                     signals: { fleetPrefix: `${namePrefix}-`, gatewayScript: this.edge.gatewayScript },
+                    // The bundle's content version, the Worker version's tag: known at preview, unlike the version id.
+                    deployedVersion: bundleWorker().version,
                     fleetAlarms: config.fleet.alarms,
                     sources: {
                         environment: config.environment,

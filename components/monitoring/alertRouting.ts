@@ -108,13 +108,19 @@ export function routingFor(choices: RoutingChoices): RoutingSpec {
     };
 }
 
-const SLACK_MESSAGE = {
-    send_resolved: true,
-    title: "[{{ .CommonLabels.priority }}] {{ .CommonAnnotations.summary }}",
-    text: "{{ range .Alerts }}{{ .Annotations.description }}\n{{ end }}Runbook: {{ .CommonAnnotations.runbook }}\nDashboard: {{ .CommonAnnotations.dashboard }}",
-};
+/** What every page and message says of where it comes from: the environment, and the gateway version deployed last. */
+export interface PageContext {
+    environment: string;
+    deployedVersion: string;
+}
 
-function receiver(name: string, kind: ReceiverKind, secrets: RoutingSecrets): Record<string, unknown> {
+const slackMessage = (context: PageContext) => ({
+    send_resolved: true,
+    title: `[{{ .CommonLabels.priority }}] ${context.environment}: {{ .CommonAnnotations.summary }}`,
+    text: `{{ range .Alerts }}{{ .Annotations.description }}\n{{ end }}Runbook: {{ .CommonAnnotations.runbook }}\nDashboard: {{ .CommonAnnotations.dashboard }}\nGateway version deployed: ${context.deployedVersion}`,
+});
+
+function receiver(name: string, kind: ReceiverKind, secrets: RoutingSecrets, context: PageContext): Record<string, unknown> {
     switch (kind) {
         case "pagerduty":
             return {
@@ -124,8 +130,10 @@ function receiver(name: string, kind: ReceiverKind, secrets: RoutingSecrets): Re
                         routing_key: secrets.pagerdutyRoutingKey,
                         send_resolved: true,
                         severity: "{{ .CommonLabels.severity }}",
-                        description: "[{{ .CommonLabels.priority }}] {{ .CommonAnnotations.summary }}",
+                        description: `[{{ .CommonLabels.priority }}] ${context.environment}: {{ .CommonAnnotations.summary }}`,
                         details: {
+                            environment: context.environment,
+                            deployed_version: context.deployedVersion,
                             priority: "{{ .CommonLabels.priority }}",
                             service: "{{ .CommonLabels.service }}",
                             team: "{{ .CommonLabels.team }}",
@@ -152,14 +160,14 @@ function receiver(name: string, kind: ReceiverKind, secrets: RoutingSecrets): Re
                   }
                 : { name };
         case "slack":
-            return { name, slack_configs: [{ api_url: secrets.slackWebhookUrl, ...SLACK_MESSAGE }] };
+            return { name, slack_configs: [{ api_url: secrets.slackWebhookUrl, ...slackMessage(context) }] };
         case "slack-infrastructure":
-            return { name, slack_configs: [{ api_url: secrets.slackInfraWebhookUrl, ...SLACK_MESSAGE }] };
+            return { name, slack_configs: [{ api_url: secrets.slackInfraWebhookUrl, ...slackMessage(context) }] };
     }
 }
 
 /** The alertmanager.yaml document. Contains secrets: keep the result secret. */
-export function alertmanagerConfig(spec: RoutingSpec, secrets: RoutingSecrets): Record<string, unknown> {
+export function alertmanagerConfig(spec: RoutingSpec, secrets: RoutingSecrets, context: PageContext): Record<string, unknown> {
     const unknown = [spec.defaultReceiver, ...spec.routes.map((r) => r.receiver)].filter((r) => !(r in spec.receivers));
     if (unknown.length > 0) throw new Error(`routing names receivers that do not exist: ${unknown.join(", ")}`);
     const intervals = spec.routes.flatMap((r) => r.activeTimeIntervals ?? []).filter((i) => !(i in spec.timeIntervals));
@@ -183,7 +191,7 @@ export function alertmanagerConfig(spec: RoutingSpec, secrets: RoutingSecrets): 
             })),
         },
         inhibit_rules: spec.inhibit.map((i) => ({ source_matchers: i.source, target_matchers: i.target, equal: i.equal })),
-        receivers: Object.entries(spec.receivers).map(([name, kind]) => receiver(name, kind, secrets)),
+        receivers: Object.entries(spec.receivers).map(([name, kind]) => receiver(name, kind, secrets, context)),
         time_intervals: Object.entries(spec.timeIntervals).map(([name, time_intervals]) => ({ name, time_intervals })),
     };
 }

@@ -26,6 +26,8 @@ export interface MonitoringArgs {
      * then only. Optional.
      */
     probeTargets?: pulumi.Input<string>[];
+    /** The gateway's Worker version this `up` deploys (its bundle's content version): every page names it. Required. */
+    deployedVersion: string;
     /** Names the rules select this stack's resources by. Required. */
     signals: SignalContext;
     /** The fleet's thresholds (`fleet.alarms`), which its CloudWatch alarms read too: the web alerts fire at the same values. Required. */
@@ -91,12 +93,16 @@ export class Monitoring extends pulumi.ComponentResource {
             .all([slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey, heartbeat?.token ?? ""])
             .apply(([slack, slackInfra, pagerduty, token]) =>
                 stringify(
-                    alertmanagerConfig(routingFor({ paging: config.paging, infrastructureTeam: config.teams.infrastructure }), {
-                        slackWebhookUrl: slack,
-                        slackInfraWebhookUrl: slackInfra,
-                        pagerdutyRoutingKey: pagerduty,
-                        ...(heartbeat ? { heartbeat: { url: heartbeat.url, token } } : {}),
-                    }),
+                    alertmanagerConfig(
+                        routingFor({ paging: config.paging, infrastructureTeam: config.teams.infrastructure }),
+                        {
+                            slackWebhookUrl: slack,
+                            slackInfraWebhookUrl: slackInfra,
+                            pagerdutyRoutingKey: pagerduty,
+                            ...(heartbeat ? { heartbeat: { url: heartbeat.url, token } } : {}),
+                        },
+                        { environment: args.sources.environment, deployedVersion: args.deployedVersion },
+                    ),
                 ),
             );
         const alertmanagerSecret = new k8s.core.v1.Secret(

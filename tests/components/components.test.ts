@@ -631,6 +631,7 @@ describe("monitoring alone", () => {
             pagerdutyRoutingKey: "pd",
         },
         signals: { fleetPrefix: "svc-dev-", gatewayScript: "svc-dev-gateway" },
+        deployedVersion: "0123456789ab",
         fleetAlarms: sectionSettings("fleet", undefined, "the monitoring test").alarms,
         sources: {
             environment: "dev",

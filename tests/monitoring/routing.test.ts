@@ -12,6 +12,7 @@ const endpoints = {
     slackInfraWebhookUrl: "https://hooks.slack.test/services/T000/B000/infra",
     pagerdutyRoutingKey: "0123456789abcdef0123456789abcdef",
 };
+const CONTEXT = { environment: "production", deployedVersion: "0123456789ab" };
 /** Each stack's routing as its stack file makes it. */
 const stacks = Object.fromEntries(
     (["dev", "staging", "production"] as const).map((stack) => {
@@ -19,6 +20,7 @@ const stacks = Object.fromEntries(
         const config = alertmanagerConfig(
             routingFor({ paging: monitoring.paging, infrastructureTeam: monitoring.teams.infrastructure }),
             endpoints,
+            { ...CONTEXT, environment: stack },
         );
         return [stack, { config, dir: writeYamlFiles({ "alertmanager.yml": stringify(config) }) }];
     }),
@@ -73,7 +75,11 @@ it.each(Object.keys(stacks))("%s: sends kube-prometheus-stack's Watchdog to the 
 
 it("posts the heartbeat with its token where there is a switch, and drops the Watchdog where there is none", () => {
     const spec = routingFor({ paging: true, infrastructureTeam: "infrastructure" });
-    const withSwitch = alertmanagerConfig(spec, { ...endpoints, heartbeat: { url: "https://hb.example.com/beat", token: "t0ken" } }) as {
+    const withSwitch = alertmanagerConfig(
+        spec,
+        { ...endpoints, heartbeat: { url: "https://hb.example.com/beat", token: "t0ken" } },
+        CONTEXT,
+    ) as {
         receivers: Array<Record<string, unknown>>;
     };
     expect(withSwitch.receivers.find((r) => r["name"] === "heartbeat")).toEqual({
@@ -88,7 +94,7 @@ it("posts the heartbeat with its token where there is a switch, and drops the Wa
     });
     const dir = writeYamlFiles({ "alertmanager.yml": stringify(withSwitch) });
     expect(runSystemTool("amtool", ["check-config", "alertmanager.yml"], dir).status).toBe(0);
-    const without = alertmanagerConfig(spec, endpoints) as { receivers: Array<Record<string, unknown>> };
+    const without = alertmanagerConfig(spec, endpoints, CONTEXT) as { receivers: Array<Record<string, unknown>> };
     expect(without.receivers.find((r) => r["name"] === "heartbeat")).toEqual({ name: "heartbeat" });
 });
 
@@ -96,7 +102,7 @@ it("pages from dev only when its stack file says so", () => {
     const { monitoring } = validateConfig(withKey("dev", "monitoring", { paging: true }, true));
     const dir = writeYamlFiles({
         "alertmanager.yml": stringify(
-            alertmanagerConfig(routingFor({ paging: monitoring.paging, infrastructureTeam: "infrastructure" }), endpoints),
+            alertmanagerConfig(routingFor({ paging: monitoring.paging, infrastructureTeam: "infrastructure" }), endpoints, CONTEXT),
         ),
     });
     const result = runSystemTool(
@@ -129,10 +135,15 @@ it("sends the digest only in its weekday window, once a day, and inhibits lower 
     ]);
 });
 
-it("puts the priority, the runbook and the dashboard into the page", () => {
+it("puts the priority, the environment, the deployed version, the runbook and the dashboard into the page", () => {
     const config = stacks["production"]!.config as { receivers: Array<{ name: string; pagerduty_configs?: unknown[] }> };
     expect(config.receivers.find((r) => r.name === "pagerduty")!.pagerduty_configs![0]).toMatchObject({
-        description: "[{{ .CommonLabels.priority }}] {{ .CommonAnnotations.summary }}",
+        description: "[{{ .CommonLabels.priority }}] production: {{ .CommonAnnotations.summary }}",
+        details: expect.objectContaining({
+            environment: "production",
+            deployed_version: "0123456789ab",
+            priority: "{{ .CommonLabels.priority }}",
+        }),
         links: [
             { href: "{{ .CommonAnnotations.runbook }}", text: "Runbook" },
             { href: "{{ .CommonAnnotations.dashboard }}", text: "Dashboard" },
@@ -142,13 +153,14 @@ it("puts the priority, the runbook and the dashboard into the page", () => {
 
 it("refuses a route to a receiver or a time interval that does not exist", () => {
     const spec = routingFor({ paging: true, infrastructureTeam: "infrastructure" });
-    expect(() => alertmanagerConfig({ ...spec, routes: [{ matchers: ['team="db"'], receiver: "db-pager" }] }, endpoints)).toThrow(
+    expect(() => alertmanagerConfig({ ...spec, routes: [{ matchers: ['team="db"'], receiver: "db-pager" }] }, endpoints, CONTEXT)).toThrow(
         "routing names receivers that do not exist: db-pager",
     );
     expect(() =>
         alertmanagerConfig(
             { ...spec, routes: [{ matchers: ['team="db"'], receiver: "slack-service", activeTimeIntervals: ["weekends"] }] },
             endpoints,
+            CONTEXT,
         ),
     ).toThrow("routing names time intervals that do not exist: weekends");
 });
