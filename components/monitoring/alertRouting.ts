@@ -114,10 +114,11 @@ export interface PageContext {
     deployedVersion: string;
 }
 
+/** One line per alert, so a digest of many reads as well as a single alert. */
 const slackMessage = (context: PageContext) => ({
     send_resolved: true,
-    title: `[{{ .CommonLabels.priority }}] ${context.environment}: {{ .CommonAnnotations.summary }}`,
-    text: `{{ range .Alerts }}{{ .Annotations.description }}\n{{ end }}Runbook: {{ .CommonAnnotations.runbook }}\nDashboard: {{ .CommonAnnotations.dashboard }}\nGateway version deployed: ${context.deployedVersion}`,
+    title: `[{{ .CommonLabels.priority }}] ${context.environment}: {{ if .CommonAnnotations.summary }}{{ .CommonAnnotations.summary }}{{ else }}{{ len .Alerts }} alerts{{ end }}`,
+    text: `{{ range .Alerts }}• {{ .Annotations.summary }}: {{ .Annotations.description }} (runbook {{ .Annotations.runbook }}, dashboard {{ .Annotations.dashboard }})\n{{ end }}Gateway version deployed: ${context.deployedVersion}`,
 });
 
 function receiver(name: string, kind: ReceiverKind, secrets: RoutingSecrets, context: PageContext): Record<string, unknown> {

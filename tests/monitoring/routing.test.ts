@@ -164,3 +164,22 @@ it("refuses a route to a receiver or a time interval that does not exist", () =>
         ),
     ).toThrow("routing names time intervals that do not exist: weekends");
 });
+
+it("writes Slack messages and pages whose templates Alertmanager renders, a digest of many alerts included", () => {
+    const config = stacks["production"]!.config as {
+        receivers: Array<{
+            name: string;
+            slack_configs?: Array<Record<string, string>>;
+            pagerduty_configs?: Array<Record<string, unknown>>;
+        }>;
+    };
+    const slack = config.receivers.find((r) => r.name === "slack-digest")!.slack_configs![0]!;
+    const pager = config.receivers.find((r) => r.name === "pagerduty")!.pagerduty_configs![0]!;
+    // amtool renders with its example data: two alerts with no annotations in common.
+    const dir = writeYamlFiles({ "empty.tmpl": '{{ define "unused" }}{{ end }}' });
+    const render = (text: string) =>
+        runSystemTool("amtool", ["template", "render", "--template.glob=empty.tmpl", `--template.text=${text}`], dir);
+    expect(render(slack["title"]!)).toMatchObject({ status: 0, stdout: expect.stringContaining("production: 2 alerts") });
+    expect(render(slack["text"]!)).toMatchObject({ status: 0, stdout: expect.stringContaining("Gateway version deployed: 0123456789ab") });
+    expect(render(String(pager["description"]))).toMatchObject({ status: 0, stdout: expect.stringContaining("production:") });
+});
