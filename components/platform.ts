@@ -134,6 +134,7 @@ export class Platform extends pulumi.ComponentResource {
                     // The bundle's content version, the Worker version's tag: known at preview, unlike the version id.
                     deployedVersion: bundleWorker().version,
                     fleetAlarms: config.fleet.alarms,
+                    fleetPatching: config.fleet.patching,
                     sources: {
                         environment: config.environment,
                         regions: this.regions.map((r) => r.region),

@@ -18,6 +18,7 @@ import { SECRET_KEYS, type ParsedConfig } from "./schema";
 import { cidrContains, parseCidr } from "./cidr";
 import { CLOUDFLARE_PLANS, NOTIFICATION_TYPES, type NotificationType } from "../components/edge/notificationTypes";
 import { BURN_RATE_TIERS, MIN_SLO_WINDOW_DAYS, burnRateFactor, errorBudget } from "../components/monitoring/sloRules";
+import { patchWindows } from "../components/monitoring/alertRouting";
 
 export interface Problem {
     path: string;
@@ -121,6 +122,12 @@ const fleetIsSafe: SectionCheck<"fleet"> = (fleet) => {
             path: "fleet.patching.windowSchedule",
             message: `"${windowSchedule}" names no single weekday, so the later waves cannot run a day apart; expected a weekly cron such as cron(0 3 ? * WED *)`,
         });
+    else if (windowInterval !== undefined)
+        try {
+            patchWindows(fleet.patching);
+        } catch (error) {
+            problems.push({ path: "fleet.patching.windowSchedule", message: (error as Error).message });
+        }
     if (!(criticalDays <= highDays && highDays <= mediumDays))
         problems.push({
             path: "fleet.patching",

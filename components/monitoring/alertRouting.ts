@@ -5,7 +5,10 @@
  * team's channel, P3 goes to the team's Slack as a ticket, P4 to a daily digest; lower
  * severities are inhibited while the matching critical fires.
  */
+import type { FleetConfig } from "../../config/schema";
+import { shiftWeekday } from "../../policies/lib/backupMatrix";
 import { HEARTBEAT_INTERVAL_SECONDS } from "../../workers/heartbeat/src/contract";
+import { EXPECTED_DURING_PATCHING } from "./alertRules";
 import { PAGING_PRIORITIES } from "./ruleTypes";
 
 export interface RoutingSecrets {
@@ -29,6 +32,8 @@ interface RouteSpec {
     repeatInterval?: string;
     /** Named time intervals outside which this route sends nothing. */
     activeTimeIntervals?: string[];
+    /** Named time intervals within which this route sends nothing. */
+    muteTimeIntervals?: string[];
 }
 
 /** Alertmanager's time interval: weekdays such as "monday:friday", times as "HH:MM" in `location`. */
@@ -54,6 +59,37 @@ export interface RoutingSpec {
 export interface RoutingChoices {
     paging: boolean;
     infrastructureTeam: string;
+    /** The patch waves' windows (patchWindows), in which what they cause is muted. */
+    patchWindows: TimeInterval[];
+}
+
+const DAY_NAMES = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+const AWS_WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+
+/**
+ * The patch waves' maintenance windows as Alertmanager time intervals (UTC, as the windows set no
+ * time zone): the first wave's weekly cron and each later wave a day after (components/fleet/patching.ts),
+ * each `windowHours` long, split at midnight. Throws for a schedule that names no single minute, hour and weekday.
+ */
+export function patchWindows(patching: FleetConfig["patching"]): TimeInterval[] {
+    return patching.waves.flatMap((_, wave) => {
+        const schedule = shiftWeekday(patching.windowSchedule, wave);
+        const fields = schedule && /^cron\((.+)\)$/.exec(schedule)![1]!.trim().split(/\s+/);
+        const [minute, hour, , , weekday] = fields ?? [];
+        if (!fields || !/^\d+$/.test(minute!) || !/^\d+$/.test(hour!))
+            throw new Error(
+                `"${patching.windowSchedule}" names no single minute, hour and weekday, so Alertmanager cannot mute what the patch windows cause; expected a weekly cron such as cron(0 3 ? * WED *)`,
+            );
+        const day = AWS_WEEKDAYS.indexOf(weekday!);
+        const start = Number(hour) * 60 + Number(minute);
+        const end = start + patching.windowHours * 60;
+        const within = (d: number, from: number, to: number): TimeInterval => ({
+            weekdays: [DAY_NAMES[d % 7]!],
+            times: [{ start_time: hhmm(from), end_time: hhmm(to) }],
+        });
+        return end <= 24 * 60 ? [within(day, start, end)] : [within(day, start, 24 * 60), within(day + 1, 0, end - 24 * 60)];
+    });
 }
 
 /** The P4 digest goes out once each business day, in its first half hour (UTC). */
@@ -99,12 +135,23 @@ export function routingFor(choices: RoutingChoices): RoutingSpec {
                 repeatInterval: "24h",
                 activeTimeIntervals: ["digest-window"],
             },
+            // What the patch waves cause is muted in their windows, for either team.
+            {
+                matchers: [`alertname=~"${EXPECTED_DURING_PATCHING.join("|")}"`, `team="${choices.infrastructureTeam}"`],
+                receiver: "slack-infrastructure",
+                muteTimeIntervals: ["patch-windows"],
+            },
+            {
+                matchers: [`alertname=~"${EXPECTED_DURING_PATCHING.join("|")}"`],
+                receiver: "slack-service",
+                muteTimeIntervals: ["patch-windows"],
+            },
             { matchers: [`team="${choices.infrastructureTeam}"`], receiver: "slack-infrastructure" },
             // Every other team's channel, a page's included (the tree's default hears only what no route took).
             { matchers: [], receiver: "slack-service" },
         ],
         inhibit: [{ source: ['severity="critical"'], target: ['severity=~"warning|info"'], equal: ["alertname", "service", "instance"] }],
-        timeIntervals: { "digest-window": DIGEST_WINDOW },
+        timeIntervals: { "digest-window": DIGEST_WINDOW, "patch-windows": choices.patchWindows },
     };
 }
 
@@ -171,7 +218,9 @@ function receiver(name: string, kind: ReceiverKind, secrets: RoutingSecrets, con
 export function alertmanagerConfig(spec: RoutingSpec, secrets: RoutingSecrets, context: PageContext): Record<string, unknown> {
     const unknown = [spec.defaultReceiver, ...spec.routes.map((r) => r.receiver)].filter((r) => !(r in spec.receivers));
     if (unknown.length > 0) throw new Error(`routing names receivers that do not exist: ${unknown.join(", ")}`);
-    const intervals = spec.routes.flatMap((r) => r.activeTimeIntervals ?? []).filter((i) => !(i in spec.timeIntervals));
+    const intervals = spec.routes
+        .flatMap((r) => [...(r.activeTimeIntervals ?? []), ...(r.muteTimeIntervals ?? [])])
+        .filter((i) => !(i in spec.timeIntervals));
     if (intervals.length > 0) throw new Error(`routing names time intervals that do not exist: ${intervals.join(", ")}`);
     return {
         route: {
@@ -189,6 +238,7 @@ export function alertmanagerConfig(spec: RoutingSpec, secrets: RoutingSecrets, c
                 ...(r.groupInterval ? { group_interval: r.groupInterval } : {}),
                 ...(r.repeatInterval ? { repeat_interval: r.repeatInterval } : {}),
                 ...(r.activeTimeIntervals ? { active_time_intervals: r.activeTimeIntervals } : {}),
+                ...(r.muteTimeIntervals ? { mute_time_intervals: r.muteTimeIntervals } : {}),
             })),
         },
         inhibit_rules: spec.inhibit.map((i) => ({ source_matchers: i.source, target_matchers: i.target, equal: i.equal })),

@@ -11,6 +11,13 @@ import { errorRatio, fleetSelector, orZero, serviceSignals, windowSum, type Sign
 
 type Thresholds = MonitoringConfig["thresholds"];
 
+/**
+ * What a patch wave causes on the instances it patches and reboots: their CPU while patches
+ * install, and the fleet's latency while it serves with fewer of them. Routing mutes these in
+ * the patch windows (alertRouting.ts); none of them pages.
+ */
+export const EXPECTED_DURING_PATCHING = ["HighCPUUsage", "WebHighLatency"] as const;
+
 export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup[] {
     const gateway = serviceSignals("gateway", ctx);
     const worker = `script_name="${ctx.gatewayScript}"`;

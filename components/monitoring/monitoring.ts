@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { stringify } from "yaml";
 import { type FleetConfig, type MonitoringConfig, type SectionInput } from "../../config/schema";
 import { sectionSettings } from "../../config/sections";
-import { alertmanagerConfig, routingFor, type RoutingSecrets } from "./alertRouting";
+import { alertmanagerConfig, patchWindows, routingFor, type RoutingSecrets } from "./alertRouting";
 import { MonitoringHeartbeat } from "./heartbeat";
 import { CloudflareExporter } from "./cloudflareExporter";
 import { CloudWatchExporter } from "./cloudwatchExporter";
@@ -32,6 +32,8 @@ export interface MonitoringArgs {
     signals: SignalContext;
     /** The fleet's thresholds (`fleet.alarms`), which its CloudWatch alarms read too: the web alerts fire at the same values. Required. */
     fleetAlarms: FleetConfig["alarms"];
+    /** The fleet's patch waves (`fleet.patching`): what they cause is muted in their windows. Required. */
+    fleetPatching: FleetConfig["patching"];
     /** What the exporters read. Required. */
     sources: {
         /** The stack's Environment tag and AWS regions (CloudWatch). */
@@ -94,7 +96,11 @@ export class Monitoring extends pulumi.ComponentResource {
             .apply(([slack, slackInfra, pagerduty, token]) =>
                 stringify(
                     alertmanagerConfig(
-                        routingFor({ paging: config.paging, infrastructureTeam: config.teams.infrastructure }),
+                        routingFor({
+                            paging: config.paging,
+                            infrastructureTeam: config.teams.infrastructure,
+                            patchWindows: patchWindows(args.fleetPatching),
+                        }),
                         {
                             slackWebhookUrl: slack,
                             slackInfraWebhookUrl: slackInfra,

@@ -633,6 +633,7 @@ describe("monitoring alone", () => {
         signals: { fleetPrefix: "svc-dev-", gatewayScript: "svc-dev-gateway" },
         deployedVersion: "0123456789ab",
         fleetAlarms: sectionSettings("fleet", undefined, "the monitoring test").alarms,
+        fleetPatching: sectionSettings("fleet", undefined, "the monitoring test").patching,
         sources: {
             environment: "dev",
             regions: ["us-east-1"],

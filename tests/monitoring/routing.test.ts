@@ -1,9 +1,12 @@
 /** The generated Alertmanager configuration, checked by amtool itself: who hears of each priority, in a stack that pages and one that does not. */
 import { stringify } from "yaml";
-import { alertmanagerConfig, routingFor } from "../../components/monitoring/alertRouting";
-import { SCENARIOS, type Scenario } from "../../components/monitoring/ruleTypes";
+import { alertmanagerConfig, patchWindows, routingFor } from "../../components/monitoring/alertRouting";
+import { EXPECTED_DURING_PATCHING } from "../../components/monitoring/alertRules";
+import { platformRuleGroups } from "../../components/monitoring/content";
+import { PAGING_PRIORITIES, SCENARIOS, isAlert, type Scenario } from "../../components/monitoring/ruleTypes";
+import { sectionSettings } from "../../config/sections";
 import { validateConfig } from "../../config/load";
-import { rawOf, withKey } from "../helpers/config";
+import { problemsOf, rawOf, withKey } from "../helpers/config";
 import { runSystemTool, writeYamlFiles } from "../helpers/tools";
 
 // Stand-in receiver endpoints of the right shape; real ones are Pulumi secrets.
@@ -13,12 +16,17 @@ const endpoints = {
     pagerdutyRoutingKey: "0123456789abcdef0123456789abcdef",
 };
 const CONTEXT = { environment: "production", deployedVersion: "0123456789ab" };
+const DEFAULT_PATCHING = sectionSettings("fleet", undefined, "the routing tests").patching;
 /** Each stack's routing as its stack file makes it. */
 const stacks = Object.fromEntries(
     (["dev", "staging", "production"] as const).map((stack) => {
-        const { monitoring } = validateConfig(rawOf(stack));
+        const { monitoring, fleet } = validateConfig(rawOf(stack));
         const config = alertmanagerConfig(
-            routingFor({ paging: monitoring.paging, infrastructureTeam: monitoring.teams.infrastructure }),
+            routingFor({
+                paging: monitoring.paging,
+                infrastructureTeam: monitoring.teams.infrastructure,
+                patchWindows: patchWindows(fleet.patching),
+            }),
             endpoints,
             { ...CONTEXT, environment: stack },
         );
@@ -74,7 +82,7 @@ it.each(Object.keys(stacks))("%s: sends kube-prometheus-stack's Watchdog to the 
 });
 
 it("posts the heartbeat with its token where there is a switch, and drops the Watchdog where there is none", () => {
-    const spec = routingFor({ paging: true, infrastructureTeam: "infrastructure" });
+    const spec = routingFor({ paging: true, infrastructureTeam: "infrastructure", patchWindows: [] });
     const withSwitch = alertmanagerConfig(
         spec,
         { ...endpoints, heartbeat: { url: "https://hb.example.com/beat", token: "t0ken" } },
@@ -102,7 +110,11 @@ it("pages from dev only when its stack file says so", () => {
     const { monitoring } = validateConfig(withKey("dev", "monitoring", { paging: true }, true));
     const dir = writeYamlFiles({
         "alertmanager.yml": stringify(
-            alertmanagerConfig(routingFor({ paging: monitoring.paging, infrastructureTeam: "infrastructure" }), endpoints, CONTEXT),
+            alertmanagerConfig(
+                routingFor({ paging: monitoring.paging, infrastructureTeam: "infrastructure", patchWindows: [] }),
+                endpoints,
+                CONTEXT,
+            ),
         ),
     });
     const result = runSystemTool(
@@ -123,9 +135,10 @@ it("sends the digest only in its weekday window, once a day, and inhibits lower 
         active_time_intervals: ["digest-window"],
         repeat_interval: "24h",
     });
-    expect(config.time_intervals).toEqual([
-        { name: "digest-window", time_intervals: [{ weekdays: ["monday:friday"], times: [{ start_time: "09:00", end_time: "09:30" }] }] },
-    ]);
+    expect(config.time_intervals).toContainEqual({
+        name: "digest-window",
+        time_intervals: [{ weekdays: ["monday:friday"], times: [{ start_time: "09:00", end_time: "09:30" }] }],
+    });
     expect(config.inhibit_rules).toEqual([
         {
             source_matchers: ['severity="critical"'],
@@ -152,7 +165,7 @@ it("puts the priority, the environment, the deployed version, the runbook and th
 });
 
 it("refuses a route to a receiver or a time interval that does not exist", () => {
-    const spec = routingFor({ paging: true, infrastructureTeam: "infrastructure" });
+    const spec = routingFor({ paging: true, infrastructureTeam: "infrastructure", patchWindows: [] });
     expect(() => alertmanagerConfig({ ...spec, routes: [{ matchers: ['team="db"'], receiver: "db-pager" }] }, endpoints, CONTEXT)).toThrow(
         "routing names receivers that do not exist: db-pager",
     );
@@ -182,4 +195,53 @@ it("writes Slack messages and pages whose templates Alertmanager renders, a dige
     expect(render(slack["title"]!)).toMatchObject({ status: 0, stdout: expect.stringContaining("production: 2 alerts") });
     expect(render(slack["text"]!)).toMatchObject({ status: 0, stdout: expect.stringContaining("Gateway version deployed: 0123456789ab") });
     expect(render(String(pager["description"]))).toMatchObject({ status: 0, stdout: expect.stringContaining("production:") });
+});
+
+describe("the patch windows (fleet.patching) mute what the waves cause, and nothing that pages", () => {
+    const windows = (stack: string) =>
+        (stacks[stack]!.config as { time_intervals: Array<{ name: string; time_intervals: unknown[] }> }).time_intervals.find(
+            (t) => t.name === "patch-windows",
+        )!.time_intervals;
+
+    it.each([
+        ["production", ["wednesday", "thursday", "friday"]],
+        ["staging", ["tuesday"]],
+        ["dev", ["monday"]],
+    ])("%s: one window a wave, a day apart, 03:00 for windowHours (UTC)", (stack, days) => {
+        expect(windows(stack)).toEqual(days.map((day) => ({ weekdays: [day], times: [{ start_time: "03:00", end_time: "06:00" }] })));
+    });
+
+    it("splits a window that runs past midnight into the two days it covers", () => {
+        expect(patchWindows({ ...DEFAULT_PATCHING, windowSchedule: "cron(30 23 ? * SAT *)", windowHours: 3, waves: [50, 100] })).toEqual([
+            { weekdays: ["saturday"], times: [{ start_time: "23:30", end_time: "24:00" }] },
+            { weekdays: ["sunday"], times: [{ start_time: "00:00", end_time: "02:30" }] },
+            { weekdays: ["sunday"], times: [{ start_time: "23:30", end_time: "24:00" }] },
+            { weekdays: ["monday"], times: [{ start_time: "00:00", end_time: "02:30" }] },
+        ]);
+    });
+
+    it("mutes only alerts that page nobody, on both teams' routes", () => {
+        const routes = (stacks["production"]!.config as { route: { routes: Array<Record<string, unknown>> } }).route.routes;
+        const muted = routes.filter((r) => (r["mute_time_intervals"] as string[] | undefined)?.includes("patch-windows"));
+        expect(muted.map((r) => r["receiver"])).toEqual(["slack-infrastructure", "slack-service"]);
+        const { monitoring, fleet } = validateConfig(rawOf("production"));
+        const alerts = platformRuleGroups(monitoring, { fleetPrefix: "x-", gatewayScript: "x" }, fleet.alarms).flatMap((g) =>
+            g.rules.filter(isAlert),
+        );
+        for (const name of EXPECTED_DURING_PATCHING)
+            for (const rule of alerts.filter((a) => a.alert === name))
+                expect([name, PAGING_PRIORITIES.includes(rule.labels["priority"] as never)]).toEqual([name, false]);
+        expect(receiversOf("production", ["alertname=HighCPUUsage", "severity=warning", "priority=P3", "team=infrastructure"])).toBe(
+            "slack-infrastructure",
+        );
+    });
+
+    it("refuses a window schedule it cannot turn into time intervals, naming the key", () => {
+        const problems = problemsOf(withKey("dev", "fleet", { patching: { windowSchedule: "rate(7 days)", waves: [100] } }, true));
+        expect(problems).toContainEqual(
+            expect.stringMatching(
+                /^dev: ops-platform:fleet\.patching\.windowSchedule: "rate\(7 days\)" names no single minute, hour and weekday/,
+            ),
+        );
+    });
 });
