@@ -6,7 +6,7 @@
  * severities are inhibited while the matching critical fires.
  */
 import type { FleetConfig } from "../../config/schema";
-import { shiftWeekday } from "../../policies/lib/backupMatrix";
+import { weeklyCron } from "../../policies/lib/backupMatrix";
 import { HEARTBEAT_INTERVAL_SECONDS } from "../../workers/heartbeat/src/contract";
 import { EXPECTED_DURING_PATCHING } from "./alertRules";
 import { PAGING_PRIORITIES } from "./ruleTypes";
@@ -64,7 +64,6 @@ export interface RoutingChoices {
 }
 
 const DAY_NAMES = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
-const AWS_WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 
 /**
@@ -73,21 +72,20 @@ const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2
  * each `windowHours` long, split at midnight. Throws for a schedule that names no single minute, hour and weekday.
  */
 export function patchWindows(patching: FleetConfig["patching"]): TimeInterval[] {
+    const weekly = weeklyCron(patching.windowSchedule);
+    const [minute, hour] = weekly?.fields ?? [];
+    if (!weekly || !/^\d+$/.test(minute!) || !/^\d+$/.test(hour!))
+        throw new Error(
+            `"${patching.windowSchedule}" names no single minute, hour and weekday, so Alertmanager cannot mute what the patch windows cause; expected a weekly cron such as cron(0 3 ? * WED *)`,
+        );
+    const start = Number(hour) * 60 + Number(minute);
+    const end = start + patching.windowHours * 60;
+    const within = (day: number, from: number, to: number): TimeInterval => ({
+        weekdays: [DAY_NAMES[day % 7]!],
+        times: [{ start_time: hhmm(from), end_time: hhmm(to) }],
+    });
     return patching.waves.flatMap((_, wave) => {
-        const schedule = shiftWeekday(patching.windowSchedule, wave);
-        const fields = schedule && /^cron\((.+)\)$/.exec(schedule)![1]!.trim().split(/\s+/);
-        const [minute, hour, , , weekday] = fields ?? [];
-        if (!fields || !/^\d+$/.test(minute!) || !/^\d+$/.test(hour!))
-            throw new Error(
-                `"${patching.windowSchedule}" names no single minute, hour and weekday, so Alertmanager cannot mute what the patch windows cause; expected a weekly cron such as cron(0 3 ? * WED *)`,
-            );
-        const day = AWS_WEEKDAYS.indexOf(weekday!);
-        const start = Number(hour) * 60 + Number(minute);
-        const end = start + patching.windowHours * 60;
-        const within = (d: number, from: number, to: number): TimeInterval => ({
-            weekdays: [DAY_NAMES[d % 7]!],
-            times: [{ start_time: hhmm(from), end_time: hhmm(to) }],
-        });
+        const day = weekly.weekday + wave;
         return end <= 24 * 60 ? [within(day, start, end)] : [within(day, start, 24 * 60), within(day + 1, 0, end - 24 * 60)];
     });
 }

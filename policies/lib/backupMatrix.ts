@@ -106,15 +106,22 @@ export function formatMinutes(minutes: number): string {
 const WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 /**
- * A weekly AWS cron moved `days` later (`cron(0 3 ? * WED *)`, 1 -> THU), or undefined when it
- * names no single weekday (a name or 1-7, 1 being Sunday).
+ * A weekly AWS cron's six fields and its weekday (0 being Sunday), or undefined when it names no
+ * single weekday (a name or 1-7, 1 being Sunday).
  */
-export function shiftWeekday(expression: string, days: number): string | undefined {
+export function weeklyCron(expression: string): { fields: string[]; weekday: number } | undefined {
     const fields = /^cron\((.+)\)$/.exec(expression.trim())?.[1]!.trim().split(/\s+/);
     if (!fields || fields.length !== 6 || fields[2] !== "?") return undefined;
     const day = fields[4]!.toUpperCase();
-    const index = /^[1-7]$/.test(day) ? Number(day) - 1 : WEEKDAYS.indexOf(day);
-    if (index < 0) return undefined;
-    fields[4] = WEEKDAYS[(index + days) % 7]!;
+    const weekday = /^[1-7]$/.test(day) ? Number(day) - 1 : WEEKDAYS.indexOf(day);
+    return weekday < 0 ? undefined : { fields, weekday };
+}
+
+/** A weekly AWS cron moved `days` later (`cron(0 3 ? * WED *)`, 1 -> THU), or undefined when it names no single weekday. */
+export function shiftWeekday(expression: string, days: number): string | undefined {
+    const weekly = weeklyCron(expression);
+    if (!weekly) return undefined;
+    const fields = [...weekly.fields];
+    fields[4] = WEEKDAYS[(weekly.weekday + days) % 7]!;
     return `cron(${fields.join(" ")})`;
 }
