@@ -2,7 +2,8 @@ import * as cloudflare from "../cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { type EdgeConfig, type SectionInput } from "../../config/schema";
 import { sectionSettings } from "../../config/sections";
-import { RATE_LIMITER_MIGRATIONS, pendingMigrations } from "./durableObjects";
+import { RATE_LIMITER_MIGRATIONS } from "./durableObjects";
+import { liveScriptMigrations } from "./liveMigrations";
 import { deploymentVersions, previousVersion, stableVersion, type LiveDeployment } from "./rollout";
 import { GATEWAY_ENTRY, RATE_LIMITER_ENTRY, bundleWorker } from "./workerBundle";
 import { PROVIDER_CATALOGUE, providerBindings, type ProviderName } from "../../workers/gateway/src/providers/catalogue";
@@ -64,7 +65,6 @@ export class GatewayWorker extends pulumi.ComponentResource {
         // live script lacks: Cloudflare refuses migrations on versions (10211) and a repeated
         // newTag without the live oldTag (10079).
         const limiterScriptName = rateLimiterScriptName(args.scriptName);
-        const liveScripts = cloudflare.getWorkersScriptsOutput({ accountId }, { parent: this });
         const rateLimiter = new cloudflare.WorkersScript(
             `${name}-rate-limiter`,
             {
@@ -73,9 +73,7 @@ export class GatewayWorker extends pulumi.ComponentResource {
                 mainModule: "index.js",
                 content: bundleWorker(RATE_LIMITER_ENTRY).code,
                 compatibilityDate: settings.compatibilityDate,
-                migrations: liveScripts.results.apply((scripts) =>
-                    pendingMigrations(RATE_LIMITER_MIGRATIONS, scripts.find((s) => s.id === limiterScriptName)?.migrationTag),
-                ),
+                migrations: liveScriptMigrations(accountId, limiterScriptName, RATE_LIMITER_MIGRATIONS, this),
                 observability: { enabled: true },
                 logpush: true,
             },

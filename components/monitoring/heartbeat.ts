@@ -1,7 +1,8 @@
 import * as cloudflare from "../cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { HEARTBEAT_ENTRY, bundleWorker } from "../edge/workerBundle";
-import { HEARTBEAT_MIGRATIONS, pendingMigrations } from "../edge/durableObjects";
+import { HEARTBEAT_MIGRATIONS } from "../edge/durableObjects";
+import { liveScriptMigrations } from "../edge/liveMigrations";
 import {
     HEARTBEAT_INTERVAL_SECONDS,
     HEARTBEAT_PATH,
@@ -54,7 +55,6 @@ export class MonitoringHeartbeat extends pulumi.ComponentResource {
             PAGERDUTY_ROUTING_KEY: args.pagerdutyRoutingKey,
         };
         // Non-versioned, as the rate limiter's host: a Durable Object class's migration cannot ride a version (10211).
-        const live = cloudflare.getWorkersScriptsOutput({ accountId }, { parent: this });
         const script = new cloudflare.WorkersScript(
             name,
             {
@@ -63,9 +63,7 @@ export class MonitoringHeartbeat extends pulumi.ComponentResource {
                 mainModule: "index.js",
                 content: bundleWorker(HEARTBEAT_ENTRY).code,
                 compatibilityDate: args.compatibilityDate,
-                migrations: live.results.apply((scripts) =>
-                    pendingMigrations(HEARTBEAT_MIGRATIONS, scripts.find((s) => s.id === args.scriptName)?.migrationTag),
-                ),
+                migrations: liveScriptMigrations(accountId, args.scriptName, HEARTBEAT_MIGRATIONS, this),
                 bindings: [
                     { type: "durable_object_namespace", name: "HEARTBEAT", className: "Heartbeat" },
                     ...Object.entries(vars).map(([name, text]) => ({ type: "plain_text", name, text })),
