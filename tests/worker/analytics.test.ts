@@ -24,6 +24,12 @@ it("writes one point per request and one per provider attempt, in the columns th
     ]);
 });
 
+it("counts a shared answer's wait as the provider's, and its attempts only once, as the first caller's points", () => {
+    expect(dataPoints({ ...failedOver, cache: "SHARED", durationMs: 950, sharedWaitMs: 920 })).toEqual([
+        { indexes: ["request"], blobs: ["request", "2xx", "SHARED", "anthropic"], doubles: [950, 920] },
+    ]);
+});
+
 it("the exporter's SQL reads each column under the name the Worker writes it by, for the kind of point it selects", () => {
     const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
     for (const { sql } of Object.values(gatewayAnalyticsModules("gw"))) {

@@ -19,7 +19,7 @@ export interface RequestSummary {
     provider?: string;
     durationMs: number;
     attempts: Array<{ provider: string; outcome: AttemptOutcome; ms: number }>;
-    /** A shared answer's wait on the first caller's attempts, which are that caller's points. */
+    /** A shared answer's wait on the first caller's attempts: the provider's time here, while the attempts are that caller's points only. */
     sharedWaitMs?: number;
 }
 
@@ -35,7 +35,8 @@ export interface KvExportRun {
 const MAX_POINTS = 25;
 
 export function dataPoints(summary: RequestSummary): Array<{ blobs: string[]; doubles: number[]; indexes: string[] }> {
-    const upstreamMs = summary.sharedWaitMs ?? summary.attempts.reduce((total, a) => total + a.ms, 0);
+    const attempts = summary.sharedWaitMs === undefined ? summary.attempts : [];
+    const upstreamMs = summary.sharedWaitMs ?? attempts.reduce((total, a) => total + a.ms, 0);
     const statusClass = `${Math.floor(summary.status / 100)}xx`;
     return [
         dataPoint(
@@ -43,7 +44,7 @@ export function dataPoints(summary: RequestSummary): Array<{ blobs: string[]; do
             { statusClass, cache: summary.cache, provider: summary.provider ?? "none" },
             { durationMs: summary.durationMs, providerWaitMs: upstreamMs },
         ),
-        ...summary.attempts.map((a) => dataPoint("attempt", { provider: a.provider, outcome: a.outcome }, { ms: a.ms })),
+        ...attempts.map((a) => dataPoint("attempt", { provider: a.provider, outcome: a.outcome }, { ms: a.ms })),
     ].slice(0, MAX_POINTS);
 }
 

@@ -111,7 +111,11 @@ interface ChatAnswer {
     sharedWaitMs?: number;
 }
 
-const internalError = () => errorResponse({ status: 500, type: "server_error", code: "internal_error", message: "internal error" });
+/** Whatever broke, the client gets JSON and no internals; the logs get the error. */
+function internalError(error: unknown): Response {
+    console.error("gateway error", error);
+    return errorResponse({ status: 500, type: "server_error", code: "internal_error", message: "internal error" });
+}
 
 /**
  * Every answer on the chat endpoint is one data point (plus one per provider tried): refusals,
@@ -123,9 +127,7 @@ async function chatRoute(request: Request, env: Env, adapters: Adapters): Promis
     try {
         answer = await answerChat(request, env, adapters);
     } catch (error) {
-        // Whatever broke, the client gets JSON and no internals.
-        console.error("gateway error", error);
-        answer = { response: internalError() };
+        answer = { response: internalError(error) };
     }
     const { response, cache = "NONE", outcome, sharedWaitMs } = answer;
     record(env.ANALYTICS, {
@@ -133,8 +135,7 @@ async function chatRoute(request: Request, env: Env, adapters: Adapters): Promis
         cache,
         ...(outcome?.ok ? { provider: outcome.provider } : {}),
         durationMs: Date.now() - started,
-        // A shared answer's attempts were the first caller's, counted once; its wait is the provider's.
-        attempts: sharedWaitMs === undefined ? (outcome?.attempts ?? []) : [],
+        attempts: outcome?.attempts ?? [],
         ...(sharedWaitMs === undefined ? {} : { sharedWaitMs }),
     });
     return response;
@@ -257,9 +258,7 @@ export function createGateway(adapters: Adapters): ExportedHandler<Env> {
             try {
                 return await route(request, env, adapters);
             } catch (error) {
-                // Whatever broke, the client gets JSON and no internals.
-                console.error("gateway error", error);
-                return internalError();
+                return internalError(error);
             }
         },
 
