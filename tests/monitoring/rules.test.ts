@@ -549,7 +549,8 @@ describe("WebHighErrorRate on the ALB series as YACE sends them with its job's s
     const MINUTES = 30;
     const every = (value: number | undefined) => Array.from({ length: MINUTES }, () => value);
     const series = (lb: string, metric: string, minutes: Array<number | undefined>): [string, string] => [
-        `aws_applicationelb_${metric}_sum{dimension_LoadBalancer="${lb}"}`,
+        // The labels YACE's discovery jobs put on a series: the resource's ARN as name, region, account, dimensions.
+        `aws_applicationelb_${metric}_sum{name="arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/${lb}",region="us-east-1",account_id="111122223333",dimension_LoadBalancer="${lb}"}`,
         yaceStored(minutes, albJob),
     ];
     const web = { ...SCENARIOS.degraded, team: "backend", service: "web" };
