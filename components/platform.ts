@@ -142,6 +142,7 @@ export class Platform extends pulumi.ComponentResource {
                         cloudflareAccountId: config.cloudflare.accountId,
                         cloudflareZoneId: config.cloudflare.zoneId,
                         analyticsDataset: this.edge.analyticsDataset,
+                        ...(config.edge.kvBackup.enabled ? { kvExportCron: config.edge.kvBackup.cron } : {}),
                         heartbeat: {
                             hostname: `${config.edge.hostname}-heartbeat.${config.cloudflare.zoneName}`,
                             compatibilityDate: config.edge.compatibilityDate,

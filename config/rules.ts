@@ -19,6 +19,8 @@ import { cidrContains, parseCidr } from "./cidr";
 import { CLOUDFLARE_PLANS, NOTIFICATION_TYPES, type NotificationType } from "../components/edge/notificationTypes";
 import { BURN_RATE_TIERS, MIN_SLO_WINDOW_DAYS, burnRateFactor, errorBudget } from "../components/monitoring/sloRules";
 import { patchWindows } from "../components/monitoring/alertRouting";
+import { ANALYTICS_RETENTION_DAYS, kvExportWindowDays } from "../components/edge/kvExportRhythm";
+import { workersCronLongestGapMinutes, workersCronProblem } from "./workersCron";
 
 export interface Problem {
     path: string;
@@ -263,8 +265,32 @@ const edgeIsConsistent: SectionCheck<"edge"> = (edge) => {
         });
     if (edge.concurrency.min > edge.concurrency.max)
         problems.push({ path: "edge.concurrency.min", message: `${edge.concurrency.min} is above max ${edge.concurrency.max}` });
-    return problems;
+    return [...problems, ...kvExportScheduleFits(edge.kvBackup)];
 };
+
+/**
+ * The export's longest gap must leave a copy in R2 (retentionDays), and its staleness alert
+ * must be able to see the last run (Analytics Engine keeps three months).
+ */
+function kvExportScheduleFits(kvBackup: ParsedConfig["edge"]["kvBackup"]): Problem[] {
+    const path = "edge.kvBackup.cron";
+    const unreadable = workersCronProblem(kvBackup.cron);
+    if (unreadable) return [{ path, message: `"${kvBackup.cron}" is not a Workers cron (${unreadable}); expected e.g. 0 3 * * *` }];
+    if (!kvBackup.enabled) return [];
+    const gapDays = workersCronLongestGapMinutes(kvBackup.cron) / 1440;
+    const problems: Problem[] = [];
+    if (gapDays > kvBackup.retentionDays)
+        problems.push({
+            path,
+            message: `"${kvBackup.cron}" waits up to ${+gapDays.toFixed(2)} days between exports, longer than edge.kvBackup.retentionDays (${kvBackup.retentionDays}): the last export would expire before the next. Expected a schedule at least every ${kvBackup.retentionDays} days`,
+        });
+    else if (kvExportWindowDays(kvBackup.cron) > ANALYTICS_RETENTION_DAYS)
+        problems.push({
+            path,
+            message: `"${kvBackup.cron}" waits up to ${+gapDays.toFixed(2)} days between exports; the staleness alert reads the runs from Analytics Engine, which keeps ${ANALYTICS_RETENTION_DAYS} days. Expected a shorter schedule`,
+        });
+    return problems;
+}
 
 const secretsAreSet: Check = (c, { secretKeys }) => {
     const problems: Problem[] = [];

@@ -5,6 +5,8 @@
  * a disk full within 4 hours is critical. Each group names its service and its dashboard.
  */
 import type { FleetConfig, MonitoringConfig } from "../../config/schema";
+import { KV_EXPORT_GRACE_MINUTES, kvExportStaleAfterMinutes } from "../edge/kvExportRhythm";
+import { formatMinutes } from "../../policies/lib/backupMatrix";
 import { BACKUP_DASHBOARD_UID, goldenDashboardUid } from "./dashboardUids";
 import { TEAM_ROLES, alertLabels, type AlertGroup, type AlertRule } from "./ruleTypes";
 import { errorRatio, fleetSelector, orZero, serviceSignals, windowSum, type SignalContext } from "./signals";
@@ -18,7 +20,8 @@ type Thresholds = MonitoringConfig["thresholds"];
  */
 export const EXPECTED_DURING_PATCHING = ["HighCPUUsage", "WebHighLatency"] as const;
 
-export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup[] {
+/** The gateway's alerts; the scheduled KV export's while it runs (`kvExportCron`, edge.kvBackup.cron when enabled). */
+export function gatewayAlertRules(ctx: SignalContext, t: Thresholds, kvExportCron?: string): AlertGroup[] {
     const gateway = serviceSignals("gateway", ctx);
     const worker = `script_name="${ctx.gatewayScript}"`;
     const service = { service: "gateway" };
@@ -93,10 +96,25 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup
                 description: "{{ $value }} requests skipped {{ $labels.provider }} in the last 5 minutes after repeated failures",
             },
         },
+        ...(kvExportCron === undefined ? [] : kvExportAlertRules(kvExportCron, service)),
+        ...endpointAlertRules(),
+    ];
+    return [{ name: "gateway", service: "gateway", dashboard: goldenDashboardUid("gateway"), rules }];
+}
+
+/**
+ * The KV export to R2: a run that failed or was skipped, and runs that stopped. Tickets (P3), not
+ * pages: the earlier exports stay in R2, locked, for their retention, and KV itself still holds
+ * the data; someone must look within hours, not at once. A failed run is one symptom, no run at
+ * all another, so the staleness alert reads the newest run of any outcome.
+ */
+function kvExportAlertRules(cron: string, service: Record<string, string>): AlertRule[] {
+    const staleSeconds = kvExportStaleAfterMinutes(cron) * 60;
+    const newestRun = "gateway_kv_export_newest_run_timestamp_seconds";
+    return [
         {
-            // No series while the export is off (edge.kvBackup.enabled): nothing runs, nothing alerts.
             alert: "GatewayKvExportFailed",
-            expr: 'max by (last_outcome) (gateway_kv_export_runs_8d{last_outcome=~"failed|skipped"}) > 0',
+            expr: 'max by (last_outcome) (gateway_kv_export_runs{last_outcome=~"failed|skipped"}) > 0',
             for: "5m",
             labels: alertLabels("sustained", TEAM_ROLES.infrastructure, service),
             annotations: {
@@ -105,9 +123,19 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds): AlertGroup
                     "The gateway's scheduled KV export {{ $labels.last_outcome }} (skipped: the gateway is misconfigured, see /health); the previous exports stay in R2 until their retention",
             },
         },
-        ...endpointAlertRules(),
+        {
+            // No series at all once no run is left in the query's window: absent for as long as a run may be late.
+            alert: "GatewayKvExportStale",
+            expr: `time() - max(${newestRun}) > ${staleSeconds}\nor\nabsent_over_time(${newestRun}[${staleSeconds}s])`,
+            for: "10m",
+            labels: alertLabels("sustained", TEAM_ROLES.infrastructure, service),
+            annotations: {
+                summary: `No KV export has run for over ${formatMinutes(kvExportStaleAfterMinutes(cron))} ("${cron}" and ${KV_EXPORT_GRACE_MINUTES} min grace)`,
+                description:
+                    "The scheduled KV export has stopped running: its cron trigger, the gateway script or Analytics Engine; the newest copy in R2 is getting older than the schedule allows",
+            },
+        },
     ];
-    return [{ name: "gateway", service: "gateway", dashboard: goldenDashboardUid("gateway"), rules }];
 }
 
 /** The blackbox probes of the gateway's public /health (Platform's probeTargets). */

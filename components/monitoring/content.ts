@@ -13,11 +13,17 @@ import { sloRules } from "./sloRules";
 /**
  * Every rule group the platform runs, with links: the monitored services' alerts (only those in
  * `monitoring.services`), the platform's, backups' and the SLOs'. `fleetAlarms` are the
- * thresholds the fleet's CloudWatch alarms use, so the web alerts fire where they do.
+ * thresholds the fleet's CloudWatch alarms use, so the web alerts fire where they do;
+ * `kvExportCron` the KV export's schedule while it runs (edge.kvBackup), watched then only.
  */
-export function platformRuleGroups(config: MonitoringConfig, ctx: SignalContext, fleetAlarms: FleetConfig["alarms"]): RuleGroup[] {
+export function platformRuleGroups(
+    config: MonitoringConfig,
+    ctx: SignalContext,
+    fleetAlarms: FleetConfig["alarms"],
+    kvExportCron?: string,
+): RuleGroup[] {
     const groups: AlertGroup[] = [
-        ...gatewayAlertRules(ctx, config.thresholds),
+        ...gatewayAlertRules(ctx, config.thresholds, kvExportCron),
         ...webAlertRules(ctx, config.thresholds, fleetAlarms),
         ...platformAlertRules(),
         ...backupAlertRules(),

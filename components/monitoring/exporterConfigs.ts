@@ -5,6 +5,7 @@
  */
 import { stringify } from "yaml";
 import { column } from "../../workers/gateway/src/analyticsColumns";
+import { kvExportWindowDays } from "../edge/kvExportRhythm";
 
 /** The Helm repository of kube-prometheus-stack, the blackbox exporter, YACE and json_exporter. */
 export const PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts";
@@ -149,10 +150,14 @@ interface JsonMetric {
 const request = (name: Parameters<typeof column<"request">>[1]) => column("request", name);
 const attempt = (name: Parameters<typeof column<"attempt">>[1]) => column("attempt", name);
 const kvExport = (name: Parameters<typeof column<"kvExport">>[1]) => column("kvExport", name);
-/** KV export runs are read over 8 days: a weekly schedule's last run, and a day late, is still seen. */
-const KV_EXPORT_WINDOW_DAYS = 8;
 
-export function gatewayAnalyticsModules(dataset: string): Record<string, { sql: string; metrics: JsonMetric[] }> {
+type JsonModules = Record<string, { sql: string; metrics: JsonMetric[] }>;
+
+/**
+ * The modules over the gateway's dataset; the KV export's only when it runs (`kvExportCron`,
+ * edge.kvBackup.cron while edge.kvBackup.enabled).
+ */
+export function gatewayAnalyticsModules(dataset: string, kvExportCron?: string): JsonModules {
     const quantiles = (column: string) =>
         [0.5, 0.95, 0.99].map((q) => `quantileExactWeighted(${q})(${column}, _sample_interval) AS p${Math.round(q * 100)}_ms`).join(", ");
     return {
@@ -201,21 +206,6 @@ export function gatewayAnalyticsModules(dataset: string): Record<string, { sql: 
                 },
             ],
         },
-        // The newest run's outcome (argMax, developers.cloudflare.com/changelog/2025-09-26-analytics-engine-sql-enhancements):
-        // a failed run alerts until a later one succeeds.
-        gateway_kv_exports: {
-            sql: `SELECT argMax(${kvExport("outcome")}, timestamp) AS last_outcome, SUM(_sample_interval) AS runs FROM ${dataset} WHERE ${kvExport("kind")} = 'kvExport' AND timestamp > NOW() - INTERVAL '${KV_EXPORT_WINDOW_DAYS}' DAY FORMAT JSON`,
-            metrics: [
-                {
-                    name: "gateway_kv_export",
-                    type: "object",
-                    help: `scheduled KV export runs in the last ${KV_EXPORT_WINDOW_DAYS} days, labelled with the newest run's outcome`,
-                    path: "{.data[*]}",
-                    labels: { last_outcome: "{.last_outcome}" },
-                    values: { [`runs_${KV_EXPORT_WINDOW_DAYS}d`]: "{.runs}" },
-                },
-            ],
-        },
         gateway_upstream_latency: {
             sql: `SELECT ${attempt("provider")} AS provider, quantileExactWeighted(0.95)(${attempt("ms")}, _sample_interval) AS p95_ms FROM ${dataset} WHERE ${attempt("kind")} = 'attempt' AND ${attempt("outcome")} IN ('ok', 'failed') AND ${WINDOW} GROUP BY provider FORMAT JSON`,
             metrics: [
@@ -229,6 +219,30 @@ export function gatewayAnalyticsModules(dataset: string): Record<string, { sql: 
                 },
             ],
         },
+        ...(kvExportCron === undefined ? {} : kvExportModules(dataset, kvExportCron)),
+    };
+}
+
+function kvExportModules(dataset: string, cron: string): JsonModules {
+    const days = kvExportWindowDays(cron);
+    return {
+        // The newest run's outcome (argMax, developers.cloudflare.com/changelog/2025-09-26-analytics-engine-sql-enhancements)
+        // and time: a failed run alerts until a later one succeeds, and no run for longer than the
+        // schedule allows alerts too. HAVING drops the row of defaults an aggregate over no rows
+        // answers (epoch 0, as ClickHouse does), so no run in the window reads as no series.
+        gateway_kv_exports: {
+            sql: `SELECT argMax(${kvExport("outcome")}, timestamp) AS last_outcome, SUM(_sample_interval) AS runs, toUnixTimestamp(MAX(timestamp)) AS newest_run FROM ${dataset} WHERE ${kvExport("kind")} = 'kvExport' AND timestamp > NOW() - INTERVAL '${days}' DAY HAVING runs > 0 FORMAT JSON`,
+            metrics: [
+                {
+                    name: "gateway_kv_export",
+                    type: "object",
+                    help: `scheduled KV export runs in the last ${days} days, labelled with the newest run's outcome`,
+                    path: "{.data[*]}",
+                    labels: { last_outcome: "{.last_outcome}" },
+                    values: { runs: "{.runs}", newest_run_timestamp_seconds: "{.newest_run}" },
+                },
+            ],
+        },
     };
 }
 
@@ -236,8 +250,8 @@ export function gatewayAnalyticsModules(dataset: string): Record<string, { sql: 
 export const GATEWAY_ANALYTICS_TOKEN_DIR = "/etc/gateway-analytics";
 
 /** json_exporter's config file: each module POSTs its SQL with the mounted token. */
-export function jsonExporterConfig(dataset: string): string {
-    const modules = Object.entries(gatewayAnalyticsModules(dataset)).map(([module, { sql, metrics }]) => [
+export function jsonExporterConfig(dataset: string, kvExportCron?: string): string {
+    const modules = Object.entries(gatewayAnalyticsModules(dataset, kvExportCron)).map(([module, { sql, metrics }]) => [
         module,
         {
             http_client_config: { authorization: { type: "Bearer", credentials_file: `${GATEWAY_ANALYTICS_TOKEN_DIR}/token` } },
@@ -251,8 +265,8 @@ export function jsonExporterConfig(dataset: string): string {
 }
 
 /** The metric names the modules produce. */
-export function gatewayAnalyticsMetricNames(dataset: string): string[] {
-    return Object.values(gatewayAnalyticsModules(dataset)).flatMap((m) =>
+export function gatewayAnalyticsMetricNames(dataset: string, kvExportCron?: string): string[] {
+    return Object.values(gatewayAnalyticsModules(dataset, kvExportCron)).flatMap((m) =>
         m.metrics.flatMap((metric) => Object.keys(metric.values).map((v) => `${metric.name}_${v}`)),
     );
 }

@@ -8,6 +8,8 @@ export interface GatewayAnalyticsExporterArgs {
     accountId: string;
     /** The gateway's Analytics Engine dataset (Edge.analyticsDataset). Required. */
     dataset: string;
+    /** The scheduled KV export's cron while it runs (edge.kvBackup): its runs are read then only. Optional. */
+    kvExportCron?: string;
     /** Kubernetes namespace the exporter runs in. Required. */
     namespace: pulumi.Input<string>;
     /** prometheus-json-exporter chart version. Required. */
@@ -51,7 +53,7 @@ export class GatewayAnalyticsExporter extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const modules = gatewayAnalyticsModules(args.dataset);
+        const modules = gatewayAnalyticsModules(args.dataset, args.kvExportCron);
         const sqlApi = `https://api.cloudflare.com/client/v4/accounts/${args.accountId}/analytics_engine/sql`;
         new k8s.helm.v3.Release(
             name,
@@ -64,7 +66,7 @@ export class GatewayAnalyticsExporter extends pulumi.ComponentResource {
                 atomic: true,
                 values: {
                     commonLabels: args.chartLabels,
-                    configuration: { config: jsonExporterConfig(args.dataset) },
+                    configuration: { config: jsonExporterConfig(args.dataset, args.kvExportCron) },
                     additionalVolumes: [{ name: "token", secret: { secretName: secret.metadata.name } }],
                     additionalVolumeMounts: [{ name: "token", mountPath: GATEWAY_ANALYTICS_TOKEN_DIR, readOnly: true }],
                     serviceMonitor: {

@@ -129,9 +129,14 @@ export const METRICS: Record<string, MetricInfo> = {
         help: "calls to (or skips of) each provider in the last 5 minutes by outcome: ok, failed, circuit_open, busy",
         labels: ["provider", "outcome"],
     },
-    gateway_kv_export_runs_8d: {
+    gateway_kv_export_runs: {
         producer: "gateway-analytics",
-        help: "scheduled KV export runs in the last 8 days; last_outcome is the newest run's: ok, failed or skipped",
+        help: "scheduled KV export runs over the staleness window (kvExportWindowDays); last_outcome is the newest run's: ok, failed or skipped",
+        labels: ["last_outcome"],
+    },
+    gateway_kv_export_newest_run_timestamp_seconds: {
+        producer: "gateway-analytics",
+        help: "Unix time of the newest KV export run of any outcome; no series when none ran in the window",
         labels: ["last_outcome"],
     },
     gateway_upstream_latency_p95_ms: {

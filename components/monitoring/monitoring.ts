@@ -45,6 +45,8 @@ export interface MonitoringArgs {
         cloudflareZoneId: string;
         /** The gateway's Analytics Engine dataset. */
         analyticsDataset: string;
+        /** The scheduled KV export's cron while it runs (edge.kvBackup.enabled): it is watched then only. */
+        kvExportCron?: string;
         /** Where the dead man's switch listens (a full hostname in the zone), and its Workers compatibility date. */
         heartbeat: { hostname: string; compatibilityDate: string };
     };
@@ -190,7 +192,7 @@ export class Monitoring extends pulumi.ComponentResource {
         );
         const afterCrds = { parent: release, dependsOn: [release] };
 
-        for (const group of platformRuleGroups(config, args.signals, args.fleetAlarms)) {
+        for (const group of platformRuleGroups(config, args.signals, args.fleetAlarms, args.sources.kvExportCron)) {
             new k8s.apiextensions.CustomResource(
                 `${name}-${group.name}`,
                 {
@@ -259,7 +261,13 @@ export class Monitoring extends pulumi.ComponentResource {
         );
         new GatewayAnalyticsExporter(
             `${name}-gateway-analytics`,
-            { ...cloudflareSource, chartLabels, dataset: sources.analyticsDataset, chartVersion: config.exporters.jsonChartVersion },
+            {
+                ...cloudflareSource,
+                chartLabels,
+                dataset: sources.analyticsDataset,
+                kvExportCron: sources.kvExportCron,
+                chartVersion: config.exporters.jsonChartVersion,
+            },
             exporter,
         );
 

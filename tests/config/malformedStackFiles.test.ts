@@ -158,6 +158,24 @@ const CASES: Array<[string, string, string[]]> = [
         ["dev: ops-platform:edge.kvBackup.cron:", "expected a Workers cron of five fields"],
     ],
     [
+        "a Worker cron with minute 75",
+        withConfig({ edge: { kvBackup: { cron: "75 3 * * *" } } }),
+        ["dev: ops-platform:edge.kvBackup.cron:", '"75 3 * * *" is not a Workers cron', "expected e.g. 0 3 * * *"],
+    ],
+    [
+        "a monthly KV export kept 7 days",
+        withConfig({ edge: { kvBackup: { cron: "0 3 1 * *", retentionDays: 7 } } }),
+        [
+            "dev: ops-platform:edge.kvBackup.cron:",
+            "waits up to 31 days between exports, longer than edge.kvBackup.retentionDays (7): the last export would expire before the next",
+        ],
+    ],
+    [
+        "a weekly KV export on Sunday (Workers weekday 1), kept 7 days, is fine but kept 6 is not",
+        withConfig({ edge: { kvBackup: { cron: "0 3 * * 1", retentionDays: 6 } } }),
+        ["dev: ops-platform:edge.kvBackup.cron:", "waits up to 7 days between exports, longer than edge.kvBackup.retentionDays (6)"],
+    ],
+    [
         "an AWS cron of four fields",
         withConfig({ backup: { tiers: { high: { schedule: "cron(0 * * *)" } } } }),
         ["dev: ops-platform:backup.tiers.high.schedule:", "expected an AWS Backup cron expression"],

@@ -45,7 +45,7 @@ const production = validateConfig(rawOf("production"));
 const config = production.monitoring;
 const FLEET_ALARMS = production.fleet.alarms;
 const CTX = { fleetPrefix: "ops-platform-production-", gatewayScript: "ops-platform-production-gateway" };
-const groups = platformRuleGroups(config, CTX, FLEET_ALARMS);
+const groups = platformRuleGroups(config, CTX, FLEET_ALARMS, production.edge.kvBackup.cron);
 const recorded = new Set(groups.flatMap((g) => g.rules.flatMap((r) => ("record" in r ? [r.record] : []))));
 const expressions = [
     ...groups.flatMap((g) => g.rules.map((r) => ({ where: `rule ${"alert" in r ? r.alert : r.record} (${g.name})`, expr: r.expr }))),
@@ -102,5 +102,5 @@ it("the gateway analytics exporter's modules produce exactly the table's gateway
     const table = Object.entries(METRICS)
         .filter(([, m]) => m.producer === "gateway-analytics")
         .map(([name]) => name);
-    expect(gatewayAnalyticsMetricNames("ops_platform_production_gateway").sort()).toEqual(table.sort());
+    expect(gatewayAnalyticsMetricNames("ops_platform_production_gateway", production.edge.kvBackup.cron).sort()).toEqual(table.sort());
 });

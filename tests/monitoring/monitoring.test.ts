@@ -98,7 +98,7 @@ describe.each(STACKS)("the exporters of %s", (stack) => {
         });
         // Long content is a digest in the plan: the config must be the one for this stack's dataset.
         expect(input(charts["prometheus-json-exporter"]!, "values.configuration.config")).toBe(
-            redact(jsonExporterConfig(`ops_platform_${stack}_gateway`)),
+            redact(jsonExporterConfig(`ops_platform_${stack}_gateway`, config.edge.kvBackup.cron)),
         );
 
         for (const name of ["monitoring-cloudflare-token", "monitoring-gateway-analytics-token"])

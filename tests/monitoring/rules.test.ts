@@ -19,7 +19,8 @@ const production = validateConfig(rawOf("production"));
 const config = production.monitoring;
 const FLEET_ALARMS = production.fleet.alarms;
 const CTX = { fleetPrefix: "ops-platform-production-", gatewayScript: "ops-platform-production-gateway" };
-const groups = platformRuleGroups(config, CTX, FLEET_ALARMS);
+const KV_EXPORT_CRON = production.edge.kvBackup.cron;
+const groups = platformRuleGroups(config, CTX, FLEET_ALARMS, KV_EXPORT_CRON);
 const alerts = new Map(groups.flatMap((g) => g.rules.filter(isAlert)).map((r) => [r.alert, r]));
 
 function links(alert: string): { runbook: string; dashboard: string } {
@@ -258,7 +259,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
             {
                 name: "GatewayKvExportFailed: the newest run failed",
                 alertname: "GatewayKvExportFailed",
-                series: [['gateway_kv_export_runs_8d{last_outcome="failed"}', "3+0x30"]],
+                series: [['gateway_kv_export_runs{last_outcome="failed"}', "3+0x30"]],
                 evalTime: "15m",
                 fires: [
                     {
@@ -272,15 +273,53 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 ],
             },
             {
-                name: "GatewayKvExportFailed: quiet once a later run succeeded, and on an empty window",
+                name: "GatewayKvExportFailed: quiet once a later run succeeded",
                 alertname: "GatewayKvExportFailed",
-                // An aggregate over no rows is one row: no outcome and no runs.
-                series: [
-                    ['gateway_kv_export_runs_8d{last_outcome="ok"}', "4+0x30"],
-                    ['gateway_kv_export_runs_8d{last_outcome=""}', "0+0x30"],
-                ],
+                series: [['gateway_kv_export_runs{last_outcome="ok"}', "4+0x30"]],
                 evalTime: "15m",
                 fires: [],
+            },
+            // The production schedule runs daily at 03:00: stale 25 h (90,000 s) after its newest run.
+            // promtool's clock starts at 0, so a run 40,000 s before the test is 90,000 s old at 13h53m20s.
+            {
+                name: "GatewayKvExportStale: quiet while the newest run is within its schedule and grace",
+                alertname: "GatewayKvExportStale",
+                series: [['gateway_kv_export_newest_run_timestamp_seconds{last_outcome="failed"}', "-40000+0x900"]],
+                evalTime: "13h50m",
+                fires: [],
+            },
+            {
+                name: "GatewayKvExportStale: fires once the newest run is older than the schedule allows",
+                alertname: "GatewayKvExportStale",
+                series: [['gateway_kv_export_newest_run_timestamp_seconds{last_outcome="ok"}', "-40000+0x900"]],
+                evalTime: "14h10m",
+                fires: [
+                    {
+                        labels: { ...gateway, ...SCENARIOS.sustained, team: "infrastructure" },
+                        annotations: {
+                            summary: `No KV export has run for over 25 h ("${KV_EXPORT_CRON}" and 60 min grace)`,
+                            description:
+                                "The scheduled KV export has stopped running: its cron trigger, the gateway script or Analytics Engine; the newest copy in R2 is getting older than the schedule allows",
+                        },
+                    },
+                ],
+            },
+            {
+                // No run left in the query's window answers no row (HAVING): no series at all.
+                name: "GatewayKvExportStale: fires when no run has been seen for as long as one may be late",
+                alertname: "GatewayKvExportStale",
+                series: [['gateway_kv_export_newest_run_timestamp_seconds{last_outcome="ok"}', "_x1600"]],
+                evalTime: "25h15m",
+                fires: [
+                    {
+                        labels: { ...gateway, ...SCENARIOS.sustained, team: "infrastructure" },
+                        annotations: {
+                            summary: `No KV export has run for over 25 h ("${KV_EXPORT_CRON}" and 60 min grace)`,
+                            description:
+                                "The scheduled KV export has stopped running: its cron trigger, the gateway script or Analytics Engine; the newest copy in R2 is getting older than the schedule allows",
+                        },
+                    },
+                ],
             },
             {
                 name: "EndpointDown: failing 5 minutes fires, 4 minutes does not",
@@ -849,4 +888,13 @@ describe("one fact in one place: what an alert links to, which alerts a stack ru
             "production: ops-platform:monitoring.thresholds.saturationWarningPercent: 90 is not below saturationCriticalPercent 85; expected the warning first",
         ]);
     });
+});
+
+it("the KV export is watched only while it runs: no schedule, no KV export alerts", () => {
+    const kvAlerts = (cron?: string) =>
+        platformRuleGroups(config, CTX, FLEET_ALARMS, cron)
+            .flatMap((g) => g.rules.filter(isAlert).map((r) => r.alert))
+            .filter((a) => a.startsWith("GatewayKvExport"));
+    expect(kvAlerts(KV_EXPORT_CRON)).toEqual(["GatewayKvExportFailed", "GatewayKvExportStale"]);
+    expect(kvAlerts()).toEqual([]);
 });

@@ -32,7 +32,7 @@ it("counts a shared answer's wait as the provider's, and its attempts only once,
 
 it("the exporter's SQL reads each column under the name the Worker writes it by, for the kind of point it selects", () => {
     const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-    for (const { sql } of Object.values(gatewayAnalyticsModules("gw"))) {
+    for (const { sql } of Object.values(gatewayAnalyticsModules("gw", "0 3 * * *"))) {
         const kind = /WHERE blob1 = '(\w+)'/.exec(sql)![1] as PointKind;
         const layout = DATA_POINTS[kind];
         for (const [, column, index, alias] of sql.matchAll(/\b(blob|double)(\d+)\b(?: AS (\w+))?/g)) {
