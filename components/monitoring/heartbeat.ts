@@ -4,6 +4,7 @@ import { HEARTBEAT_ENTRY, bundleWorker } from "../edge/workerBundle";
 import { HEARTBEAT_MIGRATIONS } from "../edge/durableObjects";
 import { liveScriptMigrations } from "../edge/liveMigrations";
 import {
+    HEARTBEAT_ARM_CRON,
     HEARTBEAT_INTERVAL_SECONDS,
     HEARTBEAT_PATH,
     MISSED_HEARTBEATS_TO_PAGE,
@@ -85,6 +86,12 @@ export class MonitoringHeartbeat extends pulumi.ComponentResource {
         new cloudflare.WorkersRoute(
             name,
             { zoneId: args.zoneId, pattern: `${args.hostname}/*`, script: script.scriptName },
+            { parent: this },
+        );
+        // Arms a switch that never heard a heartbeat. The script is non-versioned, so it serves once uploaded.
+        new cloudflare.WorkersCronTrigger(
+            name,
+            { accountId, scriptName: script.scriptName, schedules: [{ cron: HEARTBEAT_ARM_CRON }] },
             { parent: this },
         );
         this.url = `https://${args.hostname}${HEARTBEAT_PATH}`;

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { Miniflare } from "miniflare";
 import { HEARTBEAT_ENTRY, bundleWorker } from "../../components/edge/workerBundle";
 import { COMPATIBILITY_DATE } from "../../tools/gatewayWorkerd";
-import { HEARTBEAT_PATH, heartbeatDedupKey, type HeartbeatVar } from "../../workers/heartbeat/src/contract";
+import { HEARTBEAT_ARM_CRON, HEARTBEAT_PATH, heartbeatDedupKey, type HeartbeatVar } from "../../workers/heartbeat/src/contract";
 
 const TOKEN = "heartbeat-test-token";
 const WINDOW_SECONDS = 1;
@@ -65,6 +65,38 @@ it("refuses a heartbeat without the token, and anything but POST /beat", async (
     expect((await beat("")).status).toBe(401);
     expect((await beat(`Bearer ${TOKEN}`, "/other")).status).toBe(404);
     expect(events).toEqual([]);
+});
+
+it("a switch that never heard a heartbeat is armed by its cron and pages after its window", async () => {
+    // Alertmanager never reached it after the deploy: only the cron runs.
+    const worker = await mf.getWorker();
+    const armedAt = Date.now();
+    expect((await worker.scheduled({ cron: HEARTBEAT_ARM_CRON })).outcome).toBe("ok");
+    const trigger = await nthEvent(1);
+    expect(trigger.at - armedAt).toBeGreaterThanOrEqual(WINDOW_SECONDS * 1000);
+    expect(trigger.body).toMatchObject({ event_action: "trigger", dedup_key: heartbeatDedupKey("test") });
+    // A paged switch is not re-armed: no second trigger; the first heartbeat resolves it.
+    await worker.scheduled({ cron: HEARTBEAT_ARM_CRON });
+    expect(await (await beat()).json()).toEqual({ heartbeat: "resolved" });
+    expect((await nthEvent(2)).body).toMatchObject({ event_action: "resolve" });
+    events.length = 0;
+});
+
+it("the cron never postpones the window of a switch that is already armed", async () => {
+    const worker = await mf.getWorker();
+    const lastBeat = Date.now();
+    await beat();
+    // Arming attempts inside the window leave the alarm where the heartbeat put it.
+    for (let i = 0; i < 4; i++) {
+        await worker.scheduled({ cron: HEARTBEAT_ARM_CRON });
+        await new Promise((r) => setTimeout(r, (WINDOW_SECONDS * 1000) / 4));
+    }
+    // The last attempt came three quarters into the window: had it moved the alarm, the page would come 750 ms late.
+    const trigger = await nthEvent(1);
+    expect(trigger.at - lastBeat).toBeLessThan(WINDOW_SECONDS * 1000 + 500);
+    expect(await (await beat()).json()).toEqual({ heartbeat: "resolved" });
+    await nthEvent(2);
+    events.length = 0;
 });
 
 it("pages once the heartbeat stops for its window, and resolves the page when it is back", async () => {

@@ -7,6 +7,9 @@ export const HEARTBEAT_INTERVAL_SECONDS = 60;
 /** The switch pages after this many are missed: the decision matrix's degraded service, paged after 2-3 failures. */
 export const MISSED_HEARTBEATS_TO_PAGE = 3;
 
+/** The cron that arms a switch which has never heard a heartbeat (after a first deploy): within 5 minutes. */
+export const HEARTBEAT_ARM_CRON = "*/5 * * * *";
+
 /** The Worker's vars and secrets. */
 export const HEARTBEAT_VARS = [
     "ENVIRONMENT",
