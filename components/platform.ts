@@ -10,6 +10,9 @@ import { bundleWorker } from "./edge/workerBundle";
 import { Fleet } from "./fleet";
 import { Monitoring } from "./monitoring";
 import { Network } from "./network";
+import { OnCall } from "./oncall";
+import * as pagerduty from "./pagerduty";
+import type { PagingPriority } from "./monitoring/ruleTypes";
 import { PROVIDER_CATALOGUE, PROVIDER_NAMES } from "../workers/gateway/src/providers/catalogue";
 
 export interface PlatformArgs {
@@ -119,15 +122,16 @@ export class Platform extends pulumi.ComponentResource {
 
         // Monitoring on the cluster the kubeconfig secret reaches, probing the edge's hostname.
         // Config validation guarantees these secrets whenever monitoring is enabled.
-        const { kubeconfig, slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey } = secrets;
-        if (config.monitoring.enabled && kubeconfig && slackWebhookUrl && slackInfraWebhookUrl && pagerdutyRoutingKey) {
+        const { kubeconfig, slackWebhookUrl, slackInfraWebhookUrl } = secrets;
+        if (config.monitoring.enabled && kubeconfig && slackWebhookUrl && slackInfraWebhookUrl) {
             const k8sProvider = new k8s.Provider("kubernetes", { kubeconfig, enableServerSideApply: true }, { parent: this });
             this.monitoring = new Monitoring(
                 `${name}-monitoring`,
                 {
                     settings: config.monitoring,
                     labels: requiredLabels(config),
-                    routingSecrets: { slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey },
+                    routingSecrets: { slackWebhookUrl, slackInfraWebhookUrl },
+                    ...(config.monitoring.paging ? { pagingKeys: this.pagingKeys(name, config, namePrefix) } : {}),
                     // The probe's alerts are the gateway's: probed while the gateway is monitored.
                     probeTargets: config.monitoring.services.includes("gateway") ? [`${this.edge.workerUrl}/health`] : [],
                     signals: { fleetPrefix: `${namePrefix}-`, gatewayScript: this.edge.gatewayScript },
@@ -192,5 +196,34 @@ export class Platform extends pulumi.ComponentResource {
             },
         };
         this.registerOutputs(this.stackOutputs);
+    }
+
+    /**
+     * Where P1 and P2 page: the services this stack declares in PagerDuty (onCall.manage), or
+     * the one key of a PagerDuty managed elsewhere. Config validation guarantees what each needs.
+     */
+    private pagingKeys(name: string, config: PlatformConfig, namePrefix: string): Record<PagingPriority, pulumi.Input<string>> {
+        const { onCall, secrets } = config;
+        if (!onCall.manage) {
+            const key = secrets.pagerdutyRoutingKey!;
+            return { P1: key, P2: key };
+        }
+        const provider = new pagerduty.Provider("pagerduty", { token: secrets.pagerdutyToken! }, { parent: this });
+        const { engineers, teamLead, engineeringManager, vpEngineering, rotationStart, timeZone } = onCall;
+        return new OnCall(
+            `${name}-oncall`,
+            {
+                namePrefix,
+                settings: {
+                    engineers: engineers!,
+                    teamLead: teamLead!,
+                    engineeringManager: engineeringManager!,
+                    vpEngineering: vpEngineering!,
+                    rotationStart,
+                    timeZone,
+                },
+            },
+            { parent: this, providers: { pagerduty: provider } },
+        ).routingKeys;
     }
 }

@@ -319,7 +319,7 @@ const accountOf = (arn: string) => arn.split(":")[4] ?? "";
 const monitoringIsReachable: Check = (c) => {
     const problems: Problem[] = [];
     if (c.monitoring.enabled) {
-        for (const key of ["kubeconfig", "slackWebhookUrl", "slackInfraWebhookUrl", "pagerdutyRoutingKey"] as const) {
+        for (const key of ["kubeconfig", "slackWebhookUrl", "slackInfraWebhookUrl"] as const) {
             if (!c[key])
                 problems.push({
                     path: key,
@@ -338,6 +338,50 @@ const monitoringIsReachable: Check = (c) => {
                 message: `names account ${accountOf(c.monitoring.clusterOidcProviderArn)}; expected one of awsAccountIds (${c.awsAccountIds.join(", ")})`,
             });
     }
+    return problems;
+};
+
+/**
+ * A stack that pages needs PagerDuty: declared here (onCall.manage, with its token and people)
+ * or managed elsewhere (pagerdutyRoutingKey). What a stack would not read is refused, not ignored.
+ */
+const pagingHasAPath: Check = (c) => {
+    const pages = c.monitoring.enabled && c.monitoring.paging;
+    const setSecret = (key: string) => `set it with \`pulumi config set --secret ops-platform:${key} ...\``;
+    const problems: Problem[] = [];
+    if (!pages) {
+        const why = c.monitoring.enabled ? "monitoring.paging is false" : "monitoring.enabled is false";
+        for (const key of ["pagerdutyRoutingKey", "pagerdutyToken"] as const)
+            if (c[key]) problems.push({ path: key, message: `is not read: ${why}, so this stack pages nobody; remove it` });
+        if (c.onCall.manage)
+            problems.push({ path: "onCall.manage", message: `is true, but ${why}: nothing would page the rotation; expected false` });
+        return problems;
+    }
+    if (!c.onCall.manage) {
+        if (!c.pagerdutyRoutingKey)
+            problems.push({
+                path: "pagerdutyRoutingKey",
+                message: `missing, but this stack pages and onCall.manage is false; expected the Events API v2 key of the PagerDuty service managed elsewhere: ${setSecret("pagerdutyRoutingKey")}, or onCall.manage: true`,
+            });
+        if (c.pagerdutyToken) problems.push({ path: "pagerdutyToken", message: "is not read while onCall.manage is false; remove it" });
+        return problems;
+    }
+    if (c.pagerdutyRoutingKey)
+        problems.push({
+            path: "pagerdutyRoutingKey",
+            message: "is not read while onCall.manage is true: the keys come from the services declared here; remove it",
+        });
+    if (!c.pagerdutyToken)
+        problems.push({
+            path: "pagerdutyToken",
+            message: `missing, but onCall.manage is true; expected a PagerDuty API token: ${setSecret("pagerdutyToken")}`,
+        });
+    for (const key of ["engineers", "teamLead", "engineeringManager", "vpEngineering"] as const)
+        if (c.onCall[key] === undefined)
+            problems.push({
+                path: `onCall.${key}`,
+                message: `missing, but onCall.manage is true; expected ${key === "engineers" ? "the rotation's 4 to 12 PagerDuty user ids" : "a PagerDuty user id"}`,
+            });
     return problems;
 };
 
@@ -433,4 +477,5 @@ export const CROSS_FIELD_CHECKS: readonly Check[] = [
     backupCopiesHaveATarget,
     secretsAreSet,
     monitoringIsReachable,
+    pagingHasAPath,
 ];

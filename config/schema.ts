@@ -23,6 +23,7 @@ export const SECRET_KEYS = [
     "slackWebhookUrl",
     "slackInfraWebhookUrl",
     "pagerdutyRoutingKey",
+    "pagerdutyToken",
     "kubeconfig",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
@@ -514,6 +515,41 @@ const cloudflare = z.strictObject({
         .prefault({}),
 });
 
+/** A PagerDuty user id. Its format is not documented; the ids seen are seven uppercase letters and digits (P1GV5NT), so only names and emails are refused. */
+const pagerdutyId = z.string().regex(/^[0-9A-Z]{6,}$/, "expected a PagerDuty user id such as PABC123 (not a name or an email)");
+
+/**
+ * Who is paged, declared in PagerDuty from this repository (components/oncall): a weekly
+ * primary and secondary rotation (Monday to Monday) and the escalation of the source documents
+ * (primary 0-5 min, secondary 5-15, team lead 15-30, engineering manager 30-60, VP engineering
+ * 60+ for P1 only). Off, PagerDuty is managed elsewhere and `pagerdutyRoutingKey` is the key it gave.
+ */
+const onCall = z
+    .strictObject({
+        manage: z.boolean().default(false),
+        /**
+         * The rotation in order: each engineer is primary for a week, then secondary the next.
+         * 4 to 12, the source documents' rotation size (4: two weeks between shifts; 12: context is lost).
+         */
+        engineers: z
+            .array(pagerdutyId)
+            .min(4, "expected at least 4 engineers in the rotation (two weeks between shifts)")
+            .max(12, "expected at most 12 engineers in the rotation (more lose context)")
+            .refine((ids) => new Set(ids).size === ids.length, "expected each engineer once")
+            .optional(),
+        teamLead: pagerdutyId.optional(),
+        engineeringManager: pagerdutyId.optional(),
+        vpEngineering: pagerdutyId.optional(),
+        /** The first handoff, a Monday (ISO 8601 with its offset); the rotation turns weekly from it. */
+        rotationStart: z.iso
+            .datetime({ offset: true })
+            .refine((start) => new Date(start).getUTCDay() === 1, "expected a Monday, when the rotation hands off")
+            .default("2027-01-04T09:00:00Z"),
+        /** The schedules' time zone (IANA), in which PagerDuty shows the shifts. */
+        timeZone: z.string().min(1).default("UTC"),
+    })
+    .prefault({});
+
 /** The whole `ops-platform:` namespace; secrets are listed in SECRET_KEYS and typed below. */
 export const platformConfigSchema = z.strictObject({
     environment: z.enum(STACK_NAMES),
@@ -535,11 +571,14 @@ export const platformConfigSchema = z.strictObject({
     backup,
     edge,
     monitoring,
+    onCall,
     ...providerSecrets,
     slackWebhookUrl: z.string().min(1).optional(),
     slackInfraWebhookUrl: z.string().min(1).optional(),
-    /** PagerDuty Events API v2 integration key: Alertmanager's routing_key. */
+    /** PagerDuty Events API v2 integration key, where PagerDuty is managed elsewhere (onCall.manage off): Alertmanager's routing_key. */
     pagerdutyRoutingKey: z.string().min(1).optional(),
+    /** PagerDuty API token with write access, where this repository declares the on-call (onCall.manage). */
+    pagerdutyToken: z.string().min(1).optional(),
     kubeconfig: z.string().min(1).optional(),
 });
 
@@ -550,7 +589,7 @@ export type ParsedConfig = z.output<typeof platformConfigSchema>;
  * The config sections components take as their settings. A component resolves what it is
  * given with the section's schema, so every default lives in this file and nowhere else.
  */
-export const CONFIG_SECTIONS = { network, fleet, alerting, backup, edge, monitoring } as const;
+export const CONFIG_SECTIONS = { network, fleet, alerting, backup, edge, monitoring, onCall } as const;
 export type ConfigSection = keyof typeof CONFIG_SECTIONS;
 /** What a component accepts for a section: any subset of its keys; the rest take their defaults. */
 export type SectionInput<K extends ConfigSection> = z.input<(typeof CONFIG_SECTIONS)[K]>;
@@ -560,4 +599,5 @@ export type TierConfig = BackupConfig["tiers"][BackupTier];
 export type EdgeConfig = ParsedConfig["edge"];
 export type FleetConfig = ParsedConfig["fleet"];
 export type MonitoringConfig = ParsedConfig["monitoring"];
+export type OnCallConfig = ParsedConfig["onCall"];
 export type SloSpec = MonitoringConfig["slos"][number];

@@ -9,17 +9,21 @@ import type { FleetConfig } from "../../config/schema";
 import { weeklyCron } from "../../policies/lib/backupMatrix";
 import { HEARTBEAT_INTERVAL_SECONDS } from "../../workers/heartbeat/src/contract";
 import { EXPECTED_DURING_PATCHING } from "./alertRules";
-import { PAGING_PRIORITIES } from "./ruleTypes";
+import { PAGING_PRIORITIES, type PagingPriority } from "./ruleTypes";
 
 export interface RoutingSecrets {
     slackWebhookUrl: string;
     slackInfraWebhookUrl: string;
-    pagerdutyRoutingKey: string;
+    /** The Events API v2 routing key each paging priority pages through; required where the stack pages. */
+    pagerduty?: Record<PagingPriority, string>;
     /** The dead man's switch (heartbeat.ts): where the Watchdog goes, with its token. None: the Watchdog is dropped. */
     heartbeat?: { url: string; token: string };
 }
 
-type ReceiverKind = "pagerduty" | "slack" | "slack-infrastructure" | "heartbeat";
+type ReceiverKind = PagerDutyReceiver | "slack" | "slack-infrastructure" | "heartbeat";
+type PagerDutyReceiver = `pagerduty-${Lowercase<PagingPriority>}`;
+const pagerdutyReceiver = (priority: PagingPriority): PagerDutyReceiver =>
+    `pagerduty-${priority.toLowerCase() as Lowercase<PagingPriority>}`;
 
 interface RouteSpec {
     matchers: string[];
@@ -95,11 +99,15 @@ const DIGEST_WINDOW: TimeInterval[] = [{ weekdays: ["monday:friday"], times: [{ 
 
 /** The routing of a stack: pages only where it pages, the infrastructure team as configured (monitoring.teams.infrastructure). */
 export function routingFor(choices: RoutingChoices): RoutingSpec {
-    const pages: RouteSpec = {
-        matchers: [`priority=~"${PAGING_PRIORITIES.join("|")}"`, 'severity="critical"'],
-        receiver: "pagerduty",
+    // Each paging priority has its PagerDuty service: only P1's escalation reaches the VP (components/oncall).
+    const pages: RouteSpec[] = PAGING_PRIORITIES.map((priority) => ({
+        matchers: [`priority="${priority}"`, 'severity="critical"'],
+        receiver: pagerdutyReceiver(priority),
         continue: true,
-    };
+    }));
+    const pagerdutyReceivers = choices.paging
+        ? Object.fromEntries(PAGING_PRIORITIES.map((priority) => [pagerdutyReceiver(priority), pagerdutyReceiver(priority)]))
+        : {};
     return {
         groupBy: ["alertname", "cluster", "service"],
         groupWait: "30s",
@@ -108,7 +116,7 @@ export function routingFor(choices: RoutingChoices): RoutingSpec {
         defaultReceiver: "slack-service",
         receivers: {
             heartbeat: "heartbeat",
-            pagerduty: "pagerduty",
+            ...pagerdutyReceivers,
             "slack-service": "slack",
             "slack-infrastructure": "slack-infrastructure",
             "slack-digest": "slack",
@@ -123,7 +131,7 @@ export function routingFor(choices: RoutingChoices): RoutingSpec {
                 repeatInterval: `${HEARTBEAT_INTERVAL_SECONDS}s`,
             },
             // A page, then routing continues so its team's channel hears of it too.
-            ...(choices.paging ? [pages] : []),
+            ...(choices.paging ? pages : []),
             // Within the window the digest is sent; repeated daily while the alerts last.
             {
                 matchers: ['priority="P4"'],
@@ -168,12 +176,15 @@ const slackMessage = (context: PageContext) => ({
 
 function receiver(name: string, kind: ReceiverKind, secrets: RoutingSecrets, context: PageContext): Record<string, unknown> {
     switch (kind) {
-        case "pagerduty":
+        case "pagerduty-p1":
+        case "pagerduty-p2": {
+            const priority = kind.slice("pagerduty-".length).toUpperCase() as PagingPriority;
+            if (!secrets.pagerduty) throw new Error(`routing pages, but no PagerDuty routing key was given for ${priority}`);
             return {
                 name,
                 pagerduty_configs: [
                     {
-                        routing_key: secrets.pagerdutyRoutingKey,
+                        routing_key: secrets.pagerduty[priority],
                         send_resolved: true,
                         severity: "{{ .CommonLabels.severity }}",
                         description: `[{{ .CommonLabels.priority }}] ${context.environment}: {{ .CommonAnnotations.summary }}`,
@@ -192,6 +203,7 @@ function receiver(name: string, kind: ReceiverKind, secrets: RoutingSecrets, con
                     },
                 ],
             };
+        }
         case "heartbeat":
             return secrets.heartbeat
                 ? {

@@ -4,7 +4,8 @@ import * as random from "@pulumi/random";
 import { stringify } from "yaml";
 import { type FleetConfig, type MonitoringConfig, type SectionInput } from "../../config/schema";
 import { sectionSettings } from "../../config/sections";
-import { alertmanagerConfig, patchWindows, routingFor, type RoutingSecrets } from "./alertRouting";
+import { alertmanagerConfig, patchWindows, routingFor } from "./alertRouting";
+import { SCENARIOS, type PagingPriority } from "./ruleTypes";
 import { MonitoringHeartbeat } from "./heartbeat";
 import { CloudflareExporter } from "./cloudflareExporter";
 import { CloudWatchExporter } from "./cloudwatchExporter";
@@ -18,8 +19,14 @@ export interface MonitoringArgs {
     settings?: SectionInput<"monitoring">;
     /** Labels every object carries (the required tags as labels). Required. */
     labels: Record<string, string>;
-    /** Receiver URLs and keys (secrets). Required. */
-    routingSecrets: { [K in keyof RoutingSecrets]: pulumi.Input<string> };
+    /** Slack webhook URLs (secrets). Required. */
+    routingSecrets: { [K in "slackWebhookUrl" | "slackInfraWebhookUrl"]: pulumi.Input<string> };
+    /**
+     * The Events API v2 routing key each paging priority pages through (secrets): the OnCall
+     * services' integrations, or the one key of a PagerDuty managed elsewhere. Required when
+     * `monitoring.paging` is on, and read then only.
+     */
+    pagingKeys?: Record<PagingPriority, pulumi.Input<string>>;
     /**
      * Public URLs the blackbox exporter probes. Their alerts (EndpointDown, CertificateExpiringSoon)
      * are the gateway's, deployed while `monitoring.services` has it: Platform probes its /health
@@ -90,11 +97,14 @@ export class Monitoring extends pulumi.ComponentResource {
             inNamespace,
         );
 
-        const { slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey } = args.routingSecrets;
-        // A stack that pages has the pipeline's dead man's switch; one that does not drops the Watchdog.
-        const heartbeat = config.paging ? this.heartbeat(name, args, config, pagerdutyRoutingKey) : undefined;
+        const { slackWebhookUrl, slackInfraWebhookUrl } = args.routingSecrets;
+        const pagingKeys = config.paging ? args.pagingKeys : undefined;
+        if (config.paging && !pagingKeys)
+            throw new Error(`${name}: monitoring.paging is on, but no PagerDuty routing keys were given (pagingKeys)`);
+        // A stack that pages has the pipeline's dead man's switch, which pages as a degraded service (P2); one that does not drops the Watchdog.
+        const heartbeat = pagingKeys ? this.heartbeat(name, args, config, pagingKeys[SCENARIOS.degraded.priority]) : undefined;
         const routing = pulumi
-            .all([slackWebhookUrl, slackInfraWebhookUrl, pagerdutyRoutingKey, heartbeat?.token ?? ""])
+            .all([slackWebhookUrl, slackInfraWebhookUrl, pagingKeys ?? {}, heartbeat?.token ?? ""])
             .apply(([slack, slackInfra, pagerduty, token]) =>
                 stringify(
                     alertmanagerConfig(
@@ -106,7 +116,7 @@ export class Monitoring extends pulumi.ComponentResource {
                         {
                             slackWebhookUrl: slack,
                             slackInfraWebhookUrl: slackInfra,
-                            pagerdutyRoutingKey: pagerduty,
+                            ...(pagingKeys ? { pagerduty: pagerduty as Record<PagingPriority, string> } : {}),
                             ...(heartbeat ? { heartbeat: { url: heartbeat.url, token } } : {}),
                         },
                         { environment: args.sources.environment, deployedVersion: args.deployedVersion },

@@ -46,7 +46,8 @@ export const SCENARIOS = {
 } as const;
 export type Scenario = keyof typeof SCENARIOS;
 export type Priority = (typeof SCENARIOS)[Scenario]["priority"];
-export const PAGING_PRIORITIES: readonly Priority[] = ["P1", "P2"];
+export const PAGING_PRIORITIES = ["P1", "P2"] as const satisfies readonly Priority[];
+export type PagingPriority = (typeof PAGING_PRIORITIES)[number];
 
 /** An alert's labels: its scenario's severity and priority, the owning team's role, and more. */
 export function alertLabels(scenario: Scenario, team: TeamRole, extra: Record<string, string> = {}): Record<string, string> {

@@ -45,9 +45,12 @@ export function isStateful(type: string): boolean {
     return STATEFUL_TYPES.includes(type) || (type in STATEFUL_TIER_TAGS && !LAUNCHERS.has(type));
 }
 
-/** What replacing or deleting takes traffic or data with it: networks, vaults, keys, buckets, KV namespaces, load balancers. */
+/**
+ * What replacing or deleting takes traffic or data with it: networks, vaults, keys, buckets, KV
+ * namespaces, load balancers; and the paging path: a replaced integration is a new routing key.
+ */
 const CRITICAL =
-    /^(aws:ec2\/(vpc|subnet|natGateway|internetGateway):|aws:backup\/vault:|aws:kms\/key:|aws:s3\/bucket(V2)?:|aws:lb\/loadBalancer:|cloudflare:index\/(r2Bucket|workersKvNamespace|loadBalancer|loadBalancerPool):)/;
+    /^(aws:ec2\/(vpc|subnet|natGateway|internetGateway):|aws:backup\/vault:|aws:kms\/key:|aws:s3\/bucket(V2)?:|aws:lb\/loadBalancer:|cloudflare:index\/(r2Bucket|workersKvNamespace|loadBalancer|loadBalancerPool):|pagerduty:index\/(service|serviceIntegration|escalationPolicy):)/;
 export const isCriticalType = (type: string): boolean => CRITICAL.test(type);
 
 /** What customers reach: a change here touches live traffic. */

@@ -628,8 +628,8 @@ describe("monitoring alone", () => {
         routingSecrets: {
             slackWebhookUrl: "https://hooks.example/a",
             slackInfraWebhookUrl: "https://hooks.example/b",
-            pagerdutyRoutingKey: "pd",
         },
+        pagingKeys: { P1: "pd-p1", P2: "pd-p2" },
         signals: { fleetPrefix: "svc-dev-", gatewayScript: "svc-dev-gateway" },
         deployedVersion: "0123456789ab",
         fleetAlarms: sectionSettings("fleet", undefined, "the monitoring test").alarms,
@@ -641,6 +641,7 @@ describe("monitoring alone", () => {
             cloudflareAccountId: ACCOUNT.accountId,
             cloudflareZoneId: ACCOUNT.zoneId,
             analyticsDataset: "svc_dev_gateway",
+            kvExportCron: "0 3 * * *",
             heartbeat: { hostname: "api-dev-heartbeat.example.com", compatibilityDate: "2026-04-01" },
         },
     };
@@ -775,6 +776,7 @@ describe("monitoring alone", () => {
             new GatewayAnalyticsExporter("ga", {
                 accountId: ACCOUNT.accountId,
                 dataset: "svc_dev_gateway",
+                kvExportCron: "0 3 * * *",
                 namespace: "monitoring",
                 chartVersion: "0.20.0",
                 labels: {},
@@ -792,7 +794,7 @@ describe("monitoring alone", () => {
             expect(JSON.stringify(release.inputs)).not.toContain("mock-token-value");
         const analytics = oneOfType(resources, "kubernetes:helm.sh/v3:Release", "ga");
         expect(input(analytics, "values.serviceMonitor.targets")).toEqual(
-            ["gateway-requests", "gateway-durations", "gateway-upstreams", "gateway-kv-exports", "gateway-upstream-latency"].map(
+            ["gateway-requests", "gateway-durations", "gateway-upstreams", "gateway-upstream-latency", "gateway-kv-exports"].map(
                 (name) => ({
                     name,
                     url: `https://api.cloudflare.com/client/v4/accounts/${ACCOUNT.accountId}/analytics_engine/sql`,

@@ -30,7 +30,7 @@ describe("stack config", () => {
             "anthropicApiKey",
             "kubeconfig",
             "openaiApiKey",
-            "pagerdutyRoutingKey",
+            "pagerdutyToken",
             "slackInfraWebhookUrl",
             "slackWebhookUrl",
         ]);
@@ -104,6 +104,64 @@ describe("bad config is refused with the key named", () => {
                 "dev: ops-platform:costCenter",
             ]),
         );
+    });
+});
+
+describe("who is paged: PagerDuty declared here or elsewhere, never half of each", () => {
+    const secret = (raw: ReturnType<typeof rawOf>, key: string, value: string) => ({
+        ...raw,
+        values: { ...raw.values, [key]: value },
+        secretKeys: new Set([...raw.secretKeys, key]),
+    });
+    const onCall = (stack: string, changes: Record<string, unknown>) => withKey(stack, "onCall", changes, true);
+    it.each<[string, ReturnType<typeof rawOf>, RegExp]>([
+        [
+            "a managed on-call without its token",
+            withKey("production", "pagerdutyToken", undefined),
+            /^production: ops-platform:pagerdutyToken: missing, but onCall.manage is true; expected a PagerDuty API token/,
+        ],
+        [
+            "a managed on-call without its VP",
+            onCall("production", { vpEngineering: undefined }),
+            /^production: ops-platform:onCall.vpEngineering: missing, but onCall.manage is true; expected a PagerDuty user id/,
+        ],
+        [
+            "a managed on-call with a hand-set key too",
+            secret(rawOf("production"), "pagerdutyRoutingKey", "a-key"),
+            /^production: ops-platform:pagerdutyRoutingKey: is not read while onCall.manage is true/,
+        ],
+        [
+            "PagerDuty managed elsewhere without its key",
+            onCall("production", { manage: false }),
+            /^production: ops-platform:pagerdutyRoutingKey: missing, but this stack pages and onCall.manage is false/,
+        ],
+        [
+            "a key in a stack that pages nobody",
+            secret(rawOf("dev"), "pagerdutyRoutingKey", "a-key"),
+            /^dev: ops-platform:pagerdutyRoutingKey: is not read: monitoring.paging is false, so this stack pages nobody; remove it/,
+        ],
+        [
+            "a rotation in a stack that pages nobody",
+            onCall("dev", { manage: true }),
+            /^dev: ops-platform:onCall.manage: is true, but monitoring.paging is false/,
+        ],
+        [
+            "a rotation of three",
+            onCall("production", { engineers: ["PENG001", "PENG002", "PENG003"] }),
+            /^production: ops-platform:onCall.engineers: .*expected at least 4 engineers in the rotation/,
+        ],
+        [
+            "a hand-off on a Tuesday",
+            onCall("production", { rotationStart: "2027-01-05T09:00:00Z" }),
+            /^production: ops-platform:onCall.rotationStart: .*expected a Monday/,
+        ],
+        [
+            "an email for a user id",
+            onCall("production", { teamLead: "lead@example.com" }),
+            /^production: ops-platform:onCall.teamLead: .*expected a PagerDuty user id/,
+        ],
+    ])("%s", (_, raw, expected) => {
+        expect(problemsOf(raw)).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
     });
 });
 

@@ -57,7 +57,7 @@ describe.each(STACKS)("edge of %s", (stack) => {
 
     it("schedules the KV export and routes the public hostname to the Worker", async () => {
         const { resources, config } = await planOf(stack);
-        expect(input(oneOfType(resources, "cloudflare:index/workersCronTrigger:WorkersCronTrigger"), "schedules")).toEqual([
+        expect(input(oneOfType(resources, "cloudflare:index/workersCronTrigger:WorkersCronTrigger", "kv-backup"), "schedules")).toEqual([
             { cron: "0 3 * * *" },
         ]);
         expect(oneOfType(resources, "cloudflare:index/workersRoute:WorkersRoute", "gateway").inputs["pattern"]).toBe(

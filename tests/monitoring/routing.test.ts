@@ -6,14 +6,14 @@ import { platformRuleGroups } from "../../components/monitoring/content";
 import { PAGING_PRIORITIES, SCENARIOS, isAlert, type Scenario } from "../../components/monitoring/ruleTypes";
 import { sectionSettings } from "../../config/sections";
 import { validateConfig } from "../../config/load";
-import { problemsOf, rawOf, withKey } from "../helpers/config";
+import { problemsOf, rawOf, withKey, withKeys } from "../helpers/config";
 import { runSystemTool, writeYamlFiles } from "../helpers/tools";
 
 // Stand-in receiver endpoints of the right shape; real ones are Pulumi secrets.
 const endpoints = {
     slackWebhookUrl: "https://hooks.slack.test/services/T000/B000/general",
     slackInfraWebhookUrl: "https://hooks.slack.test/services/T000/B000/infra",
-    pagerdutyRoutingKey: "0123456789abcdef0123456789abcdef",
+    pagerduty: { P1: "p1p1p1p1p1p1p1p1p1p1p1p1p1p1p1p1", P2: "p2p2p2p2p2p2p2p2p2p2p2p2p2p2p2p2" },
 };
 const CONTEXT = { environment: "production", deployedVersion: "0123456789ab" };
 const DEFAULT_PATCHING = sectionSettings("fleet", undefined, "the routing tests").patching;
@@ -52,26 +52,37 @@ const labelsOf = (scenario: Scenario, team: string) => [
     "service=gateway",
 ];
 
-describe.each<[string, string, string]>([
-    // stack, what a service team's P1/P2 reaches, what an infrastructure P1/P2 reaches
-    ["production", "pagerduty,slack-service", "pagerduty,slack-infrastructure"],
-    ["staging", "slack-service", "slack-infrastructure"],
-    ["dev", "slack-service", "slack-infrastructure"],
-])("%s", (stack, servicePage, infrastructurePage) => {
-    it.each<[Scenario, string, string]>([
-        ["down", servicePage, infrastructurePage],
-        ["degraded", servicePage, infrastructurePage],
-        ["sustained", "slack-service", "slack-infrastructure"],
-        ["trend", "slack-digest", "slack-digest"],
-    ])("a %s alert (its priority) reaches these receivers", (scenario, service, infrastructure) => {
+describe.each<[string, boolean]>([
+    // stack, whether its P1 and P2 page (monitoring.paging)
+    ["production", true],
+    ["staging", false],
+    ["dev", false],
+])("%s", (stack, pages) => {
+    // A page reaches its priority's PagerDuty service (only P1's escalation reaches the VP), and the team's channel too.
+    const reached = (scenario: Scenario, channel: string) => {
+        const priority = SCENARIOS[scenario].priority;
+        return pages && (PAGING_PRIORITIES as readonly string[]).includes(priority)
+            ? `pagerduty-${priority.toLowerCase()},${channel}`
+            : channel;
+    };
+    it.each<[Scenario, string]>([
+        ["down", "P1"],
+        ["degraded", "P2"],
+        ["sustained", "P3"],
+        ["trend", "P4"],
+    ])("a %s alert (%s) reaches its receivers", (scenario) => {
+        const channels = scenario === "trend" ? ["slack-digest", "slack-digest"] : ["slack-service", "slack-infrastructure"];
         expect([receiversOf(stack, labelsOf(scenario, "backend")), receiversOf(stack, labelsOf(scenario, "infrastructure"))]).toEqual([
-            service,
-            infrastructure,
+            reached(scenario, channels[0]!),
+            reached(scenario, channels[1]!),
         ]);
     });
 
     it("a warning never reaches PagerDuty, whatever priority it carries", () => {
-        expect(receiversOf(stack, ["severity=warning", "priority=P1", "team=backend", "alertname=Mislabelled"])).not.toContain("pagerduty");
+        for (const priority of PAGING_PRIORITIES)
+            expect(receiversOf(stack, ["severity=warning", `priority=${priority}`, "team=backend", "alertname=Mislabelled"])).not.toContain(
+                "pagerduty",
+            );
     });
 });
 
@@ -107,7 +118,8 @@ it("posts the heartbeat with its token where there is a switch, and drops the Wa
 });
 
 it("pages from dev only when its stack file says so", () => {
-    const { monitoring } = validateConfig(withKey("dev", "monitoring", { paging: true }, true));
+    const raw = withKeys("dev", { monitoring: { paging: true }, pagerdutyRoutingKey: "a-key-from-pagerduty" }, true);
+    const { monitoring } = validateConfig({ ...raw, secretKeys: new Set([...raw.secretKeys, "pagerdutyRoutingKey"]) });
     const dir = writeYamlFiles({
         "alertmanager.yml": stringify(
             alertmanagerConfig(
@@ -122,7 +134,7 @@ it("pages from dev only when its stack file says so", () => {
         ["config", "routes", "test", "--config.file=alertmanager.yml", ...labelsOf("down", "backend")],
         dir,
     );
-    expect(result.stdout.trim()).toBe("pagerduty,slack-service");
+    expect(result.stdout.trim()).toBe("pagerduty-p1,slack-service");
 });
 
 it("sends the digest only in its weekday window, once a day, and inhibits lower severities while the matching critical fires", () => {
@@ -150,7 +162,8 @@ it("sends the digest only in its weekday window, once a day, and inhibits lower 
 
 it("puts the priority, the environment, the deployed version, the runbook and the dashboard into the page", () => {
     const config = stacks["production"]!.config as { receivers: Array<{ name: string; pagerduty_configs?: unknown[] }> };
-    expect(config.receivers.find((r) => r.name === "pagerduty")!.pagerduty_configs![0]).toMatchObject({
+    expect(config.receivers.find((r) => r.name === "pagerduty-p1")!.pagerduty_configs![0]).toMatchObject({
+        routing_key: endpoints.pagerduty.P1,
         description: "[{{ .CommonLabels.priority }}] production: {{ .CommonAnnotations.summary }}",
         details: expect.objectContaining({
             environment: "production",
@@ -187,7 +200,7 @@ it("writes Slack messages and pages whose templates Alertmanager renders, a dige
         }>;
     };
     const slack = config.receivers.find((r) => r.name === "slack-digest")!.slack_configs![0]!;
-    const pager = config.receivers.find((r) => r.name === "pagerduty")!.pagerduty_configs![0]!;
+    const pager = config.receivers.find((r) => r.name === "pagerduty-p2")!.pagerduty_configs![0]!;
     // amtool renders with its example data: two alerts with no annotations in common.
     const dir = writeYamlFiles({ "empty.tmpl": '{{ define "unused" }}{{ end }}' });
     const render = (text: string) =>

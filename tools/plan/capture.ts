@@ -17,6 +17,8 @@ interface ResourceOptions {
     propertyDependencies?: Record<string, string[]>;
     deleteBeforeReplace?: boolean;
     ignoreChanges?: string[];
+    /** Outputs the engine stores encrypted though the provider's schema does not mark them secret. */
+    additionalSecretOutputs?: string[];
 }
 
 export interface PlannedResource {
@@ -50,6 +52,7 @@ interface RegisterRequest {
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getIgnorechangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
     getProvider(): string;
 }
 interface Monitor {
@@ -153,6 +156,7 @@ function toPlannedResource(req: RegisterRequest, urn: string, id: string): Plann
     });
     if (byProperty.length > 0) options.propertyDependencies = Object.fromEntries(byProperty.sort(([a], [b]) => a.localeCompare(b)));
     if (req.getIgnorechangesList().length > 0) options.ignoreChanges = req.getIgnorechangesList();
+    if (req.getAdditionalsecretoutputsList().length > 0) options.additionalSecretOutputs = req.getAdditionalsecretoutputsList();
     const inputs = redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
     return {
         urn,

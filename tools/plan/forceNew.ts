@@ -1,7 +1,7 @@
 /**
  * The inputs whose change makes the provider replace a resource instead of updating it, for
  * every resource type this program declares: Terraform's `ForceNew` / `RequiresReplace` in
- * the AWS, Cloudflare and random providers' schemas, pulumi-kubernetes' diff for Kubernetes.
+ * the AWS, Cloudflare, PagerDuty and random providers' schemas, pulumi-kubernetes' diff for Kubernetes.
  * Each entry names the source it was read from. Conditional replacements (a network load
  * balancer's subnets, a security-group rule switching the kind of its source) are not listed:
  * the plan shows those as updates. docs/provider-rules.md says how this was checked.
@@ -11,6 +11,8 @@ export interface ForceNew {
     keys: readonly string[];
     source: string;
 }
+
+const PAGERDUTY = "terraform-provider-pagerduty v2.4.0 (bridged by @pulumi/pagerduty 3.4.0)";
 
 export const FORCE_NEW: Readonly<Record<string, ForceNew>> = {
     "aws:autoscaling/group:Group": {
@@ -317,6 +319,16 @@ export const FORCE_NEW: Readonly<Record<string, ForceNew>> = {
         keys: ["accountId", "scriptName"],
         source: "terraform-provider-cloudflare v5.22.0 internal/services/workers_cron_trigger/schema.go",
     },
+    "pagerduty:index/escalationPolicy:EscalationPolicy": {
+        keys: [],
+        source: `${PAGERDUTY} pagerduty/resource_pagerduty_escalation_policy.go`,
+    },
+    "pagerduty:index/schedule:Schedule": { keys: [], source: `${PAGERDUTY} pagerduty/resource_pagerduty_schedule.go` },
+    "pagerduty:index/service:Service": { keys: [], source: `${PAGERDUTY} pagerduty/resource_pagerduty_service.go` },
+    "pagerduty:index/serviceIntegration:ServiceIntegration": {
+        keys: ["type", "vendor", "service", "emailFilters"],
+        source: `${PAGERDUTY} pagerduty/resource_pagerduty_service_integration.go`,
+    },
     "cloudflare:index/workersDeployment:WorkersDeployment": {
         keys: ["accountId", "scriptName", "strategy", "versions", "annotations"],
         source: "terraform-provider-cloudflare v5.22.0 internal/services/workers_deployment/schema.go",
@@ -357,6 +369,7 @@ export const FORCE_NEW: Readonly<Record<string, ForceNew>> = {
     "pulumi:providers:aws": { keys: [], source: "a provider: the engine diffs its config (DiffConfig); not modelled here" },
     "pulumi:providers:cloudflare": { keys: [], source: "a provider: the engine diffs its config (DiffConfig); not modelled here" },
     "pulumi:providers:kubernetes": { keys: [], source: "a provider: the engine diffs its config (DiffConfig); not modelled here" },
+    "pulumi:providers:pagerduty": { keys: [], source: "a provider: the engine diffs its config (DiffConfig); not modelled here" },
     "random:index/randomPassword:RandomPassword": {
         keys: [
             "keepers",

@@ -98,6 +98,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         // Cloudflare returns a token's value once, at creation (a secret output).
         if (type === "cloudflare:index/apiToken:ApiToken" || type === "cloudflare:index/accountToken:AccountToken")
             state["value"] = "mock-token-value-never-used";
+        // PagerDuty makes each integration's routing key: 32 characters, its own per integration.
+        if (type === "pagerduty:index/serviceIntegration:ServiceIntegration")
+            state["integrationKey"] = shortHash(`integration-${name}`, 32);
         return { id: type === "cloudflare:index/workerVersion:WorkerVersion" ? String(state["id"]) : id, state };
     }
 
