@@ -73,6 +73,7 @@ export class Platform extends pulumi.ComponentResource {
                     standby,
                     settings: config.fleet,
                     alarmEmails: config.alerting.emails,
+                    runbookBaseUrl: config.monitoring.runbookBaseUrl,
                     protect,
                 },
                 inRegion,

@@ -13,6 +13,7 @@ import { STACK_NAMES } from "../policies/lib/environments";
 import { PROVIDER_CATALOGUE, PROVIDER_NAMES, type ProviderName, type ProviderSecretKey } from "../workers/gateway/src/providers/catalogue";
 import { CLOUDFLARE_PLANS } from "../components/edge/notificationTypes";
 import { cidrProblem } from "./cidr";
+import { RUNBOOKS_URL } from "./repository";
 
 /** `protect` stateful resources unless a stack turns it off (dev). */
 export const PROTECT_BY_DEFAULT = true;
@@ -495,7 +496,8 @@ const monitoring = z
                 saturationCriticalPercent: percent.default(85),
             })
             .prefault({}),
-        runbookBaseUrl: z.string().url().default("https://runbooks.example.com"),
+        /** Where alerts link their runbooks (`<base>/<slug>.md`): by default this repository's docs/runbooks. */
+        runbookBaseUrl: z.string().url().default(RUNBOOKS_URL),
         grafanaBaseUrl: z.string().url().default("https://grafana.example.com"),
     })
     .prefault({});

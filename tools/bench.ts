@@ -19,7 +19,7 @@ import { FakeProvider, type Behaviour } from "./fakeProviders";
 import { COMPATIBILITY_DATE, addClientKey, defaultGatewayBindings, gatewayInWorkerd } from "./gatewayWorkerd";
 import { bundleWorker } from "../components/edge/workerBundle";
 import { REPO_ROOT } from "../config/repoRoot";
-import { EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
+import { EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
 
 const PEERS = join(REPO_ROOT, "..", "shared", "bench", "peers");
 const SCRATCH = join(REPO_ROOT, ".tmp", "bench-peers");
@@ -197,13 +197,21 @@ async function benchFailover(vars: Record<string, string>): Promise<void> {
     }
 }
 
+const USAGE = "usage: npm run bench -- <plan|worker> [--runs N]";
+
 async function main(argv: string[]): Promise<void> {
+    if (wantsHelp(argv)) {
+        process.stdout.write(
+            `${USAGE}\n\n  plan         the offline plan's time and memory beside its peers\n  worker       the gateway under load in workerd, healthy and with a dead or hanging provider\n  --runs N     repetitions (plan 5, worker 300)\n  -h, --help   this text\n`,
+        );
+        return;
+    }
     const { positional, flags } = parseArgs(argv, ["runs"]);
     const runs = Number(flags["runs"] ?? (positional[0] === "worker" ? 300 : 5));
     if (!Number.isInteger(runs) || runs < 1) throw new UsageError("--runs takes a positive whole number");
     if (positional[0] === "plan") return benchPlan(runs);
     if (positional[0] === "worker") return benchWorker(runs);
-    throw new UsageError("usage: npm run bench -- <plan|worker> [--runs N]");
+    throw new UsageError(USAGE);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

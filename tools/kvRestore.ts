@@ -13,7 +13,16 @@ import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { EXPORT_FORMAT, type KvExportEntry, type KvExportHeader, type KvExportTrailer } from "../workers/gateway/src/kvExportFormat";
-import { EXIT_USAGE, UsageError, parseArgs } from "./plan/cli";
+import { EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
+
+const USAGE = "usage: npm run kv:restore -- <export.ndjson.gz> [--out bulk.json]";
+const HELP = `${USAGE}
+
+Turns a KV export from R2 (kv-backups/<BINDING>/<date>.ndjson.gz) into the file
+\`wrangler kv bulk put\` loads; an export cut short (no trailer) is refused.
+
+  --out FILE   write the bulk file to FILE (default: standard output)
+  -h, --help   this text`;
 
 /** One entry of wrangler's bulk file (developers.cloudflare.com/kv/reference/kv-commands/#kv-bulk-put). */
 interface BulkEntry {
@@ -97,8 +106,12 @@ function open(path: string): Readable {
 }
 
 async function main(): Promise<void> {
+    if (wantsHelp(process.argv.slice(2))) {
+        process.stdout.write(`${HELP}\n`);
+        return;
+    }
     const { positional, flags } = parseArgs(process.argv.slice(2), ["out"]);
-    if (positional.length !== 1) throw new UsageError("usage: npm run kv:restore -- <export.ndjson.gz> [--out bulk.json]");
+    if (positional.length !== 1) throw new UsageError(USAGE);
     const output = flags["out"] ? createWriteStream(flags["out"]) : process.stdout;
     const summary = await convert(open(positional[0]!), output);
     if (flags["out"]) {

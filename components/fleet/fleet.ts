@@ -17,6 +17,8 @@ export interface FleetArgs {
     tags: Record<string, string>;
     /** ACM certificate of the HTTPS listener. Required. */
     certificateArn: pulumi.Input<string>;
+    /** Where the alarms' descriptions link their runbooks (monitoring.runbookBaseUrl). Optional; this repository's docs/runbooks. */
+    runbookBaseUrl?: string;
     /** Backup plan that selects the instances (their BackupPlan tag). Optional. */
     backupPlan?: string;
     /** A warm standby region's fleet (sized by `standbySize`). Optional. Defaults to false. */
@@ -69,7 +71,11 @@ export class Fleet extends pulumi.ComponentResource {
             child,
         );
         const topic = new AlarmTopic(name, { emails: args.alarmEmails, protect }, child);
-        const alarms = new FleetAlarms(name, { topicArn: topic.arn, loadBalancer: alb, asgName: instances.asgName, settings }, child);
+        const alarms = new FleetAlarms(
+            name,
+            { topicArn: topic.arn, loadBalancer: alb, asgName: instances.asgName, settings, runbookBaseUrl: args.runbookBaseUrl },
+            child,
+        );
         new Patching(name, { patchGroup, alarmNames: alarms.alarmNames, alarmTopicArn: topic.arn, settings }, child);
 
         this.albDnsName = alb.dnsName;

@@ -2,6 +2,7 @@ import * as aws from "../aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type SectionInput } from "../../config/schema";
 import { sectionSettings } from "../../config/sections";
+import { RUNBOOKS_URL, runbookUrl } from "../../config/repository";
 
 export interface FleetAlarmsArgs {
     /** SNS topic that receives alarm and OK notifications. Required. */
@@ -12,7 +13,16 @@ export interface FleetAlarmsArgs {
     asgName: pulumi.Input<string>;
     /** `ops-platform:fleet` settings: the `alarms` thresholds. Optional; defaults in config/schema.ts. */
     settings?: SectionInput<"fleet">;
+    /** Where each alarm's description links its runbook. Optional; this repository's docs/runbooks. */
+    runbookBaseUrl?: string;
 }
+
+/** Each alarm (by its name's suffix, `<fleet>-<suffix>`) and its runbook page: the email an alarm sends carries its description. */
+export const FLEET_ALARM_RUNBOOKS = {
+    "5xx-ratio": "alb-5xx-ratio-alarm",
+    "unhealthy-hosts": "alb-unhealthy-hosts-alarm",
+    cpu: "fleet-cpu-alarm",
+} as const;
 
 /**
  * CloudWatch alarms of one web fleet at the seed's thresholds: the ALB 5xx ratio (critical),
@@ -26,13 +36,15 @@ export class FleetAlarms extends pulumi.ComponentResource {
     constructor(name: string, args: FleetAlarmsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ops-platform:fleet:FleetAlarms", name, {}, opts);
         const { alarms } = sectionSettings("fleet", args.settings, name);
+        const runbook = (alarm: keyof typeof FLEET_ALARM_RUNBOOKS) =>
+            `runbook ${runbookUrl(args.runbookBaseUrl ?? RUNBOOKS_URL, FLEET_ALARM_RUNBOOKS[alarm])}`;
         const child = { parent: this };
         const actions = { alarmActions: [args.topicArn], okActions: [args.topicArn] };
         const lbDimension = { LoadBalancer: args.loadBalancer.arnSuffix };
         const errors = new aws.cloudwatch.MetricAlarm(
             `${name}-5xx-ratio`,
             {
-                alarmDescription: `critical: ALB 5xx ratio above ${alarms.error5xxRatio} for 5 minutes`,
+                alarmDescription: `critical: ALB 5xx ratio above ${alarms.error5xxRatio} for 5 minutes; ${runbook("5xx-ratio")}`,
                 comparisonOperator: "GreaterThanThreshold",
                 threshold: alarms.error5xxRatio,
                 evaluationPeriods: 5,
@@ -86,7 +98,7 @@ export class FleetAlarms extends pulumi.ComponentResource {
         const unhealthy = new aws.cloudwatch.MetricAlarm(
             `${name}-unhealthy-hosts`,
             {
-                alarmDescription: "critical: a target is unhealthy",
+                alarmDescription: `critical: a target is unhealthy; ${runbook("unhealthy-hosts")}`,
                 namespace: "AWS/ApplicationELB",
                 metricName: "UnHealthyHostCount",
                 statistic: "Maximum",
@@ -102,7 +114,7 @@ export class FleetAlarms extends pulumi.ComponentResource {
         const cpu = new aws.cloudwatch.MetricAlarm(
             `${name}-cpu`,
             {
-                alarmDescription: `warning: CPU above ${alarms.cpuPercent}% for ${alarms.cpuMinutes} minutes`,
+                alarmDescription: `warning: CPU above ${alarms.cpuPercent}% for ${alarms.cpuMinutes} minutes; ${runbook("cpu")}`,
                 namespace: "AWS/EC2",
                 metricName: "CPUUtilization",
                 statistic: "Average",

@@ -150,6 +150,11 @@ export const METRICS: Record<string, MetricInfo> = {
         help: "1 when the probe of the public hostname succeeded",
         labels: ["instance", "job"],
     },
+    probe_http_status_code: {
+        producer: "blackbox-exporter",
+        help: "the HTTP status the probe got (0 when none)",
+        labels: ["instance", "job"],
+    },
     probe_duration_seconds: { producer: "blackbox-exporter", help: "the probe's duration, seconds", labels: ["instance", "job"] },
     probe_ssl_earliest_cert_expiry: {
         producer: "blackbox-exporter",

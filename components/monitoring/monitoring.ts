@@ -6,6 +6,8 @@ import { type FleetConfig, type MonitoringConfig, type SectionInput } from "../.
 import { sectionSettings } from "../../config/sections";
 import { alertmanagerConfig, patchWindows, routingFor } from "./alertRouting";
 import { SCENARIOS, type PagingPriority } from "./ruleTypes";
+import { runbookSlug, runbookUrl } from "../../config/repository";
+import { HEARTBEAT_ALERT } from "../../workers/heartbeat/src/contract";
 import { MonitoringHeartbeat } from "./heartbeat";
 import { CloudflareExporter } from "./cloudflareExporter";
 import { CloudWatchExporter } from "./cloudwatchExporter";
@@ -305,7 +307,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 compatibilityDate: args.sources.heartbeat.compatibilityDate,
                 token: token.result,
                 pagerdutyRoutingKey,
-                runbookUrl: `${config.runbookBaseUrl}/monitoring-heartbeat-missing`,
+                runbookUrl: runbookUrl(config.runbookBaseUrl, runbookSlug(HEARTBEAT_ALERT)),
             },
             { parent: this },
         );

@@ -1,5 +1,6 @@
 /** Prometheus rule files as data (the shape `promtool check rules` and PrometheusRule take). */
 import type { MonitoredService } from "../../config/schema";
+import { runbookSlug, runbookUrl } from "../../config/repository";
 
 export interface AlertRule {
     alert: string;
@@ -86,20 +87,13 @@ export function withLinks(groups: AlertGroup[], links: { runbookBaseUrl: string;
                       ...rule,
                       annotations: {
                           ...rule.annotations,
-                          runbook: `${links.runbookBaseUrl}/${kebab(rule.alert)}`,
+                          runbook: runbookUrl(links.runbookBaseUrl, runbookSlug(rule.alert)),
                           ...(dashboard ? { dashboard: `${links.grafanaBaseUrl}/d/${dashboard}` } : {}),
                       },
                   }
                 : rule,
         ),
     }));
-}
-
-function kebab(name: string): string {
-    return name
-        .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
-        .replace(/([A-Z])([A-Z][a-z])/g, "$1-$2")
-        .toLowerCase();
 }
 
 export function pascal(name: string): string {

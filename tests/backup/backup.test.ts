@@ -181,8 +181,8 @@ describe("backup config that breaks the matrix is refused", () => {
     });
 
     it("refuses a cross-region copy without a standby region", () => {
-        expect(problemsOf(withKey("staging", "backup", { crossRegionCopy: true }, true)).join("\n")).toContain(
-            "staging: ops-platform:backup.crossRegionCopy: is true but no region has standby: true",
+        expect(problemsOf(withKey("dev", "backup", { crossRegionCopy: true }, true)).join("\n")).toContain(
+            "dev: ops-platform:backup.crossRegionCopy: is true but no region has standby: true",
         );
     });
 });

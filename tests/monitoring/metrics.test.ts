@@ -1,10 +1,9 @@
 /**
- * No rule or panel queries a metric nothing produces: every PromQL expression of the rules and
- * dashboards, parsed with the Prometheus project's own grammar (@prometheus-io/lezer-promql),
+ * No rule, panel or runbook queries a metric nothing produces: every PromQL expression of the
+ * rules, dashboards and runbooks (docs/runbooks), parsed with the Prometheus project's own grammar (@prometheus-io/lezer-promql),
  * selects only metrics of components/monitoring/metrics.ts or recorded by a rule, with labels
  * that metric has; and each table entry is what its producer, as configured here, emits.
  */
-import { parser } from "@prometheus-io/lezer-promql";
 // The pure modules, not the package index: the tests need no Pulumi SDK.
 import { platformDashboards, platformRuleGroups } from "../../components/monitoring/content";
 import { dashboardExpressions } from "../../components/monitoring/dashboards";
@@ -12,34 +11,8 @@ import { gatewayAnalyticsMetricNames, yaceConfig, yaceMetricName, yaceMetricName
 import { METRICS, PRODUCERS } from "../../components/monitoring/metrics";
 import { validateConfig } from "../../config/load";
 import { rawOf } from "../helpers/config";
-
-interface Selector {
-    metric: string;
-    labels: string[];
-}
-
-/** The vector selectors of an expression; throws on anything the grammar does not accept. */
-function selectorsOf(expr: string): Selector[] {
-    const tree = parser.parse(expr);
-    const selectors: Selector[] = [];
-    const errors: number[] = [];
-    tree.iterate({
-        enter(node) {
-            if (node.type.isError) errors.push(node.from);
-            if (node.name !== "VectorSelector") return;
-            const identifier = node.node.getChild("Identifier");
-            const matchers = node.node.getChild("LabelMatchers");
-            const labels = matchers
-                ? matchers
-                      .getChildren("UnquotedLabelMatcher")
-                      .map((m) => expr.slice(m.getChild("LabelName")!.from, m.getChild("LabelName")!.to))
-                : [];
-            selectors.push({ metric: identifier ? expr.slice(identifier.from, identifier.to) : "", labels });
-        },
-    });
-    if (errors.length > 0) throw new Error(`not PromQL at offset ${errors[0]}: ${expr}`);
-    return selectors;
-}
+import { selectorsOf } from "../helpers/promql";
+import { readRunbooks } from "../helpers/runbooks";
 
 const production = validateConfig(rawOf("production"));
 const config = production.monitoring;
@@ -52,6 +25,8 @@ const expressions = [
     ...platformDashboards(config, CTX).flatMap((d) =>
         dashboardExpressions(d).map((expr, i) => ({ where: `dashboard ${d.uid} query ${i}`, expr })),
     ),
+    // The PromQL a runbook tells the on-call to paste queries what is there too.
+    ...readRunbooks().flatMap((page) => page.promql.map((expr, i) => ({ where: `runbook ${page.slug} query ${i}`, expr }))),
 ];
 
 it("the parser refuses what is not PromQL, and finds every selector", () => {

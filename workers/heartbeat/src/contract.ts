@@ -24,6 +24,9 @@ export type HeartbeatVar = (typeof HEARTBEAT_VARS)[number];
 export const HEARTBEAT_SECRETS = ["HEARTBEAT_TOKEN", "PAGERDUTY_ROUTING_KEY"] as const satisfies readonly HeartbeatVar[];
 export type HeartbeatSecret = (typeof HEARTBEAT_SECRETS)[number];
 
+/** What the switch's page is called, as an alert: its runbook is docs/runbooks/monitoring-heartbeat-missing.md. */
+export const HEARTBEAT_ALERT = "MonitoringHeartbeatMissing";
+
 /** PagerDuty's Events API v2. */
 export const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
 
