@@ -48,10 +48,12 @@ beforeAll(async () => {
     // The flags each tool's own --help lists, through the entry npm runs.
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
     const scripts = new Map<string, ReadonlySet<string> | undefined>();
+    // Only the tools the pages run are asked for their --help: each is a process.
+    const used = new Set(pages.flatMap((p) => p.npmRuns.map((r) => r.script)));
     await Promise.all(
         Object.entries(pkg.scripts).map(async ([script, command]) => {
             const tool = /^node tools\/bin\/run\.cjs (\w+)$/.exec(command)?.[1];
-            if (!tool) return void scripts.set(script, undefined);
+            if (!tool || !used.has(script)) return void scripts.set(script, undefined);
             const { stdout } = await promisify(execFile)(process.execPath, ["tools/bin/run.cjs", tool, "--help"], {
                 cwd: REPO_ROOT,
                 timeout: 20_000,

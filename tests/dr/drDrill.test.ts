@@ -35,7 +35,7 @@ function newWorld(changes: Partial<World> = {}): World {
             p2: { id: "p2", name: STANDBY, enabled: true },
         },
         standbyServes: true,
-        failoverMs: 300,
+        failoverMs: 150,
         restoreFails: false,
         requests: [],
         ...changes,
@@ -125,7 +125,7 @@ it("the standby serves: the drill passes with its time to recover, and the prima
     expect(result.code).toBe(0);
     expect(result.report).toMatch(/^# DR drill staging \d{4}-\d\d-\d\d: passed/);
     const recovered = Number(/Time to recover: ([\d.]+) s/.exec(result.report)?.[1]);
-    expect(recovered).toBeGreaterThanOrEqual(0.3);
+    expect(recovered).toBeGreaterThanOrEqual(0.15);
     expect(recovered).toBeLessThan(1);
     expect(result.report).toContain("Primary pool restored: yes");
     expect(world.pools["p1"]!.enabled).toBe(true);
