@@ -8,8 +8,10 @@ import { Cron } from "croner";
 
 /** Runs enumerated at most: a schedule that runs more often has short gaps, and enumerating each minute of a year costs seconds. */
 const MAX_RUNS = 500;
-/** Over more than a year, so a yearly schedule shows its gap. */
+/** Over more than a year, so a yearly or monthly schedule shows its gap. */
 const HORIZON_DAYS = 400;
+/** A schedule that names no day of the month, no month and no nth or last weekday repeats every week: two weeks show every gap. */
+const WEEKLY_HORIZON_DAYS = 15;
 /** A fixed start keeps the answer the same on every run of the plan. */
 const FROM = new Date("2027-01-01T00:00:00Z");
 
@@ -42,7 +44,9 @@ const longestGaps = new Map<string, number>();
 
 function longestGap(cron: string): number {
     const schedule = parse(cron);
-    const end = FROM.getTime() + HORIZON_DAYS * 86_400_000;
+    const [, , dayOfMonth, month, weekday = ""] = cron.trim().split(/\s+/);
+    const weekly = dayOfMonth === "*" && month === "*" && !/[L#]/i.test(weekday);
+    const end = FROM.getTime() + (weekly ? WEEKLY_HORIZON_DAYS : HORIZON_DAYS) * 86_400_000;
     let previous = schedule.nextRun(FROM);
     let longest = 0;
     for (let runs = 0; previous && previous.getTime() < end && runs < MAX_RUNS; runs++) {

@@ -1,8 +1,10 @@
 /**
  * `npm run bench -- plan [--runs N]`: the offline plan of production against the two peers in
- * ../shared/bench/peers (AWS CDK synth with cdk-nag; a plain Pulumi program under mocks), in
+ * ../shared/bench/peers (AWS CDK synth with cdk-nag; a plain Pulumi program under mocks), beside
+ * a bare `require` of the SDKs the program uses and the same plan over eight Regions, in
  * alternating paired runs: median wall time, peak memory and the ratios.
- * Goal: at most half the CDK peer's wall time and half its peak memory.
+ * Goals: at most half the CDK peer's wall time and memory; within 1.3x of loading the SDKs;
+ * eight Regions within 1.5x of production's two.
  *
  * `npm run bench -- worker [--runs N]`: the gateway bundle's size (goal <= 64 KiB minified);
  * in workerd, /health latency beside an empty Worker's (goal <= 1.5x); and failover under
@@ -11,7 +13,8 @@
  * client's 5xx (goal: no 5xx, p99 within 1.5x of the healthy run).
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { parse, stringify } from "yaml";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Miniflare } from "miniflare";
@@ -54,13 +57,40 @@ function preparePeer(name: string): string {
     return dir;
 }
 
+/** The SDKs the program loads, as the plan's bundle keeps them external (components/{aws,cloudflare,kubernetes,pagerduty}.ts). */
+const PROGRAM_SDKS = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/cloudflare", "@pulumi/kubernetes", "@pulumi/random", "@pulumi/pagerduty"];
+const EIGHT_REGIONS = ["us-east-1", "us-west-2", "us-east-2", "us-west-1", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1"];
+
+/** Production's stack file over eight Regions (the first primary, the rest standbys), in a scratch config dir. */
+function eightRegionConfigDir(): string {
+    const dir = join(REPO_ROOT, ".tmp", "bench-eight-regions");
+    mkdirSync(dir, { recursive: true });
+    const file = parse(readFileSync(join(REPO_ROOT, "Pulumi.production.yaml"), "utf8")) as { config: Record<string, unknown> };
+    file.config["ops-platform:regions"] = EIGHT_REGIONS.map((region, i) => ({ region, cidrBlock: `10.${i}.0.0/16`, standby: i > 0 }));
+    const fleet = file.config["ops-platform:fleet"] as Record<string, unknown>;
+    fleet["certificateArns"] = Object.fromEntries(
+        EIGHT_REGIONS.map((region) => [
+            region,
+            `arn:aws:acm:${region}:111122223333:certificate/5f0c7e36-6a1b-4c55-9a43-0a5d8a1c1b0${EIGHT_REGIONS.indexOf(region)}`,
+        ]),
+    );
+    writeFileSync(join(dir, "Pulumi.production.yaml"), stringify(file));
+    return dir;
+}
+
 function benchPlan(runs: number): void {
     const cdk = preparePeer("cdk");
     const plain = preparePeer("pulumi-plain");
+    const plan = [process.execPath, join(REPO_ROOT, "tools", "bin", "run.cjs"), "plan", "production"];
     const contenders: Record<string, [string[], string]> = {
-        "ops-platform plan (production)": [[process.execPath, join(REPO_ROOT, "tools", "bin", "run.cjs"), "plan", "production"], REPO_ROOT],
+        "ops-platform plan (production)": [plan, REPO_ROOT],
         "CDK synth + cdk-nag (39 resources)": [[process.execPath, "app.js"], cdk],
         "plain Pulumi under mocks (41 resources)": [[process.execPath, "app.js"], plain],
+        "require() of the program's SDKs": [
+            [process.execPath, "-e", PROGRAM_SDKS.map((m) => `require(${JSON.stringify(m)})`).join(";")],
+            REPO_ROOT,
+        ],
+        "ops-platform plan (eight Regions)": [[...plan, "--config-dir", eightRegionConfigDir()], REPO_ROOT],
     };
     const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
     for (let i = 0; i < runs; i++) {
@@ -76,7 +106,7 @@ function benchPlan(runs: number): void {
     );
     for (const [name, s] of Object.entries(summary))
         process.stdout.write(`${name.padEnd(42)} ${s.seconds.toFixed(2)} s  ${s.peakMiB.toFixed(0)} MiB  (median of ${runs})\n`);
-    const [ours, cdkResult, plainResult] = Object.values(summary) as [Sample, Sample, Sample];
+    const [ours, cdkResult, plainResult, sdks, eight] = Object.values(summary) as [Sample, Sample, Sample, Sample, Sample];
     const wall = ours.seconds / cdkResult.seconds;
     const memory = ours.peakMiB / cdkResult.peakMiB;
     process.stdout.write(
@@ -84,6 +114,12 @@ function benchPlan(runs: number): void {
     );
     process.stdout.write(
         `vs plain Pulumi: wall ${(ours.seconds / plainResult.seconds).toFixed(2)}x, memory ${(ours.peakMiB / plainResult.peakMiB).toFixed(2)}x\n`,
+    );
+    const load = ours.seconds / sdks.seconds;
+    const regions = eight.seconds / ours.seconds;
+    process.stdout.write(`vs require() of its SDKs: wall ${load.toFixed(2)}x (goal <= 1.30: ${load <= 1.3 ? "met" : "NOT met"})\n`);
+    process.stdout.write(
+        `eight Regions vs production: wall ${regions.toFixed(2)}x (goal <= 1.50: ${regions <= 1.5 ? "met" : "NOT met"})\n`,
     );
 }
 
