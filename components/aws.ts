@@ -8,7 +8,9 @@ require("@pulumi/aws");
 
 export * as autoscaling from "@pulumi/aws/autoscaling";
 export * as backup from "@pulumi/aws/backup";
+export * as budgets from "@pulumi/aws/budgets";
 export * as cloudwatch from "@pulumi/aws/cloudwatch";
+export * as costexplorer from "@pulumi/aws/costexplorer";
 export * as ec2 from "@pulumi/aws/ec2";
 export * as iam from "@pulumi/aws/iam";
 export * as kms from "@pulumi/aws/kms";

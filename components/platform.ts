@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/stackConfig";
 import { physicalName, requiredLabels, requiredTags } from "../config/tagging";
 import { Backup, backupPlanName } from "./backup";
+import { CostGuardrails } from "./cost";
 import { Edge } from "./edge";
 import { bundleWorker } from "./edge/workerBundle";
 import { Fleet } from "./fleet";
@@ -119,6 +120,13 @@ export class Platform extends pulumi.ComponentResource {
                 protect,
             },
             { parent: this, providers: { cloudflare: cloudflareProvider } },
+        );
+
+        // What the environment may cost, watched in its account (Budgets and Cost Explorer are global).
+        new CostGuardrails(
+            `${name}-cost`,
+            { namePrefix, environment: config.environment, settings: config.cost, emails: config.alerting.emails },
+            { parent: this, providers: { aws: this.regions[0]!.provider } },
         );
 
         // Monitoring on the cluster the kubeconfig secret reaches, probing the edge's hostname.

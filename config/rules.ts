@@ -138,6 +138,40 @@ const fleetIsSafe: SectionCheck<"fleet"> = (fleet) => {
     return problems;
 };
 
+/** The budget's and the anomaly monitor's alerts need someone to reach: AWS refuses a subscription without one. */
+const costAlertsHaveARecipient: Check = (c) =>
+    c.alerting.emails.length === 0
+        ? [
+              {
+                  path: "alerting.emails",
+                  message: "is empty; expected at least one address: the stack's budget and cost anomaly alerts go there",
+              },
+          ]
+        : [];
+
+/** Production serves around the clock; off-hours sizes are for the environments people use by day. */
+const offHoursOutsideProduction: Check = (c) => {
+    const o = c.fleet.offHours;
+    if (!o) return [];
+    const problems: Problem[] = [];
+    if (c.environment === "production")
+        problems.push({ path: "fleet.offHours", message: "is set in production, whose fleet serves around the clock; expected it unset" });
+    if (o.businessEndHour <= o.businessStartHour)
+        problems.push({
+            path: "fleet.offHours.businessEndHour",
+            message: `${o.businessEndHour} is not after businessStartHour ${o.businessStartHour}`,
+        });
+    for (const period of ["business", "offHours", "weekends"] as const) {
+        const size = o[period];
+        if (size.minSize > size.desiredCapacity || size.desiredCapacity > size.maxSize)
+            problems.push({
+                path: `fleet.offHours.${period}`,
+                message: `expected minSize <= desiredCapacity <= maxSize, got ${size.minSize}/${size.desiredCapacity}/${size.maxSize}`,
+            });
+    }
+    return problems;
+};
+
 const fleetHasCertificates: Check = (c) =>
     c.regions
         .filter((r) => !c.fleet.certificateArns[r.region])
@@ -478,4 +512,6 @@ export const CROSS_FIELD_CHECKS: readonly Check[] = [
     secretsAreSet,
     monitoringIsReachable,
     pagingHasAPath,
+    offHoursOutsideProduction,
+    costAlertsHaveARecipient,
 ];

@@ -119,6 +119,22 @@ const fleet = z
         size: fleetSize.prefault({ minSize: 3, desiredCapacity: 3, maxSize: 9 }),
         /** Size of the fleet in standby regions (warm standby). */
         standbySize: fleetSize.prefault({ minSize: 1, desiredCapacity: 1, maxSize: 9 }),
+        /**
+         * Off-hours sizes of a non-production fleet (the source documents' example: business hours
+         * 8am-6pm 10 instances, off-hours 3, weekends 2), as scheduled actions of its group
+         * (components/fleet/offHours.ts). Unset: the fleet keeps `size` around the clock.
+         */
+        offHours: z
+            .strictObject({
+                /** IANA time zone the hours are in. */
+                timeZone: z.string().min(1).default("UTC"),
+                businessStartHour: z.number().int().min(0).max(23).default(8),
+                businessEndHour: z.number().int().min(1).max(24).default(18),
+                business: fleetSize,
+                offHours: fleetSize,
+                weekends: fleetSize,
+            })
+            .optional(),
         healthCheckGracePeriodSeconds: positiveInt.default(300),
         /** ACM certificate for the HTTPS listener (one per region). */
         certificateArns: z.record(awsRegion, arn).default({}),
@@ -552,6 +568,24 @@ const onCall = z
     })
     .prefault({});
 
+/**
+ * What the stack may cost: AWS Budgets on its Environment tag (actual at 80% and 100%, forecast at
+ * 100%, the source documents' thresholds), a Cost Anomaly Detection monitor, and the plan's
+ * estimate judged against the budget (tools/plan/cost.ts).
+ */
+const cost = z.strictObject({
+    /** The stack's monthly budget, USD. Required: every stack has one. */
+    budgetMonthlyUsd: z.number().positive(),
+    /** How the plan treats an estimate over the budget: a mandatory finding blocks the change, an advisory one is reported. */
+    overBudgetLevel: z.enum(["advisory", "mandatory"]).default("mandatory"),
+    /** A change that raises the estimate by more than this share counts toward its risk. */
+    riskShare: ratio.default(0.1),
+    /** An anomaly of at least this many dollars of impact reaches the alerting emails. */
+    anomalyImpactUsd: z.number().positive().default(100),
+    /** Activate the cost allocation tags: an account setting, so one stack of an account owns it. */
+    activateAllocationTags: z.boolean().default(true),
+});
+
 /** The whole `ops-platform:` namespace; secrets are listed in SECRET_KEYS and typed below. */
 export const platformConfigSchema = z.strictObject({
     environment: z.enum(STACK_NAMES),
@@ -574,6 +608,7 @@ export const platformConfigSchema = z.strictObject({
     edge,
     monitoring,
     onCall,
+    cost,
     ...providerSecrets,
     slackWebhookUrl: z.string().min(1).optional(),
     slackInfraWebhookUrl: z.string().min(1).optional(),
@@ -602,4 +637,5 @@ export type EdgeConfig = ParsedConfig["edge"];
 export type FleetConfig = ParsedConfig["fleet"];
 export type MonitoringConfig = ParsedConfig["monitoring"];
 export type OnCallConfig = ParsedConfig["onCall"];
+export type CostConfig = ParsedConfig["cost"];
 export type SloSpec = MonitoringConfig["slos"][number];

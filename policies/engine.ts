@@ -5,7 +5,7 @@
  */
 
 export type EnforcementLevel = "mandatory" | "advisory" | "disabled";
-type RuleArea = "tagging" | "backup" | "security" | "monitoring";
+type RuleArea = "tagging" | "backup" | "security" | "monitoring" | "cost";
 
 /** A resource as every caller can describe it: from the mocks, a preview or a stack export. */
 export interface PolicyResource {

@@ -23,6 +23,8 @@ import { COMPATIBILITY_DATE, addClientKey, defaultGatewayBindings, gatewayInWork
 import { bundleWorker } from "../components/edge/workerBundle";
 import { REPO_ROOT } from "../config/repoRoot";
 import { EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
+import { estimateCost, readPrices, readUsage } from "./plan/cost";
+import type { PlanDocument } from "./plan/document";
 
 const PEERS = join(REPO_ROOT, "..", "shared", "bench", "peers");
 const SCRATCH = join(REPO_ROOT, ".tmp", "bench-peers");
@@ -120,6 +122,17 @@ function benchPlan(runs: number): void {
     process.stdout.write(`vs require() of its SDKs: wall ${load.toFixed(2)}x (goal <= 1.30: ${load <= 1.3 ? "met" : "NOT met"})\n`);
     process.stdout.write(
         `eight Regions vs production: wall ${regions.toFixed(2)}x (goal <= 1.50: ${regions <= 1.5 ? "met" : "NOT met"})\n`,
+    );
+    // The cost estimate, in the plan's process: reading its tables and pricing the document.
+    const doc = JSON.parse(readFileSync(join(REPO_ROOT, "plans", "production.json"), "utf8")) as PlanDocument;
+    const estimates = Array.from({ length: 20 }, () => {
+        const start = performance.now();
+        estimateCost(doc, readPrices(), readUsage("production"));
+        return performance.now() - start;
+    });
+    const share = median(estimates) / 1000 / ours.seconds;
+    process.stdout.write(
+        `cost estimate: ${median(estimates).toFixed(1)} ms, ${(share * 100).toFixed(1)}% of the production plan (goal <= 10%: ${share <= 0.1 ? "met" : "NOT met"})\n`,
     );
 }
 

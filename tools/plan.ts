@@ -27,6 +27,7 @@ import { renderStackMarkdown } from "./plan/markdown";
 import { backupCoverage } from "./plan/coverage";
 import { PLATFORM_AREAS, componentOf, planDiff } from "./plan/diff";
 import { changeRisk } from "./plan/risk";
+import { budgetFindings, costLines, estimateCost, readPrices, readUsage } from "./plan/cost";
 import type { PlanDocument } from "./plan/document";
 import { rawPlatformConfig, readStackFile } from "./plan/stackFile";
 
@@ -69,13 +70,16 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(`--component ${component}: no such component; expected one of ${PLATFORM_AREAS.join(", ")}`);
     const stack = positional[0]!;
     // Judged before the SDK loads: a bad stack file is refused in a fraction of a second.
-    validateConfig(rawPlatformConfig(stack, readStackFile(stack, flags["config-dir"])));
+    const config = validateConfig(rawPlatformConfig(stack, readStackFile(stack, flags["config-dir"])));
     // Loaded only now: help, usage and config errors need no Pulumi SDK.
     const { runStack } = await import("./plan/run");
     const preview = switches.has("preview");
     const run = await runStack(stack, { viaIndex: true, dir: flags["config-dir"], preview });
-    const findings = judge(stack, run.resources);
-    const doc = toDocument(stack, run.resources, run.outputs, findings);
+    const doc = toDocument(stack, run.resources, run.outputs, judge(stack, run.resources));
+    // The estimate reads the plan document, and an estimate over budget is one more finding.
+    doc.cost = estimateCost(doc, readPrices(), readUsage(stack));
+    doc.findings.push(...budgetFindings(doc.cost, config.cost.budgetMonthlyUsd, config.cost.overBudgetLevel));
+    const { findings } = doc;
     const style = terminalStyle();
     const shownResources = component ? ofComponent(doc, component) : doc.resources;
 
@@ -96,7 +100,10 @@ async function main(argv: string[]): Promise<number> {
     if (flags["baseline"] || flags["markdown"]) {
         const baseline = flags["baseline"] ? readBaseline(flags["baseline"]) : { ...doc, resources: [] };
         const { changes, ignored } = planDiff(baseline, doc);
-        const risk = changeRisk(stack, changes);
+        const cost = baseline.cost
+            ? { beforeUsd: baseline.cost.monthlyUsd, afterUsd: doc.cost.monthlyUsd, riskShare: config.cost.riskShare }
+            : undefined;
+        const risk = changeRisk(stack, changes, cost);
         const coverage = backupCoverage(doc);
         // What changed comes first; the tree is context.
         if (flags["baseline"])
@@ -104,8 +111,11 @@ async function main(argv: string[]): Promise<number> {
                 ...renderChanges(component ? changes.filter((c) => c.component === component) : changes, risk, style),
                 ...renderIgnored(ignored, style),
                 "",
+                ...costLines(stack, doc.cost, baseline.cost),
+                "",
             );
         if (!switches.has("changes-only")) lines.push(...overview, ...renderCoverage(coverage, style), "");
+        if (!flags["baseline"]) lines.push(...costLines(stack, doc.cost), "");
         if (flags["markdown"]) {
             const rendered = renderStackMarkdown({
                 stack,
@@ -115,12 +125,13 @@ async function main(argv: string[]): Promise<number> {
                 risk,
                 coverage,
                 findings,
+                ...(flags["baseline"] && baseline.cost ? { costBaseline: baseline.cost } : {}),
                 source: { commit: currentCommit(), baseline: flags["baseline"] },
             });
             writeFileSync(flags["markdown"], `${rendered.comment}\n`);
             if (rendered.trimmed) writeFileSync(`${flags["markdown"]}.full.md`, `${rendered.full}\n`);
         }
-    } else lines.push(...overview);
+    } else lines.push(...overview, ...costLines(stack, doc.cost), "");
     lines.push(...renderFindings(findings, style));
     process.stdout.write(`${lines.join("\n")}\n`);
     if (flags["json"]) writeFileSync(flags["json"], serializeDocument(doc));

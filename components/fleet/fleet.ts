@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { sectionSettings } from "../../config/sections";
+import { OffHoursSchedule } from "./offHours";
 import type { SectionInput } from "../../config/schema";
 import { AlarmTopic } from "../alerting";
 import { ApplicationLoadBalancer } from "./applicationLoadBalancer";
@@ -71,6 +73,9 @@ export class Fleet extends pulumi.ComponentResource {
             child,
         );
         const topic = new AlarmTopic(name, { emails: args.alarmEmails, protect }, child);
+        // Off-hours sizes for a serving fleet of a non-production stack (the config rules keep production's off).
+        const { offHours } = sectionSettings("fleet", settings, name);
+        if (offHours && !args.standby) new OffHoursSchedule(name, { groupName: instances.asgName, offHours }, child);
         const alarms = new FleetAlarms(
             name,
             { topicArn: topic.arn, loadBalancer: alb, asgName: instances.asgName, settings, runbookBaseUrl: args.runbookBaseUrl },

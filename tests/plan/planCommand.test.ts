@@ -22,7 +22,7 @@ describe("npm run plan", () => {
         expect(result.stdout).toContain("Outputs");
 
         const doc = JSON.parse(readFileSync(out, "utf8"));
-        expect(Object.keys(doc)).toEqual(["stack", "resources", "outputs", "findings"]);
+        expect(Object.keys(doc)).toEqual(["stack", "resources", "outputs", "findings", "cost"]);
         expect(doc.stack).toBe("dev");
         const urns = doc.resources.map((r: { urn: string }) => r.urn);
         expect(urns).toEqual([...urns].sort());

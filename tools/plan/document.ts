@@ -7,12 +7,15 @@ import type { Finding } from "../../policies/engine";
 import type { CoverageRow } from "./coverage";
 import { readableChanges, shown, type IgnoredChange, type ResourceChange } from "./diff";
 import type { Risk } from "./risk";
+import type { CostEstimate } from "./cost";
 
 export interface PlanDocument {
     stack: string;
     resources: Array<Pick<PlannedResource, "urn" | "type" | "name" | "parent" | "id" | "inputs" | "options">>;
     outputs: Record<string, unknown>;
     findings: Finding[];
+    /** The monthly estimate (tools/plan/cost.ts); absent in documents written before it existed. */
+    cost?: CostEstimate;
 }
 
 export function toDocument(

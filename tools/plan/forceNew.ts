@@ -35,7 +35,27 @@ export const FORCE_NEW: Readonly<Record<string, ForceNew>> = {
         source: "terraform-provider-aws@007ce0a8 internal/service/autoscaling/policy.go",
     },
     "aws:backup/framework:Framework": { keys: ["name"], source: "terraform-provider-aws@00a35305 internal/service/backup/framework.go" },
+    "aws:autoscaling/schedule:Schedule": {
+        keys: ["autoscalingGroupName", "scheduledActionName"],
+        source: "terraform-provider-aws@1049654f internal/service/autoscaling/schedule.go",
+    },
     "aws:backup/plan:Plan": { keys: ["name"], source: "terraform-provider-aws@01f43111 internal/service/backup/plan.go" },
+    "aws:budgets/budget:Budget": {
+        keys: ["accountId", "name", "namePrefix"],
+        source: "terraform-provider-aws internal/service/budgets/budget.go (not re-read: from the resource's documented arguments)",
+    },
+    "aws:costexplorer/anomalyMonitor:AnomalyMonitor": {
+        keys: ["monitorDimension", "monitorSpecification", "monitorType"],
+        source: "terraform-provider-aws@0509e60e internal/service/ce/anomaly_monitor.go",
+    },
+    "aws:costexplorer/anomalySubscription:AnomalySubscription": {
+        keys: ["accountId"],
+        source: "terraform-provider-aws internal/service/ce/anomaly_subscription.go (not re-read: from the resource's documented arguments)",
+    },
+    "aws:costexplorer/costAllocationTag:CostAllocationTag": {
+        keys: ["tagKey"],
+        source: "terraform-provider-aws internal/service/ce/cost_allocation_tag.go (not re-read: from the resource's documented arguments)",
+    },
     "aws:backup/restoreTestingPlan:RestoreTestingPlan": {
         keys: ["name"],
         source: "terraform-provider-aws@108f85fd internal/service/backup/restore_testing_plan.go",

@@ -7,6 +7,7 @@ import { resourcePath, type PlanDocument } from "./document";
 import type { CoverageRow } from "./coverage";
 import { readableChanges, shown, type IgnoredChange, type ResourceChange } from "./diff";
 import type { Risk } from "./risk";
+import { costLines, type CostEstimate } from "./cost";
 
 export interface StackReport {
     stack: string;
@@ -17,6 +18,8 @@ export interface StackReport {
     risk: Risk;
     coverage: CoverageRow[];
     findings: Finding[];
+    /** The baseline's cost estimate, for the change's monthly difference. */
+    costBaseline?: CostEstimate;
     /** The commit planned and the baseline it was compared with, as the comment names them. */
     source?: { commit?: string; baseline?: string };
 }
@@ -207,6 +210,19 @@ function graphSection(changes: ResourceChange[]): string[] {
     ]);
 }
 
+/** The stack's monthly estimate and what this change does to it: short, so it always stays in. */
+function costSection(r: StackReport): string[] {
+    if (!r.doc.cost) return [];
+    const [total, ...rest] = costLines(r.stack, r.doc.cost, r.costBaseline, 3);
+    const change = rest.find((l) => l.startsWith("this change:"));
+    return [
+        `**Cost:** ${change ? `${change.replace(/^this change: /, "")}; ` : ""}${total!.replace(`${r.stack}: `, "")}`,
+        "",
+        ...details("Cost by resource", ["```text", ...rest, "```"]),
+        "",
+    ];
+}
+
 export interface RenderedComment {
     /** What goes into the PR comment. */
     comment: string;
@@ -221,7 +237,8 @@ export function renderStackMarkdown(r: StackReport, maxChars = DEFAULT_MAX_CHARS
         const text = [...head, ...(r.findings.length > 0 ? ["", ...findingsSection(r.findings)] : [])].join("\n");
         return { comment: text, full: text, trimmed: false };
     }
-    const fixed = [...head, "", ...riskLines(r), "", ...destructiveSection(r.changes, maxChars / 2)];
+    // Deletions and replacements come first, unfolded; the cost after them.
+    const fixed = [...head, "", ...riskLines(r), "", ...destructiveSection(r.changes, maxChars / 2), ...costSection(r)];
     const optional = [
         findingsSection(r.findings),
         coverageSection(r.coverage),

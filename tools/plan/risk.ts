@@ -40,7 +40,14 @@ function safeguardOff(c: ResourceChange): string | undefined {
 }
 
 /** The scoring rules written down in the README ("Change risk"). */
-export function changeRisk(stack: string, changes: readonly ResourceChange[]): Risk {
+/** The estimate before and after a change, and the share of a rise that counts toward risk (cost.riskShare). */
+export interface CostChange {
+    beforeUsd: number;
+    afterUsd: number;
+    riskShare: number;
+}
+
+export function changeRisk(stack: string, changes: readonly ResourceChange[], cost?: CostChange): Risk {
     if (changes.length === 0) return { impact: 0, likelihood: 0, complexity: 0, score: 0, riskClass: "none", reasons: ["no changes"] };
     const reasons: string[] = [];
     const weighty = changes.filter((c) => !isRoutine(c));
@@ -53,8 +60,13 @@ export function changeRisk(stack: string, changes: readonly ResourceChange[]): R
 
     // What is added puts nothing live at risk; critical changes are named first.
     const customerFacing = [...critical, ...weighty.filter((c) => c.kind !== "add" && !isCritical(c) && isCustomerFacingType(c.type))];
-    const impact = Math.min(5, (ENVIRONMENT_IMPACT[stack] ?? 3) + (customerFacing.length > 0 ? 1 : 0));
-    reasons.push(`impact ${impact}: ${stack}${customerFacing.length > 0 ? `; customer-facing or critical: ${names(customerFacing)}` : ""}`);
+    // A change that raises the stack's cost by more than its share touches the budget, as a customer-facing one touches users.
+    const rise = cost && cost.beforeUsd > 0 ? (cost.afterUsd - cost.beforeUsd) / cost.beforeUsd : 0;
+    const costly = cost !== undefined && rise > cost.riskShare;
+    const impact = Math.min(5, (ENVIRONMENT_IMPACT[stack] ?? 3) + (customerFacing.length > 0 ? 1 : 0) + (costly ? 1 : 0));
+    reasons.push(
+        `impact ${impact}: ${stack}${customerFacing.length > 0 ? `; customer-facing or critical: ${names(customerFacing)}` : ""}${costly ? `; cost +$${(cost.afterUsd - cost.beforeUsd).toFixed(2)}/month (+${(rise * 100).toFixed(0)}%, over ${(cost.riskShare * 100).toFixed(0)}%)` : ""}`,
+    );
 
     const likelihoodOf = (c: ResourceChange): number => {
         if (isRoutine(c) || c.kind === "add") return 1;
