@@ -8,8 +8,8 @@
  * pool back, whatever happened. The report is Markdown, for the issue the workflow files.
  *
  * Exit codes: 0 the standby served; 1 it did not within the timeout, or the drill could not
- * start (the pool is as it was); 2 bad usage or config; 3 the pool could not be restored: it is
- * left disabled, said loudly.
+ * start (the pool is as it was); 2 bad usage or config; 3 the pool could not be restored (it is
+ * left disabled, said loudly) or the tool itself failed.
  */
 import { writeFileSync } from "node:fs";
 import { ConfigError, validateConfig } from "../config/load";
@@ -32,7 +32,7 @@ the time to recover and restores the pool, whatever happened.
   --origin-path PATH     a path the Worker passes to the origin (default /)
   -h, --help             this text
 exit codes: 0 the standby served, 1 it did not or the drill could not start, 2 bad usage or
-config, 3 the primary pool could not be restored (it is left disabled)
+config, 3 the primary pool could not be restored or the tool failed (check the pool)
 env: CLOUDFLARE_API_TOKEN (Load Balancing: Monitors and Pools Edit), DR_DRILL_CLIENT_KEY (a
 gateway client key), CLOUDFLARE_API_BASE_URL to use another API endpoint`;
 
@@ -104,7 +104,7 @@ async function check(name: string, run: () => Promise<string>): Promise<Check> {
 }
 
 /** What the platform must still do with the standby region alone. */
-function servingChecks(drill: Drill): Promise<Check[]> {
+function servingChecks(drill: Drill, standby: Pool): Promise<Check[]> {
     const get = (path: string, init: RequestInit = {}) =>
         fetch(`${drill.gatewayUrl}${path}`, { ...init, signal: AbortSignal.timeout(15_000) });
     return Promise.all([
@@ -124,6 +124,20 @@ function servingChecks(drill: Drill): Promise<Check[]> {
             const body = (await response.json().catch(() => ({}))) as { choices?: unknown[]; model?: string };
             if (response.status !== 200 || !body.choices?.length) throw new Error(`status ${response.status}`);
             return `200 from ${body.model ?? "a model"}`;
+        }),
+        // The Worker answers /health and chat itself: the load balancer's own view says the standby can take the origin's traffic.
+        check("standby pool healthy", async () => {
+            const health = await cloudflare<{ pop_health?: Record<string, { healthy?: boolean }> }>(
+                drill,
+                "GET",
+                `/pools/${standby.id}/health`,
+            );
+            const regions = Object.entries(health.pop_health ?? {});
+            if (!regions.some(([, r]) => r.healthy)) throw new Error(`no health check region sees ${standby.name} healthy`);
+            return `healthy from ${regions
+                .filter(([, r]) => r.healthy)
+                .map(([region]) => region)
+                .join(", ")}`;
         }),
         check(`origin ${drill.originPath}`, async () => {
             const response = await get(drill.originPath, { redirect: "manual" });
@@ -146,10 +160,10 @@ interface Outcome {
 
 async function runDrill(drill: Drill): Promise<Outcome> {
     const primary = await poolNamed(drill, drill.primaryPool);
-    await poolNamed(drill, drill.standbyPool);
+    const standby = await poolNamed(drill, drill.standbyPool);
     if (!primary.enabled)
         throw new ApiError(`${drill.stack}: pool ${primary.name} is already disabled; a drill starts from a healthy load balancer`);
-    const before = await servingChecks(drill);
+    const before = await servingChecks(drill, standby);
     if (before.some((c) => !c.ok))
         throw new ApiError(
             `${drill.stack}: not drilling, the platform does not serve before the drill: ${before.map((c) => `${c.name} ${c.ok ? "ok" : c.detail}`).join("; ")}`,
@@ -157,11 +171,30 @@ async function runDrill(drill: Drill): Promise<Outcome> {
 
     const started = new Date();
     const outcome: Outcome = { started, checks: [], restored: false };
-    await setEnabled(drill, primary, false);
+    // Restored however the drill ends: a signal (the workflow cancelled) restores before exiting.
+    const restore = async () => {
+        try {
+            const restored = await setEnabled(drill, primary, true);
+            outcome.restored = restored.enabled === true;
+            if (!outcome.restored) outcome.restoreError = "the API answered the pool still disabled";
+        } catch (error) {
+            outcome.restoreError = (error as Error).message;
+        }
+    };
+    const onSignal = (signal: NodeJS.Signals) =>
+        void restore().then(() => {
+            process.stderr.write(
+                `${drill.stack}: ${signal}: the drill stopped; primary pool restored: ${outcome.restored ? "yes" : `NO (${outcome.restoreError})`}\n`,
+            );
+            process.exit(outcome.restored ? EXIT_DRILL_FAILED : EXIT_INTERNAL);
+        });
+    process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
     try {
+        // Inside the try: a disable that times out may still have been applied.
+        await setEnabled(drill, primary, false);
         const deadline = started.getTime() + drill.timeoutMs;
         for (;;) {
-            outcome.checks = await servingChecks(drill);
+            outcome.checks = await servingChecks(drill, standby);
             if (outcome.checks.every((c) => c.ok)) {
                 outcome.recoveredMs = Date.now() - started.getTime();
                 break;
@@ -170,13 +203,8 @@ async function runDrill(drill: Drill): Promise<Outcome> {
             await sleep(drill.intervalMs);
         }
     } finally {
-        try {
-            const restored = await setEnabled(drill, primary, true);
-            outcome.restored = restored.enabled === true;
-            if (!outcome.restored) outcome.restoreError = "the API answered the pool still disabled";
-        } catch (error) {
-            outcome.restoreError = (error as Error).message;
-        }
+        await restore();
+        process.removeListener("SIGINT", onSignal).removeListener("SIGTERM", onSignal);
     }
     return outcome;
 }

@@ -29,7 +29,8 @@ export type Review = { skip: string } | { title: string; body: string; labels: s
 
 /** An issue form's answer: the text under its `### <label>` heading. */
 function answer(body: string, label: string): string | undefined {
-    const match = new RegExp(`^### ${label}\\s*\\n+([\\s\\S]*?)(?=\\n### |$)`, "m").exec(body);
+    // Up to the next heading or the end of the body (no `m` flag: `$` would end the answer at its first line).
+    const match = new RegExp(`(?:^|\\n)### ${label}[ \\t]*\\n+([\\s\\S]*?)(?=\\n### |(?![\\s\\S]))`).exec(body);
     const text = match?.[1]?.trim();
     return text && text !== "_No response_" ? text : undefined;
 }
@@ -38,7 +39,8 @@ export function reviewFor(event: IssueEvent): Review {
     const { issue } = event;
     if (event.action !== "closed") return { skip: `the issue was ${event.action}, not closed` };
     if (!issue.labels.some((l) => l.name === "incident")) return { skip: "not an incident issue (no incident label)" };
-    if (issue.state_reason === "not_planned") return { skip: "closed as not planned: no incident to review" };
+    if (issue.state_reason === "not_planned" || issue.state_reason === "duplicate")
+        return { skip: `closed as ${issue.state_reason.replace("_", " ")}: no incident to review` };
     const body = issue.body ?? "";
     const priority = /^P[1-4]/.exec(answer(body, "Priority") ?? "")?.[0];
     if (!priority) return { skip: "the incident names no priority" };

@@ -156,7 +156,13 @@ export function routingFor(choices: RoutingChoices): RoutingSpec {
             // Every other team's channel, a page's included (the tree's default hears only what no route took).
             { matchers: [], receiver: "slack-service" },
         ],
-        inhibit: [{ source: ['severity="critical"'], target: ['severity=~"warning|info"'], equal: ["alertname", "service", "instance"] }],
+        inhibit: [
+            { source: ['severity="critical"'], target: ['severity=~"warning|info"'], equal: ["alertname", "service", "instance"] },
+            // One symptom, one page: a service down (P1) silences its degraded pages (P2) ...
+            { source: ['priority="P1"'], target: ['priority="P2"'], equal: ["service"] },
+            // ... and a symptom's own page silences the SLO burn alert the same errors raise.
+            { source: ['severity="critical"', 'slo=""'], target: ['severity="critical"', 'slo!=""'], equal: ["service"] },
+        ],
         timeIntervals: { "digest-window": DIGEST_WINDOW, "patch-windows": choices.patchWindows },
     };
 }

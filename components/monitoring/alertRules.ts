@@ -145,7 +145,8 @@ function endpointAlertRules(): AlertRule[] {
             alert: "EndpointDown",
             expr: "probe_success == 0",
             for: "5m",
-            labels: alertLabels("down", TEAM_ROLES.infrastructure),
+            // The gateway's public /health: its service, so the gateway's own pages give way to it.
+            labels: alertLabels("down", TEAM_ROLES.infrastructure, { service: "gateway" }),
             annotations: {
                 summary: "{{ $labels.instance }} does not answer",
                 description: "The blackbox probe of {{ $labels.instance }} has failed for 5 minutes",
@@ -243,14 +244,19 @@ export function webAlertRules(ctx: SignalContext, t: Thresholds, alarms: FleetCo
 }
 
 /** Scrape targets of every job: the monitoring stack's own view, with no service dashboard of its own. */
-export function platformAlertRules(): AlertGroup[] {
+/**
+ * The platform's own scrape targets, in the monitoring namespace: the exporters and
+ * kube-prometheus-stack's components. Control-plane targets elsewhere (kube-proxy, etcd, the
+ * scheduler) are unreachable on managed clusters and would page for nothing.
+ */
+export function platformAlertRules(namespace: string): AlertGroup[] {
     return [
         {
             name: "platform",
             rules: [
                 {
                     alert: "ServiceDown",
-                    expr: "up == 0",
+                    expr: `up{namespace="${namespace}"} == 0`,
                     for: "5m",
                     labels: alertLabels("degraded", TEAM_ROLES.infrastructure),
                     annotations: {

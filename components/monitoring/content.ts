@@ -25,7 +25,7 @@ export function platformRuleGroups(
     const groups: AlertGroup[] = [
         ...gatewayAlertRules(ctx, config.thresholds, kvExportCron),
         ...webAlertRules(ctx, config.thresholds, fleetAlarms),
-        ...platformAlertRules(),
+        ...platformAlertRules(config.namespace),
         ...backupAlertRules(),
         ...config.slos.flatMap((slo) => sloRules(slo, config.sloWindowDays, ctx)),
     ].filter((group) => group.service === undefined || config.services.includes(group.service));

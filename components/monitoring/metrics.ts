@@ -161,5 +161,5 @@ export const METRICS: Record<string, MetricInfo> = {
         help: "earliest certificate expiry in the chain, Unix seconds",
         labels: ["instance", "job"],
     },
-    up: { producer: "prometheus", help: "1 when the target's last scrape succeeded", labels: ["job", "instance"] },
+    up: { producer: "prometheus", help: "1 when the target's last scrape succeeded", labels: ["job", "instance", "namespace"] },
 };

@@ -97,6 +97,13 @@ describe("fails", () => {
             "wrong-commands.md runs npm run restore-kv, which package.json does not have",
         ]);
     });
+
+    it("when a page's code fence is broken", () => {
+        const broken = page("broken-fence", "---\nprocedure: x\n---\n```sh\necho hi\n``` then text\n");
+        expect(runbookProblems([...pages, broken], coverage)).toEqual([
+            "broken-fence.md has a code fence with text after it or one left open",
+        ]);
+    });
 });
 
 it("links the repository's own pages by default, and the index lists every page", () => {

@@ -55,6 +55,18 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
         const api = `/client/v4/accounts/${ACCOUNT}/load_balancers/pools`;
         if (req.headers.authorization !== "Bearer cf-token" && url.startsWith("/client/v4")) return json(res, 403, { success: false });
         if (url === api && req.method === "GET") return json(res, 200, { success: true, result: Object.values(world.pools) });
+        const health = new RegExp(`^${api}/(\\w+)/health$`).exec(url);
+        if (health && req.method === "GET")
+            return json(res, 200, {
+                success: true,
+                result: {
+                    pool_id: health[1],
+                    pop_health: {
+                        // A standby that "fails" does so under the traffic the drill sends it.
+                        WNAM: { healthy: world.pools[health[1]!]!.name !== STANDBY || world.standbyServes || world.pools["p1"]!.enabled },
+                    },
+                },
+            });
         const patch = new RegExp(`^${api}/(\\w+)$`).exec(url);
         if (patch && req.method === "PATCH") {
             const pool = world.pools[patch[1]!]!;
@@ -141,6 +153,7 @@ it("the standby fails: the drill fails loudly, says what failed, and restores th
     expect(result.stderr).toContain("staging: the standby did not serve within 1 s; the primary pool is restored");
     expect(result.report).toMatch(/: FAILED\n/);
     expect(result.report).toContain("| origin / | FAILED | status 502 |");
+    expect(result.report).toContain(`| standby pool healthy | FAILED | no health check region sees ${STANDBY} healthy |`);
     expect(result.report).toContain("Primary pool restored: yes");
     expect(world.pools["p1"]!.enabled).toBe(true);
 });

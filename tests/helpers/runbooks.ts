@@ -78,6 +78,10 @@ export function runbookProblems(pages: readonly RunbookPage[], coverage: Coverag
     for (const page of pages) {
         if (page.alerts.length + page.cloudwatchAlarms.length === 0 && !page.procedure)
             problems.push(`${page.slug}.md names no alert, CloudWatch alarm or procedure`);
+        // A fence with text after it, or one left open, turns the rest of the page into code.
+        const fences = page.body.split("\n").filter((line) => /^\s*```/.test(line));
+        if (fences.some((line) => !/^\s*```[a-z]*\s*$/.test(line)) || fences.length % 2 !== 0)
+            problems.push(`${page.slug}.md has a code fence with text after it or one left open`);
         for (const { script, args } of page.npmRuns) {
             if (!coverage.scripts.has(script)) {
                 problems.push(`${page.slug}.md runs npm run ${script}, which package.json does not have`);

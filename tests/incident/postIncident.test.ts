@@ -42,6 +42,8 @@ const formBody = (priority: string) =>
         "### Timeline",
         "",
         "- 14:32 UTC: GatewayHighErrorRate fired",
+        "- 14:35 UTC: acknowledged by @jane-doe",
+        "- 14:40 UTC: previous Worker version pinned",
     ].join("\n");
 
 const event = (changes: { action?: string; priority?: string; labels?: string[]; state_reason?: string }) => ({
@@ -69,7 +71,10 @@ it("a closed P1 incident opens its review, due 48 hours later, assigned to its c
     const body = (review as { body: string }).body;
     expect(body).toContain("**Due: 2026-12-05 16:00 UTC**");
     expect(body).toContain("- Alert and runbook: none");
-    expect(body).toContain("- 14:32 UTC: GatewayHighErrorRate fired");
+    // A multi-line answer is taken whole, up to the next heading.
+    expect(body).toContain(
+        "- 14:32 UTC: GatewayHighErrorRate fired\n- 14:35 UTC: acknowledged by @jane-doe\n- 14:40 UTC: previous Worker version pinned",
+    );
     expect(body).toContain("40% of chat completions failed");
 });
 
@@ -87,6 +92,7 @@ it("opens nothing for other issues, reopenings, or an incident closed as not pla
     expect(reviewFor(event({ labels: ["bug"] }))).toEqual({ skip: "not an incident issue (no incident label)" });
     expect(reviewFor(event({ action: "reopened" }))).toEqual({ skip: "the issue was reopened, not closed" });
     expect(reviewFor(event({ state_reason: "not_planned" }))).toEqual({ skip: "closed as not planned: no incident to review" });
+    expect(reviewFor(event({ state_reason: "duplicate" }))).toEqual({ skip: "closed as duplicate: no incident to review" });
     expect(reviewFor(event({ priority: "_No response_" }))).toEqual({ skip: "the incident names no priority" });
 });
 

@@ -151,13 +151,11 @@ it("sends the digest only in its weekday window, once a day, and inhibits lower 
         name: "digest-window",
         time_intervals: [{ weekdays: ["monday:friday"], times: [{ start_time: "09:00", end_time: "09:30" }] }],
     });
-    expect(config.inhibit_rules).toEqual([
-        {
-            source_matchers: ['severity="critical"'],
-            target_matchers: ['severity=~"warning|info"'],
-            equal: ["alertname", "service", "instance"],
-        },
-    ]);
+    expect(config.inhibit_rules).toContainEqual({
+        source_matchers: ['severity="critical"'],
+        target_matchers: ['severity=~"warning|info"'],
+        equal: ["alertname", "service", "instance"],
+    });
 });
 
 it("puts the priority, the environment, the deployed version, the runbook and the dashboard into the page", () => {
@@ -256,5 +254,56 @@ describe("the patch windows (fleet.patching) mute what the waves cause, and noth
                 /^dev: ops-platform:fleet\.patching\.windowSchedule: "rate\(7 days\)" names no single minute, hour and weekday/,
             ),
         );
+    });
+});
+
+describe("one symptom, one page: the inhibit rules leave one paging alert of each symptom", () => {
+    const { monitoring, fleet, edge } = validateConfig(rawOf("production"));
+    const rules = platformRuleGroups(monitoring, { fleetPrefix: "x-", gatewayScript: "x" }, fleet.alarms, edge.kvBackup.cron).flatMap((g) =>
+        g.rules.filter(isAlert),
+    );
+    const labelsOf = (alert: string): Record<string, string> => ({ alertname: alert, ...rules.find((r) => r.alert === alert)!.labels });
+    const inhibit = (
+        stacks["production"]!.config as { inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[]; equal: string[] }> }
+    ).inhibit_rules;
+    /** Alertmanager's matcher on a label set: an absent label is the empty string. */
+    const matches = (matcher: string, labels: Record<string, string>) => {
+        const [, name, op, value] = /^(\w+)(=~|!=|=)"(.*)"$/.exec(matcher)!;
+        const actual = labels[name!] ?? "";
+        return op === "=" ? actual === value : op === "!=" ? actual !== value : new RegExp(`^(?:${value})$`).test(actual);
+    };
+    /** The alerts of `firing` that still page: no rule has a firing source for them. */
+    const paging = (firing: string[]) =>
+        firing.filter((target) => {
+            const t = labelsOf(target);
+            if (!PAGING_PRIORITIES.includes(t["priority"] as never) || t["severity"] !== "critical") return false;
+            return !inhibit.some(
+                (rule) =>
+                    rule.target_matchers.every((m) => matches(m, t)) &&
+                    firing.some((source) => {
+                        const s = labelsOf(source);
+                        return (
+                            source !== target &&
+                            rule.source_matchers.every((m) => matches(m, s)) &&
+                            rule.equal.every((l) => (s[l] ?? "") === (t[l] ?? ""))
+                        );
+                    }),
+            );
+        });
+
+    it.each([
+        ["a gateway 5xx burst", ["GatewayHighErrorRate", "GatewayAvailabilityBudgetBurn1h"], ["GatewayHighErrorRate"]],
+        [
+            "the gateway down",
+            ["EndpointDown", "GatewayHighErrorRate", "GatewayWorkerErrors", "GatewayAvailabilityBudgetBurn1h"],
+            ["EndpointDown"],
+        ],
+        ["a fleet with no healthy host", ["WebNoHealthyHosts", "WebHighErrorRate"], ["WebNoHealthyHosts"]],
+    ])("%s pages once", (_, firing, pages) => {
+        expect(paging(firing)).toEqual(pages);
+    });
+
+    it("while two services' symptoms page each", () => {
+        expect(paging(["GatewayHighErrorRate", "WebHighErrorRate"])).toEqual(["GatewayHighErrorRate", "WebHighErrorRate"]);
     });
 });

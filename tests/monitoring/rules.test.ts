@@ -292,6 +292,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                         labels: {
                             ...SCENARIOS.down,
                             team: "infrastructure",
+                            service: "gateway",
                             job: "blackbox-public-endpoints",
                             instance: "https://api.example.com/health",
                         },
@@ -534,16 +535,24 @@ describe("each alert fires past its threshold and stays quiet at or just below i
         ],
         platform: [
             {
-                name: "ServiceDown: down 5 minutes fires, down 4 minutes does not",
+                name: "ServiceDown: down 5 minutes fires, down 4 minutes does not, a control-plane target elsewhere never",
                 alertname: "ServiceDown",
                 series: [
-                    ['up{job="cloudwatch-exporter",instance="a:5000"}', "1 1 0 0 0 0 0 0 0 0"],
-                    ['up{job="cloudwatch-exporter",instance="b:5000"}', "1 1 0 0 0 0 1 1 1 1"],
+                    ['up{job="cloudwatch-exporter",instance="a:5000",namespace="monitoring"}', "1 1 0 0 0 0 0 0 0 0"],
+                    ['up{job="cloudwatch-exporter",instance="b:5000",namespace="monitoring"}', "1 1 0 0 0 0 1 1 1 1"],
+                    // kube-proxy listens on 127.0.0.1 on managed clusters: always down, nobody's to fix.
+                    ['up{job="kube-proxy",instance="10.0.1.5:10249",namespace="kube-system"}', "0 0 0 0 0 0 0 0 0 0"],
                 ],
                 evalTime: "8m",
                 fires: [
                     {
-                        labels: { ...SCENARIOS.degraded, team: "infrastructure", job: "cloudwatch-exporter", instance: "a:5000" },
+                        labels: {
+                            ...SCENARIOS.degraded,
+                            team: "infrastructure",
+                            job: "cloudwatch-exporter",
+                            instance: "a:5000",
+                            namespace: "monitoring",
+                        },
                         annotations: {
                             summary: "Service cloudwatch-exporter is down",
                             description: "a:5000 of job cloudwatch-exporter has been down for more than 5 minutes",
