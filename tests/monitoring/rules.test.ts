@@ -108,6 +108,16 @@ function thresholdCases(alertname: string, past: Omit<Case, "alertname" | "name"
 
 describe("each alert fires past its threshold and stays quiet at or just below it, on the exporters' metric names", () => {
     const gateway = { ...SCENARIOS.degraded, team: "backend", service: "gateway" };
+    const staleFires = [
+        {
+            labels: { ...gateway, ...SCENARIOS.sustained, team: "infrastructure" },
+            annotations: {
+                summary: `No KV export has run for over 25 h ("${KV_EXPORT_CRON}" and 60 min grace)`,
+                description:
+                    "The scheduled KV export has stopped running: its cron trigger, the gateway script or Analytics Engine; the newest copy in R2 is getting older than the schedule allows",
+            },
+        },
+    ];
     const cases: Record<string, Case[]> = {
         gateway: [
             ...thresholdCases(
@@ -340,16 +350,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 interval: "5m",
                 series: [['gateway_kv_export_newest_run_timestamp_seconds{last_outcome="ok"}', "-40000+0x180"]],
                 evalTime: "14h10m",
-                fires: [
-                    {
-                        labels: { ...gateway, ...SCENARIOS.sustained, team: "infrastructure" },
-                        annotations: {
-                            summary: `No KV export has run for over 25 h ("${KV_EXPORT_CRON}" and 60 min grace)`,
-                            description:
-                                "The scheduled KV export has stopped running: its cron trigger, the gateway script or Analytics Engine; the newest copy in R2 is getting older than the schedule allows",
-                        },
-                    },
-                ],
+                fires: staleFires,
             },
             {
                 // No run left in the query's window answers no row (HAVING): no series at all.
@@ -358,16 +359,7 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                 interval: "5m",
                 series: [['gateway_kv_export_newest_run_timestamp_seconds{last_outcome="ok"}', "_x330"]],
                 evalTime: "25h15m",
-                fires: [
-                    {
-                        labels: { ...gateway, ...SCENARIOS.sustained, team: "infrastructure" },
-                        annotations: {
-                            summary: `No KV export has run for over 25 h ("${KV_EXPORT_CRON}" and 60 min grace)`,
-                            description:
-                                "The scheduled KV export has stopped running: its cron trigger, the gateway script or Analytics Engine; the newest copy in R2 is getting older than the schedule allows",
-                        },
-                    },
-                ],
+                fires: staleFires,
             },
         ],
         web: [
