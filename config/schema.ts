@@ -586,6 +586,22 @@ const cost = z.strictObject({
     activateAllocationTags: z.boolean().default(true),
 });
 
+const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "expected a time as HH:MM");
+
+/**
+ * How changes to this stack are let through (tools/gate.ts): the windows in which a change may
+ * merge and deploy (outside them only an emergency change does; none means any time), and the
+ * reviewers one of whom must approve a high-risk change (the GitHub environment's reviewers).
+ */
+const changeControl = z
+    .strictObject({
+        windows: z.array(z.strictObject({ weekdays: z.array(z.enum(WEEKDAYS)).min(1), start: hhmm, end: hhmm })).default([]),
+        timeZone: z.string().min(1).default("UTC"),
+        reviewers: z.array(z.string().regex(/^[A-Za-z0-9-]+$/, "expected a GitHub login")).default([]),
+    })
+    .prefault({});
+
 /** The whole `ops-platform:` namespace; secrets are listed in SECRET_KEYS and typed below. */
 export const platformConfigSchema = z.strictObject({
     environment: z.enum(STACK_NAMES),
@@ -609,6 +625,7 @@ export const platformConfigSchema = z.strictObject({
     monitoring,
     onCall,
     cost,
+    changeControl,
     ...providerSecrets,
     slackWebhookUrl: z.string().min(1).optional(),
     slackInfraWebhookUrl: z.string().min(1).optional(),
@@ -638,4 +655,5 @@ export type FleetConfig = ParsedConfig["fleet"];
 export type MonitoringConfig = ParsedConfig["monitoring"];
 export type OnCallConfig = ParsedConfig["onCall"];
 export type CostConfig = ParsedConfig["cost"];
+export type ChangeControlConfig = ParsedConfig["changeControl"];
 export type SloSpec = MonitoringConfig["slos"][number];

@@ -69,6 +69,8 @@ export function changeRisk(stack: string, changes: readonly ResourceChange[], co
     );
 
     const likelihoodOf = (c: ResourceChange): number => {
+        // Access that grows is what a review exists for, as AWS CDK's --require-approval broadening asks.
+        if (broadens(c)) return c.kind === "replace" ? 5 : 4;
         if (isRoutine(c) || c.kind === "add") return 1;
         if (safeguardOff(c) || isCritical(c)) return 5;
         if (c.kind === "update") return c.stateful ? 3 : 2;
@@ -77,7 +79,7 @@ export function changeRisk(stack: string, changes: readonly ResourceChange[], co
     const worst = changes.reduce((a, b) => (likelihoodOf(b) > likelihoodOf(a) ? b : a));
     const likelihood = likelihoodOf(worst);
     reasons.push(
-        `likelihood ${likelihood}: ${isRoutine(worst) ? "routine: " : ""}${worst.kind} of ${label(worst)}${safeguardOff(worst) ? ` (${safeguardOff(worst)})` : isCritical(worst) ? " (critical)" : ""}`,
+        `likelihood ${likelihood}: ${isRoutine(worst) ? "routine: " : ""}${worst.kind} of ${label(worst)}${broadens(worst) ? ` (broadens access: ${broadens(worst)})` : safeguardOff(worst) ? ` (${safeguardOff(worst)})` : isCritical(worst) ? " (critical)" : ""}`,
     );
 
     const components = new Set(weighty.map((c) => c.component));
@@ -119,3 +121,68 @@ export function changeRisk(stack: string, changes: readonly ResourceChange[], co
 }
 
 const RISK_ORDER: Array<Risk["riskClass"]> = ["none", "standard", "normal", "high-risk", "emergency"];
+
+/** Actions and resources an IAM policy document allows, as "action resource" pairs. */
+function allowed(policy: unknown): Set<string> {
+    const pairs = new Set<string>();
+    let doc: { Statement?: unknown } = {};
+    try {
+        doc = (typeof policy === "string" ? JSON.parse(policy) : policy) as { Statement?: unknown };
+    } catch {
+        return pairs;
+    }
+    const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : v === undefined ? ["*"] : [String(v)]);
+    const statements = Array.isArray(doc?.Statement) ? doc.Statement : doc?.Statement ? [doc.Statement] : [];
+    for (const st of statements as Array<{ Effect?: string; Action?: unknown; Resource?: unknown; Principal?: unknown }>) {
+        if (st.Effect !== "Allow") continue;
+        for (const action of list(st.Action))
+            for (const resource of list(st.Resource ?? st.Principal))
+                pairs.add(`${action} ${typeof resource === "string" ? resource : JSON.stringify(resource)}`);
+    }
+    return pairs;
+}
+
+const IAM_POLICY_PATHS = ["policy", "assumeRolePolicy", "inlinePolicies"];
+const INGRESS_TYPES = new Set([
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:ec2/securityGroupRule:SecurityGroupRule",
+    "aws:lb/listener:Listener",
+]);
+const TOKEN_TYPES = new Set(["cloudflare:index/apiToken:ApiToken", "cloudflare:index/accountToken:AccountToken"]);
+
+/**
+ * How a change widens access, or undefined: an IAM policy allowing an action or resource it did
+ * not, ingress added or changed (a security-group ingress rule, a listener), a token given a
+ * permission group it did not have.
+ */
+export function broadens(c: ResourceChange): string | undefined {
+    if (c.kind === "delete") return undefined;
+    if (c.type.startsWith("aws:iam/")) {
+        if (c.kind === "add" && /rolePolicy|policy:/i.test(c.type)) return "a new IAM policy";
+        for (const change of c.changes.filter((p) =>
+            IAM_POLICY_PATHS.some((k) => p.path === k || p.path.startsWith(`${k}.`) || p.path.startsWith(`${k}[`)),
+        )) {
+            const before = allowed(change.before);
+            const gained = [...allowed(change.after)].filter((pair) => !before.has(pair));
+            if (gained.length > 0)
+                return `IAM allows ${gained.slice(0, 2).join(", ")}${gained.length > 2 ? ` and ${gained.length - 2} more` : ""}`;
+        }
+        return undefined;
+    }
+    if (INGRESS_TYPES.has(c.type))
+        return c.kind === "add"
+            ? "new ingress"
+            : c.changes.some((p) => /cidr|port|protocol|prefixList|referencedSecurityGroup/i.test(p.path))
+              ? "ingress changed"
+              : undefined;
+    if (TOKEN_TYPES.has(c.type)) {
+        if (c.kind === "add") return "a new API token";
+        // Permission groups are 32-hex ids wherever the diff names them (the whole list, a policy, one id).
+        const groups = (v: unknown) => new Set(JSON.stringify(v ?? "").match(/[0-9a-f]{32}/g) ?? []);
+        for (const change of c.changes.filter((p) => p.path.startsWith("policies"))) {
+            const before = groups(change.before);
+            if ([...groups(change.after)].some((g) => !before.has(g))) return "a token gains a permission group";
+        }
+    }
+    return undefined;
+}

@@ -1,0 +1,172 @@
+/**
+ * `npm run gate -- --plans DIR --baselines DIR [--approvals a,b] [--labels x,y] [--at ISO] [--markdown FILE]`
+ *
+ * The risk gate of a pull request, from plan documents (never terminal text): each stack's
+ * `<stack>.json` in --plans is diffed with the same file in --baselines and scored
+ * (tools/plan/risk.ts); the worst class decides, as the source documents' change management
+ * asks: standard passes; normal needs one approving review; high-risk two, one of them from
+ * production's reviewers (changeControl.reviewers); emergency (76 and over) the
+ * `emergency-change` label, and it opens a follow-up review. A production change outside
+ * production's change windows waits, unless it is an emergency. Exit 0 pass, 1 blocked.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ChangeControlConfig } from "../config/schema";
+import { validateConfig } from "../config/load";
+import { EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
+import { planDiff } from "./plan/diff";
+import type { PlanDocument } from "./plan/document";
+import { changeRisk, type Risk } from "./plan/risk";
+import { rawPlatformConfig, readStackFile } from "./plan/stackFile";
+import { STACK_NAMES } from "../policies/lib/environments";
+
+export const EMERGENCY_LABEL = "emergency-change";
+const ORDER: Risk["riskClass"][] = ["none", "standard", "normal", "high-risk", "emergency"];
+
+export interface GateInput {
+    risks: Record<string, Risk>;
+    /** GitHub logins whose latest review approves. */
+    approvals: string[];
+    labels: string[];
+    at: Date;
+    /** Production's change control. */
+    changeControl: ChangeControlConfig;
+}
+
+export interface GateDecision {
+    decision: "pass" | "blocked";
+    riskClass: Risk["riskClass"];
+    reasons: string[];
+    /** The review an emergency change owes, as an issue. */
+    followUp?: { title: string; body: string };
+}
+
+/** Whether `at` falls in one of the windows, in their time zone. */
+export function inWindow(at: Date, control: ChangeControlConfig): boolean {
+    if (control.windows.length === 0) return true;
+    const parts = Object.fromEntries(
+        new Intl.DateTimeFormat("en-GB", {
+            timeZone: control.timeZone,
+            weekday: "long",
+            hour: "2-digit",
+            minute: "2-digit",
+            hourCycle: "h23",
+        })
+            .formatToParts(at)
+            .map((p) => [p.type, p.value]),
+    );
+    const day = String(parts["weekday"]).toLowerCase();
+    const time = `${parts["hour"]}:${parts["minute"]}`;
+    return control.windows.some((w) => (w.weekdays as string[]).includes(day) && time >= w.start && time < w.end);
+}
+
+export function gateDecision(input: GateInput): GateDecision {
+    const entries = Object.entries(input.risks);
+    const riskClass = entries.reduce<Risk["riskClass"]>(
+        (worst, [, r]) => (ORDER.indexOf(r.riskClass) > ORDER.indexOf(worst) ? r.riskClass : worst),
+        "none",
+    );
+    const reasons = entries.map(([stack, r]) => `${stack}: ${r.riskClass}${r.score > 0 ? ` (${r.score})` : ""}`);
+    const blocked = (why: string): GateDecision => ({ decision: "blocked", riskClass, reasons: [...reasons, why] });
+    const approvals = new Set(input.approvals);
+    const emergency = riskClass === "emergency";
+    if (emergency && !input.labels.includes(EMERGENCY_LABEL))
+        return blocked(`an emergency change (76 and over) needs the ${EMERGENCY_LABEL} label, and a review after it lands`);
+    const production = input.risks["production"];
+    if (production && production.riskClass !== "none" && !emergency && !inWindow(input.at, input.changeControl))
+        return blocked(
+            `production changes outside its change windows (${input.changeControl.windows.map((w) => `${w.weekdays.join(",")} ${w.start}-${w.end}`).join("; ")} ${input.changeControl.timeZone}); merge inside one, or label ${EMERGENCY_LABEL} for an emergency`,
+        );
+    if (riskClass === "normal" && approvals.size < 1) return blocked("a normal change needs one approving review");
+    if (riskClass === "high-risk") {
+        if (approvals.size < 2) return blocked(`a high-risk change needs two approving reviews; it has ${approvals.size}`);
+        const reviewers = input.changeControl.reviewers;
+        if (reviewers.length > 0 && !reviewers.some((r) => approvals.has(r)))
+            return blocked(`a high-risk change needs an approval from production's reviewers (${reviewers.join(", ")})`);
+    }
+    return {
+        decision: "pass",
+        riskClass,
+        reasons: [
+            ...reasons,
+            riskClass === "none" || riskClass === "standard" ? "standard: pre-approved" : `${riskClass}: its approvals are in`,
+        ],
+        ...(emergency
+            ? {
+                  followUp: {
+                      title: `[Review] emergency change: ${reasons.join("; ")}`,
+                      body: `An emergency change merged with the ${EMERGENCY_LABEL} label. Review it as a post-incident review: why it could not wait, what it changed, what to do so the next one can.`,
+                  },
+              }
+            : {}),
+    };
+}
+
+export function gateMarkdown(d: GateDecision): string {
+    return [
+        `### Risk gate: **${d.decision === "pass" ? "passed" : "blocked"}** (${d.riskClass})`,
+        "",
+        ...d.reasons.map((r) => `- ${r}`),
+        "",
+    ].join("\n");
+}
+
+const USAGE = "usage: npm run gate -- --plans DIR --baselines DIR [--approvals a,b] [--labels x,y] [--at ISO] [--markdown FILE]";
+
+function readDoc(path: string): PlanDocument {
+    try {
+        return JSON.parse(readFileSync(path, "utf8")) as PlanDocument;
+    } catch (error) {
+        throw new UsageError(`${path}: not a plan document (${(error as Error).message})`);
+    }
+}
+
+function main(argv: string[]): number {
+    if (wantsHelp(argv)) {
+        process.stdout.write(`${USAGE}\n\nExit 0 when the change may merge, 1 when it is blocked (the reasons say why).\n`);
+        return 0;
+    }
+    const { flags } = parseArgs(argv, ["plans", "baselines", "approvals", "labels", "at", "markdown"]);
+    if (!flags["plans"] || !flags["baselines"]) throw new UsageError(USAGE);
+    const configs = Object.fromEntries(STACK_NAMES.map((stack) => [stack, validateConfig(rawPlatformConfig(stack, readStackFile(stack)))]));
+    const risks = Object.fromEntries(
+        STACK_NAMES.map((stack) => {
+            const doc = readDoc(join(flags["plans"]!, `${stack}.json`));
+            const baseline = readDoc(join(flags["baselines"]!, `${stack}.json`));
+            const { changes } = planDiff(baseline, doc);
+            const cost =
+                baseline.cost && doc.cost
+                    ? { beforeUsd: baseline.cost.monthlyUsd, afterUsd: doc.cost.monthlyUsd, riskShare: configs[stack]!.cost.riskShare }
+                    : undefined;
+            return [stack, changeRisk(stack, changes, cost)];
+        }),
+    );
+    const at = flags["at"] ? new Date(flags["at"]) : new Date();
+    if (Number.isNaN(at.getTime())) throw new UsageError(`--at ${flags["at"]}: expected an ISO 8601 time`);
+    const list = (v?: string) =>
+        v
+            ? v
+                  .split(",")
+                  .map((x) => x.trim())
+                  .filter(Boolean)
+            : [];
+    const decision = gateDecision({
+        risks,
+        approvals: list(flags["approvals"]),
+        labels: list(flags["labels"]),
+        at,
+        changeControl: configs["production"]!.changeControl,
+    });
+    if (flags["markdown"]) writeFileSync(flags["markdown"], gateMarkdown(decision));
+    process.stdout.write(`${JSON.stringify(decision)}\n`);
+    return decision.decision === "pass" ? 0 : 1;
+}
+
+if (require.main === module) {
+    try {
+        process.exit(main(process.argv.slice(2)));
+    } catch (error) {
+        process.stderr.write(`${(error as Error).message}\n`);
+        process.exit(error instanceof UsageError ? EXIT_USAGE : 3);
+    }
+}
