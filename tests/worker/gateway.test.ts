@@ -393,9 +393,16 @@ describe("bounds, refused before a rate-limit token is spent", () => {
             "max_tokens above the ceiling",
             () => send(messages(user, { max_tokens: 100_000 })),
             400,
-            "max_tokens must be a number from 1 to 4096",
+            "max_tokens must be a whole number from 1 to 4096",
         ],
-        ["more than one choice", () => send(messages(user, { n: 2 })), 400, "n must be a number from 1 to 1"],
+        ["a fraction of a token", () => send(messages(user, { max_tokens: 1.5 })), 400, "max_tokens must be a whole number from 1 to 4096"],
+        [
+            "a bad max_tokens beside a good max_completion_tokens",
+            () => send(messages(user, { max_completion_tokens: 10, max_tokens: 1.5 })),
+            400,
+            "max_tokens must be a whole number from 1 to 4096",
+        ],
+        ["more than one choice", () => send(messages(user, { n: 2 })), 400, "n must be a whole number from 1 to 1"],
         ["a parameter the gateway does not pass on", () => send(messages(user, { functions: [] })), 400, "unsupported parameter functions"],
     ])("%s", async (_, request, status, message) => {
         const response = await request();

@@ -95,6 +95,15 @@ function optionalNumber(body: Record<string, unknown>, name: string, min: number
     return value as number;
 }
 
+/** A count (tokens, choices): a whole number, as OpenAI's API types it; 1.5 tokens is a client's bug, not a request. */
+function optionalInteger(body: Record<string, unknown>, name: string, min: number, max: number, problems: ApiError[]): number | undefined {
+    const value = body[name];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
+        problems.push(invalid(`${name} must be a whole number from ${min} to ${max}`, name));
+    return value as number;
+}
+
 /** Checks a Chat Completions request; the first problem found is the client's answer. */
 export function parseChatRequest(raw: unknown): ChatRequest | ApiError {
     if (!raw || typeof raw !== "object" || Array.isArray(raw)) return invalid("the body must be a JSON object");
@@ -123,12 +132,13 @@ export function parseChatRequest(raw: unknown): ChatRequest | ApiError {
     if (!typed.some((m) => m.role === "user")) return invalid("the conversation needs a user message", "messages");
     if (body["stream"] !== undefined && typeof body["stream"] !== "boolean") return invalid("stream must be true or false", "stream");
     const problems: ApiError[] = [];
-    const maxTokens =
-        optionalNumber(body, "max_completion_tokens", 1, LIMITS.maxTokens, problems) ??
-        optionalNumber(body, "max_tokens", 1, LIMITS.maxTokens, problems);
+    // Both are checked when both are sent; the newer name wins.
+    const maxCompletionTokens = optionalInteger(body, "max_completion_tokens", 1, LIMITS.maxTokens, problems);
+    const legacyMaxTokens = optionalInteger(body, "max_tokens", 1, LIMITS.maxTokens, problems);
+    const maxTokens = maxCompletionTokens ?? legacyMaxTokens;
     const temperature = optionalNumber(body, "temperature", 0, 2, problems);
     const topP = optionalNumber(body, "top_p", 0, 1, problems);
-    optionalNumber(body, "n", 1, 1, problems);
+    optionalInteger(body, "n", 1, 1, problems);
     if (problems.length > 0) return problems[0]!;
     const stop = body["stop"];
     if (
