@@ -333,6 +333,14 @@ const edge = z
                 maxRequests: positiveInt.default(2000),
                 windowMs: positiveInt.default(60_000),
                 burstSize: positiveInt.default(50),
+                /** How long a request waits for the rate limiter's Durable Object before it counts as failed. */
+                timeoutMs: positiveInt.default(1000),
+                /**
+                 * When the limiter fails (throws, errs, or times out): "closed" answers 503 with
+                 * Retry-After, "open" serves unlimited; both are counted as the limiter's failed
+                 * attempts (GatewayProviderFailing), never blamed on the client.
+                 */
+                onFailure: z.enum(["closed", "open"]).default("closed"),
             })
             .prefault({}),
         concurrency: z.strictObject({ max: positiveInt.default(100), min: positiveInt.default(10) }).prefault({}),

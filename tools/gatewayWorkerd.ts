@@ -38,8 +38,11 @@ export function defaultGatewayBindings(environment: string, overrides: BindingOv
     return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-/** The two scripts with the gateway's KV, R2 and Durable Object bindings; `bindings` are its vars and secrets. */
-export function gatewayInWorkerd(bindings: Record<string, string>, entry = GATEWAY_ENTRY): Miniflare {
+/**
+ * The two scripts with the gateway's KV, R2 and Durable Object bindings; `bindings` are its vars
+ * and secrets. `rateLimiterCode` replaces the rate limiter's script (a test's broken one).
+ */
+export function gatewayInWorkerd(bindings: Record<string, string>, entry = GATEWAY_ENTRY, rateLimiterCode?: string): Miniflare {
     return new Miniflare({
         workers: [
             {
@@ -54,7 +57,7 @@ export function gatewayInWorkerd(bindings: Record<string, string>, entry = GATEW
             },
             {
                 name: "rate-limiter",
-                modules: [{ type: "ESModule", path: "index.js", contents: bundleWorker(RATE_LIMITER_ENTRY).code }],
+                modules: [{ type: "ESModule", path: "index.js", contents: rateLimiterCode ?? bundleWorker(RATE_LIMITER_ENTRY).code }],
                 compatibilityDate: COMPATIBILITY_DATE,
                 durableObjects: { RATE_LIMITER: "RateLimiter" },
             },

@@ -28,6 +28,8 @@ export function gatewayVars(s: EdgeConfig, where: { environment: string; version
         RATE_LIMIT_MAX_REQUESTS: String(s.rateLimit.maxRequests),
         RATE_LIMIT_WINDOW_MS: String(s.rateLimit.windowMs),
         RATE_LIMIT_BURST: String(s.rateLimit.burstSize),
+        RATE_LIMIT_TIMEOUT_MS: String(s.rateLimit.timeoutMs),
+        RATE_LIMIT_ON_FAILURE: s.rateLimit.onFailure,
         CONCURRENCY_MAX: String(s.concurrency.max),
         CONCURRENCY_MIN: String(s.concurrency.min),
         PROVIDER_ORDER: s.providers.order.join(","),

@@ -20,8 +20,14 @@ describe("stack config", () => {
         ]);
         expect(production.protectStatefulResources).toBe(true);
         expect(production.backup.lockMode).toBe("compliance");
-        expect(dev.edge.rateLimit).toEqual({ maxRequests: 1000, windowMs: 60000, burstSize: 20 });
-        expect(production.edge.rateLimit).toEqual({ maxRequests: 2000, windowMs: 60000, burstSize: 50 });
+        expect(dev.edge.rateLimit).toEqual({ maxRequests: 1000, windowMs: 60000, burstSize: 20, timeoutMs: 1000, onFailure: "closed" });
+        expect(production.edge.rateLimit).toEqual({
+            maxRequests: 2000,
+            windowMs: 60000,
+            burstSize: 50,
+            timeoutMs: 1000,
+            onFailure: "closed",
+        });
     });
 
     it("keeps secure values secret keys", () => {

@@ -35,6 +35,8 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<[stri
  * Durable Object. Config problems are always judged fresh.
  */
 const PROBE_TTL_MS = 5_000;
+/** /health answers within the load balancer's monitor timeout (edge.loadBalancer.monitorTimeoutSeconds, 5 s) even when the limiter hangs. */
+const RATE_LIMITER_PING_TIMEOUT_MS = 2_000;
 let lastProbe: { at: number; dependencies: Record<string, string> } | undefined;
 
 async function probeDependencies(env: Env): Promise<{ at: number; dependencies: Record<string, string> }> {
@@ -46,7 +48,7 @@ async function probeDependencies(env: Env): Promise<{ at: number; dependencies: 
             check("kv", () => env.CACHE.get("health-probe")),
             check("r2", () => env.BACKUPS.head("health-probe")),
             check("rateLimiter", async () => {
-                const r = await limiter.fetch("https://rate-limiter/ping");
+                const r = await withTimeout(limiter.fetch("https://rate-limiter/ping"), RATE_LIMITER_PING_TIMEOUT_MS, "the rate limiter");
                 if (!r.ok) throw new Error(`status ${r.status}`);
             }),
         ]),
@@ -87,16 +89,33 @@ async function health(env: Env, adapters: Adapters): Promise<Response> {
     );
 }
 
+/** `work`, or a rejection naming `what` once `ms` have passed: no dependency call may hang a request. */
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    });
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The limiter as an attempt of its own: its failures are counted beside the providers' (GatewayProviderFailing). */
+export const RATE_LIMITER_ATTEMPT = "rate-limiter";
+
 async function takeToken(env: Env, settings: Settings, client: ClientRecord): Promise<TakeResult> {
     const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`client:${client.client}`));
-    const limits = {
-        maxRequests: settings.rateLimit.maxRequests,
-        windowMs: settings.rateLimit.windowMs,
-        burst: settings.rateLimit.burst,
-        ...client.rateLimit,
-    };
-    const response = await stub.fetch("https://rate-limiter/take", { method: "POST", body: JSON.stringify(limits) });
-    return response.json();
+    const { maxRequests, windowMs, burst } = settings.rateLimit;
+    const limits = { maxRequests, windowMs, burst, ...client.rateLimit };
+    return withTimeout(
+        (async () => {
+            const response = await stub.fetch("https://rate-limiter/take", { method: "POST", body: JSON.stringify(limits) });
+            if (!response.ok) throw new Error(`the rate limiter answered ${response.status}`);
+            const result = (await response.json()) as Partial<TakeResult>;
+            if (typeof result.allowed !== "boolean") throw new Error("the rate limiter answered without a decision");
+            return result as TakeResult;
+        })(),
+        settings.rateLimit.timeoutMs,
+        "the rate limiter",
+    );
 }
 
 function withRetryAfter(seconds: number | undefined): Record<string, string> {
@@ -109,6 +128,8 @@ interface ChatAnswer {
     cache?: RequestSummary["cache"];
     outcome?: ChatOutcome;
     sharedWaitMs?: number;
+    /** The rate limiter's failed call, counted as an attempt of its own. */
+    limiterFailure?: { provider: string; outcome: "failed"; ms: number };
 }
 
 /** Whatever broke, the client gets JSON and no internals; the logs get the error. */
@@ -129,13 +150,13 @@ async function chatRoute(request: Request, env: Env, adapters: Adapters): Promis
     } catch (error) {
         answer = { response: internalError(error) };
     }
-    const { response, cache = "NONE", outcome, sharedWaitMs } = answer;
+    const { response, cache = "NONE", outcome, sharedWaitMs, limiterFailure } = answer;
     record(env.ANALYTICS, {
         status: response.status,
         cache,
         ...(outcome?.ok ? { provider: outcome.provider } : {}),
         durationMs: Date.now() - started,
-        attempts: outcome?.attempts ?? [],
+        attempts: [...(limiterFailure ? [limiterFailure] : []), ...(outcome?.attempts ?? [])],
         ...(sharedWaitMs === undefined ? {} : { sharedWaitMs }),
     });
     return response;
@@ -172,7 +193,31 @@ async function answerChat(request: Request, env: Env, adapters: Adapters): Promi
     const parsed = parseChatRequest(body.body);
     if ("status" in parsed) return { response: errorResponse(parsed) };
 
-    const token = await takeToken(env, settings, client);
+    const limiterStarted = Date.now();
+    let token: TakeResult;
+    let limiterFailure: ChatAnswer["limiterFailure"];
+    try {
+        token = await takeToken(env, settings, client);
+    } catch (error) {
+        console.error("rate limiter failed", error);
+        limiterFailure = { provider: RATE_LIMITER_ATTEMPT, outcome: "failed", ms: Date.now() - limiterStarted };
+        // Never the client's fault: a 503 to retry, or, where config says so, the request served unlimited.
+        if (settings.rateLimit.onFailure === "closed")
+            return {
+                response: errorResponse(
+                    {
+                        status: 503,
+                        type: "server_error",
+                        code: "rate_limiter_unavailable",
+                        message: "the gateway cannot check its rate limit now; retry",
+                    },
+                    withRetryAfter(1),
+                    503,
+                ),
+                limiterFailure,
+            };
+        token = { allowed: true, remaining: 0, retryAfterMs: 0 };
+    }
     if (!token.allowed)
         return {
             response: errorResponse(

@@ -21,7 +21,7 @@ export type Env = Record<GatewayVar, string> &
 
 export interface Settings {
     cache: { size: number; ttlMs: number; cleanupIntervalMs: number };
-    rateLimit: { maxRequests: number; windowMs: number; burst: number };
+    rateLimit: { maxRequests: number; windowMs: number; burst: number; timeoutMs: number; onFailure: "closed" | "open" };
     concurrency: { max: number; min: number };
     providers: {
         order: string[];
@@ -95,6 +95,8 @@ export function readSettings(env: Env, adapters: Adapters): SettingsResult {
             misconfigured[name] = endpoint.join("; ");
         }
     }
+    if (env.RATE_LIMIT_ON_FAILURE !== "open" && env.RATE_LIMIT_ON_FAILURE !== "closed")
+        problems.push(`RATE_LIMIT_ON_FAILURE is ${JSON.stringify(env.RATE_LIMIT_ON_FAILURE)}; expected open or closed`);
     const bindings = list(env.KV_BACKUP_BINDINGS);
     for (const b of bindings) if (!env[b]) problems.push(`KV_BACKUP_BINDINGS names ${b}, which is not bound`);
     const settings: Settings = {
@@ -103,6 +105,8 @@ export function readSettings(env: Env, adapters: Adapters): SettingsResult {
             maxRequests: number("RATE_LIMIT_MAX_REQUESTS"),
             windowMs: number("RATE_LIMIT_WINDOW_MS"),
             burst: number("RATE_LIMIT_BURST"),
+            timeoutMs: number("RATE_LIMIT_TIMEOUT_MS"),
+            onFailure: env.RATE_LIMIT_ON_FAILURE === "open" ? "open" : "closed",
         },
         concurrency: { max: number("CONCURRENCY_MAX"), min: number("CONCURRENCY_MIN") },
         providers: {

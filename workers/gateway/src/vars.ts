@@ -17,6 +17,8 @@ export const GATEWAY_VARS = {
     RATE_LIMIT_MAX_REQUESTS: "positive",
     RATE_LIMIT_WINDOW_MS: "positive",
     RATE_LIMIT_BURST: "positive",
+    RATE_LIMIT_TIMEOUT_MS: "positive",
+    RATE_LIMIT_ON_FAILURE: "text",
     CONCURRENCY_MAX: "positive",
     CONCURRENCY_MIN: "positive",
     PROVIDER_ORDER: "list",

@@ -1,0 +1,53 @@
+/**
+ * A rate limiter that fails, as workerd runs it: its Durable Object throws, answers a JSON 500, or
+ * never answers. The client is never blamed (no 429), nothing hangs past edge.rateLimit.timeoutMs,
+ * the failure is counted as the limiter's failed attempt, and /health says so within its bound.
+ * Through the real `openai` client.
+ */
+import type { Miniflare } from "miniflare";
+import OpenAI from "openai";
+import { addClientKey, defaultGatewayBindings, gatewayInWorkerd } from "../../tools/gatewayWorkerd";
+
+/** Picks its failure by client: the Durable Object's name is `client:<client>`. */
+const BROKEN_LIMITER = `
+export class RateLimiter {
+  constructor(state) { this.name = state.id.name ?? ""; }
+  async fetch(request) {
+    if (new URL(request.url).pathname === "/ping") return new Promise(() => {});
+    if (this.name.endsWith("throws")) throw new Error("limiter bug");
+    if (this.name.endsWith("errs")) return Response.json({ error: "boom" }, { status: 500 });
+    return new Promise(() => {});
+  }
+}
+export default { fetch() { return new Response("limiter"); } };
+`;
+
+let mf: Miniflare;
+let url: string;
+beforeAll(async () => {
+    mf = gatewayInWorkerd({ ...defaultGatewayBindings("test", { RATE_LIMIT_TIMEOUT_MS: "300" }) }, undefined, BROKEN_LIMITER);
+    url = (await mf.ready).toString();
+    for (const client of ["throws", "errs", "hangs"]) await addClientKey(mf, `key-${client}`, { client });
+});
+afterAll(() => mf.dispose());
+
+it.each(["throws", "errs", "hangs"])("a limiter that %s: 503 with Retry-After, never a 429, within the timeout", async (client) => {
+    const openai = new OpenAI({ apiKey: `key-${client}`, baseURL: `${url}v1`, maxRetries: 0, timeout: 5_000 });
+    const started = Date.now();
+    const error = await openai.chat.completions
+        .create({ model: "auto", messages: [{ role: "user", content: "hi" }] })
+        .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    const apiError = error as InstanceType<typeof OpenAI.APIError>;
+    expect([apiError.status, apiError.code, apiError.headers?.get("retry-after")]).toEqual([503, "rate_limiter_unavailable", "1"]);
+    expect(Date.now() - started).toBeLessThan(3_000);
+});
+
+it("/health answers, saying the limiter fails, even when it never answers", async () => {
+    const started = Date.now();
+    const response = await mf.dispatchFetch("https://gateway.test/health");
+    const body = (await response.json()) as { status: string; dependencies: Record<string, string> };
+    expect(response.status).toBe(503);
+    expect(body.dependencies["rateLimiter"]).toContain("did not answer within");
+    expect(Date.now() - started).toBeLessThan(4_000);
+});
