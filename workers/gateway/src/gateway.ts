@@ -145,12 +145,15 @@ function internalError(error: unknown): Response {
 async function chatRoute(request: Request, env: Env, adapters: Adapters): Promise<Response> {
     const started = Date.now();
     let answer: ChatAnswer;
+    // What the request met on its way, whichever answer it ends with.
+    const met: Pick<ChatAnswer, "limiterFailure"> = {};
     try {
-        answer = await answerChat(request, env, adapters);
+        answer = await answerChat(request, env, adapters, met);
     } catch (error) {
         answer = { response: internalError(error) };
     }
-    const { response, cache = "NONE", outcome, sharedWaitMs, limiterFailure } = answer;
+    const { response, cache = "NONE", outcome, sharedWaitMs } = answer;
+    const { limiterFailure } = met;
     record(env.ANALYTICS, {
         status: response.status,
         cache,
@@ -162,7 +165,7 @@ async function chatRoute(request: Request, env: Env, adapters: Adapters): Promis
     return response;
 }
 
-async function answerChat(request: Request, env: Env, adapters: Adapters): Promise<ChatAnswer> {
+async function answerChat(request: Request, env: Env, adapters: Adapters, met: Pick<ChatAnswer, "limiterFailure">): Promise<ChatAnswer> {
     if (request.method !== "POST") return { response: errorResponse(invalid("use POST"), { allow: "POST" }, 405) };
     const { settings } = readSettings(env, adapters);
     // What is wrong is for /health and the logs; a client learns only that it cannot be served.
@@ -195,12 +198,11 @@ async function answerChat(request: Request, env: Env, adapters: Adapters): Promi
 
     const limiterStarted = Date.now();
     let token: TakeResult;
-    let limiterFailure: ChatAnswer["limiterFailure"];
     try {
         token = await takeToken(env, settings, client);
     } catch (error) {
         console.error("rate limiter failed", error);
-        limiterFailure = { provider: RATE_LIMITER_ATTEMPT, outcome: "failed", ms: Date.now() - limiterStarted };
+        met.limiterFailure = { provider: RATE_LIMITER_ATTEMPT, outcome: "failed", ms: Date.now() - limiterStarted };
         // Never the client's fault: a 503 to retry, or, where config says so, the request served unlimited.
         if (settings.rateLimit.onFailure === "closed")
             return {
@@ -214,7 +216,6 @@ async function answerChat(request: Request, env: Env, adapters: Adapters): Promi
                     withRetryAfter(1),
                     503,
                 ),
-                limiterFailure,
             };
         token = { allowed: true, remaining: 0, retryAfterMs: 0 };
     }
