@@ -68,20 +68,37 @@ const regionsAreDistinct: Check = (c) => {
 
 type SectionCheck<K extends keyof ParsedConfig> = (section: ParsedConfig[K]) => Problem[];
 
+/** A group size at `path` (fleet.size, an off-hours period): minSize <= desiredCapacity <= maxSize. */
+function fleetSizeProblems(path: string, s: ParsedConfig["fleet"]["size"]): Problem[] {
+    if (s.minSize > s.maxSize)
+        return [
+            {
+                path: `${path}.minSize`,
+                message: `${s.minSize} is above maxSize ${s.maxSize}; expected minSize <= desiredCapacity <= maxSize`,
+            },
+        ];
+    if (s.desiredCapacity < s.minSize || s.desiredCapacity > s.maxSize)
+        return [
+            {
+                path: `${path}.desiredCapacity`,
+                message: `${s.desiredCapacity} is outside ${s.minSize}..${s.maxSize}; expected minSize <= desiredCapacity <= maxSize`,
+            },
+        ];
+    return [];
+}
+
 const fleetIsSafe: SectionCheck<"fleet"> = (fleet) => {
     const problems: Problem[] = [];
-    for (const key of ["size", "standbySize"] as const) {
-        const s = fleet[key];
-        if (s.minSize > s.maxSize)
+    for (const key of ["size", "standbySize"] as const) problems.push(...fleetSizeProblems(`fleet.${key}`, fleet[key]));
+    const o = fleet.offHours;
+    if (o) {
+        if (o.businessEndHour <= o.businessStartHour)
             problems.push({
-                path: `fleet.${key}.minSize`,
-                message: `${s.minSize} is above maxSize ${s.maxSize}; expected minSize <= desiredCapacity <= maxSize`,
+                path: "fleet.offHours.businessEndHour",
+                message: `${o.businessEndHour} is not after businessStartHour ${o.businessStartHour}`,
             });
-        else if (s.desiredCapacity < s.minSize || s.desiredCapacity > s.maxSize)
-            problems.push({
-                path: `fleet.${key}.desiredCapacity`,
-                message: `${s.desiredCapacity} is outside ${s.minSize}..${s.maxSize}; expected minSize <= desiredCapacity <= maxSize`,
-            });
+        for (const period of ["business", "offHours", "weekends"] as const)
+            problems.push(...fleetSizeProblems(`fleet.offHours.${period}`, o[period]));
     }
     if (fleet.sshCidr) {
         const ssh = parseCidr(fleet.sshCidr);
@@ -150,27 +167,10 @@ const costAlertsHaveARecipient: Check = (c) =>
         : [];
 
 /** Production serves around the clock; off-hours sizes are for the environments people use by day. */
-const offHoursOutsideProduction: Check = (c) => {
-    const o = c.fleet.offHours;
-    if (!o) return [];
-    const problems: Problem[] = [];
-    if (c.environment === "production")
-        problems.push({ path: "fleet.offHours", message: "is set in production, whose fleet serves around the clock; expected it unset" });
-    if (o.businessEndHour <= o.businessStartHour)
-        problems.push({
-            path: "fleet.offHours.businessEndHour",
-            message: `${o.businessEndHour} is not after businessStartHour ${o.businessStartHour}`,
-        });
-    for (const period of ["business", "offHours", "weekends"] as const) {
-        const size = o[period];
-        if (size.minSize > size.desiredCapacity || size.desiredCapacity > size.maxSize)
-            problems.push({
-                path: `fleet.offHours.${period}`,
-                message: `expected minSize <= desiredCapacity <= maxSize, got ${size.minSize}/${size.desiredCapacity}/${size.maxSize}`,
-            });
-    }
-    return problems;
-};
+const offHoursOutsideProduction: Check = (c) =>
+    c.fleet.offHours && c.environment === "production"
+        ? [{ path: "fleet.offHours", message: "is set in production, whose fleet serves around the clock; expected it unset" }]
+        : [];
 
 const fleetHasCertificates: Check = (c) =>
     c.regions

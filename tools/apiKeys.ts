@@ -15,7 +15,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { ConfigError } from "../config/load";
 import { KEY_PREFIX, keyRecordName, type ClientRecord } from "../workers/gateway/src/clientKeyRecord";
 import { readStackFile } from "./plan/stackFile";
-import { EXIT_INTERNAL, EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
+import { EXIT_INTERNAL, EXIT_USAGE, UsageError, parseArgs, positiveFlag, wantsHelp } from "./plan/cli";
 
 const USAGE = `usage:
   npm run keys -- add <stack> <client> [--burst N] [--max-requests N] [--window-ms N] [--namespace-id ID]
@@ -68,14 +68,6 @@ async function listKeys(target: Target): Promise<ListedKey[]> {
         cursor = page.result_info?.cursor ?? "";
     } while (cursor);
     return keys;
-}
-
-function positiveFlag(flags: Record<string, string>, name: string): number | undefined {
-    if (flags[name] === undefined) return undefined;
-    const value = Number(flags[name]);
-    if (!Number.isInteger(value) || value <= 0)
-        throw new UsageError(`--${name}: expected a positive whole number, got ${JSON.stringify(flags[name])}`);
-    return value;
 }
 
 function resolveTarget(stack: string, flags: Record<string, string>): Target {

@@ -14,7 +14,7 @@
 import { writeFileSync } from "node:fs";
 import { ConfigError, validateConfig } from "../config/load";
 import { physicalName } from "../config/tagging";
-import { EXIT_INTERNAL, EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
+import { EXIT_INTERNAL, EXIT_USAGE, UsageError, parseArgs, positiveFlag, wantsHelp } from "./plan/cli";
 import { rawPlatformConfig, readStackFile } from "./plan/stackFile";
 
 const USAGE =
@@ -227,14 +227,6 @@ function report(drill: Drill, outcome: Outcome): string {
     ].join("\n");
 }
 
-function positive(flags: Record<string, string>, name: string, fallback: number): number {
-    if (flags[name] === undefined) return fallback;
-    const value = Number(flags[name]);
-    if (!Number.isInteger(value) || value <= 0)
-        throw new UsageError(`--${name}: expected a positive whole number, got ${JSON.stringify(flags[name])}`);
-    return value;
-}
-
 function resolveDrill(argv: string[]): { drill: Drill; reportFile?: string } {
     const { positional, flags } = parseArgs(argv, ["report", "timeout-seconds", "interval-ms", "gateway-url", "origin-path"]);
     if (positional.length !== 1) throw new UsageError(USAGE);
@@ -261,8 +253,8 @@ function resolveDrill(argv: string[]): { drill: Drill; reportFile?: string } {
             gatewayUrl: (flags["gateway-url"] ?? `https://${config.edge.hostname}.${config.cloudflare.zoneName}`).replace(/\/$/, ""),
             originPath,
             clientKey: clientKey!,
-            timeoutMs: positive(flags, "timeout-seconds", 300) * 1000,
-            intervalMs: positive(flags, "interval-ms", 5000),
+            timeoutMs: (positiveFlag(flags, "timeout-seconds") ?? 300) * 1000,
+            intervalMs: positiveFlag(flags, "interval-ms") ?? 5000,
         },
         ...(flags["report"] ? { reportFile: flags["report"] } : {}),
     };

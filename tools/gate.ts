@@ -9,19 +9,18 @@
  * `emergency-change` label, and it opens a follow-up review. A production change outside
  * production's change windows waits, unless it is an emergency. Exit 0 pass, 1 blocked.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChangeControlConfig } from "../config/schema";
 import { validateConfig } from "../config/load";
 import { EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
 import { planDiff } from "./plan/diff";
-import type { PlanDocument } from "./plan/document";
-import { changeRisk, type Risk } from "./plan/risk";
+import { readPlanDocument } from "./plan/document";
+import { RISK_ORDER, changeRisk, type Risk } from "./plan/risk";
 import { rawPlatformConfig, readStackFile } from "./plan/stackFile";
 import { STACK_NAMES } from "../policies/lib/environments";
 
 export const EMERGENCY_LABEL = "emergency-change";
-const ORDER: Risk["riskClass"][] = ["none", "standard", "normal", "high-risk", "emergency"];
 
 export interface GateInput {
     risks: Record<string, Risk>;
@@ -63,7 +62,7 @@ export function inWindow(at: Date, control: ChangeControlConfig): boolean {
 export function gateDecision(input: GateInput): GateDecision {
     const entries = Object.entries(input.risks);
     const riskClass = entries.reduce<Risk["riskClass"]>(
-        (worst, [, r]) => (ORDER.indexOf(r.riskClass) > ORDER.indexOf(worst) ? r.riskClass : worst),
+        (worst, [, r]) => (RISK_ORDER.indexOf(r.riskClass) > RISK_ORDER.indexOf(worst) ? r.riskClass : worst),
         "none",
     );
     const reasons = entries.map(([stack, r]) => `${stack}: ${r.riskClass}${r.score > 0 ? ` (${r.score})` : ""}`);
@@ -113,14 +112,6 @@ export function gateMarkdown(d: GateDecision): string {
 
 const USAGE = "usage: npm run gate -- --plans DIR --baselines DIR [--approvals a,b] [--labels x,y] [--at ISO] [--markdown FILE]";
 
-function readDoc(path: string): PlanDocument {
-    try {
-        return JSON.parse(readFileSync(path, "utf8")) as PlanDocument;
-    } catch (error) {
-        throw new UsageError(`${path}: not a plan document (${(error as Error).message})`);
-    }
-}
-
 function main(argv: string[]): number {
     if (wantsHelp(argv)) {
         process.stdout.write(`${USAGE}\n\nExit 0 when the change may merge, 1 when it is blocked (the reasons say why).\n`);
@@ -131,8 +122,8 @@ function main(argv: string[]): number {
     const configs = Object.fromEntries(STACK_NAMES.map((stack) => [stack, validateConfig(rawPlatformConfig(stack, readStackFile(stack)))]));
     const risks = Object.fromEntries(
         STACK_NAMES.map((stack) => {
-            const doc = readDoc(join(flags["plans"]!, `${stack}.json`));
-            const baseline = readDoc(join(flags["baselines"]!, `${stack}.json`));
+            const doc = readPlanDocument(join(flags["plans"]!, `${stack}.json`));
+            const baseline = readPlanDocument(join(flags["baselines"]!, `${stack}.json`));
             const { changes } = planDiff(baseline, doc);
             const cost =
                 baseline.cost && doc.cost

@@ -6,7 +6,7 @@
  * Exit codes: 0 ok, 1 a mandatory policy fails, 2 bad usage or bad config.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { ConfigError, validateConfig } from "../config/load";
 import { blocking } from "../policies/engine";
 import { EXIT_CODES_HELP, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
@@ -18,6 +18,7 @@ import {
     renderFindings,
     renderOutputs,
     renderTree,
+    readPlanDocument,
     serializeDocument,
     terminalStyle,
     toDocument,
@@ -98,7 +99,9 @@ async function main(argv: string[]): Promise<number> {
         "",
     ];
     if (flags["baseline"] || flags["markdown"]) {
-        const baseline = flags["baseline"] ? readBaseline(flags["baseline"]) : { ...doc, resources: [] };
+        const baseline = flags["baseline"]
+            ? readPlanDocument(flags["baseline"], `--baseline ${flags["baseline"]}`)
+            : { ...doc, resources: [] };
         const { changes, ignored } = planDiff(baseline, doc);
         const cost = baseline.cost
             ? { beforeUsd: baseline.cost.monthlyUsd, afterUsd: doc.cost.monthlyUsd, riskShare: config.cost.riskShare }
@@ -149,16 +152,6 @@ function currentCommit(): string | undefined {
     if (process.env["GITHUB_SHA"]) return process.env["GITHUB_SHA"].slice(0, 12);
     const git = spawnSync("git", ["rev-parse", "--short=12", "HEAD"], { encoding: "utf8" });
     return git.status === 0 ? git.stdout.trim() : undefined;
-}
-
-function readBaseline(path: string): PlanDocument {
-    try {
-        const doc = JSON.parse(readFileSync(path, "utf8")) as PlanDocument;
-        if (!Array.isArray(doc.resources)) throw new Error("no resources list");
-        return doc;
-    } catch (error) {
-        throw new UsageError(`--baseline ${path}: not a plan document (${(error as Error).message})`);
-    }
 }
 
 main(process.argv.slice(2)).then(

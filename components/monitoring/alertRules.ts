@@ -109,7 +109,8 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds, kvExportCro
  * all another, so the staleness alert reads the newest run of any outcome.
  */
 function kvExportAlertRules(cron: string, service: Record<string, string>): AlertRule[] {
-    const staleSeconds = kvExportStaleAfterMinutes(cron) * 60;
+    const staleMinutes = kvExportStaleAfterMinutes(cron);
+    const staleSeconds = staleMinutes * 60;
     const newestRun = "gateway_kv_export_newest_run_timestamp_seconds";
     return [
         {
@@ -130,7 +131,7 @@ function kvExportAlertRules(cron: string, service: Record<string, string>): Aler
             for: "10m",
             labels: alertLabels("sustained", TEAM_ROLES.infrastructure, service),
             annotations: {
-                summary: `No KV export has run for over ${formatMinutes(kvExportStaleAfterMinutes(cron))} ("${cron}" and ${KV_EXPORT_GRACE_MINUTES} min grace)`,
+                summary: `No KV export has run for over ${formatMinutes(staleMinutes)} ("${cron}" and ${KV_EXPORT_GRACE_MINUTES} min grace)`,
                 description:
                     "The scheduled KV export has stopped running: its cron trigger, the gateway script or Analytics Engine; the newest copy in R2 is getting older than the schedule allows",
             },

@@ -158,6 +158,19 @@ const CASES: Array<[string, string, string[]]> = [
         ["dev: ops-platform:edge.kvBackup.cron:", "expected a Workers cron of five fields"],
     ],
     [
+        "off-hours sizes out of order",
+        withConfig({
+            fleet: {
+                offHours: {
+                    business: { minSize: 1, desiredCapacity: 3, maxSize: 2 },
+                    offHours: { minSize: 1, desiredCapacity: 1, maxSize: 2 },
+                    weekends: { minSize: 1, desiredCapacity: 1, maxSize: 2 },
+                },
+            },
+        }),
+        ["dev: ops-platform:fleet.offHours.business.desiredCapacity:", "3 is outside 1..2; expected minSize <= desiredCapacity <= maxSize"],
+    ],
+    [
         "a Worker cron with minute 75",
         withConfig({ edge: { kvBackup: { cron: "75 3 * * *" } } }),
         ["dev: ops-platform:edge.kvBackup.cron:", '"75 3 * * *" is not a Workers cron', "expected e.g. 0 3 * * *"],

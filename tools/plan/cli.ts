@@ -48,3 +48,12 @@ export function parseArgs(argv: readonly string[], allowed: readonly string[], a
     }
     return { positional, flags, switches };
 }
+
+/** A flag that takes a positive whole number: undefined when absent, a usage error naming the flag when not one. */
+export function positiveFlag(flags: Record<string, string>, name: string): number | undefined {
+    if (flags[name] === undefined) return undefined;
+    const value = Number(flags[name]);
+    if (!Number.isInteger(value) || value <= 0)
+        throw new UsageError(`--${name}: expected a positive whole number, got ${JSON.stringify(flags[name])}`);
+    return value;
+}

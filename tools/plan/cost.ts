@@ -52,7 +52,7 @@ export interface CostEstimate {
 
 /** Types whose resource costs nothing by itself (its use is priced where it happens: the instance, the bucket, the requests). */
 const FREE =
-    /^(pulumi:providers:|random:|ops-platform:|aws:iam\/|aws:ec2\/(vpc|subnet|routeTable|routeTableAssociation|securityGroup|internetGateway):|aws:vpc\/securityGroup(Ingress|Egress)Rule:|aws:lb\/(listener|targetGroup):|aws:autoscaling\/(policy|schedule):|aws:kms\/alias:|aws:s3\/bucket(Lifecycle|OwnershipControls|Policy|PublicAccessBlock|ServerSideEncryption)Configuration?:|aws:s3\/bucket(OwnershipControls|Policy|PublicAccessBlock):|aws:sns\/(topicPolicy|topicSubscription):|aws:ssm\/(document|maintenanceWindow|maintenanceWindowTask|patchBaseline|patchGroup):|aws:backup\/(plan|selection|vaultLockConfiguration|vaultNotifications|vaultPolicy):|aws:cloudwatch\/event(Rule|Target):|aws:ec2\/launchTemplate:|aws:budgets\/|aws:costexplorer\/|cloudflare:index\/(accountToken|apiToken|dnsRecord|loadBalancerMonitor|notificationPolicy|notificationPolicyWebhooks|r2BucketLifecycle|r2BucketLock|workersCronTrigger|workersRoute|workersDeployment|workerVersion|workersKvNamespace):)/;
+    /^(pulumi:providers:|random:|ops-platform:|aws:iam\/|aws:ec2\/(vpc|subnet|routeTable|routeTableAssociation|securityGroup|internetGateway):|aws:vpc\/securityGroup(Ingress|Egress)Rule:|aws:lb\/(listener|targetGroup):|aws:autoscaling\/(policy|schedule):|aws:kms\/alias:|aws:s3\/bucket(LifecycleConfiguration|ServerSideEncryptionConfiguration|OwnershipControls|Policy|PublicAccessBlock):|aws:sns\/(topicPolicy|topicSubscription):|aws:ssm\/(document|maintenanceWindow|maintenanceWindowTask|patchBaseline|patchGroup):|aws:backup\/(plan|selection|vaultLockConfiguration|vaultNotifications|vaultPolicy):|aws:cloudwatch\/event(Rule|Target):|aws:ec2\/launchTemplate:|aws:budgets\/|aws:costexplorer\/|cloudflare:index\/(accountToken|apiToken|dnsRecord|loadBalancerMonitor|notificationPolicy|notificationPolicyWebhooks|r2BucketLifecycle|r2BucketLock|workersCronTrigger|workersRoute|workersDeployment|workerVersion|workersKvNamespace):)/;
 
 /** Types that cost money but are not priced here, with why. */
 const NOT_PRICED: Array<[RegExp, string]> = [
@@ -314,12 +314,20 @@ export function costChanges(
         .sort((a, b) => Math.abs(b.deltaUsd) - Math.abs(a.deltaUsd) || a.name.localeCompare(b.name));
 }
 
+/** The estimate's total, and with a baseline the change's monthly difference, as the terminal and the PR comment say them. */
+export function costSummary(stack: string, estimate: CostEstimate, baseline?: CostEstimate): { total: string; change?: string } {
+    return {
+        total: `${usd(estimate.monthlyUsd)}/month estimated (cost/prices.json, cost/usage/${stack}.yaml)`,
+        ...(baseline ? { change: `${signed(round(estimate.monthlyUsd - baseline.monthlyUsd))}/month in ${stack}` } : {}),
+    };
+}
+
 /** The estimate in lines of text (Markdown-safe): total, largest items, what is not priced, and with a baseline the change. */
 export function costLines(stack: string, estimate: CostEstimate, baseline?: CostEstimate, largest = 5): string[] {
-    const lines = [`${stack}: ${usd(estimate.monthlyUsd)}/month estimated (cost/prices.json, cost/usage/${stack}.yaml)`];
+    const { total, change } = costSummary(stack, estimate, baseline);
+    const lines = [`${stack}: ${total}`];
     if (baseline) {
-        const delta = round(estimate.monthlyUsd - baseline.monthlyUsd);
-        lines.push(`this change: ${signed(delta)}/month in ${stack}`);
+        lines.push(`this change: ${change}`);
         for (const c of costChanges(baseline, estimate).slice(0, largest))
             lines.push(`  ${signed(c.deltaUsd)}  ${c.type.split(":").pop()} ${c.name}`);
     }

@@ -2,7 +2,9 @@
  * The plan document (`--json`) and its human rendering. The document is the interface other
  * tools read (baselines, PR comments, audits), so it is sorted and stable.
  */
+import { readFileSync } from "node:fs";
 import type { PlannedResource } from "./capture";
+import { UsageError } from "./cli";
 import type { Finding } from "../../policies/engine";
 import type { CoverageRow } from "./coverage";
 import { readableChanges, shown, type IgnoredChange, type ResourceChange } from "./diff";
@@ -38,6 +40,17 @@ export function toDocument(
         outputs,
         findings,
     };
+}
+
+/** A plan document read back (a baseline, a PR's plan); what is not one is the caller's usage error, naming `label`. */
+export function readPlanDocument(path: string, label = path): PlanDocument {
+    try {
+        const doc = JSON.parse(readFileSync(path, "utf8")) as PlanDocument;
+        if (!Array.isArray(doc.resources)) throw new Error("no resources list");
+        return doc;
+    } catch (error) {
+        throw new UsageError(`${label}: not a plan document (${(error as Error).message})`);
+    }
 }
 
 export function serializeDocument(doc: PlanDocument): string {

@@ -7,7 +7,7 @@ import { resourcePath, type PlanDocument } from "./document";
 import type { CoverageRow } from "./coverage";
 import { readableChanges, shown, type IgnoredChange, type ResourceChange } from "./diff";
 import type { Risk } from "./risk";
-import { costLines, type CostEstimate } from "./cost";
+import { costLines, costSummary, type CostEstimate } from "./cost";
 
 export interface StackReport {
     stack: string;
@@ -213,14 +213,9 @@ function graphSection(changes: ResourceChange[]): string[] {
 /** The stack's monthly estimate and what this change does to it: short, so it always stays in. */
 function costSection(r: StackReport): string[] {
     if (!r.doc.cost) return [];
-    const [total, ...rest] = costLines(r.stack, r.doc.cost, r.costBaseline, 3);
-    const change = rest.find((l) => l.startsWith("this change:"));
-    return [
-        `**Cost:** ${change ? `${change.replace(/^this change: /, "")}; ` : ""}${total!.replace(`${r.stack}: `, "")}`,
-        "",
-        ...details("Cost by resource", ["```text", ...rest, "```"]),
-        "",
-    ];
+    const { total, change } = costSummary(r.stack, r.doc.cost, r.costBaseline);
+    const [, ...rest] = costLines(r.stack, r.doc.cost, r.costBaseline, 3);
+    return [`**Cost:** ${change ? `${change}; ` : ""}${total}`, "", ...details("Cost by resource", ["```text", ...rest, "```"]), ""];
 }
 
 export interface RenderedComment {

@@ -120,7 +120,7 @@ export function changeRisk(stack: string, changes: readonly ResourceChange[], co
     return { impact, likelihood, complexity, score, riskClass, reasons };
 }
 
-const RISK_ORDER: Array<Risk["riskClass"]> = ["none", "standard", "normal", "high-risk", "emergency"];
+export const RISK_ORDER: Array<Risk["riskClass"]> = ["none", "standard", "normal", "high-risk", "emergency"];
 
 /** Actions and resources an IAM policy document allows, as "action resource" pairs. */
 function allowed(policy: unknown): Set<string> {
