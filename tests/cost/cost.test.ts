@@ -103,6 +103,24 @@ it("every price has a source and the date it was read", () => {
         for (const [key, u] of Object.entries(readUsage(stack))) expect([stack, key, u.source.length > 20]).toEqual([stack, key, true]);
 });
 
+it("prices the Cloudflare load balancer (two origins, none extra) and the vaults from the usage file", async () => {
+    const estimate = estimateCost(await production(), prices, usage);
+    expect(estimate.unpriced.map((u) => u.type)).not.toContain("cloudflare:index/loadBalancer:LoadBalancer");
+    expect(estimate.items.find((i) => i.type === "cloudflare:index/loadBalancer:LoadBalancer")).toMatchObject({
+        monthlyUsd: prices["cloudflare.lb.month"]!.usd,
+        basis: "load balancing with 2 origins",
+    });
+    const vault = estimate.items.find((i) => i.type === "aws:backup/vault:Vault")!;
+    expect(vault.monthlyUsd).toBeCloseTo(usage["backupGbPerVault"]!.value * prices["aws.backup.ec2WarmGb.us-east-1"]!.usd, 2);
+    const { backupGbPerVault: _dropped, ...withoutBackup } = usage;
+    expect(estimateCost(await production(), prices, withoutBackup).unpriced).toContainEqual(
+        expect.objectContaining({
+            type: "aws:backup/vault:Vault",
+            reason: "no usage backupGbPerVault in cost/prices.json or the usage file",
+        }),
+    );
+});
+
 it("reports a type that costs money and has no price, and prices no type at $0 by default", async () => {
     const doc = await production(
         (d) => void d.resources.push({ urn: "urn:x", type: "aws:rds/instance:Instance", name: "db", inputs: {}, options: {} }),

@@ -173,19 +173,17 @@ export function estimateCost(doc: PlanDocument, prices: PriceTable, usage: Usage
                 case "aws:backup/vault:Vault":
                     item(
                         r,
-                        backupGb(usage) * price(`aws.backup.ec2WarmGb.${region}`),
-                        `${backupGb(usage)} GB of warm recovery points in ${region}`,
+                        use("backupGbPerVault") * price(`aws.backup.ec2WarmGb.${region}`),
+                        `${use("backupGbPerVault")} GB of warm recovery points in ${region}`,
                     );
                     break;
                 case "cloudflare:index/loadBalancer:LoadBalancer": {
                     const pools = ((r.options.propertyDependencies?.["defaultPools"] ?? []) as string[]).map((u) => byUrn.get(u));
                     const origins = pools.reduce((n, p) => n + ((p?.inputs["origins"] as unknown[] | undefined)?.length ?? 0), 0);
                     const extra = Math.max(0, origins - 2);
-                    item(
-                        r,
-                        price("cloudflare.lb.month") + extra * price("cloudflare.lb.extraOrigin"),
-                        `load balancing with ${origins} origins`,
-                    );
+                    // An origin beyond the two included is priced only where there is one: its price is not in the table.
+                    const extraUsd = extra > 0 ? extra * price("cloudflare.lb.extraOrigin") : 0;
+                    item(r, price("cloudflare.lb.month") + extraUsd, `load balancing with ${origins} origins`);
                     break;
                 }
                 case "cloudflare:index/loadBalancerPool:LoadBalancerPool":
@@ -287,11 +285,6 @@ function instanceHours(doc: PlanDocument, group: Resource, count: number): numbe
         if (to > from) hours += (run.size * (to - from)) / 3_600_000;
     });
     return (hours * HOURS_PER_MONTH) / (7 * 24);
-}
-
-/** Warm recovery points of a vault, as the usage file states (AMIs are incremental snapshots of the fleet's volumes). */
-function backupGb(usage: Usage): number {
-    return usage["backupGbPerVault"]?.value ?? 0;
 }
 
 const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
