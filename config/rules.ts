@@ -14,6 +14,7 @@ import {
 } from "../policies/lib/backupMatrix";
 import { STACK_NAMES } from "../policies/lib/environments";
 import { PROVIDER_CATALOGUE } from "../workers/gateway/src/providers/catalogue";
+import { MODEL_PRICES } from "../workers/gateway/src/modelPrices";
 import { SECRET_KEYS, type ParsedConfig } from "./schema";
 import { cidrContains, parseCidr } from "./cidr";
 import { CLOUDFLARE_PLANS, NOTIFICATION_TYPES, type NotificationType } from "../components/edge/notificationTypes";
@@ -299,6 +300,16 @@ const edgeIsConsistent: SectionCheck<"edge"> = (edge) => {
         });
     if (edge.concurrency.min > edge.concurrency.max)
         problems.push({ path: "edge.concurrency.min", message: `${edge.concurrency.min} is above max ${edge.concurrency.max}` });
+    // Every answer is priced (the gateway's usage and spend alert): a served model without a price would count at $0.
+    for (const name of order) {
+        const key = `${PROVIDER_CATALOGUE[name].configPrefix}Model` as const;
+        const model = edge.providers[key];
+        if (!Object.hasOwn(MODEL_PRICES, model))
+            problems.push({
+                path: `edge.providers.${key}`,
+                message: `${model} has no price in workers/gateway/src/modelPrices.ts; expected one of ${Object.keys(MODEL_PRICES).join(", ")}, or add its price with its source`,
+            });
+    }
     return [...problems, ...kvExportScheduleFits(edge.kvBackup)];
 };
 

@@ -351,6 +351,13 @@ const edge = z
                 timeoutMs: positiveInt.default(10_000),
                 /** One deadline for a whole request, every provider tried included. */
                 deadlineMs: positiveInt.default(20_000),
+                /**
+                 * Retries of a provider's 5xx or 429 on that provider before failing over, after
+                 * retryBackoffMs (doubling each time), only while half the deadline is left and
+                 * never sooner than a 429's Retry-After. 0 fails over at once.
+                 */
+                retries: z.number().int().min(0).max(3).default(1),
+                retryBackoffMs: positiveInt.default(200),
                 /** A provider failing this many times in a row is skipped for circuitOpenMs, then probed by one request. */
                 circuitFailures: positiveInt.default(3),
                 circuitOpenMs: positiveInt.default(30_000),
@@ -511,6 +518,11 @@ const monitoring = z
                 /** The gateway's own p95 and p99, ms (operations-training.md, Module 4 KPIs: 180 and 420). */
                 gatewayP95Ms: positiveInt.default(180),
                 gatewayP99Ms: positiveInt.default(420),
+                /**
+                 * A provider's spend over 24 hours, US dollars, above which GatewayProviderSpendHigh
+                 * opens a ticket. The source documents give no figure: ours, per stack.
+                 */
+                gatewayProviderDailySpendUsd: z.number().positive().default(500),
                 /** Cache hit share below which GatewayCacheHitRateLow warns (Module 4 KPI: 0.80). */
                 cacheHitRatio: ratio.default(0.8),
                 /** Web targets' p95 above which WebHighLatency warns, seconds (it-operations/monitoring.md HighLatency: 1). */

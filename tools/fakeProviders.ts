@@ -97,7 +97,11 @@ export class FakeProvider {
     behaviour: Behaviour = "ok";
     /** Delay before answering, ms. */
     latencyMs = 0;
+    /** This many chat calls are answered 500 before `behaviour` applies (a provider's passing fault). */
+    failNext = 0;
     calls = 0;
+    /** GETs of the models list (the gateway's /health probe), not counted in `calls`. */
+    probes = 0;
     /** Bodies of the requests received, parsed. */
     readonly requests: Array<Record<string, unknown>> = [];
     private readonly server: Server;
@@ -107,13 +111,37 @@ export class FakeProvider {
         this.server.keepAliveTimeout = 1000;
     }
 
+    /** The models list, as the providers' GET /v1/models answers it, or the behaviour's failure. */
+    private probe(req: IncomingMessage, res: ServerResponse): void {
+        this.probes++;
+        switch (this.behaviour) {
+            case "dead":
+                return void req.socket.destroy();
+            case "hang":
+                return;
+            case "fail":
+                return void res.writeHead(500).end("upstream broke");
+            case "unauthorized":
+                return void res.writeHead(401, { "content-type": "application/json" }).end('{"error":{"message":"Incorrect API key"}}');
+            default:
+                return void res
+                    .writeHead(200, { "content-type": "application/json" })
+                    .end(JSON.stringify({ object: "list", data: [{ id: `${this.shape}-test`, object: "model" }] }));
+        }
+    }
+
     private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+        if (req.method === "GET" && req.url?.endsWith("/models")) return this.probe(req, res);
         this.calls++;
         const chunks: Buffer[] = [];
         for await (const chunk of req) chunks.push(chunk as Buffer);
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
         this.requests.push(body);
         if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+        if (this.failNext > 0) {
+            this.failNext--;
+            return void res.writeHead(503).end("upstream busy");
+        }
         const json = (status: number, value: unknown, headers: Record<string, string> = {}): void =>
             void res
                 .writeHead(status, { "content-type": "application/json", ...headers })
@@ -159,7 +187,9 @@ export class FakeProvider {
     reset(): void {
         this.behaviour = "ok";
         this.latencyMs = 0;
+        this.failNext = 0;
         this.calls = 0;
+        this.probes = 0;
         this.requests.length = 0;
     }
 

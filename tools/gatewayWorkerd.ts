@@ -4,6 +4,8 @@
  * components/edge/gatewayWorker.ts binds them.
  */
 import { createHash } from "node:crypto";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { GATEWAY_ENTRY, RATE_LIMITER_ENTRY, bundleWorker } from "../components/edge/workerBundle";
 import { gatewayVars } from "../components/edge/workerVars";
@@ -39,11 +41,51 @@ export function defaultGatewayBindings(environment: string, overrides: BindingOv
 }
 
 /**
- * The two scripts with the gateway's KV, R2 and Durable Object bindings; `bindings` are its vars
- * and secrets. `rateLimiterCode` replaces the rate limiter's script (a test's broken one).
+ * The gateway's console.log lines as Logpush would keep them (its JSON request lines among
+ * them), in order; `waitFor` resolves with the first line, present or to come, that `match`
+ * accepts, or rejects after `timeoutMs`.
  */
-export function gatewayInWorkerd(bindings: Record<string, string>, entry = GATEWAY_ENTRY, rateLimiterCode?: string): Miniflare {
+export class WorkerLog {
+    readonly lines: string[] = [];
+    private waiters: Array<{ match: (line: string) => boolean; resolve: (line: string) => void }> = [];
+
+    add(line: string): void {
+        this.lines.push(line);
+        for (const w of this.waiters.filter((w) => w.match(line))) w.resolve(line);
+        this.waiters = this.waiters.filter((w) => !w.match(line));
+    }
+
+    waitFor(match: (line: string) => boolean, timeoutMs = 5_000): Promise<string> {
+        const seen = this.lines.find(match);
+        if (seen !== undefined) return Promise.resolve(seen);
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`no log line matched within ${timeoutMs} ms`)), timeoutMs);
+            this.waiters.push({ match, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+        });
+    }
+
+    /** The JSON log line of request `requestId` (gateway.ts writes one per chat request, once its usage is known). */
+    async request(requestId: string): Promise<Record<string, unknown>> {
+        return JSON.parse(await this.waitFor((line) => line.includes(`"requestId":"${requestId}"`))) as Record<string, unknown>;
+    }
+}
+
+/**
+ * The two scripts with the gateway's KV, R2 and Durable Object bindings; `bindings` are its vars
+ * and secrets. `rateLimiterCode` replaces the rate limiter's script (a test's broken one). The
+ * Worker's stdout goes to `log` (dropped without one); its stderr to this process's.
+ */
+export function gatewayInWorkerd(
+    bindings: Record<string, string>,
+    entry = GATEWAY_ENTRY,
+    rateLimiterCode?: string,
+    log?: WorkerLog,
+): Miniflare {
     return new Miniflare({
+        handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+            createInterface({ input: stdout }).on("line", (line) => log?.add(line));
+            stderr.pipe(process.stderr);
+        },
         workers: [
             {
                 name: "gateway",

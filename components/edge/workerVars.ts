@@ -35,6 +35,8 @@ export function gatewayVars(s: EdgeConfig, where: { environment: string; version
         PROVIDER_ORDER: s.providers.order.join(","),
         PROVIDER_TIMEOUT_MS: String(s.providers.timeoutMs),
         REQUEST_DEADLINE_MS: String(s.providers.deadlineMs),
+        PROVIDER_RETRIES: String(s.providers.retries),
+        PROVIDER_RETRY_BACKOFF_MS: String(s.providers.retryBackoffMs),
         CIRCUIT_FAILURES: String(s.providers.circuitFailures),
         CIRCUIT_OPEN_MS: String(s.providers.circuitOpenMs),
         ...endpoints,

@@ -36,6 +36,9 @@ const VARS = {
     // test fails over only where a provider misbehaves. Timeouts are tested on `hasty` instances.
     PROVIDER_TIMEOUT_MS: String(DEFAULT_PROVIDERS.timeoutMs),
     REQUEST_DEADLINE_MS: String(DEFAULT_PROVIDERS.deadlineMs),
+    // Failover at once, so a test counts one call per provider; retries are tested on their own instance.
+    PROVIDER_RETRIES: "0",
+    PROVIDER_RETRY_BACKOFF_MS: "50",
     // The shared instance never opens a circuit, so tests stay independent; the breaker has its own.
     CIRCUIT_FAILURES: "1000",
     CIRCUIT_OPEN_MS: "60000",
@@ -430,6 +433,7 @@ describe("health", () => {
         openai.behaviour = "fail";
         expect((await post(mf, key, chatBody("health: anthropic answers"))).headers.get("x-provider")).toBe("anthropic");
         openai.behaviour = "ok";
+        const chatCalls = openai.calls + anthropic.calls;
         const response = await mf.dispatchFetch("https://gateway.test/health");
         expect(response.status).toBe(200);
         const body = (await response.json()) as { checkedAt: string; providers: Record<string, { state: string }> };
@@ -437,13 +441,17 @@ describe("health", () => {
             status: "ok",
             version: "test-version",
             environment: "test",
-            dependencies: { kv: "ok", r2: "ok", rateLimiter: "ok" },
+            dependencies: { kv: { state: "ok" }, r2: { state: "ok" }, rateLimiter: { state: "ok" } },
             problems: [],
         });
         expect(Object.fromEntries(Object.entries(body.providers).map(([p, s]) => [p, s.state]))).toEqual({
             openai: "closed",
             anthropic: "closed",
         });
+        // Each provider was asked for its models list, never a completion (no tokens spent), and says how long it took.
+        expect(body.providers["openai"]).toMatchObject({ probe: { state: "ok", status: 200, ms: expect.any(Number) } });
+        expect(body.providers["anthropic"]).toMatchObject({ probe: { state: "ok", status: 200 } });
+        expect(openai.calls + anthropic.calls).toBe(chatCalls);
         const head = await mf.dispatchFetch("https://gateway.test/health", { method: "HEAD" });
         expect([head.status, await head.text()]).toEqual([200, ""]);
     });
@@ -496,7 +504,7 @@ describe("misconfigured: a provider without a key, an unknown provider, the orig
             expect(body.problems).toEqual([
                 'OPENAI_URL must be an http(s) URL, got "api.openai.com/v1/chat/completions"',
                 'ANTHROPIC_MODEL must name a model, got " "',
-                "no provider can serve: every one is misconfigured or its circuit is open",
+                "no provider can serve: each is misconfigured, unreachable or its circuit is open",
             ]);
             expect(body.providers).toEqual({
                 openai: { state: "misconfigured", reason: 'OPENAI_URL must be an http(s) URL, got "api.openai.com/v1/chat/completions"' },
@@ -523,10 +531,11 @@ describe("circuit breaker and misconfigured keys", () => {
     const health = async () =>
         (await (await breakerMf.dispatchFetch("https://gateway.test/health")).json()) as {
             status: string;
-            providers: Record<string, { state: string; reason?: string }>;
+            providers: Record<string, { state: string; circuit?: string; reason?: string }>;
             problems: string[];
         };
-    const states = async () => Object.fromEntries(Object.entries((await health()).providers).map(([p, s]) => [p, s.state]));
+    /** Each provider's circuit, as /health shows it beside the provider's state. */
+    const states = async () => Object.fromEntries(Object.entries((await health()).providers).map(([p, s]) => [p, s.circuit]));
     const ask = (text: string) => post(breakerMf, key, chatBody(text));
     /** Each test's own instance, so its circuits are its own; an open circuit stays open for the whole test unless `overrides` says otherwise. */
     async function breaker(overrides: Record<string, string> = {}): Promise<void> {
@@ -578,14 +587,17 @@ describe("circuit breaker and misconfigured keys", () => {
         expect([open.status, openai.calls + anthropic.calls]).toEqual([503, calls]);
         expect(Number(open.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
         const h = await health();
-        expect([h.status, h.problems]).toEqual(["degraded", ["no provider can serve: every one is misconfigured or its circuit is open"]]);
+        expect([h.status, h.problems]).toEqual([
+            "degraded",
+            ["no provider can serve: each is misconfigured, unreachable or its circuit is open"],
+        ]);
     });
 
     it("marks a provider whose key is refused misconfigured in /health until it answers again", async () => {
         await breaker();
         openai.behaviour = "unauthorized";
         expect((await ask("our key is wrong")).headers.get("x-provider")).toBe("anthropic");
-        expect((await health()).providers["openai"]).toEqual({
+        expect((await health()).providers["openai"]).toMatchObject({
             state: "misconfigured",
             reason: "the provider refused our key (status 401)",
         });

@@ -79,8 +79,8 @@ it("open by config: the request is served, and the failure still counted", async
 it("/health answers, saying the limiter fails, even when it never answers", async () => {
     const started = Date.now();
     const response = await mf.dispatchFetch("https://gateway.test/health");
-    const body = (await response.json()) as { status: string; dependencies: Record<string, string> };
+    const body = (await response.json()) as { status: string; dependencies: Record<string, { state: string; error?: string }> };
     expect(response.status).toBe(503);
-    expect(body.dependencies["rateLimiter"]).toContain("did not answer within");
+    expect(body.dependencies["rateLimiter"]).toMatchObject({ state: "error", error: expect.stringContaining("did not answer within") });
     expect(Date.now() - started).toBeLessThan(4_000);
 });

@@ -14,6 +14,8 @@ import { addClientKey, defaultGatewayBindings, gatewayInWorkerd } from "../../to
 const requests: Array<{ authorization: string | undefined; body: Record<string, unknown> }> = [];
 /** The fake upstream, in the Cohere-v2-like shape the adapter speaks: JSON, or SSE when asked to stream. */
 const upstream = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // /health's probe: the models list.
+    if (req.method === "GET") return void res.writeHead(200, { "content-type": "application/json" }).end('{"data":[]}');
     let raw = "";
     req.on("data", (chunk: Buffer) => (raw += chunk.toString("utf8")));
     req.on("end", () => {

@@ -62,6 +62,26 @@ export function record(sink: AnalyticsSink | undefined, summary: RequestSummary)
     write(sink, dataPoints(summary));
 }
 
+/** What one answer spent: the provider's token counts, priced at the served model's price (undefined when it has none). */
+export interface AnswerUsage {
+    client: string;
+    provider: string;
+    model: string;
+    promptTokens: number;
+    completionTokens: number;
+    costUsd: number | undefined;
+}
+
+export function recordUsage(sink: AnalyticsSink | undefined, usage: AnswerUsage): void {
+    write(sink, [
+        dataPoint(
+            "usage",
+            { client: usage.client, provider: usage.provider, model: usage.model, priced: usage.costUsd === undefined ? "no" : "yes" },
+            { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, costUsd: usage.costUsd ?? 0 },
+        ),
+    ]);
+}
+
 export function recordKvExport(sink: AnalyticsSink | undefined, run: KvExportRun): void {
     write(sink, [dataPoint("kvExport", { outcome: run.outcome }, { ms: run.ms, exported: run.exported, deleted: run.deleted })]);
 }

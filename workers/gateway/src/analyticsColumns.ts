@@ -9,6 +9,11 @@ export const DATA_POINTS = {
     request: { blobs: ["kind", "statusClass", "cache", "provider"], doubles: ["durationMs", "providerWaitMs"] },
     /** One per provider tried or skipped. */
     attempt: { blobs: ["kind", "provider", "outcome"], doubles: ["ms"] },
+    /** One per answer a provider served (not a cache hit, nor a shared answer): what it spent. `priced` is yes or no (modelPrices.ts). */
+    usage: {
+        blobs: ["kind", "client", "provider", "model", "priced"],
+        doubles: ["promptTokens", "completionTokens", "costUsd"],
+    },
     /** One per scheduled KV export run, a skipped one included. */
     kvExport: { blobs: ["kind", "outcome"], doubles: ["ms", "exported", "deleted"] },
 } as const;

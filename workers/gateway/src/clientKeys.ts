@@ -1,9 +1,9 @@
 /**
  * Client keys: `Authorization: Bearer <key>`, looked up in the STATE namespace under
  * `apikey:<lowercase hex SHA-256 of the key>`. Only the hash is stored; the record names the
- * client and may set its own rate limit. `npm run keys` adds, lists and revokes them.
+ * client and its limits (clientKeyRecord.ts). `npm run keys` adds, limits, rotates and revokes them.
  */
-import { keyRecordName, type ClientRecord } from "./clientKeyRecord";
+import { keyRecordName, recordProblems, type ClientRecord } from "./clientKeyRecord";
 
 export type { ClientRecord };
 
@@ -16,13 +16,6 @@ export async function sha256Hex(text: string): Promise<string> {
     return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function isRecord(value: unknown): value is ClientRecord {
-    const r = value as ClientRecord | null;
-    if (!r || typeof r.client !== "string" || r.client === "") return false;
-    if (r.rateLimit === undefined) return true;
-    return typeof r.rateLimit === "object" && Object.values(r.rateLimit).every((v) => typeof v === "number" && v > 0);
-}
-
 /** The client a request's key belongs to, or why there is none (the message a client sees). */
 export async function authenticate(request: Request, state: KVNamespace): Promise<ClientRecord | string> {
     const header = request.headers.get("authorization") ?? "";
@@ -32,9 +25,12 @@ export async function authenticate(request: Request, state: KVNamespace): Promis
     if (key.length > MAX_KEY_LENGTH) return "invalid API key";
     const record = await state.get(keyRecordName(await sha256Hex(key)), { type: "json", cacheTtl: KEY_CACHE_TTL_SECONDS });
     if (record === null) return "invalid API key";
-    if (!isRecord(record)) {
-        console.error('client key record is malformed: expected {"client": "...", "rateLimit"?: {...}}');
+    const problems = recordProblems(record);
+    if (problems.length > 0) {
+        console.error(`client key record is malformed: ${problems.join("; ")}`);
         return "invalid API key";
     }
-    return record;
+    const { expiresAt } = record as ClientRecord;
+    if (expiresAt !== undefined && Date.parse(expiresAt) <= Date.now()) return `this key expired at ${new Date(expiresAt).toISOString()}`;
+    return record as ClientRecord;
 }

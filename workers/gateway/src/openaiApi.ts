@@ -34,7 +34,8 @@ export interface ChatRequest {
 export interface ApiError {
     status: number;
     message: string;
-    type: "invalid_request_error" | "authentication_error" | "rate_limit_error" | "server_error";
+    type:
+        "invalid_request_error" | "authentication_error" | "permission_error" | "rate_limit_error" | "insufficient_quota" | "server_error";
     code: string | null;
     param?: string | null;
 }
@@ -138,7 +139,27 @@ export function parseChatRequest(raw: unknown): ChatRequest | ApiError {
     const maxTokens = maxCompletionTokens ?? legacyMaxTokens;
     const temperature = optionalNumber(body, "temperature", 0, 2, problems);
     const topP = optionalNumber(body, "top_p", 0, 1, problems);
+    // As OpenAI's API reference bounds them (docs/provider-rules.md); n above 1 is refused, the gateway answers one choice.
     optionalInteger(body, "n", 1, 1, problems);
+    optionalNumber(body, "presence_penalty", -2, 2, problems);
+    optionalNumber(body, "frequency_penalty", -2, 2, problems);
+    optionalInteger(body, "top_logprobs", 0, 20, problems);
+    optionalInteger(body, "seed", Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, problems);
+    if (body["logprobs"] !== undefined && body["logprobs"] !== null && typeof body["logprobs"] !== "boolean")
+        problems.push(invalid("logprobs must be true or false", "logprobs"));
+    if (body["top_logprobs"] !== undefined && body["top_logprobs"] !== null && body["logprobs"] !== true)
+        problems.push(invalid("top_logprobs needs logprobs: true", "top_logprobs"));
+    const bias = body["logit_bias"];
+    if (
+        bias !== undefined &&
+        bias !== null &&
+        (typeof bias !== "object" ||
+            Array.isArray(bias) ||
+            !Object.entries(bias).every(
+                ([token, v]) => /^\d+$/.test(token) && Number.isInteger(v) && (v as number) >= -100 && (v as number) <= 100,
+            ))
+    )
+        problems.push(invalid("logit_bias must map token ids to whole numbers from -100 to 100", "logit_bias"));
     if (problems.length > 0) return problems[0]!;
     const stop = body["stop"];
     if (

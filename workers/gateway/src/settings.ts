@@ -28,6 +28,9 @@ export interface Settings {
         endpoints: Record<string, Endpoint>;
         timeoutMs: number;
         deadlineMs: number;
+        /** Retries of a 5xx or 429 on the same provider before failing over, each after retryBackoffMs doubling. */
+        retries: number;
+        retryBackoffMs: number;
         circuitFailures: number;
         circuitOpenMs: number;
     };
@@ -81,6 +84,8 @@ export function readSettings(env: Env, adapters: Adapters): SettingsResult {
         const value = Number(env[key]);
         if (GATEWAY_VARS[key] === "positive" && (!Number.isFinite(value) || value <= 0))
             problems.push(`${key} must be a positive number, got ${JSON.stringify(env[key] ?? null)}`);
+        if (GATEWAY_VARS[key] === "count" && (!Number.isInteger(value) || value < 0 || env[key] === ""))
+            problems.push(`${key} must be a whole number from 0, got ${JSON.stringify(env[key] ?? null)}`);
         return value;
     };
     const order = providerOrder(env);
@@ -114,6 +119,8 @@ export function readSettings(env: Env, adapters: Adapters): SettingsResult {
             endpoints,
             timeoutMs: number("PROVIDER_TIMEOUT_MS"),
             deadlineMs: number("REQUEST_DEADLINE_MS"),
+            retries: number("PROVIDER_RETRIES"),
+            retryBackoffMs: number("PROVIDER_RETRY_BACKOFF_MS"),
             circuitFailures: number("CIRCUIT_FAILURES"),
             circuitOpenMs: number("CIRCUIT_OPEN_MS"),
         },

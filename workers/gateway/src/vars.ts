@@ -6,7 +6,10 @@
  */
 import type { ProviderKeyBinding, ProviderVar } from "./providers/catalogue";
 
-/** Each var's kind: settings.ts refuses a "positive" one that is not a number above 0; a "list" is comma-separated. */
+/**
+ * Each var's kind: settings.ts refuses a "positive" one that is not a number above 0 and a
+ * "count" that is not a whole number from 0; a "list" is comma-separated.
+ */
 export const GATEWAY_VARS = {
     ENVIRONMENT: "text",
     VERSION: "text",
@@ -24,12 +27,14 @@ export const GATEWAY_VARS = {
     PROVIDER_ORDER: "list",
     PROVIDER_TIMEOUT_MS: "positive",
     REQUEST_DEADLINE_MS: "positive",
+    PROVIDER_RETRIES: "count",
+    PROVIDER_RETRY_BACKOFF_MS: "positive",
     CIRCUIT_FAILURES: "positive",
     CIRCUIT_OPEN_MS: "positive",
     KV_BACKUP_BINDINGS: "list",
     KV_BACKUP_PREFIX: "text",
     KV_BACKUP_RETENTION_DAYS: "positive",
-} as const satisfies Record<string, "text" | "positive" | "list">;
+} as const satisfies Record<string, "text" | "positive" | "count" | "list">;
 
 export type GatewayVar = keyof typeof GATEWAY_VARS | ProviderVar;
 /** Every var the program binds, by name. */

@@ -59,6 +59,9 @@ const acme: ProviderAdapter = {
             return { chunks: [] };
         };
     },
+    probe(endpoint) {
+        return new Request(new URL("models", endpoint.url), { headers: { authorization: `Bearer ${endpoint.apiKey}` } });
+    },
 };
 
 export default createGateway({ ...ADAPTERS, acme });

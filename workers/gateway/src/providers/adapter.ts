@@ -4,7 +4,7 @@
  * its own file, registered in registry.ts.
  */
 import type { EventSourceMessage } from "eventsource-parser";
-import type { ChatReply, ChatRequest, Chunk } from "../openaiApi";
+import type { ChatReply, ChatRequest, Chunk, Usage } from "../openaiApi";
 import type { ProviderEntry } from "./catalogue";
 
 /** Where and as whom the gateway calls a provider: its `<prefix>_URL`, `<prefix>_MODEL` and `<prefix>_API_KEY` bindings. */
@@ -14,8 +14,11 @@ export interface Endpoint {
     apiKey: string;
 }
 
-/** One upstream stream event as OpenAI chunks (`done` at the end of the stream), or why the stream is broken. */
-type StreamStep = { chunks: Chunk[]; done?: true } | string;
+/**
+ * One upstream stream event as OpenAI chunks (`done` at the end of the stream) and the answer's
+ * token usage once the provider has told it, or why the stream is broken.
+ */
+type StreamStep = { chunks: Chunk[]; done?: true; usage?: Usage } | string;
 
 export interface ProviderAdapter {
     readonly entry: ProviderEntry;
@@ -30,6 +33,22 @@ export interface ProviderAdapter {
     reply(body: object): Omit<ChatReply, "provider"> | string;
     /** A translator for one stream: each upstream SSE event in, OpenAI chunks out. */
     streamTranslator(stream: { id: string; created: number; includeUsage: boolean }): (event: EventSourceMessage) => StreamStep;
+    /** A request that shows whether the provider would take our key now without spending tokens (its models list): /health sends it. */
+    probe(endpoint: Endpoint): Request;
+}
+
+/**
+ * The provider's models list beside its chat endpoint: `<base>/models` where the chat URL ends in
+ * `chatPath` (https://api.openai.com/v1/chat/completions -> https://api.openai.com/v1/models),
+ * else `models` under the URL's path.
+ */
+export function modelsUrl(chatUrl: string, chatPath: string): string {
+    const url = new URL(chatUrl);
+    url.search = "";
+    url.pathname = url.pathname.endsWith(chatPath)
+        ? `${url.pathname.slice(0, -chatPath.length)}/models`
+        : `${url.pathname.replace(/\/$/, "")}/models`;
+    return url.toString();
 }
 
 /** A JSON POST to a provider, with its own auth headers. */

@@ -1,6 +1,6 @@
 /** Anthropic's Messages API (https://docs.anthropic.com/en/api/messages), translated to and from OpenAI's terms. */
 import { messageText } from "../openaiApi";
-import { chunkOf, eventJson, jsonPost, type ProviderAdapter } from "./adapter";
+import { chunkOf, eventJson, jsonPost, modelsUrl, type ProviderAdapter } from "./adapter";
 import { PROVIDER_CATALOGUE } from "./catalogue";
 
 /** Anthropic requires max_tokens; OpenAI's default when a client sets none. */
@@ -13,6 +13,7 @@ const FINISH: Record<string, string> = {
     refusal: "content_filter",
 };
 const finishOf = (stopReason: string | undefined) => FINISH[stopReason ?? ""] ?? "stop";
+const API_VERSION = "2023-06-01";
 
 export const anthropic: ProviderAdapter = {
     entry: PROVIDER_CATALOGUE.anthropic,
@@ -35,7 +36,7 @@ export const anthropic: ProviderAdapter = {
             ...(chat.stop ? { stop_sequences: chat.stop } : {}),
             stream: chat.stream,
         };
-        return jsonPost(endpoint.url, { "x-api-key": endpoint.apiKey, "anthropic-version": "2023-06-01" }, body);
+        return jsonPost(endpoint.url, { "x-api-key": endpoint.apiKey, "anthropic-version": API_VERSION }, body);
     },
     reply(body) {
         const b = body as {
@@ -85,16 +86,27 @@ export const anthropic: ProviderAdapter = {
                                 : [],
                     };
                 case "message_delta":
+                    // Anthropic's output_tokens here is the running total, not a delta.
                     usage.completion_tokens = data.usage?.output_tokens ?? usage.completion_tokens;
                     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
                     return { chunks: [chunkOf(stream, model, {}, finishOf(data.delta?.stop_reason))] };
                 case "message_stop":
-                    return { chunks: stream.includeUsage ? [{ ...chunkOf(stream, model, {}), choices: [], usage }] : [], done: true };
+                    return {
+                        chunks: stream.includeUsage ? [{ ...chunkOf(stream, model, {}), choices: [], usage }] : [],
+                        done: true,
+                        usage,
+                    };
                 case "error":
                     return "sent an error in its stream";
                 default:
                     return { chunks: [] }; // ping, content_block_start/stop
             }
         };
+    },
+    probe(endpoint) {
+        // GET /v1/models (https://docs.anthropic.com/en/api/models-list) spends no tokens.
+        return new Request(modelsUrl(endpoint.url, "/messages"), {
+            headers: { "x-api-key": endpoint.apiKey, "anthropic-version": API_VERSION },
+        });
     },
 };

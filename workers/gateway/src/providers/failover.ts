@@ -2,14 +2,16 @@
  * The failover loop: sends a chat request to the configured AI providers in order and
  * answers in OpenAI's format whichever one answered.
  *
- * A provider is skipped while its circuit is open or its slots are taken (concurrency.ts);
- * a 5xx, 429, timeout, refused key, empty or malformed answer fails over to the next; one
- * deadline bounds the whole request. It knows providers only through their adapters.
+ * A provider is skipped while its circuit is open, its slots are taken (concurrency.ts) or its
+ * model is not one the client's key may use; a 5xx or 429 is retried on the same provider after
+ * a backoff where the deadline leaves room (providers.retries), then it, a timeout, a refused
+ * key, an empty or malformed answer fails over to the next; one deadline bounds the whole
+ * request. It knows providers only through their adapters.
  */
 import type { AttemptOutcome } from "../analytics";
 import { CircuitBreaker } from "../circuitBreaker";
 import { ConcurrencyLimits } from "../concurrency";
-import type { ApiError, ChatReply, ChatRequest } from "../openaiApi";
+import type { ApiError, ChatReply, ChatRequest, Usage } from "../openaiApi";
 import type { Settings } from "../settings";
 import type { Endpoint, ProviderAdapter } from "./adapter";
 import type { Adapters } from "./registry";
@@ -25,7 +27,7 @@ interface Attempt {
 
 export type ChatOutcome =
     | { ok: true; provider: string; reply: ChatReply; attempts: Attempt[] }
-    | { ok: true; provider: string; stream: ReadableStream<Uint8Array>; attempts: Attempt[] }
+    | { ok: true; provider: string; stream: ReadableStream<Uint8Array>; usage: Promise<Usage | undefined>; attempts: Attempt[] }
     | { ok: false; error: ApiError; retryAfterSeconds?: number; attempts: Attempt[] };
 
 /** Seconds a client should wait before retrying when every provider failed. */
@@ -37,6 +39,8 @@ interface ProviderState {
     limits: ConcurrencyLimits;
     /** Providers whose last answer refused our key (401/403), and that status: /health reports them misconfigured. */
     refusedKeys: Map<string, number>;
+    /** When each provider last answered a chat request: fresher than a /health probe taken before it. */
+    answeredAt: Map<string, number>;
 }
 let shared: ProviderState | undefined;
 export function providerState(settings: Settings): ProviderState {
@@ -44,6 +48,7 @@ export function providerState(settings: Settings): ProviderState {
         breaker: new CircuitBreaker(settings.providers.circuitFailures, settings.providers.circuitOpenMs),
         limits: new ConcurrencyLimits(settings.concurrency.min, settings.concurrency.max),
         refusedKeys: new Map(),
+        answeredAt: new Map(),
     };
     return shared;
 }
@@ -55,9 +60,15 @@ function retryAfterOf(response: Response): number | undefined {
 }
 
 type CallResult =
-    | { kind: "answer"; outcome: { provider: string; reply: ChatReply } | { provider: string; stream: ReadableStream<Uint8Array> } }
+    | {
+          kind: "answer";
+          outcome:
+              | { provider: string; reply: ChatReply }
+              | { provider: string; stream: ReadableStream<Uint8Array>; usage: Promise<Usage | undefined> };
+      }
     | { kind: "client-error"; error: ApiError }
-    | { kind: "failed"; reason: string; rateLimitedFor?: number; keyRefused?: number };
+    /** `retryable`: a 5xx or 429, which the same provider may answer after a backoff. */
+    | { kind: "failed"; reason: string; retryable?: true; rateLimitedFor?: number; keyRefused?: number };
 
 /** One call to one provider, within `timeoutMs` until it answers (or, streaming, sends content). */
 async function call(
@@ -77,6 +88,7 @@ async function call(
             return {
                 kind: "failed",
                 reason: `status ${response.status}`,
+                retryable: true,
                 ...(response.status === 429 ? { rateLimitedFor: retryAfterOf(response) ?? ALL_FAILED_RETRY_AFTER_SECONDS } : {}),
             };
         }
@@ -105,7 +117,7 @@ async function call(
         }
         if (chat.stream) {
             const stream = await commitStream(adapter, response, chat.includeUsage, idleMs);
-            return typeof stream === "string" ? { kind: "failed", reason: stream } : { kind: "answer", outcome: { provider, stream } };
+            return typeof stream === "string" ? { kind: "failed", reason: stream } : { kind: "answer", outcome: { provider, ...stream } };
         }
         // A 200 without an answer is a failure like any other: fail over, and never cache it.
         const body: unknown = await response.json().catch(() => null);
@@ -123,8 +135,36 @@ async function call(
     }
 }
 
-export async function chat(adapters: Adapters, settings: Settings, request: ChatRequest): Promise<ChatOutcome> {
-    const { breaker, limits, refusedKeys } = providerState(settings);
+type Failed = Extract<CallResult, { kind: "failed" }>;
+
+/** The wait before retry number `retry` (from 0) of a failed call, or undefined when the request should fail over instead. */
+export function retryDelay(
+    failed: Failed,
+    retry: number,
+    policy: { retries: number; retryBackoffMs: number },
+    remainingMs: number,
+): number | undefined {
+    if (!failed.retryable || retry >= policy.retries) return undefined;
+    const delay = policy.retryBackoffMs * 2 ** retry;
+    // A provider asking for a longer wait than ours is not asked again within this request.
+    if (failed.rateLimitedFor !== undefined && failed.rateLimitedFor * 1000 > delay) return undefined;
+    // Half the time left stays for the providers after this one.
+    return delay <= remainingMs / 2 ? delay : undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `request` through the providers in order. `allowed`, when given, is the providers whose
+ * model the client's key may use; the others are skipped.
+ */
+export async function chat(
+    adapters: Adapters,
+    settings: Settings,
+    request: ChatRequest,
+    allowed?: ReadonlySet<string>,
+): Promise<ChatOutcome> {
+    const { breaker, limits, refusedKeys, answeredAt } = providerState(settings);
     const { order, deadlineMs, timeoutMs } = settings.providers;
     const deadline = Date.now() + deadlineMs;
     const attempts: Attempt[] = [];
@@ -136,6 +176,11 @@ export async function chat(adapters: Adapters, settings: Settings, request: Chat
         for (const provider of order) {
             if (done.has(provider)) continue;
             const adapter = adapters[provider]!;
+            if (allowed && !allowed.has(provider)) {
+                done.add(provider);
+                attempts.push({ provider, reason: "skipped: the client's key may not use its model", outcome: "skipped", ms: 0 });
+                continue;
+            }
             if (request.openaiOnly && !adapter.openaiShaped) {
                 done.add(provider);
                 attempts.push({
@@ -157,36 +202,51 @@ export async function chat(adapters: Adapters, settings: Settings, request: Chat
                 continue;
             }
             done.add(provider);
-            const remaining = deadline - Date.now();
-            if (remaining <= 0) {
+            if (deadline - Date.now() <= 0) {
                 breaker.release(provider);
                 limits.release(provider, "neutral");
                 attempts.push({ provider, reason: `not tried: the request's ${deadlineMs} ms deadline passed`, outcome: "skipped", ms: 0 });
                 continue;
             }
             called++;
-            const started = Date.now();
-            const result = await call(
-                provider,
-                adapter,
-                settings.providers.endpoints[provider]!,
-                request,
-                Math.min(timeoutMs, remaining),
-                timeoutMs,
-            );
-            const ms = Date.now() - started;
-            if (result.kind === "failed") {
+            let result: CallResult;
+            // Holding its circuit's probe and a slot on entry; each retry takes them again.
+            for (let retry = 0; ; retry++) {
+                const started = Date.now();
+                result = await call(
+                    provider,
+                    adapter,
+                    settings.providers.endpoints[provider]!,
+                    request,
+                    Math.min(timeoutMs, deadline - started),
+                    timeoutMs,
+                );
+                const ms = Date.now() - started;
+                if (result.kind !== "failed") {
+                    refusedKeys.delete(provider);
+                    answeredAt.set(provider, Date.now());
+                    breaker.success(provider);
+                    limits.release(provider, "success");
+                    attempts.push({ provider, reason: "answered", outcome: "ok", ms });
+                    break;
+                }
                 breaker.failure(provider);
                 limits.release(provider, "failure");
                 attempts.push({ provider, reason: result.reason, outcome: "failed", ms });
-                if (result.rateLimitedFor !== undefined) rateLimited.push(result.rateLimitedFor);
                 if (result.keyRefused !== undefined) refusedKeys.set(provider, result.keyRefused);
+                const delay = retryDelay(result, retry, settings.providers, deadline - Date.now());
+                if (delay === undefined) break;
+                await sleep(delay);
+                if (!breaker.tryAcquire(provider)) break;
+                if (!limits.tryAcquire(provider)) {
+                    breaker.release(provider);
+                    break;
+                }
+            }
+            if (result.kind === "failed") {
+                if (result.rateLimitedFor !== undefined) rateLimited.push(result.rateLimitedFor);
                 continue;
             }
-            refusedKeys.delete(provider);
-            breaker.success(provider);
-            limits.release(provider, "success");
-            attempts.push({ provider, reason: "answered", outcome: "ok", ms });
             if (result.kind === "client-error") return { ok: false, error: result.error, attempts };
             return { ok: true, ...result.outcome, attempts };
         }

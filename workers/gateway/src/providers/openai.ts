@@ -1,6 +1,6 @@
 /** OpenAI's Chat Completions: the gateway's own wire format, so requests and chunks pass through. */
 import { SSE_DONE, type Chunk, type Usage } from "../openaiApi";
-import { eventJson, jsonPost, type ProviderAdapter } from "./adapter";
+import { eventJson, jsonPost, modelsUrl, type ProviderAdapter } from "./adapter";
 import { PROVIDER_CATALOGUE } from "./catalogue";
 
 export const openai: ProviderAdapter = {
@@ -44,9 +44,14 @@ export const openai: ProviderAdapter = {
             if (parsed === undefined) return "sent a stream event that is not JSON";
             if (parsed.error) return "sent an error in its stream";
             if (!Array.isArray(parsed.choices)) return "sent a stream event that is not a chunk";
-            // The usage chunk (no choices) goes to clients that asked for it.
-            if (parsed.choices.length === 0 && !includeUsage) return { chunks: [] };
-            return { chunks: [{ ...parsed, id, created }] };
+            const usage = parsed.usage ? { usage: parsed.usage } : {};
+            // The usage chunk (no choices) goes to clients that asked for it; the gateway counts it either way.
+            if (parsed.choices.length === 0 && !includeUsage) return { chunks: [], ...usage };
+            return { chunks: [{ ...parsed, id, created }], ...usage };
         };
+    },
+    probe(endpoint) {
+        // GET /v1/models lists the models our key may use; it spends no tokens.
+        return new Request(modelsUrl(endpoint.url, "/chat/completions"), { headers: { authorization: `Bearer ${endpoint.apiKey}` } });
     },
 };

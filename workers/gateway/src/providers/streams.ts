@@ -4,7 +4,7 @@
  * to the client, replaying what was read, each further read bounded by `idleMs`.
  */
 import { EventSourceParserStream } from "eventsource-parser/stream";
-import { newCompletionId, sseData, SSE_DONE, type Chunk } from "../openaiApi";
+import { newCompletionId, sseData, SSE_DONE, type Chunk, type Usage } from "../openaiApi";
 import type { ProviderAdapter } from "./adapter";
 
 const hasContent = (c: Chunk) =>
@@ -13,20 +13,30 @@ const hasContent = (c: Chunk) =>
             (typeof choice.delta["content"] === "string" && choice.delta["content"] !== "") || Array.isArray(choice.delta["tool_calls"]),
     );
 
+/** The client's stream and, once it ends however it ends, the usage the provider reported (undefined if none). */
+export interface CommittedStream {
+    stream: ReadableStream<Uint8Array>;
+    usage: Promise<Usage | undefined>;
+}
+
 /** The client's stream, or why the provider's stream failed before any content. */
 export async function commitStream(
     adapter: ProviderAdapter,
     response: Response,
     includeUsage: boolean,
     idleMs: number,
-): Promise<ReadableStream<Uint8Array> | string> {
+): Promise<CommittedStream | string> {
     const translate = adapter.streamTranslator({ id: newCompletionId(), created: Math.floor(Date.now() / 1000), includeUsage });
     const events = response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
     const buffered: Chunk[] = [];
+    let usage: Usage | undefined;
+    let ended: (usage: Usage | undefined) => void = () => undefined;
+    const usageAtEnd = new Promise<Usage | undefined>((resolve) => (ended = resolve));
     for (;;) {
         const next = await events.read();
         if (next.done) return "ended its stream before any content";
         const translated = translate(next.value);
+        if (typeof translated !== "string" && translated.usage) usage = translated.usage;
         if (typeof translated === "string") {
             await events.cancel();
             return translated;
@@ -44,8 +54,9 @@ export async function commitStream(
             );
         else controller.enqueue(sseData(SSE_DONE));
         controller.close();
+        ended(usage);
     };
-    return new ReadableStream<Uint8Array>({
+    const stream = new ReadableStream<Uint8Array>({
         start(controller) {
             for (const c of buffered) controller.enqueue(sseData(c));
         },
@@ -64,6 +75,7 @@ export async function commitStream(
                     if (next.done) return finish(controller, "it ended without its end marker");
                     const translated = translate(next.value);
                     if (typeof translated === "string") return finish(controller, translated);
+                    if (translated.usage) usage = translated.usage;
                     for (const c of translated.chunks) controller.enqueue(sseData(c));
                     if (translated.done) {
                         await events.cancel().catch(() => undefined);
@@ -78,7 +90,10 @@ export async function commitStream(
             }
         },
         cancel() {
+            // The client left: what the provider reported so far is what is counted.
+            ended(usage);
             return events.cancel();
         },
     });
+    return { stream, usage: usageAtEnd };
 }
