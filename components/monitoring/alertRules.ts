@@ -82,8 +82,9 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds, kvExportCro
             for: "5m",
             labels: alertLabels("sustained", TEAM_ROLES.service, service),
             annotations: {
-                summary: "{{ $labels.provider }} is failing; the gateway fails over",
-                description: "{{ $value | humanizePercentage }} of calls to {{ $labels.provider }} failed over 5 minutes",
+                summary: "Calls to {{ $labels.provider }} are failing",
+                description:
+                    "{{ $value | humanizePercentage }} of calls to {{ $labels.provider }} failed over 5 minutes: a provider is failed over; the rate limiter answers 503 or serves unlimited (edge.rateLimit.onFailure)",
             },
         },
         {
@@ -94,6 +95,17 @@ export function gatewayAlertRules(ctx: SignalContext, t: Thresholds, kvExportCro
             annotations: {
                 summary: "{{ $labels.provider }}'s circuit is open",
                 description: "{{ $value }} requests skipped {{ $labels.provider }} in the last 5 minutes after repeated failures",
+            },
+        },
+        {
+            alert: "GatewayProviderSpendHigh",
+            expr: `sum by (provider) (gateway_usage_cost_usd_24h) > ${t.gatewayProviderDailySpendUsd}`,
+            for: "15m",
+            labels: alertLabels("sustained", TEAM_ROLES.service, service),
+            annotations: {
+                summary: `{{ $labels.provider }} spend over the last 24 hours above $${t.gatewayProviderDailySpendUsd}`,
+                description:
+                    "The gateway's answers from {{ $labels.provider }} cost ${{ $value | printf \"%.2f\" }} over 24 hours, at the price table's prices; the usage dashboard shows which client and model",
             },
         },
         ...(kvExportCron === undefined ? [] : kvExportAlertRules(kvExportCron, service)),

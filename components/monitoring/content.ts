@@ -5,7 +5,7 @@
  */
 import type { FleetConfig, MonitoringConfig } from "../../config/schema";
 import { backupAlertRules, gatewayAlertRules, platformAlertRules, webAlertRules } from "./alertRules";
-import { backupDashboard, goldenSignalsDashboard, sloDashboard, type Dashboard } from "./dashboards";
+import { backupDashboard, gatewayUsageDashboard, goldenSignalsDashboard, sloDashboard, type Dashboard } from "./dashboards";
 import { withLinks, withTeams, type AlertGroup, type RuleGroup } from "./ruleTypes";
 import type { SignalContext } from "./signals";
 import { sloRules } from "./sloRules";
@@ -36,6 +36,7 @@ export function platformDashboards(config: MonitoringConfig, ctx: SignalContext)
     return [
         ...config.services.map((service) => goldenSignalsDashboard(service, ctx)),
         ...config.slos.map((slo) => sloDashboard(slo, config.sloWindowDays)),
+        ...(config.services.includes("gateway") ? [gatewayUsageDashboard()] : []),
         backupDashboard(),
     ];
 }

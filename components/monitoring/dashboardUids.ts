@@ -4,3 +4,4 @@ import type { MonitoredService } from "../../config/schema";
 export const goldenDashboardUid = (service: MonitoredService): string => `golden-${service}`;
 export const sloDashboardUid = (slo: string): string => `slo-${slo}`;
 export const BACKUP_DASHBOARD_UID = "backup-status";
+export const GATEWAY_USAGE_DASHBOARD_UID = "gateway-usage";

@@ -4,7 +4,7 @@
  * labelled ConfigMaps.
  */
 import type { MonitoredService, SloSpec } from "../../config/schema";
-import { BACKUP_DASHBOARD_UID, goldenDashboardUid, sloDashboardUid } from "./dashboardUids";
+import { BACKUP_DASHBOARD_UID, GATEWAY_USAGE_DASHBOARD_UID, goldenDashboardUid, sloDashboardUid } from "./dashboardUids";
 import { errorRatio, serviceSignals, type SignalContext } from "./signals";
 import { errorBudget } from "./sloRules";
 
@@ -114,6 +114,43 @@ export function backupDashboard(): Dashboard {
             ],
             ["timeseries", "Copy jobs failed (offsite)", "none", [["sum(aws_backup_number_of_copy_jobs_failed_sum)", "copies failed"]]],
             ["timeseries", "Restore jobs failed", "none", [["sum(aws_backup_number_of_restore_jobs_failed_sum)", "restores failed"]]],
+        ],
+    );
+}
+
+/** What the gateway's clients spent: tokens and dollars over the last 24 hours by client, by model and by provider. */
+export function gatewayUsageDashboard(): Dashboard {
+    return dashboard(
+        GATEWAY_USAGE_DASHBOARD_UID,
+        "gateway: usage and spend per client and model",
+        ["gateway", "usage"],
+        [
+            ["timeseries", "Spend by client (24 h, USD)", "currencyUSD", [["sum by (client) (gateway_usage_cost_usd_24h)", "{{client}}"]]],
+            ["timeseries", "Spend by model (24 h, USD)", "currencyUSD", [["sum by (model) (gateway_usage_cost_usd_24h)", "{{model}}"]]],
+            [
+                "timeseries",
+                "Tokens by client (24 h)",
+                "none",
+                [
+                    ["sum by (client) (gateway_usage_prompt_tokens_24h)", "{{client}} prompt"],
+                    ["sum by (client) (gateway_usage_completion_tokens_24h)", "{{client}} completion"],
+                ],
+            ],
+            [
+                "timeseries",
+                "Tokens by model (24 h)",
+                "none",
+                [
+                    ["sum by (model) (gateway_usage_prompt_tokens_24h)", "{{model}} prompt"],
+                    ["sum by (model) (gateway_usage_completion_tokens_24h)", "{{model}} completion"],
+                ],
+            ],
+            [
+                "timeseries",
+                "Spend by provider (24 h, USD)",
+                "currencyUSD",
+                [["sum by (provider) (gateway_usage_cost_usd_24h)", "{{provider}}"]],
+            ],
         ],
     );
 }

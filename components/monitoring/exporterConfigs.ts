@@ -150,6 +150,7 @@ interface JsonMetric {
 const request = (name: Parameters<typeof column<"request">>[1]) => column("request", name);
 const attempt = (name: Parameters<typeof column<"attempt">>[1]) => column("attempt", name);
 const kvExport = (name: Parameters<typeof column<"kvExport">>[1]) => column("kvExport", name);
+const usage = (name: Parameters<typeof column<"usage">>[1]) => column("usage", name);
 
 type JsonModules = Record<string, { sql: string; metrics: JsonMetric[] }>;
 
@@ -216,6 +217,24 @@ export function gatewayAnalyticsModules(dataset: string, kvExportCron?: string):
                     path: "{.data[*]}",
                     labels: { provider: "{.provider}" },
                     values: { p95_ms: "{.p95_ms}" },
+                },
+            ],
+        },
+        // A day of spend, so the daily spend alert and the usage dashboard read one figure; no usage, no series (nothing spent).
+        gateway_usage: {
+            sql: `SELECT ${usage("client")} AS client, ${usage("provider")} AS provider, ${usage("model")} AS model, SUM(_sample_interval * ${usage("promptTokens")}) AS prompt_tokens, SUM(_sample_interval * ${usage("completionTokens")}) AS completion_tokens, SUM(_sample_interval * ${usage("costUsd")}) AS cost_usd FROM ${dataset} WHERE ${usage("kind")} = 'usage' AND timestamp > NOW() - INTERVAL '1' DAY GROUP BY client, provider, model FORMAT JSON`,
+            metrics: [
+                {
+                    name: "gateway_usage",
+                    type: "object",
+                    help: "tokens and cost of the answers providers served in the last 24 hours, by client, provider and model",
+                    path: "{.data[*]}",
+                    labels: { client: "{.client}", provider: "{.provider}", model: "{.model}" },
+                    values: {
+                        prompt_tokens_24h: "{.prompt_tokens}",
+                        completion_tokens_24h: "{.completion_tokens}",
+                        cost_usd_24h: "{.cost_usd}",
+                    },
                 },
             ],
         },

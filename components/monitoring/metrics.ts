@@ -139,6 +139,21 @@ export const METRICS: Record<string, MetricInfo> = {
         help: "Unix time of the newest KV export run of any outcome; no series when none ran in the window",
         labels: ["last_outcome"],
     },
+    gateway_usage_prompt_tokens_24h: {
+        producer: "gateway-analytics",
+        help: "prompt tokens of the answers providers served in the last 24 hours",
+        labels: ["client", "provider", "model"],
+    },
+    gateway_usage_completion_tokens_24h: {
+        producer: "gateway-analytics",
+        help: "completion tokens of the answers providers served in the last 24 hours",
+        labels: ["client", "provider", "model"],
+    },
+    gateway_usage_cost_usd_24h: {
+        producer: "gateway-analytics",
+        help: "cost in US dollars of the answers providers served in the last 24 hours, at workers/gateway/src/modelPrices.ts",
+        labels: ["client", "provider", "model"],
+    },
     gateway_upstream_latency_p95_ms: {
         producer: "gateway-analytics",
         help: "provider answer time p95 by provider, ms",

@@ -794,13 +794,18 @@ describe("monitoring alone", () => {
             expect(JSON.stringify(release.inputs)).not.toContain("mock-token-value");
         const analytics = oneOfType(resources, "kubernetes:helm.sh/v3:Release", "ga");
         expect(input(analytics, "values.serviceMonitor.targets")).toEqual(
-            ["gateway-requests", "gateway-durations", "gateway-upstreams", "gateway-upstream-latency", "gateway-kv-exports"].map(
-                (name) => ({
-                    name,
-                    url: `https://api.cloudflare.com/client/v4/accounts/${ACCOUNT.accountId}/analytics_engine/sql`,
-                    module: name.replace(/-/g, "_"),
-                }),
-            ),
+            [
+                "gateway-requests",
+                "gateway-durations",
+                "gateway-upstreams",
+                "gateway-upstream-latency",
+                "gateway-usage",
+                "gateway-kv-exports",
+            ].map((name) => ({
+                name,
+                url: `https://api.cloudflare.com/client/v4/accounts/${ACCOUNT.accountId}/analytics_engine/sql`,
+                module: name.replace(/-/g, "_"),
+            })),
         );
     });
 });

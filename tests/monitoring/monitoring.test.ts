@@ -53,6 +53,7 @@ it("ships the rules, the dashboards and probes of the edge's public hostname", a
     );
     expect(dashboards.map((d) => Object.keys(d.inputs["data"] as object)[0]).sort()).toEqual([
         "backup-status.json",
+        "gateway-usage.json",
         "golden-gateway.json",
         "golden-web.json",
         "slo-gateway-availability.json",

@@ -242,8 +242,30 @@ describe("each alert fires past its threshold and stays quiet at or just below i
                     {
                         labels: { ...gateway, ...SCENARIOS.sustained, provider: "openai" },
                         annotations: {
-                            summary: "openai is failing; the gateway fails over",
-                            description: "6% of calls to openai failed over 5 minutes",
+                            summary: "Calls to openai are failing",
+                            description:
+                                "6% of calls to openai failed over 5 minutes: a provider is failed over; the rate limiter answers 503 or serves unlimited (edge.rateLimit.onFailure)",
+                        },
+                    },
+                ],
+            },
+            {
+                // Two clients' spend on openai adds up past the $500 default; anthropic's $400 stays quiet.
+                name: "GatewayProviderSpendHigh: a provider's 24 hours across clients past the threshold, another under it",
+                alertname: "GatewayProviderSpendHigh",
+                series: [
+                    ['gateway_usage_cost_usd_24h{client="search",provider="openai",model="gpt-4o-mini"}', "300+0x60"],
+                    ['gateway_usage_cost_usd_24h{client="chat",provider="openai",model="gpt-4o-mini"}', "250+0x60"],
+                    ['gateway_usage_cost_usd_24h{client="chat",provider="anthropic",model="claude-sonnet-4-5"}', "400+0x60"],
+                ],
+                evalTime: "30m",
+                fires: [
+                    {
+                        labels: { ...gateway, ...SCENARIOS.sustained, provider: "openai" },
+                        annotations: {
+                            summary: "openai spend over the last 24 hours above $500",
+                            description:
+                                "The gateway's answers from openai cost $550.00 over 24 hours, at the price table's prices; the usage dashboard shows which client and model",
                         },
                     },
                 ],
