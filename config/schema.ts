@@ -401,6 +401,34 @@ const edge = z
                  * promotes it (the seed's rollout). 100 deploys new versions at once.
                  */
                 canaryPercent: percent.default(10),
+                /** The steps `npm run canary` promotes a healthy canary through after canaryPercent, the last 100. */
+                promoteTo: z
+                    .array(percent)
+                    .min(1)
+                    .refine(
+                        (steps) => steps.every((p, i) => i === 0 || p > steps[i - 1]!) && steps.at(-1) === 100,
+                        "expected rising steps ending at 100, e.g. [50, 100]",
+                    )
+                    .default([50, 100]),
+                /**
+                 * The canary's verdict (`npm run canary`) over the last `windowMinutes` of the
+                 * gateway's data points: hold while either version has fewer than `minRequests`;
+                 * roll back when its 5xx share is above `errorRatioFactor` times the stable
+                 * version's and above `errorRatioFloor`, or its p95 above `p95Factor` times the
+                 * stable's and at least `p95MarginMs` more; otherwise promote.
+                 */
+                canary: z
+                    .strictObject({
+                        windowMinutes: positiveInt.default(10),
+                        minRequests: positiveInt.default(100),
+                        errorRatioFactor: z.number().min(1).default(2),
+                        errorRatioFloor: ratio.default(0.01),
+                        p95Factor: z.number().min(1).default(1.5),
+                        p95MarginMs: positiveInt.default(20),
+                        /** Windows a held canary waits for traffic before the rollout stops for a person. */
+                        maxHolds: positiveInt.default(3),
+                    })
+                    .prefault({}),
                 /** Roll back in one step: serve this version at 100% (see README). */
                 pinnedVersionId: z
                     .string()

@@ -51,6 +51,14 @@ it("previews with the policy pack and the stack's policy config, and deploys dev
     expect([deploy["staging"]!.needs, deploy["production"]!.needs]).toEqual(["dev", "staging"]);
     expect(workflow("deploy-stack.yml").jobs["up"]!.environment).toBe("${{ inputs.stack }}");
     expect(text("deploy-stack.yml")).toContain("edge.rollout.pinnedVersionId");
+    // The canary moves only on its verdict; a rollback verdict pins the previous version; every deploy is announced.
+    const steps = workflow("deploy-stack.yml").jobs["up"]!.steps! as Array<{ id?: string; if?: string; run?: string }>;
+    const canary = steps.find((s) => s.id === "canary")!;
+    expect(canary.run).toContain('npm run -s canary -- "${{ inputs.stack }}" --json');
+    expect(canary.run).toContain("edge.rollout.canaryPercent");
+    expect(steps.find((s) => s.id === "rollback")!.if).toContain("steps.canary.outputs.verdict == 'rollback'");
+    expect(steps.at(-1)!.run).toContain("npm run -s deploy-notice --");
+    expect(steps.at(-1)!.if).toContain("always()");
     expect(text("drift.yml")).toContain("pulumi refresh --preview-only --expect-no-changes");
     expect(workflow("pr-comment.yml").on).toEqual({ workflow_run: { workflows: ["pull request"], types: ["completed"] } });
 });

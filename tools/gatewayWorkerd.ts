@@ -12,7 +12,7 @@ import { gatewayVars } from "../components/edge/workerVars";
 import { sectionSettings } from "../config/sections";
 import { keyRecordName, type ClientRecord } from "../workers/gateway/src/clientKeyRecord";
 import { PROVIDER_CATALOGUE, PROVIDER_NAMES, providerBindings } from "../workers/gateway/src/providers/catalogue";
-import type { GatewaySecret, GatewayVar } from "../workers/gateway/src/vars";
+import { VERSION_METADATA_BINDING, type GatewaySecret, type GatewayVar } from "../workers/gateway/src/vars";
 
 /** Vars and secrets by their contract names (an undefined one removes the binding). */
 export type BindingOverrides = Partial<Record<GatewayVar | GatewaySecret, string | undefined>>;
@@ -73,7 +73,8 @@ export class WorkerLog {
 /**
  * The two scripts with the gateway's KV, R2 and Durable Object bindings; `bindings` are its vars
  * and secrets. `rateLimiterCode` replaces the rate limiter's script (a test's broken one). The
- * Worker's stdout goes to `log` (dropped without one); its stderr to this process's.
+ * Worker's console (stdout and stderr) goes to `log`, and to this process's stderr with
+ * OPS_PLATFORM_DEBUG=1; workerd's own failures surface as miniflare's errors either way.
  */
 export function gatewayInWorkerd(
     bindings: Record<string, string>,
@@ -83,8 +84,11 @@ export function gatewayInWorkerd(
 ): Miniflare {
     return new Miniflare({
         handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-            createInterface({ input: stdout }).on("line", (line) => log?.add(line));
-            stderr.pipe(process.stderr);
+            for (const stream of [stdout, stderr])
+                createInterface({ input: stream }).on("line", (line) => {
+                    log?.add(line);
+                    if (process.env["OPS_PLATFORM_DEBUG"]) process.stderr.write(`${line}\n`);
+                });
         },
         workers: [
             {
@@ -94,6 +98,7 @@ export function gatewayInWorkerd(
                 kvNamespaces: ["CACHE", "STATE"],
                 r2Buckets: ["BACKUPS"],
                 analyticsEngineDatasets: { ANALYTICS: { dataset: "gateway_test" } },
+                versionMetadata: VERSION_METADATA_BINDING,
                 durableObjects: { RATE_LIMITER: { className: "RateLimiter", scriptName: "rate-limiter" } },
                 bindings,
             },

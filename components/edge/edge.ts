@@ -7,6 +7,7 @@ import { GatewayWorker, type GatewayWorkerArgs } from "./gatewayWorker";
 import { KvNamespaces } from "./kvNamespaces";
 import { R2Bucket } from "./r2Bucket";
 import { WorkerLogs } from "./workerLogs";
+import { analyticsDatasetName, gatewayScriptName } from "./names";
 
 export interface EdgeArgs {
     accountId: string;
@@ -28,16 +29,6 @@ export interface EdgeArgs {
     notifications?: EdgeNotificationsArgs["notifications"];
     /** `protect` KV namespaces and the backup bucket. Optional. Defaults to PROTECT_BY_DEFAULT. */
     protect?: boolean;
-}
-
-/** The gateway's script name: `<service>-<environment>-<workerName>`. */
-export function gatewayScriptName(namePrefix: string, workerName: string): string {
-    return `${namePrefix}-${workerName}`;
-}
-
-/** The gateway's Analytics Engine dataset: one per environment, in the characters dataset names take. */
-function analyticsDatasetName(namePrefix: string): string {
-    return `${namePrefix.replace(/[^A-Za-z0-9]/g, "_")}_gateway`;
 }
 
 /** KV namespaces the Worker binds; those in edge.kvBackup.bindings are exported by the scheduled backup. */

@@ -8,6 +8,7 @@ import { deploymentVersions, previousVersion, stableVersion, type LiveDeployment
 import { GATEWAY_ENTRY, RATE_LIMITER_ENTRY, bundleWorker } from "./workerBundle";
 import { PROVIDER_CATALOGUE, providerBindings, type ProviderName } from "../../workers/gateway/src/providers/catalogue";
 import { gatewayVars } from "./workerVars";
+import { VERSION_METADATA_BINDING } from "../../workers/gateway/src/vars";
 
 export interface GatewayWorkerArgs {
     accountId: string;
@@ -164,6 +165,8 @@ function workerBindings(
         { type: "r2_bucket", name: "BACKUPS", bucketName: args.backupBucketName },
         { type: "durable_object_namespace", name: "RATE_LIMITER", className: "RateLimiter", scriptName: rateLimiterScript },
         ...(args.analyticsDataset ? [{ type: "analytics_engine", name: "ANALYTICS", dataset: args.analyticsDataset }] : []),
+        // Each data point names the version that wrote it, so a canary is judged against the stable version.
+        { type: "version_metadata", name: VERSION_METADATA_BINDING },
         ...Object.entries(vars).map(([name, text]) => ({ type: "plain_text", name, text })),
         ...secrets
             .filter((e): e is readonly [string, pulumi.Input<string>] => e[1] !== undefined)

@@ -4,6 +4,7 @@ export * from "./edgeLoadBalancer";
 export * from "./edgeNotifications";
 export * from "./gatewayWorker";
 export * from "./kvNamespaces";
+export * from "./names";
 export * from "./r2Bucket";
 export * from "./rollout";
 export * from "./workerBundle";

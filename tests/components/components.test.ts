@@ -416,6 +416,7 @@ describe("edge components alone", () => {
             "kv_namespace:STATE",
             "r2_bucket:BACKUPS",
             "durable_object_namespace:RATE_LIMITER",
+            "version_metadata:CF_VERSION_METADATA",
         ]);
         expect(bindings.find((b) => b.name === "CACHE_SIZE")?.text).toBe(String(DEFAULTS.edge.cache.size));
         expect(oneOfType(resources, "cloudflare:index/workersRoute:WorkersRoute").inputs["pattern"]).toBe("api.example.com/*");

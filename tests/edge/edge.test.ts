@@ -8,6 +8,8 @@ import { PROVIDER_CATALOGUE, PROVIDER_NAMES, providerBindings } from "../../work
 import { GATEWAY_VARS } from "../../workers/gateway/src/vars";
 
 type Binding = { type: string; name: string; text?: string; namespaceId?: string; bucketName?: string; className?: string };
+import { VERSION_METADATA_BINDING } from "../../workers/gateway/src/vars";
+
 const bindingsOf = async (stack: string) =>
     input(oneOfType((await planOf(stack)).resources, "cloudflare:index/workerVersion:WorkerVersion"), "bindings") as Binding[];
 
@@ -25,6 +27,8 @@ describe.each(STACKS)("edge of %s", (stack) => {
             className: "RateLimiter",
             scriptName: `ops-platform-${stack}-gateway-rate-limiter`,
         });
+        // Each data point names its version: the canary's verdict compares them (tools/canary.ts).
+        expect(bindings.find((b) => b.type === "version_metadata")).toEqual({ type: "version_metadata", name: VERSION_METADATA_BINDING });
         const version = oneOfType(resources, "cloudflare:index/workerVersion:WorkerVersion");
         expect(version.options.retainOnDelete).toBe(true);
         const limiter = oneOfType(resources, "cloudflare:index/workersScript:WorkersScript", "rate-limiter");

@@ -3,6 +3,7 @@ import { dataPoints, record, type RequestSummary } from "../../workers/gateway/s
 import { DATA_POINTS, type PointKind } from "../../workers/gateway/src/analyticsColumns";
 
 const failedOver: RequestSummary = {
+    version: "v-1",
     status: 200,
     cache: "MISS",
     provider: "anthropic",
@@ -15,18 +16,18 @@ const failedOver: RequestSummary = {
 
 it("writes one point per request and one per provider attempt, in the columns the exporter's SQL reads", () => {
     expect(dataPoints(failedOver)).toEqual([
-        { indexes: ["request"], blobs: ["request", "2xx", "MISS", "anthropic"], doubles: [930, 900] },
-        { indexes: ["attempt"], blobs: ["attempt", "openai", "failed"], doubles: [500] },
-        { indexes: ["attempt"], blobs: ["attempt", "anthropic", "ok"], doubles: [400] },
+        { indexes: ["request"], blobs: ["request", "2xx", "MISS", "anthropic", "v-1"], doubles: [930, 900] },
+        { indexes: ["attempt"], blobs: ["attempt", "openai", "failed", "v-1"], doubles: [500] },
+        { indexes: ["attempt"], blobs: ["attempt", "anthropic", "ok", "v-1"], doubles: [400] },
     ]);
-    expect(dataPoints({ status: 401, cache: "NONE", durationMs: 3, attempts: [] })).toEqual([
-        { indexes: ["request"], blobs: ["request", "4xx", "NONE", "none"], doubles: [3, 0] },
+    expect(dataPoints({ version: "v-1", status: 401, cache: "NONE", durationMs: 3, attempts: [] })).toEqual([
+        { indexes: ["request"], blobs: ["request", "4xx", "NONE", "none", "v-1"], doubles: [3, 0] },
     ]);
 });
 
 it("counts a shared answer's wait as the provider's, and its attempts only once, as the first caller's points", () => {
     expect(dataPoints({ ...failedOver, cache: "SHARED", durationMs: 950, sharedWaitMs: 920 })).toEqual([
-        { indexes: ["request"], blobs: ["request", "2xx", "SHARED", "anthropic"], doubles: [950, 920] },
+        { indexes: ["request"], blobs: ["request", "2xx", "SHARED", "anthropic", "v-1"], doubles: [950, 920] },
     ]);
 });
 

@@ -20,11 +20,17 @@ const KEY = "gw-signals-test-key";
 
 type Point = Record<string, string | number>;
 /** The points written since the last call, by column name. */
+/** The points written since the last read, by column name; each names the version that wrote it (checked, then left out). */
 async function pointsOf(mf: Miniflare): Promise<Point[]> {
     const raw = (await (await mf.dispatchFetch("https://gateway.test/__points")).json()) as Array<{ blobs: string[]; doubles: number[] }>;
     return raw.map(({ blobs, doubles }) => {
         const layout = DATA_POINTS[blobs[0] as PointKind];
-        return Object.fromEntries([...layout.blobs.map((n, i) => [n, blobs[i]!]), ...layout.doubles.map((n, i) => [n, doubles[i]!])]);
+        const { version, ...point } = Object.fromEntries([
+            ...layout.blobs.map((n, i) => [n, blobs[i]!]),
+            ...layout.doubles.map((n, i) => [n, doubles[i]!]),
+        ]) as Point;
+        expect(version).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        return point;
     });
 }
 const setFaults = (mf: Miniflare, faults: string[]) =>

@@ -14,6 +14,8 @@ export interface AnalyticsSink {
 export type AttemptOutcome = "ok" | "failed" | "circuit_open" | "busy" | "skipped";
 
 export interface RequestSummary {
+    /** The Worker version that answered (its version metadata id). */
+    version: string;
     status: number;
     cache: "HIT" | "MISS" | "SHARED" | "BYPASS" | "NONE";
     provider?: string;
@@ -25,6 +27,7 @@ export interface RequestSummary {
 
 /** A KV export run: done, failed part way, or skipped because the gateway is misconfigured. */
 export interface KvExportRun {
+    version: string;
     outcome: "ok" | "failed" | "skipped";
     ms: number;
     exported: number;
@@ -41,10 +44,10 @@ export function dataPoints(summary: RequestSummary): Array<{ blobs: string[]; do
     return [
         dataPoint(
             "request",
-            { statusClass, cache: summary.cache, provider: summary.provider ?? "none" },
+            { statusClass, cache: summary.cache, provider: summary.provider ?? "none", version: summary.version },
             { durationMs: summary.durationMs, providerWaitMs: upstreamMs },
         ),
-        ...attempts.map((a) => dataPoint("attempt", { provider: a.provider, outcome: a.outcome }, { ms: a.ms })),
+        ...attempts.map((a) => dataPoint("attempt", { provider: a.provider, outcome: a.outcome, version: summary.version }, { ms: a.ms })),
     ].slice(0, MAX_POINTS);
 }
 
@@ -64,6 +67,7 @@ export function record(sink: AnalyticsSink | undefined, summary: RequestSummary)
 
 /** What one answer spent: the provider's token counts, priced at the served model's price (undefined when it has none). */
 export interface AnswerUsage {
+    version: string;
     client: string;
     provider: string;
     model: string;
@@ -76,12 +80,20 @@ export function recordUsage(sink: AnalyticsSink | undefined, usage: AnswerUsage)
     write(sink, [
         dataPoint(
             "usage",
-            { client: usage.client, provider: usage.provider, model: usage.model, priced: usage.costUsd === undefined ? "no" : "yes" },
+            {
+                client: usage.client,
+                provider: usage.provider,
+                model: usage.model,
+                priced: usage.costUsd === undefined ? "no" : "yes",
+                version: usage.version,
+            },
             { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, costUsd: usage.costUsd ?? 0 },
         ),
     ]);
 }
 
 export function recordKvExport(sink: AnalyticsSink | undefined, run: KvExportRun): void {
-    write(sink, [dataPoint("kvExport", { outcome: run.outcome }, { ms: run.ms, exported: run.exported, deleted: run.deleted })]);
+    write(sink, [
+        dataPoint("kvExport", { outcome: run.outcome, version: run.version }, { ms: run.ms, exported: run.exported, deleted: run.deleted }),
+    ]);
 }

@@ -2,20 +2,22 @@
  * The gateway's Analytics Engine data points, column by column: the Worker writes them in this
  * order (analytics.ts) and the exporter's SQL names them from here
  * (components/monitoring/exporterConfigs.ts), so neither counts positions. Each point's first
- * blob, and its index, is its kind.
+ * blob, and its index, is its kind; its last is the Worker version that wrote it (the canary's
+ * verdict compares versions: tools/canary.ts). A new column goes last: the points already
+ * written keep their layout for the months Analytics Engine keeps them.
  */
 export const DATA_POINTS = {
     /** One per chat request, refusals included. */
-    request: { blobs: ["kind", "statusClass", "cache", "provider"], doubles: ["durationMs", "providerWaitMs"] },
+    request: { blobs: ["kind", "statusClass", "cache", "provider", "version"], doubles: ["durationMs", "providerWaitMs"] },
     /** One per provider tried or skipped. */
-    attempt: { blobs: ["kind", "provider", "outcome"], doubles: ["ms"] },
+    attempt: { blobs: ["kind", "provider", "outcome", "version"], doubles: ["ms"] },
     /** One per answer a provider served (not a cache hit, nor a shared answer): what it spent. `priced` is yes or no (modelPrices.ts). */
     usage: {
-        blobs: ["kind", "client", "provider", "model", "priced"],
+        blobs: ["kind", "client", "provider", "model", "priced", "version"],
         doubles: ["promptTokens", "completionTokens", "costUsd"],
     },
     /** One per scheduled KV export run, a skipped one included. */
-    kvExport: { blobs: ["kind", "outcome"], doubles: ["ms", "exported", "deleted"] },
+    kvExport: { blobs: ["kind", "outcome", "version"], doubles: ["ms", "exported", "deleted"] },
 } as const;
 
 type Points = typeof DATA_POINTS;

@@ -301,6 +301,8 @@ interface ChatAnswer {
 /** What a request met on its way, whichever answer it ends with: for its data points, its log line and its spend. */
 interface Met {
     requestId: string;
+    /** The Worker version answering, for every data point it writes. */
+    version: string;
     client?: ClientRecord;
     model?: string;
     settings?: Settings;
@@ -320,6 +322,7 @@ function usageOf(met: Met, provider: string, usage: Usage | undefined): AnswerUs
     const model = met.settings.providers.endpoints[provider]?.model ?? "unknown";
     const [promptTokens, completionTokens] = [usage.prompt_tokens ?? 0, usage.completion_tokens ?? 0];
     return {
+        version: met.version,
         client: met.client.client,
         provider,
         model,
@@ -376,7 +379,7 @@ async function settle(env: Env, met: Met, answer: ChatAnswer, latencyMs: number,
 async function chatRoute(request: Request, env: Env, adapters: Adapters, ctx: ExecutionContext, requestId: string): Promise<Response> {
     const started = Date.now();
     let answer: ChatAnswer;
-    const met: Met = { requestId };
+    const met: Met = { requestId, version: versionOf(env) };
     try {
         answer = await answerChat(request, env, adapters, met);
     } catch (error) {
@@ -385,6 +388,7 @@ async function chatRoute(request: Request, env: Env, adapters: Adapters, ctx: Ex
     const { response, cache = "NONE", outcome, sharedWaitMs } = answer;
     const latencyMs = Date.now() - started;
     record(env.ANALYTICS, {
+        version: met.version,
         status: response.status,
         cache,
         ...(outcome?.ok ? { provider: outcome.provider } : {}),
@@ -523,6 +527,9 @@ function toOrigin(request: Request, url: URL, env: Env, requestId: string): Prom
 }
 
 const REQUEST_ID_HEADER = "x-request-id";
+
+/** The Cloudflare version id serving this invocation ("unknown" where no version metadata is bound). */
+const versionOf = (env: Env): string => env.CF_VERSION_METADATA?.id ?? "unknown";
 /** A caller's id is kept when it is short and plain (no header or log injection); otherwise the gateway makes one. */
 const CALLER_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -563,7 +570,7 @@ export function createGateway(adapters: Adapters): ExportedHandler<Env> {
         async scheduled(controller: ScheduledController, env: Env): Promise<void> {
             const started = Date.now();
             const run = (outcome: KvExportRun["outcome"], exported = 0, deleted = 0) =>
-                recordKvExport(env.ANALYTICS, { outcome, ms: Date.now() - started, exported, deleted });
+                recordKvExport(env.ANALYTICS, { version: versionOf(env), outcome, ms: Date.now() - started, exported, deleted });
             const { settings, problems } = readSettings(env, adapters);
             if (!settings) {
                 run("skipped");

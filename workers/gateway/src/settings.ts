@@ -16,6 +16,8 @@ export type Env = Record<GatewayVar, string> &
         RATE_LIMITER: DurableObjectNamespace;
         /** Workers Analytics Engine dataset of the gateway's own signals (analytics.ts). */
         ANALYTICS?: AnalyticsEngineDataset;
+        /** The version metadata binding (vars.ts VERSION_METADATA_BINDING): which version wrote a data point. */
+        CF_VERSION_METADATA?: WorkerVersionMetadata;
         [binding: string]: unknown;
     };
 

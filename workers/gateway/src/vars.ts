@@ -41,3 +41,6 @@ export type GatewayVar = keyof typeof GATEWAY_VARS | ProviderVar;
 export type GatewayVars = Record<GatewayVar, string>;
 /** The secrets: our key for each provider. */
 export type GatewaySecret = ProviderKeyBinding;
+
+/** The Worker's version metadata binding (`{type: "version_metadata"}`): its `id` is the Cloudflare version serving the request. */
+export const VERSION_METADATA_BINDING = "CF_VERSION_METADATA";
