@@ -32,12 +32,38 @@ export interface GateInput {
     changeControl: ChangeControlConfig;
 }
 
+/** The label of the follow-up review an emergency change opens when it merges. */
+export const CHANGE_REVIEW_LABEL = "change-review";
+
+/**
+ * The review an emergency change owes once merged, as the source documents' emergency change
+ * process asks (it-operations SKILL.md): documentation within 24 hours, a mandatory post-change
+ * review. The merge workflow opens it (.github/workflows/emergency-review.yml).
+ */
+export function followUpIssue(pr: { number: number; title: string; url: string }): { title: string; body: string } {
+    return {
+        title: `[Review] emergency change #${pr.number}: ${pr.title}`,
+        body: [
+            `Emergency change ${pr.url} merged with the \`${EMERGENCY_LABEL}\` label, past the risk gate's approvals and change windows.`,
+            "The source documents' emergency change process asks, and this issue tracks:",
+            "",
+            "- [ ] Documentation complete within 24 hours of the change: what it changed and why (the PR's plan and risk score are in its comment)",
+            "- [ ] Executive approval recorded here (who, when)",
+            "- [ ] Heightened monitoring during and after it: the dashboards and alerts watched, what they showed",
+            "- [ ] Full team notified",
+            "- [ ] Post-change review held: why it could not wait for a normal change, what would let the next one wait",
+            "",
+            `Close this issue once the review is done; it carries the \`${CHANGE_REVIEW_LABEL}\` label.`,
+        ].join("\n"),
+    };
+}
+
 export interface GateDecision {
     decision: "pass" | "blocked";
     riskClass: Risk["riskClass"];
     reasons: string[];
-    /** The review an emergency change owes, as an issue. */
-    followUp?: { title: string; body: string };
+    /** An emergency change owes a review once merged (followUpIssue). */
+    followUp?: string;
 }
 
 /** Whether `at` falls in one of the windows, in their time zone. */
@@ -92,10 +118,7 @@ export function gateDecision(input: GateInput): GateDecision {
         ],
         ...(emergency
             ? {
-                  followUp: {
-                      title: `[Review] emergency change: ${reasons.join("; ")}`,
-                      body: `An emergency change merged with the ${EMERGENCY_LABEL} label. Review it as a post-incident review: why it could not wait, what it changed, what to do so the next one can.`,
-                  },
+                  followUp: `on merge, a \`${CHANGE_REVIEW_LABEL}\` issue opens for its documentation within 24 hours and its post-change review`,
               }
             : {}),
     };
@@ -106,18 +129,28 @@ export function gateMarkdown(d: GateDecision): string {
         `### Risk gate: **${d.decision === "pass" ? "passed" : "blocked"}** (${d.riskClass})`,
         "",
         ...d.reasons.map((r) => `- ${r}`),
+        ...(d.followUp ? [`- ${d.followUp}`] : []),
         "",
     ].join("\n");
 }
 
-const USAGE = "usage: npm run gate -- --plans DIR --baselines DIR [--approvals a,b] [--labels x,y] [--at ISO] [--markdown FILE]";
+const USAGE = `usage: npm run gate -- --plans DIR --baselines DIR [--approvals a,b] [--labels x,y] [--at ISO] [--markdown FILE]
+       npm run gate -- --follow-up --pr N   (the merged emergency change's review issue as JSON; PR_TITLE, PR_URL from env)`;
 
 function main(argv: string[]): number {
     if (wantsHelp(argv)) {
         process.stdout.write(`${USAGE}\n\nExit 0 when the change may merge, 1 when it is blocked (the reasons say why).\n`);
         return 0;
     }
-    const { flags } = parseArgs(argv, ["plans", "baselines", "approvals", "labels", "at", "markdown"]);
+    const { flags, switches } = parseArgs(argv, ["plans", "baselines", "approvals", "labels", "at", "markdown", "pr"], ["follow-up"]);
+    if (switches.has("follow-up")) {
+        const number = Number(flags["pr"]);
+        const [title, url] = [process.env["PR_TITLE"], process.env["PR_URL"]];
+        if (!Number.isInteger(number) || number <= 0 || !title || !url)
+            throw new UsageError(`--follow-up needs --pr <number> and PR_TITLE and PR_URL in the environment\n${USAGE}`);
+        process.stdout.write(`${JSON.stringify(followUpIssue({ number, title, url }))}\n`);
+        return 0;
+    }
     if (!flags["plans"] || !flags["baselines"]) throw new UsageError(USAGE);
     const configs = Object.fromEntries(STACK_NAMES.map((stack) => [stack, validateConfig(rawPlatformConfig(stack, readStackFile(stack)))]));
     const risks = Object.fromEntries(

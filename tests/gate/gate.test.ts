@@ -6,11 +6,11 @@
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { EMERGENCY_LABEL, gateDecision, inWindow } from "../../tools/gate";
+import { CHANGE_REVIEW_LABEL, EMERGENCY_LABEL, followUpIssue, gateDecision, inWindow } from "../../tools/gate";
 import type { PlanDocument } from "../../tools/plan/document";
 import { planDiff } from "../../tools/plan/diff";
 import { broadens, changeRisk, type Risk } from "../../tools/plan/risk";
-import { ROOT } from "../helpers/cli";
+import { ROOT, runToolAsync } from "../helpers/cli";
 import { planOf } from "../helpers/plan";
 import { scratchDir } from "../helpers/scratch";
 
@@ -178,4 +178,34 @@ it("runs from plan documents as the workflow runs it, and exits 1 when blocked",
     const friday = run("2026-12-04T20:00:00Z");
     expect(friday.code).toBe(1);
     expect(friday.decision.reasons.join("\n")).toContain("production changes outside its change windows");
+});
+
+describe("an emergency change's follow-up review", () => {
+    it("is the source documents' emergency process as an issue: documentation within 24 hours, the post-change review", () => {
+        const issue = followUpIssue({
+            number: 77,
+            title: "Drop the broken rule",
+            url: "https://github.com/example-org/ops-platform/pull/77",
+        });
+        expect(issue.title).toBe("[Review] emergency change #77: Drop the broken rule");
+        expect(issue.body).toContain("https://github.com/example-org/ops-platform/pull/77");
+        for (const step of ["within 24 hours", "Executive approval", "Heightened monitoring", "Full team notified", "Post-change review"])
+            expect(issue.body).toContain(step);
+    });
+
+    it("is printed by npm run gate -- --follow-up for the merge workflow, which opens it with a label that exists", async () => {
+        const result = await runToolAsync("gate", ["--follow-up", "--pr", "77"], {
+            PR_TITLE: 'Fix "quoted" $(title)',
+            PR_URL: "https://github.com/example-org/ops-platform/pull/77",
+        });
+        expect(result.status).toBe(0);
+        expect(JSON.parse(result.stdout)).toEqual(
+            followUpIssue({ number: 77, title: 'Fix "quoted" $(title)', url: "https://github.com/example-org/ops-platform/pull/77" }),
+        );
+        const workflow = readFileSync(join(ROOT, ".github", "workflows", "emergency-review.yml"), "utf8");
+        expect(workflow).toContain("contains(github.event.pull_request.labels.*.name, 'emergency-change')");
+        expect(workflow).toContain(`--label ${CHANGE_REVIEW_LABEL}`);
+        const labels = readFileSync(join(ROOT, ".github", "workflows", "labels.yml"), "utf8");
+        for (const label of [EMERGENCY_LABEL, CHANGE_REVIEW_LABEL]) expect(labels).toMatch(new RegExp(`^\\s+${label}\\|`, "m"));
+    });
 });
