@@ -646,7 +646,13 @@ const changeControl = z
     .strictObject({
         windows: z.array(z.strictObject({ weekdays: z.array(z.enum(WEEKDAYS)).min(1), start: hhmm, end: hhmm })).default([]),
         timeZone: z.string().min(1).default("UTC"),
-        reviewers: z.array(z.string().regex(/^[A-Za-z0-9-]+$/, "expected a GitHub login")).default([]),
+        /** Who must approve a deploy to this stack's GitHub environment (and a high-risk change); GitHub takes up to six. */
+        reviewers: z
+            .array(z.string().regex(/^[A-Za-z0-9-]+$/, "expected a GitHub login"))
+            .max(6, "GitHub takes at most 6 required reviewers per environment")
+            .default([]),
+        /** Minutes the environment waits after its approval before the deploy runs (GitHub: 0 to 43,200). */
+        waitTimerMinutes: z.number().int().min(0).max(43_200).default(0),
     })
     .prefault({});
 

@@ -16,6 +16,7 @@ trap 'rm -f "$checks_log"' EXIT
     npm run -s format:check
     echo "== generated files are current"
     node tools/bin/run.cjs generateTaggableTypes --check
+    node tools/bin/run.cjs generateCodeOwners --check
 ) > "$checks_log" 2>&1 &
 checks=$!
 

@@ -12,6 +12,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChangeControlConfig } from "../config/schema";
+
+/** What the gate reads of production's change control (the wait timer is the environment's: guardrails/). */
+type GateControl = Pick<ChangeControlConfig, "windows" | "timeZone" | "reviewers">;
 import { validateConfig } from "../config/load";
 import { EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
 import { planDiff } from "./plan/diff";
@@ -29,7 +32,7 @@ export interface GateInput {
     labels: string[];
     at: Date;
     /** Production's change control. */
-    changeControl: ChangeControlConfig;
+    changeControl: GateControl;
 }
 
 /** The label of the follow-up review an emergency change opens when it merges. */
@@ -67,7 +70,7 @@ export interface GateDecision {
 }
 
 /** Whether `at` falls in one of the windows, in their time zone. */
-export function inWindow(at: Date, control: ChangeControlConfig): boolean {
+export function inWindow(at: Date, control: GateControl): boolean {
     if (control.windows.length === 0) return true;
     const parts = Object.fromEntries(
         new Intl.DateTimeFormat("en-GB", {

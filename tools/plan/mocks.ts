@@ -160,6 +160,11 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                     accountId: args.inputs["accountId"],
                     results: (this.live?.scripts ?? []).map((s) => ({ ...s, createdOn: "2026-11-01T00:00:00Z" })),
                 };
+            case "github:index/getUser:getUser": {
+                // GitHub answers a login with its numeric id, as a string (the provider's d.SetId(strconv.FormatInt(...))); stable per login here.
+                const username = String(args.inputs["username"] ?? "");
+                return { id: String(parseInt(shortHash(`github-user:${username}`, 7), 16)), login: username, username };
+            }
             default:
                 throw new Error(`offline plan: no mock for data source ${args.token}; add one to tools/plan/mocks.ts`);
         }
