@@ -630,7 +630,11 @@ const cost = z.strictObject({
     riskShare: ratio.default(0.1),
     /** An anomaly of at least this many dollars of impact reaches the alerting emails. */
     anomalyImpactUsd: z.number().positive().default(100),
-    /** Activate the cost allocation tags: an account setting, so one stack of an account owns it. */
+    /**
+     * Activate the cost allocation tags: an account setting, so one stack of an account owns it,
+     * and only the organization's payer account may. Billing must have seen the tags first (up to
+     * 24 hours after the first tagged resource): on a new account, deploy with false, then true.
+     */
     activateAllocationTags: z.boolean().default(true),
 });
 

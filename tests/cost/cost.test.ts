@@ -4,6 +4,7 @@
  * every price has a source; what has no price is reported; the guardrails are in every plan.
  */
 import { BUDGET_ALERTS, COST_ALLOCATION_TAGS } from "../../components/cost";
+import { AGENT_METRICS_PER_INSTANCE } from "../../components/fleet/userData";
 import { HOURS_PER_MONTH, budgetFindings, costLines, estimateCost, readPrices, readUsage, type CostEstimate } from "../../tools/plan/cost";
 import type { PlanDocument } from "../../tools/plan/document";
 import { renderStackMarkdown } from "../../tools/plan/markdown";
@@ -46,7 +47,11 @@ describe("a change moves the estimate by the table's price times the quantity", 
 
     it("desired capacity", async () => {
         const doc = await production((d) => void (primary(d, GROUP).inputs["desiredCapacity"] = count + 2));
-        const perInstance = prices["aws.ec2.t3.medium.us-east-1"]!.usd * HOURS_PER_MONTH + 50 * prices["aws.ebs.gp3.gb.us-east-1"]!.usd;
+        // The instance, its 50 GB volume, and the CloudWatch agent's custom metrics it publishes.
+        const perInstance =
+            prices["aws.ec2.t3.medium.us-east-1"]!.usd * HOURS_PER_MONTH +
+            50 * prices["aws.ebs.gp3.gb.us-east-1"]!.usd +
+            AGENT_METRICS_PER_INSTANCE * prices["aws.cloudwatch.customMetric.us-east-1"]!.usd;
         expectCents(total(doc) - base, 2 * perInstance);
     });
 
@@ -119,6 +124,29 @@ it("prices the Cloudflare load balancer (two origins, none extra) and the vaults
             reason: "no usage backupGbPerVault in cost/prices.json or the usage file",
         }),
     );
+});
+
+it("prices the agent's custom metrics per instance, S3 requests, and R2 operations after the account's free tier", async () => {
+    expect(AGENT_METRICS_PER_INSTANCE).toBe(2); // mem_used_percent, disk used_percent of /
+    const estimate = estimateCost(await production(), prices, usage);
+    const bucket = estimate.items.find((i) => i.type === "aws:s3/bucket:Bucket")!;
+    const u = (key: string) => usage[key]!.value;
+    expect(bucket.monthlyUsd).toBeCloseTo(
+        u("s3GbPerBucket") * prices["aws.s3.standardGb.us-east-1"]!.usd +
+            (u("s3PutRequestsPerBucket") / 1000) * prices["aws.s3.putThousand.us-east-1"]!.usd +
+            (u("s3GetRequestsPerBucket") / 1000) * prices["aws.s3.getThousand.us-east-1"]!.usd,
+        2,
+    );
+    // Two buckets of 5 GB and 0.2 M Class A share the account's 10 GB and 1 M: nothing billed until they outgrow it.
+    const r2 = estimate.items.filter((i) => i.type === "cloudflare:index/r2Bucket:R2Bucket");
+    expect(r2.map((i) => i.monthlyUsd)).toEqual([0, 0]);
+    const busy = { ...usage, r2ClassAOpsPerBucket: { value: 800_000, source: "test" }, r2GbPerBucket: { value: 8, source: "test" } };
+    const billed = estimateCost(await production(), prices, busy).items.filter((i) => i.type === "cloudflare:index/r2Bucket:R2Bucket");
+    // The second bucket pays for what the first left of the free tier: 6 GB and 0.6 M Class A.
+    expect(billed.map((i) => i.monthlyUsd).sort()).toEqual([
+        0,
+        Math.round((6 * prices["cloudflare.r2.storageGb"]!.usd + 0.6 * prices["cloudflare.r2.classAMillion"]!.usd) * 100) / 100,
+    ]);
 });
 
 it("reports a type that costs money and has no price, and prices no type at $0 by default", async () => {

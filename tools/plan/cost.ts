@@ -12,6 +12,7 @@ import { parse } from "yaml";
 import { REPO_ROOT } from "../../config/repoRoot";
 import type { PlanDocument } from "./document";
 import type { Finding } from "../../policies/engine";
+import { AGENT_METRICS_PER_INSTANCE } from "../../components/fleet/userData";
 
 export const HOURS_PER_MONTH = 730;
 
@@ -98,6 +99,9 @@ export function estimateCost(doc: PlanDocument, prices: PriceTable, usage: Usage
     };
     // The Workers Paid plan and its included usage are the account's, once per stack's share.
     let workersPriced = false;
+    // R2's free tier, what is left of it for the next bucket (read once a bucket is priced).
+    const r2Free = { gb: 0, a: 0, b: 0 };
+    let r2FreeRead = false;
 
     for (const r of doc.resources) {
         const region = regionOf(r);
@@ -127,7 +131,14 @@ export function estimateCost(doc: PlanDocument, prices: PriceTable, usage: Usage
                         Math.abs(saved) < 1e-9
                             ? `${count} x ${HOURS_PER_MONTH} h`
                             : `${Math.round(hours)} instance-hours (off-hours schedules: ${Math.round(saved)} fewer than ${count} around the clock, saving ${usd(saved * price(`aws.ec2.${type}.${region}`))})`;
-                    item(r, ec2 + ebs, `${type} x ${hoursText} in ${region}, EBS for ${count}`);
+                    // The CloudWatch agent's custom metrics, per instance, billed for the hours they receive data.
+                    const metrics = (hours / HOURS_PER_MONTH) * AGENT_METRICS_PER_INSTANCE;
+                    const agent = metrics * price(`aws.cloudwatch.customMetric.${region}`);
+                    item(
+                        r,
+                        ec2 + ebs + agent,
+                        `${type} x ${hoursText} in ${region}, EBS for ${count}, ${AGENT_METRICS_PER_INSTANCE} agent metrics each`,
+                    );
                     break;
                 }
                 case "aws:ec2/natGateway:NatGateway":
@@ -167,9 +178,17 @@ export function estimateCost(doc: PlanDocument, prices: PriceTable, usage: Usage
                 case "aws:ec2/flowLog:FlowLog":
                     item(r, 0, "delivery is priced on its log group");
                     break;
-                case "aws:s3/bucket:Bucket":
-                    item(r, use("s3GbPerBucket") * price(`aws.s3.standardGb.${region}`), `${use("s3GbPerBucket")} GB stored in ${region}`);
+                case "aws:s3/bucket:Bucket": {
+                    const [gb, puts, gets] = [use("s3GbPerBucket"), use("s3PutRequestsPerBucket"), use("s3GetRequestsPerBucket")];
+                    item(
+                        r,
+                        gb * price(`aws.s3.standardGb.${region}`) +
+                            (puts / 1000) * price(`aws.s3.putThousand.${region}`) +
+                            (gets / 1000) * price(`aws.s3.getThousand.${region}`),
+                        `${gb} GB stored, ${puts} PUT and ${gets} GET requests in ${region}`,
+                    );
                     break;
+                }
                 case "aws:backup/vault:Vault":
                     item(
                         r,
@@ -210,11 +229,30 @@ export function estimateCost(doc: PlanDocument, prices: PriceTable, usage: Usage
                     break;
                 }
                 case "cloudflare:index/r2Bucket:R2Bucket": {
-                    const gb = Math.max(0, use("r2GbPerBucket") - price("cloudflare.r2.freeGb"));
+                    if (!r2FreeRead) {
+                        Object.assign(r2Free, {
+                            gb: price("cloudflare.r2.freeGb"),
+                            a: price("cloudflare.r2.freeClassAMillions"),
+                            b: price("cloudflare.r2.freeClassBMillions"),
+                        });
+                        r2FreeRead = true;
+                    }
+                    // The free tier is the account's: the stack's buckets draw on it in turn.
+                    const [gb, a, b] = [use("r2GbPerBucket"), use("r2ClassAOpsPerBucket") / 1e6, use("r2ClassBOpsPerBucket") / 1e6];
+                    const billed = {
+                        gb: Math.max(0, gb - r2Free.gb),
+                        a: Math.max(0, a - r2Free.a),
+                        b: Math.max(0, b - r2Free.b),
+                    };
+                    r2Free.gb = Math.max(0, r2Free.gb - gb);
+                    r2Free.a = Math.max(0, r2Free.a - a);
+                    r2Free.b = Math.max(0, r2Free.b - b);
                     item(
                         r,
-                        gb * price("cloudflare.r2.storageGb"),
-                        `${use("r2GbPerBucket")} GB stored (${price("cloudflare.r2.freeGb")} GB free)`,
+                        billed.gb * price("cloudflare.r2.storageGb") +
+                            billed.a * price("cloudflare.r2.classAMillion") +
+                            billed.b * price("cloudflare.r2.classBMillion"),
+                        `${gb} GB stored, ${a} M Class A and ${b} M Class B operations (the account's free tier first: ${price("cloudflare.r2.freeGb")} GB, ${price("cloudflare.r2.freeClassAMillions")} M and ${price("cloudflare.r2.freeClassBMillions")} M)`,
                     );
                     break;
                 }
