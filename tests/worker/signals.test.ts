@@ -9,6 +9,7 @@ import type { Miniflare } from "miniflare";
 import { REPO_ROOT } from "../../config/repoRoot";
 import { FakeProvider } from "../../tools/fakeProviders";
 import { addClientKey, defaultGatewayBindings, gatewayInWorkerd } from "../../tools/gatewayWorkerd";
+import { DEPENDENCY_TIMEOUT_MS } from "../../workers/gateway/src/timeouts";
 import { DATA_POINTS, type PointKind } from "../../workers/gateway/src/analyticsColumns";
 
 const ENTRY = join(REPO_ROOT, "workers", "gateway", "test", "recordingAnalytics.ts");
@@ -70,6 +71,21 @@ it("an uncaught error's 500 is a 5xx request point, as the gateway's error alert
     expect(await pointsOf(healthy)).toEqual([
         { kind: "request", statusClass: "5xx", cache: "NONE", provider: "none", durationMs: expect.any(Number), providerWaitMs: 0 },
     ]);
+});
+
+it("a key store or a cache that hangs costs a request its dependency timeout, never the request itself", async () => {
+    await setFaults(healthy, ["STATE:hang"]);
+    let started = Date.now();
+    const refused = await ask(healthy, "while STATE hangs");
+    expect(refused.status).toBe(500);
+    expect(Date.now() - started).toBeLessThan(DEPENDENCY_TIMEOUT_MS + 1_500);
+    await pointsOf(healthy);
+    await setFaults(healthy, ["CACHE:hang"]);
+    started = Date.now();
+    // A cacheable request: the cache's read times out as a miss, the provider answers; the write waits after the response.
+    const served = await ask(healthy, "while the cache hangs");
+    expect([served.status, served.headers.get("x-cache")]).toEqual([200, "MISS"]);
+    expect(Date.now() - started).toBeLessThan(DEPENDENCY_TIMEOUT_MS + 1_500);
 });
 
 it("the misconfigured gateway's 503 is a 5xx request point", async () => {

@@ -10,6 +10,7 @@ import { stringify } from "safe-stable-stringify";
 import { sha256Hex } from "./clientKeys";
 import type { ChatRequest } from "./openaiApi";
 import type { Settings } from "./settings";
+import { DEPENDENCY_TIMEOUT_MS, withTimeout } from "./timeouts";
 
 interface Entry {
     value: string;
@@ -37,14 +38,19 @@ export class ResponseCache {
             this.memory.set(key, hit);
             return hit.value;
         }
-        const stored = await this.kv.get(key);
+        // A cache that does not answer is a miss (the caller catches), not a wait.
+        const stored = await withTimeout(this.kv.get(key), DEPENDENCY_TIMEOUT_MS, "the cache (KV)");
         if (stored !== null) this.remember(key, stored, now);
         return stored;
     }
 
     async put(key: string, value: string, now = Date.now()): Promise<void> {
         this.remember(key, value, now);
-        await this.kv.put(key, value, { expirationTtl: Math.max(KV_MIN_TTL_SECONDS, Math.ceil(this.settings.ttlMs / 1000)) });
+        await withTimeout(
+            this.kv.put(key, value, { expirationTtl: Math.max(KV_MIN_TTL_SECONDS, Math.ceil(this.settings.ttlMs / 1000)) }),
+            DEPENDENCY_TIMEOUT_MS,
+            "the cache (KV)",
+        );
     }
 
     /** Runs `work` once for all callers asking for `key` while it is in flight. */

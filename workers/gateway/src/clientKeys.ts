@@ -4,6 +4,7 @@
  * client and its limits (clientKeyRecord.ts). `npm run keys` adds, limits, rotates and revokes them.
  */
 import { keyRecordName, recordProblems, type ClientRecord } from "./clientKeyRecord";
+import { DEPENDENCY_TIMEOUT_MS, withTimeout } from "./timeouts";
 
 export type { ClientRecord };
 
@@ -23,7 +24,12 @@ export async function authenticate(request: Request, state: KVNamespace): Promis
     if (!match) return "send your gateway key as Authorization: Bearer <key>";
     const key = match[1]!;
     if (key.length > MAX_KEY_LENGTH) return "invalid API key";
-    const record = await state.get(keyRecordName(await sha256Hex(key)), { type: "json", cacheTtl: KEY_CACHE_TTL_SECONDS });
+    // A key store that does not answer fails the request (500, counted), never hangs it.
+    const record = await withTimeout(
+        state.get(keyRecordName(await sha256Hex(key)), { type: "json", cacheTtl: KEY_CACHE_TTL_SECONDS }),
+        DEPENDENCY_TIMEOUT_MS,
+        "the key store (KV)",
+    );
     if (record === null) return "invalid API key";
     const problems = recordProblems(record);
     if (problems.length > 0) {

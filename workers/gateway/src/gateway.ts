@@ -8,6 +8,7 @@ import { record, recordKvExport, recordUsage, type AnswerUsage, type KvExportRun
 import { ResponseCache, cacheKey, cacheable } from "./cache";
 import { authenticate, type ClientRecord } from "./clientKeys";
 import { answerCost } from "./modelPrices";
+import { DEPENDENCY_TIMEOUT_MS, withTimeout } from "./timeouts";
 import { backupKv } from "./kvBackup";
 import { readJsonBody } from "./limits";
 import { completion, errorResponse, invalid, newCompletionId, parseChatRequest, type Usage } from "./openaiApi";
@@ -48,8 +49,8 @@ async function check(probe: () => Promise<unknown>): Promise<ProbeResult> {
  * Durable Object and the providers. Config problems are always judged fresh.
  */
 const PROBE_TTL_MS = 5_000;
-/** /health answers within the load balancer's monitor timeout (edge.loadBalancer.monitorTimeoutSeconds, 5 s) even when a dependency hangs. */
-const HEALTH_PROBE_TIMEOUT_MS = 2_000;
+/** /health answers within the load balancer's monitor timeout even when a dependency hangs. */
+const HEALTH_PROBE_TIMEOUT_MS = DEPENDENCY_TIMEOUT_MS;
 
 interface Probes {
     at: number;
@@ -159,15 +160,6 @@ async function health(env: Env, adapters: Adapters): Promise<Response> {
         ok ? 200 : 503,
         { "cache-control": "no-store" },
     );
-}
-
-/** `work`, or a rejection naming `what` once `ms` have passed: no dependency call may hang a request. */
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-    });
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The limiter as an attempt of its own: its failures are counted beside the providers' (GatewayProviderFailing). */
@@ -381,7 +373,7 @@ async function chatRoute(request: Request, env: Env, adapters: Adapters, ctx: Ex
     let answer: ChatAnswer;
     const met: Met = { requestId, version: versionOf(env) };
     try {
-        answer = await answerChat(request, env, adapters, met);
+        answer = await answerChat(request, env, adapters, met, ctx);
     } catch (error) {
         answer = { response: internalError(error) };
     }
@@ -400,7 +392,7 @@ async function chatRoute(request: Request, env: Env, adapters: Adapters, ctx: Ex
     return response;
 }
 
-async function answerChat(request: Request, env: Env, adapters: Adapters, met: Met): Promise<ChatAnswer> {
+async function answerChat(request: Request, env: Env, adapters: Adapters, met: Met, ctx: ExecutionContext): Promise<ChatAnswer> {
     if (request.method !== "POST") return { response: errorResponse(invalid("use POST"), { allow: "POST" }, 405) };
     const { settings } = readSettings(env, adapters);
     // What is wrong is for /health and the logs; a client learns only that it cannot be served.
@@ -508,8 +500,9 @@ async function answerChat(request: Request, env: Env, adapters: Adapters, met: M
             }),
         );
     const text = JSON.stringify(completion(outcome.reply, newCompletionId(), Math.floor(Date.now() / 1000)));
-    // The answer is the client's either way; a cache that cannot take it costs a miss later, not this request.
-    if (key && !shared) await cache.put(key, text).catch((error: unknown) => console.warn("cache write failed", error));
+    // The answer is the client's either way; a cache that cannot take it costs a miss later, not this
+    // request (this isolate remembers it at once; KV's copy is written after the response).
+    if (key && !shared) ctx.waitUntil(cache.put(key, text).catch((error: unknown) => console.warn("cache write failed", error)));
     return answer(
         new Response(text, { headers: { "content-type": "application/json", "x-cache": status, "x-provider": outcome.provider } }),
     );

@@ -1,13 +1,15 @@
 /**
  * Test-only entry (tests/worker/signals.test.ts): the gateway with every Analytics Engine point it
  * writes kept and served at GET /__points (miniflare's dataset discards them), and faults an
- * outage would cause, switched on by POST /__faults: STATE (client keys) or BACKUPS (R2) failing.
+ * outage would cause, switched on by POST /__faults: STATE (client keys), CACHE or BACKUPS (R2)
+ * failing, or, with `:hang`, never answering.
  */
 import { createGateway } from "../src/gateway";
 import { ADAPTERS } from "../src/providers/registry";
 import type { Env } from "../src/settings";
 
-type Fault = "STATE" | "BACKUPS";
+type Binding = "STATE" | "CACHE" | "BACKUPS";
+type Fault = Binding | `${Binding}:hang`;
 
 const gateway = createGateway(ADAPTERS);
 let points: unknown[] = [];
@@ -15,9 +17,11 @@ let faults = new Set<Fault>();
 const recording = { writeDataPoint: (point: unknown) => void points.push(point) } as AnalyticsEngineDataset;
 /** A binding whose every call fails, as one does when its service is down. */
 const failing = new Proxy({}, { get: () => () => Promise.reject(new Error("binding unavailable")) });
+/** A binding whose every call never settles, as one does when its service hangs. */
+const hanging = new Proxy({}, { get: () => () => new Promise(() => undefined) });
 
 function testEnv(env: Env): Env {
-    const broken = Object.fromEntries([...faults].map((name) => [name, failing]));
+    const broken = Object.fromEntries([...faults].map((fault) => [fault.split(":")[0]!, fault.endsWith(":hang") ? hanging : failing]));
     return { ...env, ANALYTICS: recording, ...broken };
 }
 
