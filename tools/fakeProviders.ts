@@ -111,16 +111,27 @@ export class FakeProvider {
         this.server.keepAliveTimeout = 1000;
     }
 
+    /** The behaviours that break the connection or the server, alike on every endpoint: true when one took the request. */
+    private brokeDown(req: IncomingMessage, res: ServerResponse): boolean {
+        switch (this.behaviour) {
+            case "dead":
+                req.socket.destroy();
+                return true;
+            case "hang":
+                return true;
+            case "fail":
+                res.writeHead(500).end("upstream broke");
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /** The models list, as the providers' GET /v1/models answers it, or the behaviour's failure. */
     private probe(req: IncomingMessage, res: ServerResponse): void {
         this.probes++;
+        if (this.brokeDown(req, res)) return;
         switch (this.behaviour) {
-            case "dead":
-                return void req.socket.destroy();
-            case "hang":
-                return;
-            case "fail":
-                return void res.writeHead(500).end("upstream broke");
             case "unauthorized":
                 return void res.writeHead(401, { "content-type": "application/json" }).end('{"error":{"message":"Incorrect API key"}}');
             default:
@@ -146,13 +157,8 @@ export class FakeProvider {
             void res
                 .writeHead(status, { "content-type": "application/json", ...headers })
                 .end(typeof value === "string" ? value : JSON.stringify(value));
+        if (this.brokeDown(req, res)) return;
         switch (this.behaviour) {
-            case "dead":
-                return void req.socket.destroy();
-            case "hang":
-                return;
-            case "fail":
-                return void res.writeHead(500).end("upstream broke");
             case "refuse":
                 return json(400, { error: { message: "Invalid value for 'messages'", type: "invalid_request_error" } });
             case "unauthorized":

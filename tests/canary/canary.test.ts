@@ -164,20 +164,16 @@ describe("the verdict against the SQL API", () => {
         expect(await canaryVerdict(target)).toMatchObject({ verdict: "promote", next: 100 });
     });
 
-    it("rolls back a canary whose 5xx share is more than twice the stable's and above the floor", async () => {
-        cloudflare.serve(STABLE, 2000, 20, 120);
-        cloudflare.serve(CANARY, 200, 6, 120);
+    type Traffic = [count: number, errors: number, ms: number];
+    it.each<[string, Traffic, Traffic, string]>([
+        ["5xx share is more than twice the stable's and above the floor", [2000, 20, 120], [200, 6, 120], "5xx share 3.00% is above 2.00%"],
+        ["p95 is more than 1.5x the stable's", [2000, 0, 100], [200, 0, 160], "p95 160 ms is above 150 ms"],
+    ])("rolls back a canary whose %s", async (_name, stable, canary, reason) => {
+        cloudflare.serve(STABLE, ...stable);
+        cloudflare.serve(CANARY, ...canary);
         const v = await canaryVerdict(target);
         expect(v.verdict).toBe("rollback");
-        expect(v.reasons).toEqual([expect.stringContaining("5xx share 3.00% is above 2.00%")]);
-    });
-
-    it("rolls back a canary whose p95 is more than 1.5x the stable's", async () => {
-        cloudflare.serve(STABLE, 2000, 0, 100);
-        cloudflare.serve(CANARY, 200, 0, 160);
-        const v = await canaryVerdict(target);
-        expect(v.verdict).toBe("rollback");
-        expect(v.reasons).toEqual([expect.stringContaining("p95 160 ms is above 150 ms")]);
+        expect(v.reasons).toEqual([expect.stringContaining(reason)]);
     });
 
     it("holds while the canary has too little traffic to judge, however bad its few answers", async () => {
