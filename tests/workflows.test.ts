@@ -54,9 +54,12 @@ it("previews with the policy pack and the stack's policy config, and deploys dev
     // The canary moves only on its verdict; a rollback verdict pins the previous version; every deploy is announced.
     const steps = workflow("deploy-stack.yml").jobs["up"]!.steps! as Array<{ id?: string; if?: string; run?: string }>;
     const canary = steps.find((s) => s.id === "canary")!;
-    expect(canary.run).toContain('npm run -s canary -- "${{ inputs.stack }}" --json');
+    expect(canary.run).toContain('npm run -s canary -- "$STACK_NAME" --json ${canary:+--canary-version "$canary"}');
     expect(canary.run).toContain("edge.rollout.canaryPercent");
     expect(steps.find((s) => s.id === "rollback")!.if).toContain("steps.canary.outputs.verdict == 'rollback'");
+    // The announcement tells a rollback from a failure by what the rollback step says it did.
+    expect(steps.find((s) => s.id === "rollback")!.run).toContain('echo "rolled_back=true" >> "$GITHUB_OUTPUT"');
+    expect(steps.at(-1)!.run).toContain('if [ "$ROLLED_BACK" = true ]; then outcome=rolled-back');
     expect(steps.at(-1)!.run).toContain("npm run -s deploy-notice --");
     expect(steps.at(-1)!.if).toContain("always()");
     expect(text("drift.yml")).toContain("pulumi refresh --preview-only --expect-no-changes");

@@ -209,6 +209,14 @@ function limitsFromFlags(flags: Record<string, string>, now: number): Omit<Clien
     };
 }
 
+/** `record` with `limits` on top, field by field: `--burst` keeps the record's maxRequests, `--monthly-usd` its token budget. */
+function withLimits(record: ClientRecord, limits: Omit<ClientRecord, "client">): ClientRecord {
+    const merged: ClientRecord = { ...record, ...limits };
+    if (record.rateLimit || limits.rateLimit) merged.rateLimit = { ...record.rateLimit, ...limits.rateLimit };
+    if (record.monthlyBudget || limits.monthlyBudget) merged.monthlyBudget = { ...record.monthlyBudget, ...limits.monthlyBudget };
+    return merged;
+}
+
 /** The limits a record sets, in a line. */
 function describeLimits(r: ClientRecord): string {
     return (
@@ -308,19 +316,18 @@ async function main(argv: string[]): Promise<void> {
         throw new UsageError(`${stack}: no key of client ${client}; \`npm run keys -- list ${stack}\` shows the clients`);
     if (command === "limit") {
         for (const k of mine) {
-            const record = await readRecord(target, k.name);
-            await writeRecord(target, k.name, { ...record, ...limits }, k.metadata?.createdAt ?? createdAt);
+            const record = withLimits(await readRecord(target, k.name), limits);
+            await writeRecord(target, k.name, record, k.metadata?.createdAt ?? createdAt);
+            process.stderr.write(`${stack}: ${client}'s key ${shortName(k.name)} now: ${describeLimits(record)}\n`);
         }
-        process.stderr.write(
-            `${stack}: ${client}'s ${mine.length} key(s) now: ${describeLimits({ client: client!, ...limits })}; the gateway applies it within 60 s\n`,
-        );
+        process.stderr.write(`${stack}: the gateway applies it within 60 s\n`);
         return;
     }
     if (command === "rotate") {
         const newest = [...mine].sort((a, b) => (b.metadata?.createdAt ?? "").localeCompare(a.metadata?.createdAt ?? ""))[0]!;
-        const { expiresAt: _oldExpiry, ...kept } = await readRecord(target, newest.name);
+        // The new key carries the client's limits, its expiry included; the overlap ends only the old keys.
         const key = newKey();
-        await writeRecord(target, keyRecordName(hashOf(key)), { ...kept, ...limits }, createdAt);
+        await writeRecord(target, keyRecordName(hashOf(key)), withLimits(await readRecord(target, newest.name), limits), createdAt);
         const overlapEnds = new Date(now + overlapMs).toISOString();
         for (const k of mine) {
             const record = await readRecord(target, k.name);

@@ -24,7 +24,7 @@ import { querySql, sqlString, type SqlTarget } from "./analyticsSql";
 import { EXIT_INTERNAL, EXIT_USAGE, UsageError, parseArgs, positiveFlag, wantsHelp } from "./plan/cli";
 import { rawPlatformConfig, readStackFile } from "./plan/stackFile";
 
-const USAGE = `usage: npm run canary -- <stack> [--window-minutes N] [--json]
+const USAGE = `usage: npm run canary -- <stack> [--canary-version ID] [--window-minutes N] [--json]
 env: CLOUDFLARE_API_TOKEN (Workers Scripts Read, Account Analytics Read); CLOUDFLARE_API_BASE_URL to use another API endpoint`;
 
 export type Thresholds = ParsedConfig["edge"]["rollout"]["canary"];
@@ -121,7 +121,12 @@ async function versionNumbers(target: SqlTarget, dataset: string, versionIds: st
     );
 }
 
+/** The version blob of a point written before the Worker named its version. */
+const UNVERSIONED = "";
+
 export interface CanaryTarget extends SqlTarget {
+    /** The new version (`pulumi stack output edge` versionId); without it, the smaller share of the deployment. */
+    canaryVersionId?: string;
     script: string;
     dataset: string;
     thresholds: Thresholds;
@@ -139,16 +144,39 @@ export async function canaryVerdict(target: CanaryTarget): Promise<Verdict> {
     }
     if (deployment.versions.length < 2)
         return { verdict: "promote", next: null, reasons: ["one version serves 100%: there is no canary to judge"] };
-    const [canaryShare, stableShare] = [...deployment.versions].sort((a, b) => a.percentage - b.percentage) as [
-        Deployment["versions"][number],
-        Deployment["versions"][number],
-    ];
+    type Share = Deployment["versions"][number];
+    let canaryShare: Share | undefined;
+    if (target.canaryVersionId) {
+        canaryShare = deployment.versions.find((v) => v.version_id === target.canaryVersionId);
+        if (!canaryShare)
+            return {
+                verdict: "promote",
+                next: null,
+                reasons: [`the canary ${target.canaryVersionId} is not in the live deployment (pinned or rolled back): nothing to judge`],
+            };
+    } else {
+        const [smaller, larger] = [...deployment.versions].sort((a, b) => a.percentage - b.percentage) as [Share, Share];
+        if (smaller.percentage === larger.percentage)
+            return { verdict: "hold", next: null, reasons: ["two versions at 50%: name the canary with --canary-version"] };
+        canaryShare = smaller;
+    }
+    const stableShare = deployment.versions.find((v) => v !== canaryShare)!;
     let numbers: Awaited<ReturnType<typeof versionNumbers>>;
     try {
-        numbers = await versionNumbers(target, target.dataset, [canaryShare.version_id, stableShare.version_id], target.windowMinutes);
+        numbers = await versionNumbers(
+            target,
+            target.dataset,
+            [canaryShare.version_id, stableShare.version_id, UNVERSIONED],
+            target.windowMinutes,
+        );
     } catch (error) {
         return { verdict: "hold", next: null, reasons: [`could not read the versions' numbers: ${(error as Error).message}`] };
     }
+    // Points written before the Worker named its version have none: in the rollout that brings
+    // version ids, they are the stable version's (the canary writes its id from its first point).
+    const unversioned = numbers.get(UNVERSIONED);
+    const transition = !numbers.has(stableShare.version_id) && unversioned !== undefined;
+    if (transition) numbers.set(stableShare.version_id, unversioned);
     const stats = (share: Deployment["versions"][number]): VersionStats => {
         const n = numbers.get(share.version_id) ?? { requests: 0, errors: 0, p95Ms: 0 };
         const valid = [n.requests, n.errors, n.p95Ms].every(Number.isFinite);
@@ -162,7 +190,10 @@ export async function canaryVerdict(target: CanaryTarget): Promise<Verdict> {
         };
     };
     const next = target.promoteTo.find((p) => p > canaryShare.percentage) ?? null;
-    return judge(stats(canaryShare), stats(stableShare), target.thresholds, next);
+    const verdict = judge(stats(canaryShare), stats(stableShare), target.thresholds, next);
+    return transition
+        ? { ...verdict, reasons: [...verdict.reasons, "the stable version's points predate version ids: read as its"] }
+        : verdict;
 }
 
 function render(stack: string, v: Verdict, minutes: number): string {
@@ -180,7 +211,10 @@ function render(stack: string, v: Verdict, minutes: number): string {
 }
 
 function resolveTarget(argv: string[]): { stack: string; json: boolean; target: CanaryTarget } {
-    const { positional, flags, switches } = parseArgs(argv, ["window-minutes"], ["json"]);
+    const { positional, flags, switches } = parseArgs(argv, ["window-minutes", "canary-version"], ["json"]);
+    const canaryVersionId = flags["canary-version"];
+    if (canaryVersionId !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(canaryVersionId))
+        throw new UsageError(`--canary-version ${JSON.stringify(canaryVersionId)}: expected a Worker version id (a UUID)`);
     if (positional.length !== 1) throw new UsageError(USAGE);
     const stack = positional[0]!;
     const config = validateConfig(rawPlatformConfig(stack, readStackFile(stack)));
@@ -195,6 +229,7 @@ function resolveTarget(argv: string[]): { stack: string; json: boolean; target: 
             api: (process.env["CLOUDFLARE_API_BASE_URL"] ?? "https://api.cloudflare.com/client/v4").replace(/\/$/, ""),
             token,
             accountId: config.cloudflare.accountId,
+            ...(canaryVersionId ? { canaryVersionId } : {}),
             script: gatewayScriptName(prefix, config.edge.workerName),
             dataset: analyticsDatasetName(prefix),
             thresholds: rollout.canary,

@@ -20,7 +20,9 @@ export type Behaviour =
     | "garbage"
     | "huge"
     /** Streams the first event, then drops the connection. */
-    | "stream-breaks";
+    | "stream-breaks"
+    /** Streams the first events through its first content, then drops the connection: a stream cut short. */
+    | "stream-breaks-midway";
 
 export type Shape = ProviderName;
 
@@ -183,8 +185,8 @@ export class FakeProvider {
     private stream(res: ServerResponse, body: Record<string, unknown>): void {
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
         const events = WIRE_FORMATS[this.shape].streamEvents(body);
-        if (this.behaviour === "stream-breaks") {
-            res.write(events[0]);
+        if (this.behaviour === "stream-breaks" || this.behaviour === "stream-breaks-midway") {
+            res.write(this.behaviour === "stream-breaks" ? events[0] : events.slice(0, 2).join(""));
             return void setTimeout(() => res.socket?.destroy(), 10);
         }
         res.end(events.join(""));

@@ -150,18 +150,50 @@ describe("the verdict against the SQL API", () => {
         expect(cloudflare.queries.at(-1)).toContain("timestamp > NOW() - INTERVAL '10' MINUTE");
     });
 
-    it("from 50% the next step is 100%", async () => {
+    it("from 50% the next step is 100%, the canary named by its version id (a tie has no smaller share)", async () => {
         cloudflare.deployments = [
             {
                 versions: [
-                    { version_id: CANARY, percentage: 50 },
                     { version_id: STABLE, percentage: 50 },
+                    { version_id: CANARY, percentage: 50 },
                 ],
             },
         ];
         cloudflare.serve(STABLE, 500, 0, 100);
         cloudflare.serve(CANARY, 500, 0, 100);
-        expect(await canaryVerdict(target)).toMatchObject({ verdict: "promote", next: 100 });
+        expect(await canaryVerdict({ ...target, canaryVersionId: CANARY })).toMatchObject({ verdict: "promote", next: 100 });
+        expect(await canaryVerdict(target)).toMatchObject({
+            verdict: "hold",
+            reasons: ["two versions at 50%: name the canary with --canary-version"],
+        });
+    });
+
+    it("judges the named canary even when it has the larger share", async () => {
+        cloudflare.deployments = [
+            {
+                versions: [
+                    { version_id: CANARY, percentage: 75 },
+                    { version_id: STABLE, percentage: 25 },
+                ],
+            },
+        ];
+        cloudflare.serve(STABLE, 500, 0, 100);
+        cloudflare.serve(CANARY, 1500, 60, 100);
+        const v = await canaryVerdict({ ...target, canaryVersionId: CANARY, promoteTo: [75, 100] });
+        expect([v.verdict, v.canary?.versionId]).toEqual(["rollback", CANARY]);
+    });
+
+    it("reads points written before the Worker named its version as the stable version's, in the rollout that brings version ids", async () => {
+        cloudflare.serve("", 2000, 0, 100);
+        cloudflare.serve(CANARY, 200, 0, 100);
+        const v = await canaryVerdict({ ...target, canaryVersionId: CANARY });
+        expect([v.verdict, v.stable?.requests]).toEqual(["promote", 2000]);
+        expect(v.reasons).toContain("the stable version's points predate version ids: read as its");
+    });
+
+    it("has nothing to judge when the named canary no longer serves (pinned)", async () => {
+        const v = await canaryVerdict({ ...target, canaryVersionId: "33333333-3333-4333-8333-333333333333" });
+        expect([v.verdict, v.next]).toEqual(["promote", null]);
     });
 
     type Traffic = [count: number, errors: number, ms: number];

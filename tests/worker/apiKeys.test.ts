@@ -149,7 +149,15 @@ it("sets limits on every key of a client, keeping the ones it does not name", as
     expect(recordsOf("search-service")).toEqual([
         { client: "search-service", rateLimit: { burst: 5 }, monthlyBudget: { usd: 50 }, models: ["gpt-4o-mini", "claude-sonnet-4-5"] },
     ]);
-    expect((await keys(["list", "dev"])).stdout).toContain('requests {"burst":5}; $50/month; models gpt-4o-mini,claude-sonnet-4-5');
+    // Field by field: a request rate and a token budget keep what they had.
+    expect((await keys(["limit", "dev", "search-service", "--max-requests", "600", "--monthly-tokens", "1000000"])).status).toBe(0);
+    expect(recordsOf("search-service")[0]).toMatchObject({
+        rateLimit: { burst: 5, maxRequests: 600 },
+        monthlyBudget: { usd: 50, tokens: 1000000 },
+    });
+    expect((await keys(["list", "dev"])).stdout).toContain(
+        'requests {"burst":5,"maxRequests":600}; 1000000 tokens/month; $50/month; models gpt-4o-mini,claude-sonnet-4-5',
+    );
     await keys(["revoke", "dev", "search-service"]);
 });
 

@@ -55,8 +55,11 @@ async function points(kind: PointKind): Promise<Array<Record<string, string | nu
         }));
 }
 
+let openaiUrl: string;
+let anthropicUrl: string;
 beforeAll(async () => {
-    const bindings = defaultGatewayBindings("test", { OPENAI_URL: await openai.start(), ANTHROPIC_URL: await anthropic.start() });
+    [openaiUrl, anthropicUrl] = [await openai.start(), await anthropic.start()];
+    const bindings = defaultGatewayBindings("test", { OPENAI_URL: openaiUrl, ANTHROPIC_URL: anthropicUrl });
     mf = gatewayInWorkerd(bindings, RECORDING, undefined, log);
     baseURL = `${(await mf.ready).toString()}v1`;
 });
@@ -164,6 +167,22 @@ describe("usage per client", () => {
         expect(usage!["costUsd"]).toBeCloseTo(price(model, 5, 3), 12);
     });
 
+    it("charges a stream cut short: what the provider had reported, raised to an estimate at four characters a token, never nothing", async () => {
+        const { api, client } = await clientWith();
+        const prompt = "a stream that breaks after its first words";
+        // The provider sends its first content, then drops the connection: no usage ever comes.
+        openai.behaviour = "stream-breaks-midway";
+        const { data: stream, request_id } = await api.chat.completions
+            .create({ model: "auto", stream: true, messages: [{ role: "user", content: prompt }] })
+            .withResponse();
+        await (async () => {
+            for await (const _ of stream);
+        })().catch(() => undefined);
+        const line = await log.request(request_id!);
+        expect(line).toMatchObject({ client, provider: "openai", usageEstimated: true, promptTokens: Math.ceil(prompt.length / 4) });
+        expect((await points("usage")).find((p) => p["client"] === client)).toMatchObject({ promptTokens: Math.ceil(prompt.length / 4) });
+    });
+
     it("counts nothing for a cache hit: the provider was not asked", async () => {
         const { api } = await clientWith();
         const body = { model: "auto", messages: [{ role: "user" as const, content: "cached question" }], temperature: 0 };
@@ -219,6 +238,33 @@ describe("retries before failover", () => {
         const { response, request_id } = await ask(api);
         expect([response.headers.get("x-provider"), openai.calls, anthropic.calls]).toEqual(["openai", 2, 0]);
         expect((await log.request(request_id!))["attempts"]).toEqual(["openai:failed", "openai:ok"]);
+    });
+
+    it("counts a provider's failure once per request however often it was retried: retries alone open no circuit", async () => {
+        const strict = gatewayInWorkerd(
+            defaultGatewayBindings("test", {
+                OPENAI_URL: openaiUrl,
+                ANTHROPIC_URL: anthropicUrl,
+                CIRCUIT_FAILURES: "2",
+                PROVIDER_RETRIES: "2",
+                PROVIDER_RETRY_BACKOFF_MS: "20",
+            }),
+        );
+        try {
+            await addClientKey(strict, "key-strict", { client: "strict" });
+            const api = new OpenAI({ apiKey: "key-strict", baseURL: `${(await strict.ready).toString()}v1`, maxRetries: 0 });
+            openai.behaviour = "fail";
+            const { response } = await ask(api);
+            // Three calls to openai, one failure counted: its circuit stays closed.
+            expect([response.headers.get("x-provider"), openai.calls]).toEqual(["anthropic", 3]);
+            openai.behaviour = "ok";
+            const health = (await (await strict.dispatchFetch("https://gateway.test/health")).json()) as {
+                providers: Record<string, { circuit: string }>;
+            };
+            expect(health.providers["openai"]!.circuit).toBe("closed");
+        } finally {
+            await strict.dispose();
+        }
     });
 
     it("fails over at once when the provider asks for a longer wait than the backoff (429 Retry-After 7)", async () => {

@@ -59,6 +59,8 @@ interface Probes {
     providers: Record<string, ProbeResult>;
 }
 let lastProbes: Probes | undefined;
+/** The round of probes under way: health checks arriving meanwhile wait for it rather than probe again. */
+let probing: Promise<Probes> | undefined;
 
 /** The provider's no-token probe (its models list), bounded by HEALTH_PROBE_TIMEOUT_MS. */
 async function probeProvider(adapter: ProviderAdapter, endpoint: Endpoint): Promise<ProbeResult> {
@@ -83,9 +85,14 @@ async function probeProvider(adapter: ProviderAdapter, endpoint: Endpoint): Prom
     }
 }
 
-async function probeAll(env: Env, adapters: Adapters, settings: Settings | undefined): Promise<Probes> {
+function probeAll(env: Env, adapters: Adapters, settings: Settings | undefined): Promise<Probes> {
+    if (lastProbes && Date.now() - lastProbes.at < PROBE_TTL_MS) return Promise.resolve(lastProbes);
+    probing ??= probeRound(env, adapters, settings).finally(() => (probing = undefined));
+    return probing;
+}
+
+async function probeRound(env: Env, adapters: Adapters, settings: Settings | undefined): Promise<Probes> {
     const now = Date.now();
-    if (lastProbes && now - lastProbes.at < PROBE_TTL_MS) return lastProbes;
     const limiter = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName("health"));
     const endpoints = Object.entries(settings?.providers.endpoints ?? {});
     const [kv, r2, rateLimiter, ...providers] = await Promise.all([
@@ -220,15 +227,23 @@ async function flushSpendLater(env: Env, settings: Settings, client: ClientRecor
     await new Promise((resolve) => setTimeout(resolve, SPEND_FLUSH_MS));
     const spend = takeSpend(client);
     if (spend)
-        await limiterCall(env, settings, client, "spend", spend).catch((error: unknown) =>
-            console.error("the rate limiter did not take the answers' spend", error),
-        );
+        await limiterCall(env, settings, client, "spend", spend).catch((error: unknown) => {
+            console.error("the rate limiter did not take the answers' spend; it goes with the client's next request", error);
+            addSpend(client, spend.tokens, spend.usd);
+        });
 }
 
 async function takeToken(env: Env, settings: Settings, client: ClientRecord): Promise<TakeResult> {
     const spend = takeSpend(client);
     const body: TakeRequest = { ...limitsOf(settings, client), ...(spend ? { spend } : {}) };
-    const result = await limiterCall<Partial<TakeResult>>(env, settings, client, "take", body);
+    let result: Partial<TakeResult>;
+    try {
+        result = await limiterCall<Partial<TakeResult>>(env, settings, client, "take", body);
+    } catch (error) {
+        // Kept for the next call. One that timed out after the object took it is counted twice: the safe side of a limit.
+        if (spend) addSpend(client, spend.tokens, spend.usd);
+        throw error;
+    }
     if (typeof result.allowed !== "boolean") throw new Error("the rate limiter answered without a decision");
     return result as TakeResult;
 }
@@ -331,11 +346,10 @@ function usageOf(met: Met, provider: string, usage: Usage | undefined): AnswerUs
 async function settle(env: Env, met: Met, answer: ChatAnswer, latencyMs: number, started: number): Promise<void> {
     const { outcome, response, cache = "NONE", shared } = answer;
     const served = outcome?.ok ? outcome : undefined;
-    const usage =
-        served && !shared ? usageOf(met, served.provider, await ("stream" in served ? served.usage : served.reply.usage)) : undefined;
-    if (usage) {
-        recordUsage(env.ANALYTICS, usage);
-    }
+    const counted =
+        served && !shared ? ("stream" in served ? await served.usage : { usage: served.reply.usage, estimated: false }) : undefined;
+    const usage = served && counted ? usageOf(met, served.provider, counted.usage) : undefined;
+    if (usage) recordUsage(env.ANALYTICS, usage);
     console.log(
         JSON.stringify({
             message: "chat request",
@@ -351,6 +365,7 @@ async function settle(env: Env, met: Met, answer: ChatAnswer, latencyMs: number,
             promptTokens: usage?.promptTokens ?? 0,
             completionTokens: usage?.completionTokens ?? 0,
             costUsd: usage?.costUsd ?? 0,
+            ...(counted?.estimated ? { usageEstimated: true } : {}),
             attempts: [...(met.limiterFailure ? [met.limiterFailure] : []), ...(outcome?.attempts ?? [])].map(
                 (a) => `${a.provider}:${a.outcome}`,
             ),

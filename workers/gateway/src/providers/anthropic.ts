@@ -77,7 +77,9 @@ export const anthropic: ProviderAdapter = {
                 case "message_start":
                     model = data.message?.model ?? model;
                     usage.prompt_tokens = data.message?.usage?.input_tokens ?? 0;
-                    return { chunks: [chunkOf(stream, model, { role: "assistant", content: "" })] };
+                    usage.total_tokens = usage.prompt_tokens;
+                    // Reported as soon as known, so a stream cut short is charged its prompt at least.
+                    return { chunks: [chunkOf(stream, model, { role: "assistant", content: "" })], usage: { ...usage } };
                 case "content_block_delta":
                     return {
                         chunks:
@@ -89,7 +91,7 @@ export const anthropic: ProviderAdapter = {
                     // Anthropic's output_tokens here is the running total, not a delta.
                     usage.completion_tokens = data.usage?.output_tokens ?? usage.completion_tokens;
                     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
-                    return { chunks: [chunkOf(stream, model, {}, finishOf(data.delta?.stop_reason))] };
+                    return { chunks: [chunkOf(stream, model, {}, finishOf(data.delta?.stop_reason))], usage: { ...usage } };
                 case "message_stop":
                     return {
                         chunks: stream.includeUsage ? [{ ...chunkOf(stream, model, {}), choices: [], usage }] : [],

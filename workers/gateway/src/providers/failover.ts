@@ -11,11 +11,11 @@
 import type { AttemptOutcome } from "../analytics";
 import { CircuitBreaker } from "../circuitBreaker";
 import { ConcurrencyLimits } from "../concurrency";
-import type { ApiError, ChatReply, ChatRequest, Usage } from "../openaiApi";
+import { messageText, type ApiError, type ChatReply, type ChatRequest, type Usage } from "../openaiApi";
 import type { Settings } from "../settings";
 import type { Endpoint, ProviderAdapter } from "./adapter";
 import type { Adapters } from "./registry";
-import { commitStream } from "./streams";
+import { commitStream, type CommittedStream } from "./streams";
 
 interface Attempt {
     provider: string;
@@ -27,7 +27,7 @@ interface Attempt {
 
 export type ChatOutcome =
     | { ok: true; provider: string; reply: ChatReply; attempts: Attempt[] }
-    | { ok: true; provider: string; stream: ReadableStream<Uint8Array>; usage: Promise<Usage | undefined>; attempts: Attempt[] }
+    | { ok: true; provider: string; stream: ReadableStream<Uint8Array>; usage: CommittedStream["usage"]; attempts: Attempt[] }
     | { ok: false; error: ApiError; retryAfterSeconds?: number; attempts: Attempt[] };
 
 /** Seconds a client should wait before retrying when every provider failed. */
@@ -64,7 +64,7 @@ type CallResult =
           kind: "answer";
           outcome:
               | { provider: string; reply: ChatReply }
-              | { provider: string; stream: ReadableStream<Uint8Array>; usage: Promise<Usage | undefined> };
+              | { provider: string; stream: ReadableStream<Uint8Array>; usage: CommittedStream["usage"] };
       }
     | { kind: "client-error"; error: ApiError }
     /** `retryable`: a 5xx or 429, which the same provider may answer after a backoff. */
@@ -116,7 +116,8 @@ async function call(
             };
         }
         if (chat.stream) {
-            const stream = await commitStream(adapter, response, chat.includeUsage, idleMs);
+            const promptChars = chat.messages.reduce((n, m) => n + messageText(m.content).length, 0);
+            const stream = await commitStream(adapter, response, chat.includeUsage, idleMs, promptChars);
             return typeof stream === "string" ? { kind: "failed", reason: stream } : { kind: "answer", outcome: { provider, ...stream } };
         }
         // A 200 without an answer is a failure like any other: fail over, and never cache it.
@@ -230,16 +231,23 @@ export async function chat(
                     attempts.push({ provider, reason: "answered", outcome: "ok", ms });
                     break;
                 }
-                breaker.failure(provider);
-                limits.release(provider, "failure");
                 attempts.push({ provider, reason: result.reason, outcome: "failed", ms });
                 if (result.keyRefused !== undefined) refusedKeys.set(provider, result.keyRefused);
                 const delay = retryDelay(result, retry, settings.providers, deadline - Date.now());
-                if (delay === undefined) break;
+                // One failure per provider per request, however often it was retried: a request's
+                // retries alone must not open the circuit nor cut the provider's slots.
+                if (delay === undefined) {
+                    breaker.failure(provider);
+                    limits.release(provider, "failure");
+                    break;
+                }
+                breaker.release(provider);
+                limits.release(provider, "neutral");
                 await sleep(delay);
+                // Another request's probe or failures took the circuit meanwhile: theirs count.
                 if (!breaker.tryAcquire(provider)) break;
                 if (!limits.tryAcquire(provider)) {
-                    breaker.release(provider);
+                    breaker.failure(provider);
                     break;
                 }
             }

@@ -13,11 +13,25 @@ const hasContent = (c: Chunk) =>
             (typeof choice.delta["content"] === "string" && choice.delta["content"] !== "") || Array.isArray(choice.delta["tool_calls"]),
     );
 
-/** The client's stream and, once it ends however it ends, the usage the provider reported (undefined if none). */
+/**
+ * The client's stream and, once it ends however it ends, its usage: the provider's own when the
+ * stream finished, otherwise (a client that left, a stream that broke) what the provider had
+ * reported, raised to an estimate from the characters sent, at OpenAI's rule of thumb of about
+ * four characters a token. A stream cut short is still charged, never free.
+ */
 export interface CommittedStream {
     stream: ReadableStream<Uint8Array>;
-    usage: Promise<Usage | undefined>;
+    usage: Promise<{ usage: Usage; estimated: boolean }>;
 }
+
+const CHARS_PER_TOKEN = 4;
+const tokensOf = (chars: number) => Math.ceil(chars / CHARS_PER_TOKEN);
+const contentChars = (chunks: Chunk[]) =>
+    chunks.reduce(
+        (n, c) =>
+            n + c.choices.reduce((m, choice) => m + (typeof choice.delta["content"] === "string" ? choice.delta["content"].length : 0), 0),
+        0,
+    );
 
 /** The client's stream, or why the provider's stream failed before any content. */
 export async function commitStream(
@@ -25,13 +39,22 @@ export async function commitStream(
     response: Response,
     includeUsage: boolean,
     idleMs: number,
+    promptChars: number,
 ): Promise<CommittedStream | string> {
     const translate = adapter.streamTranslator({ id: newCompletionId(), created: Math.floor(Date.now() / 1000), includeUsage });
     const events = response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
     const buffered: Chunk[] = [];
     let usage: Usage | undefined;
-    let ended: (usage: Usage | undefined) => void = () => undefined;
-    const usageAtEnd = new Promise<Usage | undefined>((resolve) => (ended = resolve));
+    let sentChars = 0;
+    let settle: (value: { usage: Usage; estimated: boolean }) => void = () => undefined;
+    const usageAtEnd = new Promise<{ usage: Usage; estimated: boolean }>((resolve) => (settle = resolve));
+    /** `finished`: the provider ended its stream itself, so its usage is the whole answer's. */
+    const ended = (finished: boolean) => {
+        if (finished && usage) return settle({ usage, estimated: false });
+        const prompt = usage?.prompt_tokens || tokensOf(promptChars);
+        const completion = Math.max(usage?.completion_tokens ?? 0, tokensOf(sentChars));
+        settle({ usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }, estimated: true });
+    };
     for (;;) {
         const next = await events.read();
         if (next.done) return "ended its stream before any content";
@@ -43,6 +66,7 @@ export async function commitStream(
         }
         if (translated.done) return "ended its stream before any content";
         buffered.push(...translated.chunks);
+        sentChars += contentChars(translated.chunks);
         if (translated.chunks.some(hasContent)) break;
         if (translated.chunks.some((c) => c.choices.some((choice) => choice.finish_reason !== null)))
             return "finished its stream with no content";
@@ -54,7 +78,7 @@ export async function commitStream(
             );
         else controller.enqueue(sseData(SSE_DONE));
         controller.close();
-        ended(usage);
+        ended(!error);
     };
     const stream = new ReadableStream<Uint8Array>({
         start(controller) {
@@ -76,6 +100,7 @@ export async function commitStream(
                     const translated = translate(next.value);
                     if (typeof translated === "string") return finish(controller, translated);
                     if (translated.usage) usage = translated.usage;
+                    sentChars += contentChars(translated.chunks);
                     for (const c of translated.chunks) controller.enqueue(sseData(c));
                     if (translated.done) {
                         await events.cancel().catch(() => undefined);
@@ -90,8 +115,8 @@ export async function commitStream(
             }
         },
         cancel() {
-            // The client left: what the provider reported so far is what is counted.
-            ended(usage);
+            // The client left: the provider stops generating, and what it had made is charged.
+            ended(false);
             return events.cancel();
         },
     });
