@@ -13,7 +13,7 @@ import { backupKv } from "./kvBackup";
 import { readJsonBody } from "./limits";
 import { completion, errorResponse, invalid, newCompletionId, parseChatRequest, type Usage } from "./openaiApi";
 import { chat, providerState, type ChatOutcome } from "./providers/failover";
-import type { Endpoint, ProviderAdapter } from "./providers/adapter";
+import { refusesOurKey, type Endpoint, type ProviderAdapter } from "./providers/adapter";
 import type { Adapters } from "./providers/registry";
 import type { SpendRequest, TakeRequest, TakeResult } from "./rateLimiter";
 import { providerOrder, readSettings, type Env, type Settings } from "./settings";
@@ -49,8 +49,6 @@ async function check(probe: () => Promise<unknown>): Promise<ProbeResult> {
  * Durable Object and the providers. Config problems are always judged fresh.
  */
 const PROBE_TTL_MS = 5_000;
-/** /health answers within the load balancer's monitor timeout even when a dependency hangs. */
-const HEALTH_PROBE_TIMEOUT_MS = DEPENDENCY_TIMEOUT_MS;
 
 interface Probes {
     at: number;
@@ -62,22 +60,22 @@ let lastProbes: Probes | undefined;
 /** The round of probes under way: health checks arriving meanwhile wait for it rather than probe again. */
 let probing: Promise<Probes> | undefined;
 
-/** The provider's no-token probe (its models list), bounded by HEALTH_PROBE_TIMEOUT_MS. */
+/** The provider's no-token probe (its models list), bounded by DEPENDENCY_TIMEOUT_MS. */
 async function probeProvider(adapter: ProviderAdapter, endpoint: Endpoint): Promise<ProbeResult> {
     const started = Date.now();
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), HEALTH_PROBE_TIMEOUT_MS);
+    const timer = setTimeout(() => controller.abort(), DEPENDENCY_TIMEOUT_MS);
     try {
         const response = await fetch(adapter.probe(endpoint), { signal: controller.signal });
         await response.body?.cancel();
         const ms = Date.now() - started;
         if (response.ok) return { state: "ok", ms, status: response.status };
-        const why = response.status === 401 || response.status === 403 ? "our key was refused" : "it answered an error";
+        const why = refusesOurKey(response.status) ? "our key was refused" : "it answered an error";
         return { state: "error", ms, status: response.status, error: `${why} (status ${response.status})` };
     } catch (error) {
         const ms = Date.now() - started;
         const why = controller.signal.aborted
-            ? `no answer within ${HEALTH_PROBE_TIMEOUT_MS} ms`
+            ? `no answer within ${DEPENDENCY_TIMEOUT_MS} ms`
             : `network error: ${(error as Error).message}`;
         return { state: "error", ms, error: why };
     } finally {
@@ -96,10 +94,10 @@ async function probeRound(env: Env, adapters: Adapters, settings: Settings | und
     const limiter = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName("health"));
     const endpoints = Object.entries(settings?.providers.endpoints ?? {});
     const [kv, r2, rateLimiter, ...providers] = await Promise.all([
-        check(() => withTimeout(env.CACHE.get("health-probe"), HEALTH_PROBE_TIMEOUT_MS, "KV")),
-        check(() => withTimeout(env.BACKUPS.head("health-probe"), HEALTH_PROBE_TIMEOUT_MS, "R2")),
+        check(() => withTimeout(env.CACHE.get("health-probe"), DEPENDENCY_TIMEOUT_MS, "KV")),
+        check(() => withTimeout(env.BACKUPS.head("health-probe"), DEPENDENCY_TIMEOUT_MS, "R2")),
         check(async () => {
-            const r = await withTimeout(limiter.fetch("https://rate-limiter/ping"), HEALTH_PROBE_TIMEOUT_MS, "the rate limiter");
+            const r = await withTimeout(limiter.fetch("https://rate-limiter/ping"), DEPENDENCY_TIMEOUT_MS, "the rate limiter");
             if (!r.ok) throw new Error(`status ${r.status}`);
         }),
         ...endpoints.map(([name, endpoint]) => probeProvider(adapters[name]!, endpoint)),
@@ -141,7 +139,7 @@ async function health(env: Env, adapters: Adapters): Promise<Response> {
             const answeredSince = (state.answeredAt.get(p) ?? -Infinity) > probes.at;
             const probe = probes.providers[p];
             const known = { circuit, ...(probe ? { probe } : {}), slots: state.limits.snapshot(p) };
-            const probeRefused = !answeredSince && (probe?.status === 401 || probe?.status === 403) ? probe.status : undefined;
+            const probeRefused = !answeredSince && refusesOurKey(probe?.status) ? probe!.status : undefined;
             const refused = state.refusedKeys.get(p) ?? probeRefused;
             if (refused !== undefined)
                 return [p, { state: "misconfigured", reason: `the provider refused our key (status ${refused})`, ...known }];
@@ -280,6 +278,9 @@ function limitRefusal(client: ClientRecord, token: TakeResult): Response {
     );
 }
 
+/** The model a provider serves: its configured one (`<prefix>_MODEL`), which prices its answers. */
+const servedModel = (settings: Settings, provider: string): string => settings.providers.endpoints[provider]?.model ?? "unknown";
+
 /**
  * The providers the key may be served by, or why none (a client sees it); undefined when the
  * key names no models. A client naming a model (not "auto") must name one of the key's.
@@ -289,9 +290,9 @@ function allowedProviders(client: ClientRecord, settings: Settings, asked: strin
     if (!models) return undefined;
     if (asked !== "auto" && !models.includes(asked))
         return `this key may not use model ${asked}; it may use ${models.join(", ")} (or "auto")`;
-    const allowed = settings.providers.order.filter((p) => models.includes(settings.providers.endpoints[p]!.model));
+    const allowed = settings.providers.order.filter((p) => models.includes(servedModel(settings, p)));
     if (allowed.length === 0)
-        return `this key may use ${models.join(", ")}, and the gateway serves none of them now (it serves ${settings.providers.order.map((p) => settings.providers.endpoints[p]!.model).join(", ")})`;
+        return `this key may use ${models.join(", ")}, and the gateway serves none of them now (it serves ${settings.providers.order.map((p) => servedModel(settings, p)).join(", ")})`;
     return new Set(allowed);
 }
 
@@ -300,8 +301,6 @@ interface ChatAnswer {
     response: Response;
     cache?: RequestSummary["cache"];
     outcome?: ChatOutcome;
-    /** The answer was another request's, shared while in flight: its spend is that request's. */
-    shared?: boolean;
     sharedWaitMs?: number;
 }
 
@@ -323,10 +322,16 @@ function internalError(error: unknown): Response {
     return errorResponse({ status: 500, type: "server_error", code: "internal_error", message: "internal error" });
 }
 
+/** The request's attempts as its data points and log line name them: the limiter's failed call first. */
+const attemptsOf = (met: Met, outcome: ChatOutcome | undefined) => [
+    ...(met.limiterFailure ? [met.limiterFailure] : []),
+    ...(outcome?.attempts ?? []),
+];
+
 /** What an answer spent, from the provider's usage, priced by the configured model the provider serves. */
 function usageOf(met: Met, provider: string, usage: Usage | undefined): AnswerUsage | undefined {
     if (!met.client || !met.settings || !usage) return undefined;
-    const model = met.settings.providers.endpoints[provider]?.model ?? "unknown";
+    const model = servedModel(met.settings, provider);
     const [promptTokens, completionTokens] = [usage.prompt_tokens ?? 0, usage.completion_tokens ?? 0];
     return {
         version: met.version,
@@ -344,10 +349,15 @@ function usageOf(met: Met, provider: string, usage: Usage | undefined): AnswerUs
  * request's one log line, and the debit of the key's token and budget limits.
  */
 async function settle(env: Env, met: Met, answer: ChatAnswer, latencyMs: number, started: number): Promise<void> {
-    const { outcome, response, cache = "NONE", shared } = answer;
+    const { outcome, response, cache = "NONE" } = answer;
     const served = outcome?.ok ? outcome : undefined;
+    // A shared answer was another request's, its spend counted there.
     const counted =
-        served && !shared ? ("stream" in served ? await served.usage : { usage: served.reply.usage, estimated: false }) : undefined;
+        served && cache !== "SHARED"
+            ? "stream" in served
+                ? await served.usage
+                : { usage: served.reply.usage, estimated: false }
+            : undefined;
     const usage = served && counted ? usageOf(met, served.provider, counted.usage) : undefined;
     if (usage) recordUsage(env.ANALYTICS, usage);
     console.log(
@@ -356,7 +366,7 @@ async function settle(env: Env, met: Met, answer: ChatAnswer, latencyMs: number,
             requestId: met.requestId,
             client: met.client?.client ?? null,
             model: met.model ?? null,
-            servedModel: usage?.model ?? (served ? (met.settings?.providers.endpoints[served.provider]?.model ?? null) : null),
+            servedModel: served && met.settings ? servedModel(met.settings, served.provider) : null,
             provider: served?.provider ?? null,
             status: response.status,
             latencyMs,
@@ -366,9 +376,7 @@ async function settle(env: Env, met: Met, answer: ChatAnswer, latencyMs: number,
             completionTokens: usage?.completionTokens ?? 0,
             costUsd: usage?.costUsd ?? 0,
             ...(counted?.estimated ? { usageEstimated: true } : {}),
-            attempts: [...(met.limiterFailure ? [met.limiterFailure] : []), ...(outcome?.attempts ?? [])].map(
-                (a) => `${a.provider}:${a.outcome}`,
-            ),
+            attempts: attemptsOf(met, outcome).map((a) => `${a.provider}:${a.outcome}`),
         }),
     );
     const { client, settings } = met;
@@ -400,7 +408,7 @@ async function chatRoute(request: Request, env: Env, adapters: Adapters, ctx: Ex
         cache,
         ...(outcome?.ok ? { provider: outcome.provider } : {}),
         durationMs: latencyMs,
-        attempts: [...(met.limiterFailure ? [met.limiterFailure] : []), ...(outcome?.attempts ?? [])],
+        attempts: attemptsOf(met, outcome),
         ...(sharedWaitMs === undefined ? {} : { sharedWaitMs }),
     });
     ctx.waitUntil(settle(env, met, answer, latencyMs, started).catch((error: unknown) => console.error("usage accounting failed", error)));
@@ -482,7 +490,7 @@ async function answerChat(request: Request, env: Env, adapters: Adapters, met: M
     const useCache = cacheable(parsed);
     const order = allowed ? settings.providers.order.filter((p) => allowed.has(p)) : settings.providers.order;
     const key = useCache
-        ? await cacheKey(client.client, parsed, { asked: parsed.model, served: order.map((p) => settings.providers.endpoints[p]!.model) })
+        ? await cacheKey(client.client, parsed, { asked: parsed.model, served: order.map((p) => servedModel(settings, p)) })
         : undefined;
     if (key) {
         const cached = await cache.get(key).catch(() => null);
@@ -499,7 +507,6 @@ async function answerChat(request: Request, env: Env, adapters: Adapters, met: M
         response,
         cache: status,
         outcome,
-        shared,
         ...(shared ? { sharedWaitMs: Date.now() - waitStarted } : {}),
     });
     if (!outcome.ok) return answer(errorResponse(outcome.error, withRetryAfter(outcome.retryAfterSeconds)));

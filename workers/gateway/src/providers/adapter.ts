@@ -51,6 +51,9 @@ export function modelsUrl(chatUrl: string, chatPath: string): string {
     return url.toString();
 }
 
+/** A provider's 401 or 403: our key for it is wrong (never the client's request). */
+export const refusesOurKey = (status: number | undefined): boolean => status === 401 || status === 403;
+
 /** A JSON POST to a provider, with its own auth headers. */
 export function jsonPost(url: string, headers: Record<string, string>, body: unknown): Request {
     return new Request(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });

@@ -11,9 +11,9 @@
 import type { AttemptOutcome } from "../analytics";
 import { CircuitBreaker } from "../circuitBreaker";
 import { ConcurrencyLimits } from "../concurrency";
-import { messageText, type ApiError, type ChatReply, type ChatRequest, type Usage } from "../openaiApi";
+import { messageText, type ApiError, type ChatReply, type ChatRequest } from "../openaiApi";
 import type { Settings } from "../settings";
-import type { Endpoint, ProviderAdapter } from "./adapter";
+import { refusesOurKey, type Endpoint, type ProviderAdapter } from "./adapter";
 import type { Adapters } from "./registry";
 import { commitStream, type CommittedStream } from "./streams";
 
@@ -94,7 +94,7 @@ async function call(
         }
         // 401/403 means our key for this provider is wrong: the client's request is fine, so try
         // the next provider, and never show the upstream's answer about our credentials.
-        if (response.status === 401 || response.status === 403) {
+        if (refusesOurKey(response.status)) {
             await response.body?.cancel();
             return { kind: "failed", reason: `our key was refused (status ${response.status})`, keyRefused: response.status };
         }

@@ -19,9 +19,14 @@ const hasContent = (c: Chunk) =>
  * reported, raised to an estimate from the characters sent, at OpenAI's rule of thumb of about
  * four characters a token. A stream cut short is still charged, never free.
  */
+export interface StreamUsage {
+    usage: Usage;
+    estimated: boolean;
+}
+
 export interface CommittedStream {
     stream: ReadableStream<Uint8Array>;
-    usage: Promise<{ usage: Usage; estimated: boolean }>;
+    usage: Promise<StreamUsage>;
 }
 
 const CHARS_PER_TOKEN = 4;
@@ -46,8 +51,13 @@ export async function commitStream(
     const buffered: Chunk[] = [];
     let usage: Usage | undefined;
     let sentChars = 0;
-    let settle: (value: { usage: Usage; estimated: boolean }) => void = () => undefined;
-    const usageAtEnd = new Promise<{ usage: Usage; estimated: boolean }>((resolve) => (settle = resolve));
+    let settle: (value: StreamUsage) => void = () => undefined;
+    const usageAtEnd = new Promise<StreamUsage>((resolve) => (settle = resolve));
+    /** What each step adds to the count: the provider's latest usage, the characters it sent. */
+    const count = (step: { chunks: Chunk[]; usage?: Usage }) => {
+        if (step.usage) usage = step.usage;
+        sentChars += contentChars(step.chunks);
+    };
     /** `finished`: the provider ended its stream itself, so its usage is the whole answer's. */
     const ended = (finished: boolean) => {
         if (finished && usage) return settle({ usage, estimated: false });
@@ -59,14 +69,13 @@ export async function commitStream(
         const next = await events.read();
         if (next.done) return "ended its stream before any content";
         const translated = translate(next.value);
-        if (typeof translated !== "string" && translated.usage) usage = translated.usage;
         if (typeof translated === "string") {
             await events.cancel();
             return translated;
         }
         if (translated.done) return "ended its stream before any content";
+        count(translated);
         buffered.push(...translated.chunks);
-        sentChars += contentChars(translated.chunks);
         if (translated.chunks.some(hasContent)) break;
         if (translated.chunks.some((c) => c.choices.some((choice) => choice.finish_reason !== null)))
             return "finished its stream with no content";
@@ -99,8 +108,7 @@ export async function commitStream(
                     if (next.done) return finish(controller, "it ended without its end marker");
                     const translated = translate(next.value);
                     if (typeof translated === "string") return finish(controller, translated);
-                    if (translated.usage) usage = translated.usage;
-                    sentChars += contentChars(translated.chunks);
+                    count(translated);
                     for (const c of translated.chunks) controller.enqueue(sseData(c));
                     if (translated.done) {
                         await events.cancel().catch(() => undefined);
