@@ -16,13 +16,13 @@
  * script and the dataset come from Pulumi.<stack>.yaml.
  */
 import { analyticsDatasetName, gatewayScriptName } from "../components/edge/names";
-import { ConfigError, validateConfig } from "../config/load";
+import { ConfigError } from "../config/load";
 import type { ParsedConfig } from "../config/schema";
 import { physicalName } from "../config/tagging";
 import { column } from "../workers/gateway/src/analyticsColumns";
 import { querySql, sqlString, type SqlTarget } from "./analyticsSql";
 import { EXIT_INTERNAL, EXIT_USAGE, UsageError, parseArgs, positiveFlag, wantsHelp } from "./plan/cli";
-import { rawPlatformConfig, readStackFile } from "./plan/stackFile";
+import { stackConfig } from "./plan/stackFile";
 
 const USAGE = `usage: npm run canary -- <stack> [--canary-version ID] [--window-minutes N] [--json]
 env: CLOUDFLARE_API_TOKEN (Workers Scripts Read, Account Analytics Read); CLOUDFLARE_API_BASE_URL to use another API endpoint`;
@@ -217,7 +217,7 @@ function resolveTarget(argv: string[]): { stack: string; json: boolean; target: 
         throw new UsageError(`--canary-version ${JSON.stringify(canaryVersionId)}: expected a Worker version id (a UUID)`);
     if (positional.length !== 1) throw new UsageError(USAGE);
     const stack = positional[0]!;
-    const config = validateConfig(rawPlatformConfig(stack, readStackFile(stack)));
+    const config = stackConfig(stack);
     const token = process.env["CLOUDFLARE_API_TOKEN"];
     if (!token) throw new UsageError("CLOUDFLARE_API_TOKEN is not set: a token with Workers Scripts Read and Account Analytics Read");
     const prefix = physicalName(config);

@@ -8,9 +8,9 @@
  * token with annotations:create); Slack is SLACK_WEBHOOK_URL (an incoming webhook). A notice
  * that cannot be sent fails the command: a deploy nobody heard of is a defect, not a detail.
  */
-import { ConfigError, validateConfig } from "../config/load";
+import { ConfigError } from "../config/load";
 import { EXIT_INTERNAL, EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
-import { rawPlatformConfig, readStackFile } from "./plan/stackFile";
+import { stackConfig } from "./plan/stackFile";
 
 const OUTCOMES = ["deployed", "rolled-back", "held", "failed"] as const;
 type Outcome = (typeof OUTCOMES)[number];
@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
     const outcome = flags["outcome"] as Outcome;
     if (!OUTCOMES.includes(outcome))
         throw new UsageError(`--outcome: expected one of ${OUTCOMES.join(", ")}, got ${JSON.stringify(flags["outcome"] ?? null)}`);
-    const config = validateConfig(rawPlatformConfig(stack, readStackFile(stack)));
+    const config = stackConfig(stack);
     const [token, webhook] = [process.env["GRAFANA_TOKEN"], process.env["SLACK_WEBHOOK_URL"]];
     const missing = [!token && "GRAFANA_TOKEN", !webhook && "SLACK_WEBHOOK_URL"].filter(Boolean);
     if (missing.length > 0) throw new UsageError(`${missing.join(" and ")} not set: a deploy is announced on both`);

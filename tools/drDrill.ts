@@ -12,10 +12,10 @@
  * left disabled, said loudly) or the tool itself failed.
  */
 import { writeFileSync } from "node:fs";
-import { ConfigError, validateConfig } from "../config/load";
+import { ConfigError } from "../config/load";
 import { physicalName } from "../config/tagging";
 import { EXIT_INTERNAL, EXIT_USAGE, UsageError, parseArgs, positiveFlag, wantsHelp } from "./plan/cli";
-import { rawPlatformConfig, readStackFile } from "./plan/stackFile";
+import { stackConfig } from "./plan/stackFile";
 
 const USAGE =
     "usage: npm run dr-drill -- <stack> [--report FILE] [--timeout-seconds N] [--interval-ms N] [--gateway-url URL] [--origin-path PATH]";
@@ -231,7 +231,7 @@ function resolveDrill(argv: string[]): { drill: Drill; reportFile?: string } {
     const { positional, flags } = parseArgs(argv, ["report", "timeout-seconds", "interval-ms", "gateway-url", "origin-path"]);
     if (positional.length !== 1) throw new UsageError(USAGE);
     const stack = positional[0]!;
-    const config = validateConfig(rawPlatformConfig(stack, readStackFile(stack)));
+    const config = stackConfig(stack);
     const standby = config.regions.find((r) => r.standby);
     if (!standby) throw new UsageError(`${stack}: ops-platform:regions has no standby region; a DR drill needs one to fail over to`);
     const token = process.env["CLOUDFLARE_API_TOKEN"];

@@ -15,12 +15,11 @@ import type { ChangeControlConfig } from "../config/schema";
 
 /** What the gate reads of production's change control (the wait timer is the environment's: guardrails/). */
 type GateControl = Pick<ChangeControlConfig, "windows" | "timeZone" | "reviewers">;
-import { validateConfig } from "../config/load";
 import { EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
 import { planDiff } from "./plan/diff";
 import { readPlanDocument } from "./plan/document";
 import { RISK_ORDER, changeRisk, type Risk } from "./plan/risk";
-import { rawPlatformConfig, readStackFile } from "./plan/stackFile";
+import { everyStackConfig } from "./plan/stackFile";
 import { STACK_NAMES } from "../policies/lib/environments";
 
 export const EMERGENCY_LABEL = "emergency-change";
@@ -155,7 +154,7 @@ function main(argv: string[]): number {
         return 0;
     }
     if (!flags["plans"] || !flags["baselines"]) throw new UsageError(USAGE);
-    const configs = Object.fromEntries(STACK_NAMES.map((stack) => [stack, validateConfig(rawPlatformConfig(stack, readStackFile(stack)))]));
+    const configs = everyStackConfig();
     const risks = Object.fromEntries(
         STACK_NAMES.map((stack) => {
             const doc = readPlanDocument(join(flags["plans"]!, `${stack}.json`));

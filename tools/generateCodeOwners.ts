@@ -7,15 +7,14 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { validateConfig } from "../config/load";
 import { REPO_ROOT } from "../config/repoRoot";
 import { codeOwners } from "../guardrails/rules";
-import { rawPlatformConfig, readStackFile } from "./plan/stackFile";
+import { stackConfig } from "./plan/stackFile";
 
 const OUTPUT = join(REPO_ROOT, ".github", "CODEOWNERS");
 
 if (require.main === module) {
-    const content = codeOwners(validateConfig(rawPlatformConfig("production", readStackFile("production"))).changeControl.reviewers);
+    const content = codeOwners(stackConfig("production").changeControl.reviewers);
     if (process.argv.includes("--check")) {
         if (readFileSync(OUTPUT, "utf8") !== content) {
             process.stderr.write(`${OUTPUT} is stale; run: node tools/bin/run.cjs generateCodeOwners\n`);

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { ConfigError, validateConfig } from "../config/load";
+import { ConfigError } from "../config/load";
 import { blocking } from "../policies/engine";
 import { EXIT_CODES_HELP, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, parseArgs, wantsHelp } from "./plan/cli";
 import {
@@ -30,7 +30,7 @@ import { PLATFORM_AREAS, componentOf, planDiff } from "./plan/diff";
 import { changeRisk } from "./plan/risk";
 import { budgetFindings, costLines, estimateCost, readPrices, readUsage } from "./plan/cost";
 import type { PlanDocument } from "./plan/document";
-import { rawPlatformConfig, readStackFile } from "./plan/stackFile";
+import { stackConfig } from "./plan/stackFile";
 
 const USAGE =
     "usage: npm run plan -- <dev|staging|production> [--preview] [--baseline FILE [--changes-only]] [--component NAME] [--json FILE] [--markdown FILE] [--config-dir DIR]";
@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(`--component ${component}: no such component; expected one of ${PLATFORM_AREAS.join(", ")}`);
     const stack = positional[0]!;
     // Judged before the SDK loads: a bad stack file is refused in a fraction of a second.
-    const config = validateConfig(rawPlatformConfig(stack, readStackFile(stack, flags["config-dir"])));
+    const config = stackConfig(stack, flags["config-dir"]);
     // Loaded only now: help, usage and config errors need no Pulumi SDK.
     const { runStack } = await import("./plan/run");
     const preview = switches.has("preview");

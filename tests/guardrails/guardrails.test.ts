@@ -5,16 +5,14 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { validateConfig } from "../../config/load";
 import { declareGuardrails, repositoryOf } from "../../guardrails/guardrails";
 import { OWNED_PATHS, codeOwners, requiredChecks } from "../../guardrails/rules";
-import { STACK_NAMES } from "../../policies/lib/environments";
 import { captureProgram, type PlannedResource } from "../../tools/plan/capture";
-import { rawPlatformConfig, readStackFile } from "../../tools/plan/stackFile";
+import { everyStackConfig } from "../../tools/plan/stackFile";
 import { ROOT } from "../helpers/cli";
 import { problemsOf, withKey } from "../helpers/config";
 
-const configs = Object.fromEntries(STACK_NAMES.map((stack) => [stack, validateConfig(rawPlatformConfig(stack, readStackFile(stack)))]));
+const configs = everyStackConfig();
 let resources: PlannedResource[];
 beforeAll(async () => {
     ({ resources } = await captureProgram("ops-platform-guardrails", "github", () => declareGuardrails(configs)));

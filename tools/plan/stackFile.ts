@@ -6,7 +6,9 @@
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { CONFIG_NAMESPACE, ConfigError, type RawStackConfig } from "../../config/load";
+import { CONFIG_NAMESPACE, ConfigError, validateConfig, type RawStackConfig } from "../../config/load";
+import type { ParsedConfig } from "../../config/schema";
+import { STACK_NAMES } from "../../policies/lib/environments";
 import { REPO_ROOT } from "../../config/repoRoot";
 
 export const PROJECT_NAME = "ops-platform";
@@ -135,4 +137,14 @@ export function rawPlatformConfig(stack: string, file: StackFile): RawStackConfi
     for (const [key, value] of Object.entries(file.config)) if (key.startsWith(prefix)) values[key.slice(prefix.length)] = value;
     const secretKeys = new Set(file.secretKeys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
     return { stack, values, secretKeys, otherKeys: Object.keys(file.config).filter((k) => !k.startsWith(prefix)), problems: file.problems };
+}
+
+/** A stack's validated config, read from its stack file in `dir`: what every tool that reads a stack's settings starts from. */
+export function stackConfig(stack: string, dir = ROOT): ParsedConfig {
+    return validateConfig(rawPlatformConfig(stack, readStackFile(stack, dir)));
+}
+
+/** Every stack's validated config, by stack name. */
+export function everyStackConfig(): Record<string, ParsedConfig> {
+    return Object.fromEntries(STACK_NAMES.map((stack) => [stack, stackConfig(stack)]));
 }
