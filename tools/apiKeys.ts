@@ -151,11 +151,8 @@ function resolveTarget(stack: string, flags: Record<string, string>, needsDatase
 function instantFlag(flags: Record<string, string>, name: string, now: number): string | undefined {
     const value = flags[name];
     if (value === undefined) return undefined;
-    const relative = /^(\d+)([dhm])$/.exec(value);
-    if (relative)
-        return new Date(
-            now + Number(relative[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[relative[2] as "d" | "h" | "m"],
-        ).toISOString();
+    const relative = durationMs(value);
+    if (relative !== undefined) return new Date(now + relative).toISOString();
     if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value)))
         throw new UsageError(
             `--${name}: expected an ISO 8601 date and time or a duration such as 30d, 12h or 90m, got ${JSON.stringify(value)}`,
@@ -163,12 +160,19 @@ function instantFlag(flags: Record<string, string>, name: string, now: number): 
     return new Date(value).toISOString();
 }
 
+const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000 } as const;
+
+/** `30d`, `12h`, `90m` in milliseconds; undefined when `value` is not such a duration. */
+function durationMs(value: string): number | undefined {
+    const match = /^(\d+)([dhm])$/.exec(value);
+    return match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : undefined;
+}
+
 function durationFlag(flags: Record<string, string>, name: string, fallback: string): number {
     const value = flags[name] ?? fallback;
-    const match = /^(\d+)([dhm])$/.exec(value);
-    if (!match || Number(match[1]) === 0)
-        throw new UsageError(`--${name}: expected a duration such as 24h, 2d or 30m, got ${JSON.stringify(value)}`);
-    return Number(match[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as "d" | "h" | "m"];
+    const ms = durationMs(value);
+    if (!ms) throw new UsageError(`--${name}: expected a duration such as 24h, 2d or 30m, got ${JSON.stringify(value)}`);
+    return ms;
 }
 
 function positiveAmountFlag(flags: Record<string, string>, name: string): number | undefined {

@@ -97,15 +97,13 @@ class FakeCloudflare {
         }
     }
 
+    /** The live deployment: these versions at these shares, as Cloudflare lists them. */
+    deploy(...shares: Array<[versionId: string, percentage: number]>): void {
+        this.deployments = [{ versions: shares.map(([version_id, percentage]) => ({ version_id, percentage })) }];
+    }
+
     reset(): void {
-        this.deployments = [
-            {
-                versions: [
-                    { version_id: STABLE, percentage: 90 },
-                    { version_id: CANARY, percentage: 10 },
-                ],
-            },
-        ];
+        this.deploy([STABLE, 90], [CANARY, 10]);
         this.points = [];
         this.failing = false;
         this.queries.length = 0;
@@ -151,14 +149,7 @@ describe("the verdict against the SQL API", () => {
     });
 
     it("from 50% the next step is 100%, the canary named by its version id (a tie has no smaller share)", async () => {
-        cloudflare.deployments = [
-            {
-                versions: [
-                    { version_id: STABLE, percentage: 50 },
-                    { version_id: CANARY, percentage: 50 },
-                ],
-            },
-        ];
+        cloudflare.deploy([STABLE, 50], [CANARY, 50]);
         cloudflare.serve(STABLE, 500, 0, 100);
         cloudflare.serve(CANARY, 500, 0, 100);
         expect(await canaryVerdict({ ...target, canaryVersionId: CANARY })).toMatchObject({ verdict: "promote", next: 100 });
@@ -169,14 +160,7 @@ describe("the verdict against the SQL API", () => {
     });
 
     it("judges the named canary even when it has the larger share", async () => {
-        cloudflare.deployments = [
-            {
-                versions: [
-                    { version_id: CANARY, percentage: 75 },
-                    { version_id: STABLE, percentage: 25 },
-                ],
-            },
-        ];
+        cloudflare.deploy([CANARY, 75], [STABLE, 25]);
         cloudflare.serve(STABLE, 500, 0, 100);
         cloudflare.serve(CANARY, 1500, 60, 100);
         const v = await canaryVerdict({ ...target, canaryVersionId: CANARY, promoteTo: [75, 100] });
@@ -232,7 +216,7 @@ describe("the verdict against the SQL API", () => {
     });
 
     it("has nothing to judge when one version serves 100%", async () => {
-        cloudflare.deployments = [{ versions: [{ version_id: STABLE, percentage: 100 }] }];
+        cloudflare.deploy([STABLE, 100]);
         expect(await canaryVerdict(target)).toEqual({
             verdict: "promote",
             next: null,

@@ -99,9 +99,8 @@ export function estimateCost(doc: PlanDocument, prices: PriceTable, usage: Usage
     };
     // The Workers Paid plan and its included usage are the account's, once per stack's share.
     let workersPriced = false;
-    // R2's free tier, what is left of it for the next bucket (read once a bucket is priced).
-    const r2Free = { gb: 0, a: 0, b: 0 };
-    let r2FreeRead = false;
+    // R2's free tier, what is left of it for the next bucket (read when the first bucket is priced).
+    let r2Free: { gb: number; a: number; b: number } | undefined;
 
     for (const r of doc.resources) {
         const region = regionOf(r);
@@ -229,24 +228,20 @@ export function estimateCost(doc: PlanDocument, prices: PriceTable, usage: Usage
                     break;
                 }
                 case "cloudflare:index/r2Bucket:R2Bucket": {
-                    if (!r2FreeRead) {
-                        Object.assign(r2Free, {
-                            gb: price("cloudflare.r2.freeGb"),
-                            a: price("cloudflare.r2.freeClassAMillions"),
-                            b: price("cloudflare.r2.freeClassBMillions"),
-                        });
-                        r2FreeRead = true;
-                    }
                     // The free tier is the account's: the stack's buckets draw on it in turn.
+                    const free = (r2Free ??= {
+                        gb: price("cloudflare.r2.freeGb"),
+                        a: price("cloudflare.r2.freeClassAMillions"),
+                        b: price("cloudflare.r2.freeClassBMillions"),
+                    });
                     const [gb, a, b] = [use("r2GbPerBucket"), use("r2ClassAOpsPerBucket") / 1e6, use("r2ClassBOpsPerBucket") / 1e6];
-                    const billed = {
-                        gb: Math.max(0, gb - r2Free.gb),
-                        a: Math.max(0, a - r2Free.a),
-                        b: Math.max(0, b - r2Free.b),
+                    /** What this bucket pays of `used` beyond what is left free, and what it leaves. */
+                    const draw = (key: keyof typeof free, used: number) => {
+                        const paid = Math.max(0, used - free[key]);
+                        free[key] = Math.max(0, free[key] - used);
+                        return paid;
                     };
-                    r2Free.gb = Math.max(0, r2Free.gb - gb);
-                    r2Free.a = Math.max(0, r2Free.a - a);
-                    r2Free.b = Math.max(0, r2Free.b - b);
+                    const billed = { gb: draw("gb", gb), a: draw("a", a), b: draw("b", b) };
                     item(
                         r,
                         billed.gb * price("cloudflare.r2.storageGb") +
