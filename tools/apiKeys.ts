@@ -57,8 +57,12 @@ interface ApiPayload<T> {
     errors?: Array<{ message: string }>;
 }
 
+/** A path of the stack's STATE namespace in the KV REST API. */
+const namespaceUrl = (target: Target, path: string) =>
+    `${target.api}/accounts/${target.accountId}/storage/kv/namespaces/${target.namespaceId}${path}`;
+
 async function call<T = unknown>(target: Target, method: string, path: string, body?: FormData): Promise<ApiPayload<T>> {
-    const url = `${target.api}/accounts/${target.accountId}/storage/kv/namespaces/${target.namespaceId}${path}`;
+    const url = namespaceUrl(target, path);
     const response = await fetch(url, { method, headers: { authorization: `Bearer ${target.token}` }, ...(body ? { body } : {}) });
     const payload = (await response.json().catch(() => null)) as ApiPayload<T> | null;
     if (!response.ok || !payload?.success)
@@ -71,7 +75,7 @@ async function call<T = unknown>(target: Target, method: string, path: string, b
 /** A key's stored record (KV's value endpoint answers the raw value). */
 async function readRecord(target: Target, name: string): Promise<ClientRecord> {
     const path = `/values/${encodeURIComponent(name)}`;
-    const response = await fetch(`${target.api}/accounts/${target.accountId}/storage/kv/namespaces/${target.namespaceId}${path}`, {
+    const response = await fetch(namespaceUrl(target, path), {
         headers: { authorization: `Bearer ${target.token}` },
     });
     if (!response.ok) throw new ApiError(`Cloudflare API GET /values: ${response.status}`);
